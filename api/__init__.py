@@ -1,0 +1,20 @@
+"""The JSON API of API.md, served under ``/api/v1`` by the same Flask server as the pages."""
+
+from __future__ import annotations
+
+from flask import Flask, Response
+
+from api.schemas import Health
+from api.routes import api
+from queues.context import Context
+
+
+def register(server: Flask, ctx: Context, issue_limit: int = 0) -> None:
+    """Mount the API and ``/healthz`` on ``server``."""
+    server.register_blueprint(api.blueprint(ctx, issue_limit=issue_limit))
+
+    @server.get("/healthz")
+    def healthz() -> Response:
+        ok = ctx.db.ping()
+        body = Health(status="ok" if ok else "unavailable")
+        return Response(body.model_dump_json(), status=200 if ok else 503, mimetype="application/json")

@@ -1,0 +1,366 @@
+"""A small, explicit HTTP layer: routes declared with their pydantic models and roles.
+
+One declaration serves three purposes: Flask routing, request validation (the same model that
+parses a body is the one described), and the OpenAPI document. Errors always leave as
+``{"error": {"code", "message"}}`` with the status API.md gives: 400 for a body that is not
+JSON, 422 for a well-formed but invalid one, 401/403 for credentials, the domain's own statuses
+for everything else, and never a 500 for what a client sent.
+
+(flask-openapi3 and spectree were looked at; both answer malformed JSON as a validation error
+and document validation errors in their own shape, which is not this API's contract.)
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Blueprint, Response, request
+from pydantic import BaseModel, ValidationError
+from pydantic.json_schema import models_json_schema
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import Map, Rule
+
+from queues import services
+from queues.context import Context
+from queues.errors import HallqError
+from queues.i18n import norm_lang, t
+
+log = logging.getLogger("hallq.api")
+
+KIND_STATUS = {
+    "invalid": 422,
+    "not_found": 404,
+    "conflict": 409,
+    "forbidden": 403,
+    "rate_limited": 429,
+    "unavailable": 503,
+}
+STATUS_TEXT = {
+    200: "OK",
+    201: "Created",
+    204: "Nothing to answer",
+    400: "The body is not valid JSON",
+    401: "No valid token",
+    403: "The token's role may not do this",
+    404: "Not found",
+    409: "The current state forbids this",
+    422: "Well-formed but invalid",
+    429: "Too many requests",
+    503: "The database cannot be reached",
+}
+STAFF = ("clerk", "manager", "admin")
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+class ApiError(Exception):
+    """An HTTP-level failure (bad JSON, credentials) with its status and catalogue key."""
+
+    def __init__(self, status: int, code: str, lang: str, **params: Any) -> None:
+        self.status, self.code = status, code
+        self.message = t(f"error.{code}", lang, **params)
+        super().__init__(self.message)
+
+
+@dataclass
+class Call:
+    """What a handler receives besides path parameters."""
+
+    ctx: Context
+    lang: str
+    who: services.Principal | None
+    client: str | None
+    issue_limit: int = 0
+    """Tickets one address may take per minute without a kiosk or staff token (0: no limit)."""
+    body: Any = None
+    query: Any = None
+
+    @property
+    def actor(self) -> str:
+        return self.who.actor if self.who else f"anonymous:{self.client or '?'}"
+
+
+@dataclass
+class Route:
+    method: str
+    rule: str
+    func: Callable[..., Any]
+    summary: str
+    description: str
+    tag: str
+    ok: tuple[int, type[BaseModel] | None]
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    roles: tuple[str, ...] | None = None
+    optional_auth: bool = False
+    errors: tuple[int, ...] = ()
+    extra_ok: tuple[tuple[int, type[BaseModel] | None, str], ...] = ()
+
+    @property
+    def statuses(self) -> list[int]:
+        codes = set(self.errors) | {503}
+        if self.body is not None:
+            codes |= {400, 422}
+        if self.query is not None:
+            codes.add(422)
+        if self.roles is not None or self.optional_auth:
+            codes.add(401)
+        if self.roles is not None:
+            codes.add(403)
+        return sorted(codes)
+
+
+def error_response(status: int, code: str, message: str) -> Response:
+    body = ErrorBody(error=ErrorDetail(code=code, message=message))
+    return Response(body.model_dump_json(), status=status, mimetype="application/json")
+
+
+def json_response(status: int, model: BaseModel | None) -> Response:
+    if model is None:
+        return Response(status=status)
+    return Response(model.model_dump_json(), status=status, mimetype="application/json")
+
+
+def _describe_validation(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors(include_url=False):
+        where = ".".join(str(p) for p in err["loc"]) or "body"
+        parts.append(f"{where}: {err['msg']}")
+    return "; ".join(parts)
+
+
+_PATH_PARAM = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
+
+
+@dataclass
+class Api:
+    prefix: str
+    title: str
+    version: str
+    routes: list[Route] = field(default_factory=list)
+
+    def route(
+        self,
+        method: str,
+        rule: str,
+        *,
+        summary: str,
+        tag: str,
+        ok: tuple[int, type[BaseModel] | None],
+        body: type[BaseModel] | None = None,
+        query: type[BaseModel] | None = None,
+        roles: tuple[str, ...] | None = None,
+        optional_auth: bool = False,
+        errors: tuple[int, ...] = (),
+        extra_ok: tuple[tuple[int, type[BaseModel] | None, str], ...] = (),
+    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        def register(func: Callable[..., Any]) -> Callable[..., Any]:
+            self.routes.append(
+                Route(
+                    method=method, rule=rule, func=func, summary=summary,
+                    description=(func.__doc__ or "").strip(), tag=tag, ok=ok, body=body,
+                    query=query, roles=roles, optional_auth=optional_auth, errors=errors,
+                    extra_ok=extra_ok,
+                )
+            )
+            return func
+
+        return register
+
+    # --- serving ------------------------------------------------------------------------------
+
+    def blueprint(self, ctx: Context, issue_limit: int = 0) -> Blueprint:
+        bp = Blueprint("api", __name__, url_prefix=self.prefix)
+        for r in self.routes:
+            bp.add_url_rule(
+                r.rule, endpoint=r.func.__name__, view_func=self._view(r, ctx, issue_limit), methods=[r.method]
+            )
+
+        @bp.route("/openapi.json", methods=["GET"])
+        def openapi() -> Response:
+            return Response(json.dumps(self.openapi(), ensure_ascii=False), mimetype="application/json")
+
+        @bp.route("/", defaults={"rest": ""}, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+        @bp.route("/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+        def unknown(rest: str) -> Response:
+            lang = norm_lang(request.headers.get("Accept-Language"))
+            allowed = self._methods_for(f"{self.prefix}/{rest}")
+            if allowed:
+                return error_response(
+                    405, "method_not_allowed",
+                    t("error.method_not_allowed", lang, path=request.path, method=request.method),
+                )
+            return error_response(404, "not_found", t("error.not_found", lang, path=request.path))
+
+        return bp
+
+    def _methods_for(self, path: str) -> set[str]:
+        """The methods the API answers at ``path`` (to tell 405 from 404)."""
+        rules = Map([Rule(self.prefix + r.rule, methods=[r.method]) for r in self.routes])
+        try:
+            rules.bind("").match(path, method="TRACE")
+        except MethodNotAllowed as exc:
+            return set(exc.valid_methods or ())
+        except NotFound:
+            return set()
+        return set()
+
+    def _view(self, r: Route, ctx: Context, issue_limit: int) -> Callable[..., Response]:
+        def view(**path: Any) -> Response:
+            lang = norm_lang(request.headers.get("Accept-Language"))
+            try:
+                call = Call(
+                    ctx=ctx,
+                    lang=lang,
+                    who=self._who(r, ctx, lang),
+                    client=request.remote_addr,
+                    issue_limit=issue_limit,
+                )
+                if r.body is not None:
+                    call.body = self._parse_body(r.body, lang)
+                if r.query is not None:
+                    try:
+                        call.query = r.query.model_validate(request.args.to_dict())
+                    except ValidationError as exc:
+                        raise ApiError(422, "invalid_request", lang, detail=_describe_validation(exc)) from None
+                result = r.func(call, **path)
+            except ApiError as exc:
+                response = error_response(exc.status, exc.code, exc.message)
+                if exc.status == 401:
+                    response.headers["WWW-Authenticate"] = 'Bearer realm="hallq"'
+                return response
+            except HallqError as exc:
+                return error_response(KIND_STATUS[exc.kind], exc.code, exc.message(lang))
+            if isinstance(result, tuple):
+                status, model = result
+            else:
+                status, model = (r.ok[0], result) if result is not None else (204, None)
+            return json_response(status, model)
+
+        view.__name__ = r.func.__name__
+        return view
+
+    @staticmethod
+    def _parse_body(model: type[BaseModel], lang: str) -> BaseModel:
+        raw = request.get_data(cache=False)
+        if raw.strip():
+            try:
+                data = json.loads(raw)
+            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                raise ApiError(400, "bad_json", lang, detail=str(exc)) from None
+        else:
+            data = {}
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            raise ApiError(422, "invalid_request", lang, detail=_describe_validation(exc)) from None
+
+    @staticmethod
+    def _who(r: Route, ctx: Context, lang: str) -> services.Principal | None:
+        header = request.headers.get("Authorization", "")
+        if not header:
+            if r.roles is not None:
+                raise ApiError(401, "unauthenticated", lang)
+            return None
+        scheme, _, token = header.partition(" ")
+        who = services.authenticate(ctx, token.strip()) if scheme.lower() == "bearer" else None
+        if who is None:
+            raise ApiError(401, "unauthenticated", lang)
+        if r.roles is not None and who.role not in r.roles:
+            raise ApiError(403, "forbidden", lang, role=who.role)
+        return who
+
+    # --- the OpenAPI document -----------------------------------------------------------------
+
+    def openapi(self) -> dict[str, Any]:
+        inputs = {m for r in self.routes for m in (r.body, r.query) if m is not None}
+        outputs = {ErrorBody}
+        for r in self.routes:
+            outputs |= {m for _, m, _ in r.extra_ok if m is not None}
+            if r.ok[1] is not None:
+                outputs.add(r.ok[1])
+        keyed: list[tuple[type[BaseModel], Any]] = [(m, "validation") for m in inputs]
+        keyed += [(m, "serialization") for m in outputs]
+        refs, defs = models_json_schema(keyed, ref_template="#/components/schemas/{model}")
+
+        def ref(model: type[BaseModel], mode: str) -> dict[str, Any]:
+            return refs[(model, mode)]
+
+        paths: dict[str, dict[str, Any]] = {}
+        for r in self.routes:
+            path = self.prefix + _PATH_PARAM.sub(r"{\2}", r.rule)
+            op: dict[str, Any] = {
+                "operationId": r.func.__name__,
+                "summary": r.summary,
+                "description": r.description,
+                "tags": [r.tag],
+                "responses": {},
+            }
+            params = []
+            for converter, name in _PATH_PARAM.findall(r.rule):
+                schema: dict[str, Any] = (
+                    {"type": "integer", "minimum": 0, "maximum": 999999}
+                    if converter == "int"
+                    else {"type": "string", "maxLength": 64}
+                )
+                params.append({"name": name, "in": "path", "required": True, "schema": schema})
+            if r.query is not None:
+                for name, f in r.query.model_fields.items():
+                    params.append(
+                        {
+                            "name": name,
+                            "in": "query",
+                            "required": f.is_required(),
+                            "description": f.description or "",
+                            "schema": r.query.model_json_schema()["properties"][name],
+                        }
+                    )
+            if params:
+                op["parameters"] = params
+            if r.body is not None:
+                op["requestBody"] = {
+                    "required": any(f.is_required() for f in r.body.model_fields.values()),
+                    "content": {"application/json": {"schema": ref(r.body, "validation")}},
+                }
+            if r.roles is not None:
+                op["security"] = [{"bearer": []}]
+                op["description"] += f"\n\nRoles: {', '.join(r.roles)}."
+            elif r.optional_auth:
+                op["security"] = [{}, {"bearer": []}]
+            status, model = r.ok
+            op["responses"][str(status)] = _response(STATUS_TEXT.get(status, "OK"), model, ref)
+            for extra_status, extra_model, text in r.extra_ok:
+                op["responses"][str(extra_status)] = _response(text, extra_model, ref)
+            for code in r.statuses:
+                op["responses"][str(code)] = _response(STATUS_TEXT[code], ErrorBody, ref)
+            paths.setdefault(path, {})[r.method.lower()] = op
+        return {
+            "openapi": "3.1.0",
+            "info": {"title": self.title, "version": self.version},
+            "paths": paths,
+            "components": {
+                "schemas": defs.get("$defs", {}),
+                "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            },
+        }
+
+
+def _response(
+    description: str, model: type[BaseModel] | None, ref: Callable[[type[BaseModel], str], Any]
+) -> dict[str, Any]:
+    out: dict[str, Any] = {"description": description}
+    if model is not None:
+        out["content"] = {"application/json": {"schema": ref(model, "serialization")}}
+    return out

@@ -1,0 +1,200 @@
+"""Request and response bodies of the API: they validate the traffic and make the OpenAPI document."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    RootModel,
+    StringConstraints,
+    model_validator,
+)
+
+from queues import views
+
+Priority = Literal["normal", "priority", "green"]
+Status = Literal["waiting", "called", "serving", "done", "no_show", "cancelled", "expired"]
+Outcome = Literal["done", "promised", "incomplete", "consult"]
+WindowState = Literal["open", "paused", "closed"]
+
+
+def _printable(value: str) -> str:
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,31}$")]
+Text = Annotated[str, StringConstraints(max_length=200, strip_whitespace=True), AfterValidator(_printable)]
+Ident = Annotated[str, StringConstraints(min_length=1, max_length=64), AfterValidator(_printable)]
+WindowId = Annotated[int, Field(ge=1, le=9999)]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Name(_Out):
+    zh: str
+    en: str
+
+
+# --- requests -----------------------------------------------------------------------------------
+
+
+class IssueRequest(_In):
+    service: Code = Field(description="The service's code, as `GET /api/v1/services` lists it.")
+    priority: Priority = "normal"
+    kiosk: Ident | None = Field(None, description="The kiosk asking; its printer prints the ticket.")
+    request_id: Ident | None = Field(
+        None, description="A key chosen by the client: the same key again answers the same ticket."
+    )
+    project_code: Ident | None = Field(None, description="A key-project code for the green channel.")
+
+
+class FinishRequest(_In):
+    outcome: Outcome = "done"
+    promised_date: dt.date | None = Field(None, description="Required when the outcome is promised.")
+
+
+class TransferRequest(_In):
+    service: Code | None = None
+    window: WindowId | None = None
+
+    @model_validator(mode="after")
+    def _one_target(self) -> TransferRequest:
+        if (self.service is None) == (self.window is None):
+            raise ValueError("give either service or window, not both and not neither")
+        return self
+
+
+class PauseRequest(_In):
+    reason: Text = ""
+
+
+class DisplayQuery(BaseModel):
+    zone: Code | None = Field(None, description="Only this zone's calls and queues.")
+
+
+# --- responses ----------------------------------------------------------------------------------
+
+
+class Health(_Out):
+    status: Literal["ok", "unavailable"]
+
+
+class ServiceOut(_Out):
+    code: str
+    name: Name
+    zone: str
+    prefix: str
+    waiting: int = Field(description="Tickets waiting for it now.")
+    eta_minutes: int | None = Field(description="Expected wait for a ticket taken now; null: no window open for it.")
+    open: bool = Field(description="Whether a ticket can be taken for it now.")
+    reason: Literal["hall_closed", "service_not_offered", "no_window_for_service"] | None = Field(
+        description="Why it is not open."
+    )
+    first_step: str | None = Field(description="The desk a visitor goes to first, if any.")
+
+
+class TicketOut(_Out):
+    id: str = Field(description="Opaque and unguessable: whoever holds it may follow the ticket.")
+    number: str
+    service: str = Field(description="The service the ticket is queued for or was served at now.")
+    requested_service: str = Field(description="The service the visitor chose at the kiosk.")
+    zone: str
+    priority: Priority
+    status: Status
+    issued_at: dt.datetime
+    called_at: dt.datetime | None = None
+    started_at: dt.datetime | None = None
+    finished_at: dt.datetime | None = None
+    window: int | None = None
+    outcome: Outcome | None = None
+    promised_date: dt.date | None = None
+    ahead: int | None = Field(None, description="While waiting: tickets of the same service ahead.")
+    eta_minutes: int | None = Field(None, description="While waiting: expected minutes until called.")
+    status_url: str
+
+    @classmethod
+    def of(cls, v: views.TicketView, tz: ZoneInfo) -> TicketOut:
+        def local(moment: dt.datetime | None) -> dt.datetime | None:
+            return moment.astimezone(tz) if moment else None
+
+        return cls(
+            id=v.id,
+            number=v.number,
+            service=v.service,
+            requested_service=v.requested_service,
+            zone=v.zone,
+            priority=v.priority,  # type: ignore[arg-type]
+            status=v.status,  # type: ignore[arg-type]
+            issued_at=v.issued_at.astimezone(tz),
+            called_at=local(v.called_at),
+            started_at=local(v.started_at),
+            finished_at=local(v.finished_at),
+            window=v.window,
+            outcome=v.outcome,  # type: ignore[arg-type]
+            promised_date=v.promised_date,
+            ahead=v.ahead,
+            eta_minutes=v.eta_minutes,
+            status_url=v.status_url,
+        )
+
+
+class CallOut(_Out):
+    number: str
+    window: int
+    called_at: dt.datetime
+
+
+class QueueOut(_Out):
+    service: str
+    waiting: int
+    eta_minutes: int | None
+
+
+class DisplayOut(_Out):
+    version: int = Field(description="Moves on every change the screen shows: redraw only when it moved.")
+    calling: list[CallOut] = Field(description="The latest calls, newest first (a recall counts anew).")
+    queues: list[QueueOut]
+
+
+class WindowOut(_Out):
+    id: int
+    name: Name = Field(description="The department at the window.")
+    zone: str
+    services: list[str]
+    state: WindowState
+    reason: str | None = Field(None, description="Why the window is paused.")
+    current: TicketOut | None
+
+    @classmethod
+    def of(cls, w: views.WindowView, tz: ZoneInfo) -> WindowOut:
+        return cls(
+            id=w.id,
+            name=Name(zh=w.department_zh, en=w.department_en),
+            zone=w.zone,
+            services=w.services,
+            state=w.state,  # type: ignore[arg-type]
+            reason=w.state_reason,
+            current=TicketOut.of(w.current, tz) if w.current else None,
+        )
+
+
+class ServiceList(RootModel[list[ServiceOut]]):
+    pass
+
+
+class WindowList(RootModel[list[WindowOut]]):
+    pass

@@ -1,0 +1,69 @@
+"""The Dash app with its pages, and the JSON API mounted on the same Flask server.
+
+``create_app(ctx)`` builds an app around a context (tests, the CLI). For a WSGI server,
+``app:server`` builds one from the environment on first use (``HALLQ_DATABASE_URL``,
+``HALLQ_CONFIG``, …): ``gunicorn app:server``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import dash
+from dash import Dash
+
+import api
+from queues import config as hall_config
+from queues.context import Context
+from queues.db import Database
+from queues.i18n import t
+from queues.settings import Settings
+
+HERE = Path(__file__).resolve().parent
+
+
+def create_app(ctx: Context, *, issue_limit: int = 0) -> Dash:
+    _forget_earlier_apps()
+    app = Dash(
+        __name__,
+        use_pages=True,
+        pages_folder=str(HERE / "pages"),
+        assets_folder=str(HERE / "assets"),
+        title=t("app.title"),
+        update_title=None,
+        suppress_callback_exceptions=True,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    app.server.extensions["hallq"] = ctx
+    api.register(app.server, ctx, issue_limit=issue_limit)
+    return app
+
+
+def context_from(settings: Settings) -> Context:
+    """The context a process runs with; raises ConfigError for a bad hall file."""
+    return Context(
+        db=Database(settings.database_url),
+        config=hall_config.load(settings.config_path),
+        open_always=settings.open_always,
+    )
+
+
+def _forget_earlier_apps() -> None:
+    """Let one process build several apps (tests): Dash keeps pages and callbacks globally."""
+    dash._pages.PAGE_REGISTRY.clear()
+    dash._callback.GLOBAL_CALLBACK_LIST.clear()
+    dash._callback.GLOBAL_CALLBACK_MAP.clear()
+
+
+_built: Dash | None = None
+
+
+def __getattr__(name: str) -> Any:
+    global _built
+    if name in ("app", "server"):
+        if _built is None:
+            settings = Settings.from_env()
+            _built = create_app(context_from(settings), issue_limit=settings.issue_limit)
+        return _built if name == "app" else _built.server
+    raise AttributeError(name)

@@ -1,0 +1,58 @@
+"""Building blocks every page shares: the language switch and the list of screens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import html
+
+from queues.i18n import t
+
+
+def with_lang(path: str, lang: str) -> str:
+    """``path`` with ``?lang=en`` when the page is in English (zh-CN needs nothing)."""
+    if lang != "en":
+        return path
+    return f"{path}{'&' if '?' in path else '?'}lang=en"
+
+
+def lang_switch(path: str, lang: str, **kwargs: Any) -> dbc.Button:
+    """A one-tap switch to the other language, on the same page."""
+    other = "zh" if lang == "en" else "en"
+    return dbc.Button(
+        t("lang.switch", lang),
+        href=with_lang(path, other),
+        external_link=True,
+        color="light",
+        className="hallq-lang-switch",
+        lang="en" if other == "en" else "zh-CN",
+        **kwargs,
+    )
+
+
+def screens() -> list[dict[str, Any]]:
+    """The registered pages that are screens of their own (they carry ``title_key``)."""
+    pages = [p for p in dash.page_registry.values() if p.get("title_key")]
+    return sorted(pages, key=lambda p: (p.get("screen_order", 99), p["path"]))
+
+
+def screen_card(page: dict[str, Any], lang: str) -> dbc.Col:
+    href = with_lang(page.get("example_path") or page["path"], lang)
+    return dbc.Col(
+        dbc.Card(
+            dbc.CardBody(
+                [
+                    html.H3(t(page["title_key"], lang), className="h4 card-title"),
+                    html.P(t(page["about_key"], lang), className="card-text"),
+                    dbc.Button(href, href=href, external_link=True, color="primary", outline=True),
+                ]
+            ),
+            className="h-100 shadow-sm",
+            id={"type": "screen-card", "index": page["path"]},
+        ),
+        md=6,
+        lg=4,
+        className="mb-3",
+    )

@@ -1,0 +1,312 @@
+"""The hall file (``config/hall.toml``): zones, services, work profiles, windows, hours.
+
+Parsed with :mod:`tomllib` and validated with pydantic. A bad file raises :class:`ConfigError`
+whose message names the file, the line, the key and what is wrong, ready to show a person.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import date, datetime, time
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,31}$")]
+Prefix = Annotated[str, StringConstraints(pattern=r"^[A-Z]{1,2}$")]
+
+
+class ConfigError(Exception):
+    """The hall file cannot be used; ``str(error)`` says where and why."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Name(_Model):
+    zh: Annotated[str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True)]
+    en: Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+
+    def __call__(self, lang: str) -> str:
+        return self.en if lang == "en" else self.zh
+
+
+class HallInfo(_Model):
+    code: Code = "hall"
+    name: Name
+    timezone: str = "Asia/Shanghai"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Asia/Shanghai)")
+        return value
+
+
+class Hours(_Model):
+    """When the hall opens, and when its kiosks give out tickets."""
+
+    days: list[Weekday] = ["mon", "tue", "wed", "thu", "fri"]
+    open: time = time(9, 0)
+    close: time = time(17, 0)
+    issue_from: time | None = None
+    """First ticket of the day; default: the opening time."""
+    issue_until: time | None = None
+    """Last ticket of the day; default: the closing time."""
+    holidays: list[date] = []
+    """Dates the hall is shut although they fall on an opening weekday."""
+    workdays: list[date] = []
+    """Dates the hall opens although they fall on a closed weekday (make-up working days)."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Hours:
+        if self.close <= self.open:
+            raise ValueError("close must be later than open")
+        if self.first_ticket >= self.last_ticket:
+            raise ValueError("issue_from must be earlier than issue_until")
+        return self
+
+    @property
+    def first_ticket(self) -> time:
+        return self.issue_from or self.open
+
+    @property
+    def last_ticket(self) -> time:
+        return self.issue_until or self.close
+
+    def is_working_day(self, day: date) -> bool:
+        if day in self.workdays:
+            return True
+        if day in self.holidays:
+            return False
+        return WEEKDAYS[day.weekday()] in self.days
+
+    def issuing(self, local: datetime) -> bool:
+        """Whether a kiosk gives out tickets at this local time."""
+        return (
+            self.is_working_day(local.date())
+            and self.first_ticket <= local.time().replace(tzinfo=None) < self.last_ticket
+        )
+
+
+class Zone(_Model):
+    code: Code
+    name: Name
+    floor: int = Field(1, ge=-5, le=100)
+
+
+class Service(_Model):
+    code: Code
+    zone: Code
+    prefix: Prefix
+    name: Name
+    target_minutes: int = Field(20, ge=1, le=480)
+    """The wait the hall promises: a visitor should be called within this many minutes."""
+    service_minutes: float = Field(8.0, gt=0, le=480)
+    """Expected time at the window, used for wait prediction until real times are known."""
+    first_step: Code | None = None
+    """The desk a visitor goes to first (the unified registration desk), if any."""
+    days: list[Weekday] = []
+    """Weekdays the service is offered; empty: every day the hall opens."""
+    kiosk: bool = True
+    """Offered on the kiosk; false for services reached only by transfer."""
+
+
+class Profile(_Model):
+    code: Code
+    name: Name | None = None
+    services: dict[str, float]
+    """Service code → weight; a weight of 2 counts a ticket's wait twice when choosing whom to call."""
+
+    @field_validator("services")
+    @classmethod
+    def _weights(cls, value: dict[str, float]) -> dict[str, float]:
+        if not value:
+            raise ValueError("a profile must list at least one service")
+        for code, weight in value.items():
+            if not 0 < weight <= 100:
+                raise ValueError(f"weight of {code!r} must be above 0 and at most 100")
+        return value
+
+
+class Window(_Model):
+    id: int = Field(ge=1, le=9999)
+    zone: Code
+    department: Name
+    profile: Code
+
+
+class HallConfig(_Model):
+    hall: HallInfo
+    hours: Hours = Hours()
+    zones: list[Zone]
+    services: list[Service]
+    profiles: list[Profile]
+    windows: list[Window]
+
+    @model_validator(mode="after")
+    def _references(self) -> HallConfig:
+        zones = _unique("zones", [z.code for z in self.zones])
+        services = _unique("services", [s.code for s in self.services])
+        profiles = _unique("profiles", [p.code for p in self.profiles])
+        _unique("windows", [str(w.id) for w in self.windows])
+        for i, s in enumerate(self.services):
+            if s.zone not in zones:
+                raise _ref_error(("services", i, "zone"), s.zone, "zone", zones)
+            if s.first_step is not None:
+                if s.first_step not in services:
+                    raise _ref_error(("services", i, "first_step"), s.first_step, "service", services)
+                if s.first_step == s.code:
+                    raise _LocatedError(("services", i, "first_step"), "a service cannot be its own first step")
+        for i, p in enumerate(self.profiles):
+            for code in p.services:
+                if code not in services:
+                    raise _ref_error(("profiles", i, "services", code), code, "service", services)
+        for i, w in enumerate(self.windows):
+            if w.zone not in zones:
+                raise _ref_error(("windows", i, "zone"), w.zone, "zone", zones)
+            if w.profile not in profiles:
+                raise _ref_error(("windows", i, "profile"), w.profile, "profile", profiles)
+        return self
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.hall.timezone)
+
+    def service(self, code: str) -> Service | None:
+        return next((s for s in self.services if s.code == code), None)
+
+
+class _LocatedError(ValueError):
+    """A cross-reference error that knows which key it is about."""
+
+    def __init__(self, loc: tuple[str | int, ...], message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
+        self.message = message
+
+
+def _unique(what: str, codes: list[str]) -> set[str]:
+    seen: set[str] = set()
+    for i, code in enumerate(codes):
+        if code in seen:
+            key = "id" if what == "windows" else "code"
+            raise _LocatedError((what, i, key), f"{code!r} appears twice in {what}")
+        seen.add(code)
+    return seen
+
+
+def _ref_error(loc: tuple[str | int, ...], value: str, kind: str, known: set[str]) -> _LocatedError:
+    hint = ", ".join(sorted(known)[:12])
+    return _LocatedError(loc, f"no {kind} {value!r} is defined (known: {hint})")
+
+
+def load(path: str | Path) -> HallConfig:
+    """Read and validate a hall file, or raise :class:`ConfigError`."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file (set HALLQ_CONFIG to the hall file)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the hall file: {exc}") from None
+    return parse(text, source=str(path))
+
+
+def parse(text: str, source: str = "hall.toml") -> HallConfig:
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+    try:
+        return HallConfig.model_validate(raw)
+    except ValidationError as exc:
+        messages = []
+        for err in exc.errors(include_url=False):
+            ctx_error = (err.get("ctx") or {}).get("error")
+            if isinstance(ctx_error, _LocatedError):
+                messages.append(_describe(text, source, ctx_error.loc, ctx_error.message))
+            else:
+                messages.append(_describe(text, source, err["loc"], _plain(err)))
+        raise ConfigError("\n".join(messages)) from None
+
+
+def _plain(err: dict) -> str:
+    if err["type"] == "extra_forbidden":
+        return "unknown key (check its spelling)"
+    if err["type"] == "missing":
+        return "required but missing"
+    message = str(err["msg"])
+    return message.removeprefix("Value error, ")
+
+
+def _describe(text: str, source: str, loc: tuple[str | int, ...], message: str) -> str:
+    key = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc).lstrip(".")
+    line = locate(text, loc)
+    where = f"{source}, line {line}" if line else source
+    return f"{where}: {key or '(top level)'}: {message}"
+
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.-]+)\s*\]\]?")
+_KEY = re.compile(r'^\s*("?)([A-Za-z0-9_-]+)\1\s*=')
+
+
+def locate(text: str, loc: tuple[str | int, ...]) -> int | None:
+    """The line of ``text`` that holds the key at ``loc``, for the common layout of hall files.
+
+    Understands ``[table]`` and ``[[array]]`` headers and ``key = value`` lines; when the key
+    itself is absent (a missing key) it answers the line of the table that should hold it.
+    """
+    if not loc:
+        return None
+    table: tuple[str | int, ...] = ()
+    counts: dict[str, int] = {}
+    best: int | None = None
+    best_depth = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _HEADER.match(line)
+        if header:
+            name = header.group(2)
+            if header.group(1) == "[[":
+                counts[name] = counts.get(name, -1) + 1
+                table = (name, counts[name])
+            else:
+                table = tuple(name.split("."))
+            depth = _common(table, loc)
+            if depth == len(table) and depth > best_depth:
+                best, best_depth = number, depth
+            continue
+        key = _KEY.match(line)
+        if key:
+            path = (*table, key.group(2))
+            depth = _common(path, loc)
+            if depth == len(path) and depth > best_depth:
+                best, best_depth = number, depth
+    return best
+
+
+def _common(path: tuple[str | int, ...], loc: tuple[str | int, ...]) -> int:
+    n = 0
+    for a, b in zip(path, loc, strict=False):
+        if a != b:
+            break
+        n += 1
+    return n

@@ -1,0 +1,39 @@
+"""What every use case needs: the database, the hall file, and a clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from queues.config import HallConfig
+from queues.db import Database
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Context:
+    db: Database
+    config: HallConfig
+    clock: Callable[[], datetime] = field(default=utcnow)
+    open_always: bool = False
+    """Ignore opening hours and service days (demonstrations, tests, 24-hour service points)."""
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return self.config.tz
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def local(self, moment: datetime | None = None) -> datetime:
+        """``moment`` (default: now) in the hall's time zone."""
+        return (moment or self.now()).astimezone(self.tz)
+
+    def business_day(self, moment: datetime | None = None) -> date:
+        """The hall's calendar date at ``moment``: 23:59 and 00:01 Beijing time are two days."""
+        return self.local(moment).date()

@@ -1,0 +1,126 @@
+"""Engine and sessions for SQLite (the embedded default) and PostgreSQL (scaled).
+
+SQLite runs in WAL mode with Python's own transaction handling switched off: a writing
+transaction starts with ``BEGIN IMMEDIATE``, so two writers queue on the database lock instead
+of failing half-way with "database is locked"; reads start with a plain ``BEGIN`` and run beside
+the writer. PostgreSQL runs at READ COMMITTED; the code that needs more takes row locks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, func, make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, ProgrammingError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.elements import ColumnElement
+
+from queues.errors import StoreNotMigrated, StoreUnavailable
+
+DEFAULT_URL = "sqlite:///var/hallq.db"
+SQLITE_BUSY_SECONDS = 10.0
+
+
+class Database:
+    """The connection to the hall's database: ``write()`` and ``read()`` give sessions."""
+
+    def __init__(self, url: str = DEFAULT_URL, *, echo: bool = False) -> None:
+        self.url = make_url(url)
+        self.dialect = self.url.get_backend_name()
+        if self.dialect == "sqlite":
+            self.engine = _sqlite_engine(url, echo=echo)
+        elif self.dialect == "postgresql":
+            if self.url.drivername == "postgresql":
+                self.url = self.url.set(drivername="postgresql+psycopg")
+            self.engine = create_engine(
+                self.url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20
+            )
+        else:
+            raise ValueError(
+                f"unsupported database {self.url.drivername!r}: use sqlite:/// or postgresql://"
+            )
+        self._read_engine = (
+            self.engine.execution_options(sqlite_begin="DEFERRED")
+            if self.dialect == "sqlite"
+            else self.engine
+        )
+        self._writer = sessionmaker(self.engine, expire_on_commit=False)
+        self._reader = sessionmaker(self._read_engine, expire_on_commit=False)
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One writing transaction: committed when the block ends, rolled back on error."""
+        with _translate_errors(), self._writer() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only snapshot (SQLite: does not wait for the writer)."""
+        with _translate_errors(), self._reader() as session, session.begin():
+            yield session
+
+    def ping(self) -> bool:
+        try:
+            with self.read() as s:
+                s.connection().exec_driver_sql("SELECT 1")
+            return True
+        except StoreUnavailable:
+            return False
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def seconds_between(
+        self, start: ColumnElement, end: ColumnElement
+    ) -> ColumnElement[float]:
+        """An SQL expression for ``end - start`` in seconds, in this database's dialect."""
+        if self.dialect == "sqlite":
+            return (func.julianday(end) - func.julianday(start)) * 86400.0
+        return func.extract("epoch", end - start)
+
+
+def _sqlite_engine(url: str, *, echo: bool) -> Engine:
+    parsed = make_url(url)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url,
+        echo=echo,
+        connect_args={"timeout": SQLITE_BUSY_SECONDS, "check_same_thread": False},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_SECONDS * 1000)}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
+        mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+@contextmanager
+def _translate_errors() -> Iterator[None]:
+    try:
+        yield
+    except (OperationalError, InterfaceError, ProgrammingError) as exc:
+        text = str(exc.orig or exc)
+        if "no such table" in text or ("relation" in text and "does not exist" in text):
+            raise StoreNotMigrated() from exc
+        if isinstance(exc, ProgrammingError):
+            raise
+        raise StoreUnavailable(detail=text.splitlines()[0] if text else "") from exc
+    except DBAPIError as exc:
+        if exc.connection_invalidated:
+            raise StoreUnavailable(detail=str(exc.orig or exc).splitlines()[0]) from exc
+        raise

@@ -1,0 +1,148 @@
+"""What can go wrong in the hall, as domain exceptions.
+
+Each has a stable snake_case ``code`` (the API's error code), a ``kind`` that the entry points
+map to their own terms (an HTTP status, a message box), and a human message in zh-CN or English
+from the message catalogue.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Literal
+
+from queues.i18n import t
+
+Kind = Literal[
+    "invalid", "not_found", "conflict", "forbidden", "rate_limited", "unavailable"
+]
+
+
+class HallqError(Exception):
+    code: ClassVar[str] = "error"
+    kind: ClassVar[Kind] = "invalid"
+
+    def __init__(self, **params: Any) -> None:
+        self.params = params
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str = "zh") -> str:
+        return t(f"error.{self.code}", lang, **self.params)
+
+
+class UnknownService(HallqError):
+    code = "unknown_service"
+
+
+class InvalidPriority(HallqError):
+    code = "invalid_priority"
+
+
+class InvalidOutcome(HallqError):
+    code = "invalid_outcome"
+
+
+class InvalidRole(HallqError):
+    code = "invalid_role"
+
+
+class UnknownTicket(HallqError):
+    code = "unknown_ticket"
+    kind = "not_found"
+
+
+class UnknownWindow(HallqError):
+    code = "unknown_window"
+    kind = "not_found"
+
+
+class UnknownZone(HallqError):
+    code = "unknown_zone"
+    kind = "not_found"
+
+
+class UnknownTargetWindow(HallqError):
+    code = "unknown_target_window"
+
+
+class TransferTargetRequired(HallqError):
+    code = "transfer_target_required"
+
+
+class PromisedDateRequired(HallqError):
+    code = "promised_date_required"
+
+
+class PromisedDateInPast(HallqError):
+    code = "promised_date_in_past"
+
+
+class InvalidProjectCode(HallqError):
+    code = "invalid_project_code"
+
+
+class GreenNotAuthorised(HallqError):
+    code = "green_not_authorised"
+    kind = "forbidden"
+
+
+class HallClosed(HallqError):
+    code = "hall_closed"
+    kind = "conflict"
+
+
+class ServiceNotOffered(HallqError):
+    code = "service_not_offered"
+    kind = "conflict"
+
+
+class NoWindowForService(HallqError):
+    code = "no_window_for_service"
+    kind = "conflict"
+
+
+class WindowClosed(HallqError):
+    code = "window_closed"
+    kind = "conflict"
+
+
+class WindowPaused(HallqError):
+    code = "window_paused"
+    kind = "conflict"
+
+
+class WindowBusy(HallqError):
+    code = "window_busy"
+    kind = "conflict"
+
+
+class NoCurrentTicket(HallqError):
+    code = "no_current_ticket"
+    kind = "conflict"
+
+
+class WrongState(HallqError):
+    code = "wrong_state"
+    kind = "conflict"
+
+
+class RequestIdReused(HallqError):
+    code = "request_id_reused"
+    kind = "conflict"
+
+
+class RateLimited(HallqError):
+    code = "rate_limited"
+    kind = "rate_limited"
+
+
+class StoreUnavailable(HallqError):
+    code = "store_unavailable"
+    kind = "unavailable"
+
+    def __init__(self, detail: str = "") -> None:
+        self.detail = detail
+        super().__init__()
+
+
+class StoreNotMigrated(HallqError):
+    code = "store_not_migrated"
+    kind = "unavailable"

@@ -1,0 +1,299 @@
+"""The hall's tables as typed SQLAlchemy 2 models.
+
+A *ticket* is the slip of paper a visitor holds: its number never changes. The visitor's way
+through the hall is a list of *steps*: one per service queued for. A transfer ends the current
+step (status ``transferred``) and opens the next one, which keeps the ticket's issue time as its
+place in the line. Exactly one step of a ticket is not ``transferred``; it is the ticket's current
+step and its status is the ticket's status.
+
+All times are stored in UTC (``UTCDateTime``); the business day (``day``) is the date in the
+hall's time zone at issue.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    and_,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp that goes in as an aware datetime and always comes back aware, in UTC.
+
+    SQLite keeps no offset; PostgreSQL returns the session's zone. Both are normalised here.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime, date: Date}
+
+
+# --- the hall, as configured (synchronised from the hall file) -----------------------------
+
+
+class Zone(Base):
+    __tablename__ = "zones"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(200))
+    floor: Mapped[int] = mapped_column(Integer, default=1)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Service(Base):
+    __tablename__ = "services"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    zone_code: Mapped[str] = mapped_column(ForeignKey("zones.code"))
+    prefix: Mapped[str] = mapped_column(String(4))
+    name_zh: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(200))
+    target_minutes: Mapped[int] = mapped_column(Integer, default=20)
+    service_minutes: Mapped[float] = mapped_column(Float, default=8.0)
+    first_step_code: Mapped[str | None] = mapped_column(ForeignKey("services.code"))
+    days: Mapped[str] = mapped_column(String(40), default="")
+    """Weekdays the service is offered on, ``mon,tue,…``; empty: every day the hall opens."""
+    kiosk: Mapped[bool] = mapped_column(Boolean, default=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    zone: Mapped[Zone] = relationship(lazy="joined")
+
+
+class Profile(Base):
+    """A window's work profile: the services it calls, each with a weight."""
+
+    __tablename__ = "profiles"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(100), default="")
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+
+    entries: Mapped[list[ProfileService]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class ProfileService(Base):
+    __tablename__ = "profile_services"
+
+    profile_code: Mapped[str] = mapped_column(ForeignKey("profiles.code"), primary_key=True)
+    service_code: Mapped[str] = mapped_column(ForeignKey("services.code"), primary_key=True)
+    weight: Mapped[float] = mapped_column(Float, default=1.0)
+
+
+class Window(Base):
+    __tablename__ = "windows"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    zone_code: Mapped[str] = mapped_column(ForeignKey("zones.code"))
+    profile_code: Mapped[str] = mapped_column(ForeignKey("profiles.code"))
+    department_zh: Mapped[str] = mapped_column(String(100))
+    department_en: Mapped[str] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(10), default="closed")
+    state_reason: Mapped[str | None] = mapped_column(String(200))
+    state_since: Mapped[datetime | None]
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    profile: Mapped[Profile] = relationship(lazy="joined")
+
+
+# --- the day's traffic ---------------------------------------------------------------------
+
+
+class DayCounter(Base):
+    """The last number given out for a prefix on a business day."""
+
+    __tablename__ = "day_counters"
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    prefix: Mapped[str] = mapped_column(String(4), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        Index("ix_tickets_day_prefix_seq", "day", "prefix", "seq", unique=True),
+        Index("ix_tickets_client_issued", "client", "issued_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    day: Mapped[date]
+    prefix: Mapped[str] = mapped_column(String(4))
+    seq: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(12))
+    priority: Mapped[str] = mapped_column(String(10), default="normal")
+    requested_service_code: Mapped[str] = mapped_column(ForeignKey("services.code"))
+    """The matter the visitor chose; the first step may be another service (the unified desk)."""
+    issued_at: Mapped[datetime]
+    kiosk: Mapped[str | None] = mapped_column(String(64))
+    request_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    project_code: Mapped[str | None] = mapped_column(String(64))
+    client: Mapped[str | None] = mapped_column(String(64))
+    """The address that asked for the ticket (for the per-address issue limit)."""
+
+    step: Mapped[Step] = relationship(
+        primaryjoin=lambda: and_(Step.ticket_id == Ticket.id, Step.status != "transferred"),
+        viewonly=True,
+        uselist=False,
+    )
+
+
+class Step(Base):
+    __tablename__ = "steps"
+    __table_args__ = (
+        Index("ix_steps_status_day_service", "status", "day", "service_code"),
+        Index("ix_steps_window_status", "window_id", "status"),
+        Index("ix_steps_day_window", "day", "window_id"),
+        Index("ix_steps_ticket_n", "ticket_id", "n", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    n: Mapped[int] = mapped_column(Integer, default=1)
+    day: Mapped[date]
+    service_code: Mapped[str] = mapped_column(ForeignKey("services.code"))
+    priority: Mapped[str] = mapped_column(String(10), default="normal")
+    target_window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id"))
+    """Set when a ticket was transferred to one window: only that window calls it."""
+    queued_at: Mapped[datetime]
+    """The place in the line: the ticket's issue time, kept across transfers."""
+    status: Mapped[str] = mapped_column(String(12), default="waiting")
+    window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id"))
+    clerk: Mapped[str | None] = mapped_column(String(100))
+    called_at: Mapped[datetime | None]
+    last_called_at: Mapped[datetime | None]
+    recalls: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(12))
+    promised_date: Mapped[date | None]
+
+    ticket: Mapped[Ticket] = relationship()
+    service: Mapped[Service] = relationship()
+
+
+class Event(Base):
+    """Append-only history: one row per state change, with who did it."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_at", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(24))
+    actor: Mapped[str] = mapped_column(String(100))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id"))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class PrintJob(Base):
+    """A ticket to print, written with the ticket and delivered after commit by the worker."""
+
+    __tablename__ = "print_jobs"
+    __table_args__ = (Index("ix_print_jobs_status_next", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    kiosk: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+    next_attempt_at: Mapped[datetime]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    printed_at: Mapped[datetime | None]
+
+
+class Rating(Base):
+    __tablename__ = "ratings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), unique=True)
+    step_id: Mapped[int | None] = mapped_column(ForeignKey("steps.id"))
+    window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id"))
+    score: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    follow_up: Mapped[str | None] = mapped_column(String(12))
+    follow_up_note: Mapped[str | None] = mapped_column(Text)
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(10))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class ProjectCode(Base):
+    """A key-project code that entitles its holder to the green channel."""
+
+    __tablename__ = "project_codes"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    valid_until: Mapped[date | None]
+    created_at: Mapped[datetime]
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class BoardVersion(Base):
+    """Bumped by every change a zone's screens show; screens poll it and redraw on change."""
+
+    __tablename__ = "board_versions"
+
+    zone_code: Mapped[str] = mapped_column(ForeignKey("zones.code"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+

@@ -1,0 +1,598 @@
+"""What the hall can do: one function per use case.
+
+Each function is one database transaction that changes the state, writes one row in the
+append-only ``events`` table saying who did it, and bumps the board version of every zone whose
+screens show the change. Failures are domain exceptions (:mod:`queues.errors`); nothing here
+knows about HTTP or Dash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from queues import errors, policy, views
+from queues.config import WEEKDAYS
+from queues.context import Context
+from queues.i18n import t, weekdays
+from queues.models import (
+    ApiToken,
+    BoardVersion,
+    Event,
+    PrintJob,
+    ProfileService,
+    ProjectCode,
+    Service,
+    Step,
+    Ticket,
+    Window,
+)
+from queues.numbering import format_number, next_seq
+
+PRIORITIES = ("normal", "priority", "green")
+OUTCOMES = ("done", "promised", "incomplete", "consult")
+ROLES = ("kiosk", "clerk", "manager", "admin")
+OPEN_STATES = ("waiting", "called", "serving")
+
+
+@dataclass(frozen=True)
+class Issued:
+    ticket: views.TicketView
+    created: bool
+    """False when the same ``request_id`` came again and the first ticket is answered."""
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _event(
+    s: Session,
+    kind: str,
+    actor: str,
+    at: datetime,
+    *,
+    ticket_id: int | None = None,
+    window_id: int | None = None,
+    **data: Any,
+) -> None:
+    s.add(Event(at=at, kind=kind, actor=actor, ticket_id=ticket_id, window_id=window_id, data=data))
+
+
+def _bump(s: Session, *zones: str | None) -> None:
+    """Move the board version of ``zones`` (in a fixed order, so writers never deadlock)."""
+    for zone in sorted({z for z in zones if z}):
+        s.execute(
+            update(BoardVersion)
+            .where(BoardVersion.zone_code == zone)
+            .values(version=BoardVersion.version + 1)
+        )
+
+
+def _window(s: Session, window_id: int) -> Window:
+    """The window, locked for the rest of the transaction (PostgreSQL row lock)."""
+    w = s.scalar(
+        select(Window).where(Window.id == window_id, Window.active).with_for_update(of=Window)
+    )
+    if w is None:
+        raise errors.UnknownWindow(window=window_id)
+    return w
+
+
+def _current(s: Session, window: Window) -> Step | None:
+    return s.scalar(
+        select(Step).where(Step.window_id == window.id, Step.status.in_(views.ACTIVE))
+    )
+
+
+def _require_current(s: Session, window: Window, action: str, *allowed: str) -> Step:
+    step = _current(s, window)
+    if step is None:
+        raise errors.NoCurrentTicket(window=window.id)
+    if step.status not in allowed:
+        raise _wrong_state(step, action)
+    return step
+
+
+def _wrong_state(step: Step, action: str) -> errors.WrongState:
+    return errors.WrongState(
+        number=step.ticket.number,
+        status=t(f"status.{step.status}"),
+        action=t(f"action.{action}"),
+    )
+
+
+def _answer(s: Session, ctx: Context, step: Step) -> views.TicketView:
+    return views.ticket_in(s, ctx, step.ticket, step)
+
+
+# --- issuing ----------------------------------------------------------------------------------
+
+
+def issue(
+    ctx: Context,
+    service: str,
+    priority: str = "normal",
+    *,
+    kiosk: str | None = None,
+    request_id: str | None = None,
+    project_code: str | None = None,
+    actor: str = "kiosk",
+    staff: bool = False,
+    client: str | None = None,
+    limit_per_minute: int = 0,
+) -> Issued:
+    """Give a visitor a numbered ticket for ``service``.
+
+    The number, the ticket, its first step, the event and (for a kiosk) the print job are written
+    together: either all of them exist afterwards or none. Asking again with the same
+    ``request_id`` answers the first ticket instead of making a second (a double tap, a retry
+    after a lost answer). ``limit_per_minute`` caps tickets per ``client`` address.
+    """
+    if priority not in PRIORITIES:
+        raise errors.InvalidPriority(priority=priority)
+    for attempt in (1, 2):
+        try:
+            return _issue(
+                ctx, service, priority, kiosk, request_id, project_code, actor, staff, client,
+                limit_per_minute,
+            )
+        except IntegrityError:
+            # Two requests with one request_id raced past the lookup (PostgreSQL): the loser's
+            # transaction, number included, was rolled back; answer the winner's ticket.
+            if attempt == 2 or request_id is None:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _issue(
+    ctx: Context,
+    service: str,
+    priority: str,
+    kiosk: str | None,
+    request_id: str | None,
+    project_code: str | None,
+    actor: str,
+    staff: bool,
+    client: str | None,
+    limit_per_minute: int,
+) -> Issued:
+    now = ctx.now()
+    local = ctx.local(now)
+    day = local.date()
+    with ctx.db.write() as s:
+        if request_id is not None:
+            existing = s.scalar(select(Ticket).where(Ticket.request_id == request_id))
+            if existing is not None:
+                if existing.requested_service_code != service or existing.priority != priority:
+                    raise errors.RequestIdReused()
+                return Issued(_answer(s, ctx, existing.step), created=False)
+
+        svc = s.get(Service, service)
+        if svc is None or not svc.active or not (svc.kiosk or staff):
+            raise errors.UnknownService(service=service)
+        first = svc if svc.first_step_code is None else s.get(Service, svc.first_step_code)
+        assert first is not None
+        if not ctx.open_always:
+            hours = ctx.config.hours
+            if not hours.issuing(local):
+                raise errors.HallClosed(
+                    days=weekdays(hours.days, "zh"),
+                    first=f"{hours.first_ticket:%H:%M}",
+                    last=f"{hours.last_ticket:%H:%M}",
+                )
+            if svc.days and WEEKDAYS[local.weekday()] not in svc.days.split(","):
+                raise errors.ServiceNotOffered(name=svc.name_zh)
+        if not _served(s, first.code):
+            raise errors.NoWindowForService(name=svc.name_zh)
+        if priority == "green" and not staff:
+            _check_project_code(s, project_code, day)
+        if limit_per_minute and client:
+            recent = s.scalar(
+                select(func.count())
+                .select_from(Ticket)
+                .where(Ticket.client == client, Ticket.issued_at > now - timedelta(minutes=1))
+            )
+            if recent >= limit_per_minute:
+                raise errors.RateLimited(seconds=60)
+
+        seq = next_seq(s, day, first.prefix)
+        ticket = Ticket(
+            public_id=secrets.token_urlsafe(12),
+            day=day,
+            prefix=first.prefix,
+            seq=seq,
+            number=format_number(first.prefix, seq),
+            priority=priority,
+            requested_service_code=svc.code,
+            issued_at=now,
+            kiosk=kiosk,
+            request_id=request_id,
+            project_code=project_code if priority == "green" else None,
+            client=client,
+        )
+        s.add(ticket)
+        s.flush()
+        step = Step(
+            ticket_id=ticket.id,
+            n=1,
+            day=day,
+            service_code=first.code,
+            priority=priority,
+            queued_at=now,
+            status="waiting",
+            recalls=0,
+        )
+        s.add(step)
+        _event(
+            s, "issued", actor, now, ticket_id=ticket.id,
+            number=ticket.number, service=svc.code, first_step=first.code, priority=priority,
+            kiosk=kiosk,
+        )
+        if kiosk is not None:
+            s.add(PrintJob(ticket_id=ticket.id, kiosk=kiosk, created_at=now, next_attempt_at=now))
+        _bump(s, first.zone_code)
+        s.flush()
+        public_id = ticket.public_id
+    return Issued(views.ticket(ctx, public_id), created=True)
+
+
+def _served(s: Session, service: str) -> bool:
+    """Whether any active window's work profile lists ``service``."""
+    return (
+        s.scalar(
+            select(Window.id)
+            .join(ProfileService, ProfileService.profile_code == Window.profile_code)
+            .where(ProfileService.service_code == service, Window.active)
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def _check_project_code(s: Session, code: str | None, day: date) -> None:
+    if not code:
+        raise errors.GreenNotAuthorised()
+    found = s.get(ProjectCode, code.strip())
+    if found is None or not found.active or (found.valid_until and found.valid_until < day):
+        raise errors.InvalidProjectCode(code=code)
+
+
+def cancel(ctx: Context, ticket_id: str, actor: str) -> views.TicketView:
+    """Withdraw a ticket that is waiting or called (the visitor left, a duplicate)."""
+    now = ctx.now()
+    with ctx.db.write() as s:
+        t_, step = views.load_ticket(s, ticket_id)
+        if step.status not in ("waiting", "called"):
+            raise _wrong_state(step, "cancel")
+        step.status = "cancelled"
+        step.finished_at = now
+        _event(s, "cancelled", actor, now, ticket_id=t_.id, window_id=step.window_id)
+        _bump(s, step.service.zone_code, _zone_of_window(s, step.window_id))
+        return _answer(s, ctx, step)
+
+
+# --- the window's actions ---------------------------------------------------------------------
+
+
+def call_next(ctx: Context, window_id: int, actor: str) -> views.TicketView | None:
+    """Call the best waiting ticket to ``window_id`` (see :mod:`queues.policy`); None if none.
+
+    Two windows calling at the same instant never get the same ticket: the claim is an update
+    that only succeeds while the ticket is still waiting, and the loser takes the next one.
+    """
+    now = ctx.now()
+    with ctx.db.write() as s:
+        w = _window(s, window_id)
+        if w.state == "closed":
+            raise errors.WindowClosed(window=w.id)
+        if w.state == "paused":
+            raise errors.WindowPaused(window=w.id)
+        held = _current(s, w)
+        if held is not None:
+            raise errors.WindowBusy(window=w.id, number=held.ticket.number)
+        weights = {e.service_code: e.weight for e in w.profile.entries}
+        rows = s.execute(
+            select(Step, Service.target_minutes)
+            .join(Service, Service.code == Step.service_code)
+            .where(
+                Step.status == "waiting",
+                Step.day == ctx.business_day(now),
+                or_(
+                    and_(Step.service_code.in_(weights), Step.target_window_id.is_(None)),
+                    Step.target_window_id == w.id,
+                ),
+            )
+        ).all()
+        steps = {step.id: step for step, _ in rows}
+        candidates = [views.candidate(step, target) for step, target in rows]
+        for c in policy.order(candidates, now, w.id, weights):
+            claimed = s.execute(
+                update(Step)
+                .where(Step.id == c.step_id, Step.status == "waiting")
+                .values(
+                    status="called",
+                    window_id=w.id,
+                    clerk=actor,
+                    called_at=now,
+                    last_called_at=now,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if claimed.rowcount == 1:
+                step = steps[c.step_id]
+                s.refresh(step)
+                _event(
+                    s, "called", actor, now, ticket_id=step.ticket_id, window_id=w.id,
+                    number=step.ticket.number, service=step.service_code,
+                )
+                _bump(s, w.zone_code, step.service.zone_code)
+                return _answer(s, ctx, step)
+        return None
+
+
+def recall(ctx: Context, window_id: int, actor: str) -> views.TicketView:
+    """Call the window's current ticket again (shown and spoken once more)."""
+    now = ctx.now()
+    with ctx.db.write() as s:
+        w = _window(s, window_id)
+        step = _require_current(s, w, "recall", "called")
+        step.recalls += 1
+        step.last_called_at = now
+        _event(s, "recalled", actor, now, ticket_id=step.ticket_id, window_id=w.id, recalls=step.recalls)
+        _bump(s, w.zone_code)
+        return _answer(s, ctx, step)
+
+
+def start(ctx: Context, window_id: int, actor: str) -> views.TicketView:
+    """The called visitor has arrived at the window: service begins."""
+    now = ctx.now()
+    with ctx.db.write() as s:
+        w = _window(s, window_id)
+        step = _require_current(s, w, "start", "called")
+        step.status = "serving"
+        step.started_at = now
+        step.clerk = actor
+        _event(s, "started", actor, now, ticket_id=step.ticket_id, window_id=w.id)
+        _bump(s, w.zone_code)
+        return _answer(s, ctx, step)
+
+
+def finish(
+    ctx: Context,
+    window_id: int,
+    actor: str,
+    outcome: str = "done",
+    promised_date: date | None = None,
+) -> views.TicketView:
+    """End the service with its outcome; ``promised`` needs the date the matter will be ready."""
+    if outcome not in OUTCOMES:
+        raise errors.InvalidOutcome(outcome=outcome)
+    now = ctx.now()
+    if outcome == "promised":
+        if promised_date is None:
+            raise errors.PromisedDateRequired()
+        if promised_date < ctx.business_day(now):
+            raise errors.PromisedDateInPast(date=promised_date.isoformat())
+    else:
+        promised_date = None
+    with ctx.db.write() as s:
+        w = _window(s, window_id)
+        step = _require_current(s, w, "finish", "called", "serving")
+        step.started_at = step.started_at or step.called_at
+        step.status = "done"
+        step.finished_at = now
+        step.outcome = outcome
+        step.promised_date = promised_date
+        _event(
+            s, "finished", actor, now, ticket_id=step.ticket_id, window_id=w.id,
+            outcome=outcome, promised_date=promised_date.isoformat() if promised_date else None,
+        )
+        _bump(s, w.zone_code)
+        return _answer(s, ctx, step)
+
+
+def no_show(ctx: Context, window_id: int, actor: str) -> views.TicketView:
+    """The called visitor did not come."""
+    now = ctx.now()
+    with ctx.db.write() as s:
+        w = _window(s, window_id)
+        step = _require_current(s, w, "no_show", "called")
+        step.status = "no_show"
+        step.finished_at = now
+        _event(s, "no_show", actor, now, ticket_id=step.ticket_id, window_id=w.id, recalls=step.recalls)
+        _bump(s, w.zone_code)
+        return _answer(s, ctx, step)
+
+
+def transfer(
+    ctx: Context,
+    window_id: int,
+    actor: str,
+    *,
+    service: str | None = None,
+    window: int | None = None,
+) -> views.TicketView:
+    """Send the window's current ticket on to another service or to one window.
+
+    The ticket keeps its number and its place in line (its issue time): the visitor does not
+    go to the back of the next queue.
+    """
+    if (service is None) == (window is None):
+        raise errors.TransferTargetRequired()
+    now = ctx.now()
+    with ctx.db.write() as s:
+        w = _window(s, window_id)
+        step = _require_current(s, w, "transfer", "called", "serving")
+        if service is not None:
+            target_service = s.get(Service, service)
+            if target_service is None or not target_service.active:
+                raise errors.UnknownService(service=service)
+            target_window = None
+        else:
+            target_window = s.scalar(select(Window).where(Window.id == window, Window.active))
+            if target_window is None:
+                raise errors.UnknownTargetWindow(window=window)
+            target_service = step.service
+        step.started_at = step.started_at or step.called_at
+        step.status = "transferred"
+        step.finished_at = now
+        s.flush()
+        nxt = Step(
+            ticket_id=step.ticket_id,
+            n=step.n + 1,
+            day=step.day,
+            service_code=target_service.code,
+            priority=step.priority,
+            target_window_id=target_window.id if target_window else None,
+            queued_at=step.queued_at,
+            status="waiting",
+            recalls=0,
+        )
+        s.add(nxt)
+        s.flush()
+        _event(
+            s, "transferred", actor, now, ticket_id=step.ticket_id, window_id=w.id,
+            from_service=step.service_code, to_service=target_service.code,
+            to_window=target_window.id if target_window else None,
+        )
+        _bump(
+            s, w.zone_code, target_service.zone_code,
+            target_window.zone_code if target_window else None,
+        )
+        s.refresh(nxt)
+        return _answer(s, ctx, nxt)
+
+
+def pause(ctx: Context, window_id: int, actor: str, reason: str = "") -> views.WindowView:
+    """Stop calling at this window for a while (a break, a meeting); the reason is recorded."""
+    return _set_window_state(ctx, window_id, actor, "paused", reason.strip() or None)
+
+
+def resume(ctx: Context, window_id: int, actor: str) -> views.WindowView:
+    """Open the window: from paused, or from closed at the start of the day."""
+    return _set_window_state(ctx, window_id, actor, "open", None)
+
+
+def close(ctx: Context, window_id: int, actor: str) -> views.WindowView:
+    """Close the window for the day; it must not hold a ticket."""
+    return _set_window_state(ctx, window_id, actor, "closed", None)
+
+
+_STATE_EVENTS = {"open": "window_opened", "paused": "window_paused", "closed": "window_closed"}
+
+
+def _set_window_state(
+    ctx: Context, window_id: int, actor: str, state: str, reason: str | None
+) -> views.WindowView:
+    now = ctx.now()
+    with ctx.db.write() as s:
+        w = _window(s, window_id)
+        if state == "paused" and w.state == "closed":
+            raise errors.WindowClosed(window=w.id)
+        if state == "closed":
+            held = _current(s, w)
+            if held is not None:
+                raise errors.WindowBusy(window=w.id, number=held.ticket.number)
+        if w.state != state or w.state_reason != reason:
+            previous = w.state
+            w.state, w.state_reason, w.state_since = state, reason, now
+            _event(s, _STATE_EVENTS[state], actor, now, window_id=w.id, previous=previous, reason=reason)
+            _bump(s, w.zone_code)
+    return next(v for v in views.windows(ctx) if v.id == window_id)
+
+
+def _zone_of_window(s: Session, window_id: int | None) -> str | None:
+    if window_id is None:
+        return None
+    return s.scalar(select(Window.zone_code).where(Window.id == window_id))
+
+
+# --- the end of the day -----------------------------------------------------------------------
+
+
+def expire_day(ctx: Context, day: date | None = None, actor: str = "system") -> int:
+    """Close out ``day`` (default: every day before today) and answer how many tickets expired.
+
+    Tickets still waiting, called or in service become ``expired``, each with an event, and every
+    window is closed, so the next day starts clean.
+    """
+    now = ctx.now()
+    last = day if day is not None else ctx.business_day(now) - timedelta(days=1)
+    with ctx.db.write() as s:
+        steps = s.scalars(
+            select(Step).where(Step.status.in_(OPEN_STATES), Step.day <= last)
+        ).all()
+        zones: set[str | None] = set()
+        for step in steps:
+            _event(
+                s, "expired", actor, now, ticket_id=step.ticket_id, window_id=step.window_id,
+                previous=step.status, day=step.day.isoformat(),
+            )
+            step.status = "expired"
+            step.finished_at = now
+            zones.add(step.service.zone_code)
+        for w in s.scalars(select(Window).where(Window.state != "closed")):
+            _event(s, "window_closed", actor, now, window_id=w.id, previous=w.state, reason="close-out")
+            w.state, w.state_reason, w.state_since = "closed", None, now
+            zones.add(w.zone_code)
+        _bump(s, *zones)
+        return len(steps)
+
+
+# --- API tokens and key-project codes ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Principal:
+    name: str
+    role: str
+
+    @property
+    def actor(self) -> str:
+        return f"{self.role}:{self.name}"
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(ctx: Context, role: str, name: str, actor: str = "cli") -> str:
+    """Make a new API token and answer it; only its hash is stored, so it is shown once."""
+    if role not in ROLES:
+        raise errors.InvalidRole(role=role, roles=", ".join(ROLES))
+    token = "hq_" + secrets.token_urlsafe(32)
+    now = ctx.now()
+    with ctx.db.write() as s:
+        s.add(ApiToken(name=name, role=role, token_hash=_hash(token), created_at=now))
+        _event(s, "token_created", actor, now, name=name, role=role)
+    return token
+
+
+def authenticate(ctx: Context, token: str) -> Principal | None:
+    """The holder of ``token``, or None for an unknown or revoked one."""
+    with ctx.db.read() as s:
+        row = s.scalar(
+            select(ApiToken).where(ApiToken.token_hash == _hash(token), ApiToken.revoked_at.is_(None))
+        )
+        return Principal(name=row.name, role=row.role) if row else None
+
+
+def add_project_code(
+    ctx: Context, code: str, name: str, valid_until: date | None = None, actor: str = "cli"
+) -> None:
+    """Register a key project whose code opens the green channel at the kiosk."""
+    now = ctx.now()
+    with ctx.db.write() as s:
+        found = s.get(ProjectCode, code)
+        if found is None:
+            s.add(ProjectCode(code=code, name=name, valid_until=valid_until, created_at=now))
+        else:
+            found.name, found.valid_until, found.active = name, valid_until, True
+        _event(s, "project_code_added", actor, now, code=code, name=name)
