@@ -33,7 +33,9 @@ def _friendly(func: Callable[..., Any]) -> Callable[..., Any]:
             raise click.ClickException(str(exc)) from None
         except HallqError as exc:
             detail = getattr(exc, "detail", "")
-            raise click.ClickException(exc.message("en") + (f" ({detail})" if detail else "")) from None
+            raise click.ClickException(
+                exc.message("en") + (f" ({detail})" if detail else "")
+            ) from None
 
     return run
 
@@ -68,7 +70,9 @@ def _ctx() -> Iterator[Context]:
 )
 @click.version_option(package_name="hallq")
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
 
 
 @main.command("init-db")
@@ -104,7 +108,13 @@ def check_config(file: str | None) -> None:
 @main.command()
 @click.option("--host", default=None, help="Address to listen on (default HALLQ_HOST).")
 @click.option("--port", default=None, type=int, help="Port (default HALLQ_PORT).")
-@click.option("--threads", default=12, show_default=True, help="Request threads.")
+@click.option(
+    "--threads",
+    default=4,
+    show_default=True,
+    help="Request threads. One process is bound by Python's GIL: more threads only queue "
+    "inside it and lengthen the slowest answers (see docs/benchmarks.md).",
+)
 @_friendly
 def serve(host: str | None, port: int | None, threads: int) -> None:
     """Run hallq: the screens, the API and, in this process, the background work."""
@@ -183,10 +193,15 @@ def project_code_add(code: str, name: str, valid_until: str | None) -> None:
         try:
             until = date.fromisoformat(valid_until)
         except ValueError:
-            raise click.ClickException(f"--until {valid_until!r} is not a date like 2026-12-31") from None
+            raise click.ClickException(
+                f"--until {valid_until!r} is not a date like 2026-12-31"
+            ) from None
     with _ctx() as ctx:
         services.add_project_code(ctx, code, name, until)
-    click.echo(f"project code {code} ({name}) opens the green channel" + (f" until {until}" if until else ""))
+    click.echo(
+        f"project code {code} ({name}) opens the green channel"
+        + (f" until {until}" if until else "")
+    )
 
 
 if __name__ == "__main__":

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, Response
 
-from api.schemas import Health
 from api.routes import api
+from api.schemas import Health
 from queues.context import Context
 
 
@@ -17,4 +17,6 @@ def register(server: Flask, ctx: Context, issue_limit: int = 0) -> None:
     def healthz() -> Response:
         ok = ctx.db.ping()
         body = Health(status="ok" if ok else "unavailable")
-        return Response(body.model_dump_json(), status=200 if ok else 503, mimetype="application/json")
+        return Response(
+            body.model_dump_json(), status=200 if ok else 503, mimetype="application/json"
+        )

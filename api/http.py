@@ -169,9 +169,18 @@ class Api:
         def register(func: Callable[..., Any]) -> Callable[..., Any]:
             self.routes.append(
                 Route(
-                    method=method, rule=rule, func=func, summary=summary,
-                    description=(func.__doc__ or "").strip(), tag=tag, ok=ok, body=body,
-                    query=query, roles=roles, optional_auth=optional_auth, errors=errors,
+                    method=method,
+                    rule=rule,
+                    func=func,
+                    summary=summary,
+                    description=(func.__doc__ or "").strip(),
+                    tag=tag,
+                    ok=ok,
+                    body=body,
+                    query=query,
+                    roles=roles,
+                    optional_auth=optional_auth,
+                    errors=errors,
                     extra_ok=extra_ok,
                 )
             )
@@ -185,12 +194,17 @@ class Api:
         bp = Blueprint("api", __name__, url_prefix=self.prefix)
         for r in self.routes:
             bp.add_url_rule(
-                r.rule, endpoint=r.func.__name__, view_func=self._view(r, ctx, issue_limit), methods=[r.method]
+                r.rule,
+                endpoint=r.func.__name__,
+                view_func=self._view(r, ctx, issue_limit),
+                methods=[r.method],
             )
 
         @bp.route("/openapi.json", methods=["GET"])
         def openapi() -> Response:
-            return Response(json.dumps(self.openapi(), ensure_ascii=False), mimetype="application/json")
+            return Response(
+                json.dumps(self.openapi(), ensure_ascii=False), mimetype="application/json"
+            )
 
         @bp.route("/", defaults={"rest": ""}, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
         @bp.route("/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
@@ -199,7 +213,8 @@ class Api:
             allowed = self._methods_for(f"{self.prefix}/{rest}")
             if allowed:
                 return error_response(
-                    405, "method_not_allowed",
+                    405,
+                    "method_not_allowed",
                     t("error.method_not_allowed", lang, path=request.path, method=request.method),
                 )
             return error_response(404, "not_found", t("error.not_found", lang, path=request.path))
@@ -234,7 +249,9 @@ class Api:
                     try:
                         call.query = r.query.model_validate(request.args.to_dict())
                     except ValidationError as exc:
-                        raise ApiError(422, "invalid_request", lang, detail=_describe_validation(exc)) from None
+                        raise ApiError(
+                            422, "invalid_request", lang, detail=_describe_validation(exc)
+                        ) from None
                 result = r.func(call, **path)
             except ApiError as exc:
                 response = error_response(exc.status, exc.code, exc.message)
@@ -243,6 +260,9 @@ class Api:
                 return response
             except HallqError as exc:
                 return error_response(KIND_STATUS[exc.kind], exc.code, exc.message(lang))
+            except Exception:
+                log.exception("%s %s failed", request.method, request.path)
+                return error_response(500, "internal", t("error.internal", lang))
             if isinstance(result, tuple):
                 status, model = result
             else:

@@ -27,7 +27,9 @@ TICKET = "/tickets/<string(maxlength=64):ticket_id>"
 WINDOW = "/windows/<int(max=999999):window_id>"
 
 
-@api.route("GET", "/services", summary="The services a kiosk offers", tag="kiosk", ok=(200, ServiceList))
+@api.route(
+    "GET", "/services", summary="The services a kiosk offers", tag="kiosk", ok=(200, ServiceList)
+)
 def list_services(call: Call) -> ServiceList:
     """Every service with its queue now, the expected wait for a ticket taken now, and whether a
     ticket can be taken now (`open`; `reason` says why not)."""
@@ -50,9 +52,15 @@ def list_services(call: Call) -> ServiceList:
 
 
 @api.route(
-    "POST", "/tickets", summary="Take a ticket", tag="kiosk", body=IssueRequest,
-    ok=(201, TicketOut), extra_ok=((200, TicketOut, "The same request_id again: the first ticket"),),
-    optional_auth=True, errors=(403, 409, 429),
+    "POST",
+    "/tickets",
+    summary="Take a ticket",
+    tag="kiosk",
+    body=IssueRequest,
+    ok=(201, TicketOut),
+    extra_ok=((200, TicketOut, "The same request_id again: the first ticket"),),
+    optional_auth=True,
+    errors=(403, 409, 429),
 )
 def issue_ticket(call: Call) -> tuple[int, TicketOut]:
     """Issue a numbered ticket. The green channel needs a staff token or a valid key-project
@@ -76,15 +84,22 @@ def issue_ticket(call: Call) -> tuple[int, TicketOut]:
     return (201 if issued.created else 200), TicketOut.of(issued.ticket, call.ctx.tz)
 
 
-@api.route("GET", TICKET, summary="Follow a ticket", tag="kiosk", ok=(200, TicketOut), errors=(404,))
+@api.route(
+    "GET", TICKET, summary="Follow a ticket", tag="kiosk", ok=(200, TicketOut), errors=(404,)
+)
 def get_ticket(call: Call, ticket_id: str) -> TicketOut:
     """The ticket, with the people ahead and the expected wait while it waits."""
     return TicketOut.of(views.ticket(call.ctx, ticket_id), call.ctx.tz)
 
 
 @api.route(
-    "GET", "/display", summary="What a wallboard shows", tag="display", query=DisplayQuery,
-    ok=(200, DisplayOut), errors=(404,),
+    "GET",
+    "/display",
+    summary="What a wallboard shows",
+    tag="display",
+    query=DisplayQuery,
+    ok=(200, DisplayOut),
+    errors=(404,),
 )
 def display(call: Call) -> DisplayOut:
     """The board version (poll it; redraw only when it moved), the latest calls newest first,
@@ -98,11 +113,21 @@ def display(call: Call) -> DisplayOut:
             CallOut(number=c.number, window=c.window, called_at=c.called_at.astimezone(tz))
             for c in board.calling
         ],
-        queues=[QueueOut(service=q.service, waiting=q.waiting, eta_minutes=q.eta_minutes) for q in board.queues],
+        queues=[
+            QueueOut(service=q.service, waiting=q.waiting, eta_minutes=q.eta_minutes)
+            for q in board.queues
+        ],
     )
 
 
-@api.route("GET", "/windows", summary="Every window and its state", tag="windows", roles=STAFF, ok=(200, WindowList))
+@api.route(
+    "GET",
+    "/windows",
+    summary="Every window and its state",
+    tag="windows",
+    roles=STAFF,
+    ok=(200, WindowList),
+)
 def list_windows(call: Call) -> WindowList:
     """Each window's department, zone, services, state and the ticket it holds."""
     return WindowList([WindowOut.of(w, call.ctx.tz) for w in views.windows(call.ctx)])
@@ -113,8 +138,14 @@ def _ticket_or_none(call: Call, view: views.TicketView | None) -> TicketOut | No
 
 
 @api.route(
-    "POST", f"{WINDOW}/call-next", summary="Call the next ticket", tag="windows", roles=STAFF,
-    ok=(200, TicketOut), extra_ok=((204, None, "Nothing waits for this window"),), errors=(404, 409),
+    "POST",
+    f"{WINDOW}/call-next",
+    summary="Call the next ticket",
+    tag="windows",
+    roles=STAFF,
+    ok=(200, TicketOut),
+    extra_ok=((204, None, "Nothing waits for this window"),),
+    errors=(404, 409),
 )
 def call_next(call: Call, window_id: int) -> TicketOut | None:
     """Call the best waiting ticket to the window (green channel, then priority, then the
@@ -122,21 +153,43 @@ def call_next(call: Call, window_id: int) -> TicketOut | None:
     return _ticket_or_none(call, services.call_next(call.ctx, window_id, call.actor))
 
 
-@api.route("POST", f"{WINDOW}/recall", summary="Call the current ticket again", tag="windows", roles=STAFF, ok=(200, TicketOut), errors=(404, 409))
+@api.route(
+    "POST",
+    f"{WINDOW}/recall",
+    summary="Call the current ticket again",
+    tag="windows",
+    roles=STAFF,
+    ok=(200, TicketOut),
+    errors=(404, 409),
+)
 def recall(call: Call, window_id: int) -> TicketOut:
     """Show and announce the window's called ticket once more."""
     return TicketOut.of(services.recall(call.ctx, window_id, call.actor), call.ctx.tz)
 
 
-@api.route("POST", f"{WINDOW}/start", summary="The visitor arrived", tag="windows", roles=STAFF, ok=(200, TicketOut), errors=(404, 409))
+@api.route(
+    "POST",
+    f"{WINDOW}/start",
+    summary="The visitor arrived",
+    tag="windows",
+    roles=STAFF,
+    ok=(200, TicketOut),
+    errors=(404, 409),
+)
 def start(call: Call, window_id: int) -> TicketOut:
     """Service of the called ticket begins."""
     return TicketOut.of(services.start(call.ctx, window_id, call.actor), call.ctx.tz)
 
 
 @api.route(
-    "POST", f"{WINDOW}/finish", summary="Finish the service", tag="windows", roles=STAFF,
-    body=FinishRequest, ok=(200, TicketOut), errors=(404, 409),
+    "POST",
+    f"{WINDOW}/finish",
+    summary="Finish the service",
+    tag="windows",
+    roles=STAFF,
+    body=FinishRequest,
+    ok=(200, TicketOut),
+    errors=(404, 409),
 )
 def finish(call: Call, window_id: int) -> TicketOut:
     """End the service (from called or serving) with its outcome; `promised` needs a date."""
@@ -145,27 +198,49 @@ def finish(call: Call, window_id: int) -> TicketOut:
     return TicketOut.of(view, call.ctx.tz)
 
 
-@api.route("POST", f"{WINDOW}/no-show", summary="The visitor did not come", tag="windows", roles=STAFF, ok=(200, TicketOut), errors=(404, 409))
+@api.route(
+    "POST",
+    f"{WINDOW}/no-show",
+    summary="The visitor did not come",
+    tag="windows",
+    roles=STAFF,
+    ok=(200, TicketOut),
+    errors=(404, 409),
+)
 def no_show(call: Call, window_id: int) -> TicketOut:
     """Mark the called ticket as a no-show."""
     return TicketOut.of(services.no_show(call.ctx, window_id, call.actor), call.ctx.tz)
 
 
 @api.route(
-    "POST", f"{WINDOW}/transfer", summary="Send the ticket on", tag="windows", roles=STAFF,
-    body=TransferRequest, ok=(200, TicketOut), errors=(404, 409),
+    "POST",
+    f"{WINDOW}/transfer",
+    summary="Send the ticket on",
+    tag="windows",
+    roles=STAFF,
+    body=TransferRequest,
+    ok=(200, TicketOut),
+    errors=(404, 409),
 )
 def transfer(call: Call, window_id: int) -> TicketOut:
     """Transfer the current ticket to a service or to one window; it keeps its issue time, so
     its place in the next line."""
     body: TransferRequest = call.body
-    view = services.transfer(call.ctx, window_id, call.actor, service=body.service, window=body.window)
+    view = services.transfer(
+        call.ctx, window_id, call.actor, service=body.service, window=body.window
+    )
     return TicketOut.of(view, call.ctx.tz)
 
 
 @api.route(
-    "POST", f"{WINDOW}/pause", summary="Pause the window", tag="windows", roles=STAFF,
-    body=PauseRequest, ok=(200, WindowOut), errors=(404, 409),
+    "POST",
+    f"{WINDOW}/pause",
+    summary="Pause the window",
+    tag="windows",
+    roles=STAFF,
+    body=PauseRequest,
+    ok=(200, WindowOut),
+    errors=(404, 409),
 )
 def pause(call: Call, window_id: int) -> WindowOut:
     """Stop calling at the window, with a reason."""
@@ -173,13 +248,29 @@ def pause(call: Call, window_id: int) -> WindowOut:
     return WindowOut.of(services.pause(call.ctx, window_id, call.actor, body.reason), call.ctx.tz)
 
 
-@api.route("POST", f"{WINDOW}/resume", summary="Open the window", tag="windows", roles=STAFF, ok=(200, WindowOut), errors=(404, 409))
+@api.route(
+    "POST",
+    f"{WINDOW}/resume",
+    summary="Open the window",
+    tag="windows",
+    roles=STAFF,
+    ok=(200, WindowOut),
+    errors=(404, 409),
+)
 def resume(call: Call, window_id: int) -> WindowOut:
     """Open the window, from paused or from closed (every window starts the day closed)."""
     return WindowOut.of(services.resume(call.ctx, window_id, call.actor), call.ctx.tz)
 
 
-@api.route("POST", f"{WINDOW}/close", summary="Close the window for the day", tag="windows", roles=STAFF, ok=(200, WindowOut), errors=(404, 409))
+@api.route(
+    "POST",
+    f"{WINDOW}/close",
+    summary="Close the window for the day",
+    tag="windows",
+    roles=STAFF,
+    ok=(200, WindowOut),
+    errors=(404, 409),
+)
 def close(call: Call, window_id: int) -> WindowOut:
     """Close the window; it must not hold a ticket."""
     return WindowOut.of(services.close(call.ctx, window_id, call.actor), call.ctx.tz)

@@ -1,4 +1,7 @@
-"""Request and response bodies of the API: they validate the traffic and make the OpenAPI document."""
+"""Request and response bodies of the API.
+
+The same models validate the traffic and make the OpenAPI document.
+"""
 
 from __future__ import annotations
 
@@ -31,7 +34,9 @@ def _printable(value: str) -> str:
 
 
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,31}$")]
-Text = Annotated[str, StringConstraints(max_length=200, strip_whitespace=True), AfterValidator(_printable)]
+Text = Annotated[
+    str, StringConstraints(max_length=200, strip_whitespace=True), AfterValidator(_printable)
+]
 Ident = Annotated[str, StringConstraints(min_length=1, max_length=64), AfterValidator(_printable)]
 WindowId = Annotated[int, Field(ge=1, le=9999)]
 
@@ -55,16 +60,22 @@ class Name(_Out):
 class IssueRequest(_In):
     service: Code = Field(description="The service's code, as `GET /api/v1/services` lists it.")
     priority: Priority = "normal"
-    kiosk: Ident | None = Field(None, description="The kiosk asking; its printer prints the ticket.")
+    kiosk: Ident | None = Field(
+        None, description="The kiosk asking; its printer prints the ticket."
+    )
     request_id: Ident | None = Field(
         None, description="A key chosen by the client: the same key again answers the same ticket."
     )
-    project_code: Ident | None = Field(None, description="A key-project code for the green channel.")
+    project_code: Ident | None = Field(
+        None, description="A key-project code for the green channel."
+    )
 
 
 class FinishRequest(_In):
     outcome: Outcome = "done"
-    promised_date: dt.date | None = Field(None, description="Required when the outcome is promised.")
+    promised_date: dt.date | None = Field(
+        None, description="Required when the outcome is promised."
+    )
 
 
 class TransferRequest(_In):
@@ -99,7 +110,9 @@ class ServiceOut(_Out):
     zone: str
     prefix: str
     waiting: int = Field(description="Tickets waiting for it now.")
-    eta_minutes: int | None = Field(description="Expected wait for a ticket taken now; null: no window open for it.")
+    eta_minutes: int | None = Field(
+        description="Expected wait for a ticket taken now; null: no window open for it."
+    )
     open: bool = Field(description="Whether a ticket can be taken for it now.")
     reason: Literal["hall_closed", "service_not_offered", "no_window_for_service"] | None = Field(
         description="Why it is not open."
@@ -123,7 +136,9 @@ class TicketOut(_Out):
     outcome: Outcome | None = None
     promised_date: dt.date | None = None
     ahead: int | None = Field(None, description="While waiting: tickets of the same service ahead.")
-    eta_minutes: int | None = Field(None, description="While waiting: expected minutes until called.")
+    eta_minutes: int | None = Field(
+        None, description="While waiting: expected minutes until called."
+    )
     status_url: str
 
     @classmethod
@@ -165,8 +180,12 @@ class QueueOut(_Out):
 
 
 class DisplayOut(_Out):
-    version: int = Field(description="Moves on every change the screen shows: redraw only when it moved.")
-    calling: list[CallOut] = Field(description="The latest calls, newest first (a recall counts anew).")
+    version: int = Field(
+        description="Moves on every change the screen shows: redraw only when it moved."
+    )
+    calling: list[CallOut] = Field(
+        description="The latest calls, newest first (a recall counts anew)."
+    )
     queues: list[QueueOut]
 
 

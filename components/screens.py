@@ -27,7 +27,6 @@ def lang_switch(path: str, lang: str, **kwargs: Any) -> dbc.Button:
         external_link=True,
         color="light",
         className="hallq-lang-switch",
-        lang="en" if other == "en" else "zh-CN",
         **kwargs,
     )
 

@@ -9,6 +9,7 @@ from dash import html
 from components.runtime import context, lang_of
 from components.screens import lang_switch, screen_card, screens
 from queues import views
+from queues.config import HallConfig
 from queues.i18n import t, weekdays
 
 dash.register_page(
@@ -19,6 +20,42 @@ dash.register_page(
     title_key="screen.home",
     about_key="screen.home.about",
 )
+
+
+def _ranges(ids: list[int]) -> str:
+    """[1, 2, 3, 5] gives "1-3, 5"."""
+    parts: list[str] = []
+    for i in sorted(ids):
+        if parts and parts[-1][1] == i - 1:
+            parts[-1] = (parts[-1][0], i)
+        else:
+            parts.append((i, i))
+    return ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in parts)
+
+
+def zone_table(cfg: HallConfig, lang: str) -> dbc.Table:
+    rows = []
+    for zone in cfg.zones:
+        windows = [w.id for w in cfg.windows if w.zone == zone.code]
+        names = [s.name(lang) for s in cfg.services if s.zone == zone.code]
+        rows.append(
+            html.Tr(
+                [
+                    html.Td(zone.name(lang), className="fw-semibold"),
+                    html.Td(t("home.floor", lang, floor=zone.floor), className="text-nowrap"),
+                    html.Td(_ranges(windows), className="text-nowrap"),
+                    html.Td(
+                        t("home.list", lang, items=("、" if lang != "en" else ", ").join(names))
+                    ),
+                ]
+            )
+        )
+    head = html.Thead(
+        html.Tr(
+            [html.Th(t(f"home.col.{c}", lang)) for c in ("zone", "floor", "windows", "services")]
+        )
+    )
+    return dbc.Table([head, html.Tbody(rows)], id="home-zones", bordered=False, hover=True)
 
 
 def layout(lang: str | None = None, **_: str) -> html.Div:
@@ -35,6 +72,7 @@ def layout(lang: str | None = None, **_: str) -> html.Div:
         + t("home.hours", lang, open=f"{hours.open:%H:%M}", close=f"{hours.close:%H:%M}"),
     ]
     cards = [screen_card(p, lang) for p in screens() if p["path"] != "/"]
+    screen_section = [html.H2(t("home.screens", lang), className="h3 mt-4"), dbc.Row(cards)]
     return dbc.Container(
         [
             html.Div(
@@ -42,7 +80,9 @@ def layout(lang: str | None = None, **_: str) -> html.Div:
                     html.Div(
                         [
                             html.P(t("app.title", lang), className="text-muted mb-1"),
-                            html.H1(cfg.hall.name(lang), id="home-hall-name", className="display-5"),
+                            html.H1(
+                                cfg.hall.name(lang), id="home-hall-name", className="display-5"
+                            ),
                         ]
                     ),
                     lang_switch("/", lang, id="home-lang"),
@@ -50,9 +90,12 @@ def layout(lang: str | None = None, **_: str) -> html.Div:
                 className="d-flex justify-content-between align-items-start pt-4",
             ),
             html.P(t("home.lead", lang), className="lead"),
-            html.Ul([html.Li(f) for f in facts], className="list-inline hallq-facts", id="home-facts"),
-            html.H2(t("home.screens", lang), className="h3 mt-4"),
-            dbc.Row(cards, id="home-screens") if cards else html.Div(id="home-screens"),
+            html.Ul(
+                [html.Li(f) for f in facts], className="list-inline hallq-facts", id="home-facts"
+            ),
+            html.Div(screen_section if cards else [], id="home-screens"),
+            html.H2(t("home.zones.heading", lang), className="h3 mt-4"),
+            zone_table(ctx.config, lang),
             html.H2(t("home.api", lang), className="h3 mt-4"),
             html.Ul(
                 [

@@ -57,7 +57,9 @@ class HallInfo(_Model):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Asia/Shanghai)")
+            raise ValueError(
+                f"unknown time zone {value!r} (use an IANA name such as Asia/Shanghai)"
+            ) from None
         return value
 
 
@@ -134,7 +136,7 @@ class Profile(_Model):
     code: Code
     name: Name | None = None
     services: dict[str, float]
-    """Service code → weight; a weight of 2 counts a ticket's wait twice when choosing whom to call."""
+    """Service code → weight; weight 2 counts a ticket's wait twice when choosing whom to call."""
 
     @field_validator("services")
     @classmethod
@@ -173,9 +175,13 @@ class HallConfig(_Model):
                 raise _ref_error(("services", i, "zone"), s.zone, "zone", zones)
             if s.first_step is not None:
                 if s.first_step not in services:
-                    raise _ref_error(("services", i, "first_step"), s.first_step, "service", services)
+                    raise _ref_error(
+                        ("services", i, "first_step"), s.first_step, "service", services
+                    )
                 if s.first_step == s.code:
-                    raise _LocatedError(("services", i, "first_step"), "a service cannot be its own first step")
+                    raise _LocatedError(
+                        ("services", i, "first_step"), "a service cannot be its own first step"
+                    )
         for i, p in enumerate(self.profiles):
             for code in p.services:
                 if code not in services:
@@ -192,7 +198,26 @@ class HallConfig(_Model):
         return ZoneInfo(self.hall.timezone)
 
     def service(self, code: str) -> Service | None:
-        return next((s for s in self.services if s.code == code), None)
+        return self.services_by_code.get(code)
+
+    @cached_property
+    def services_by_code(self) -> dict[str, Service]:
+        return {s.code: s for s in self.services}
+
+    @cached_property
+    def weights_of_window(self) -> dict[int, dict[str, float]]:
+        """Window id → the services its work profile calls, with their weights."""
+        profiles = {p.code: p.services for p in self.profiles}
+        return {w.id: dict(profiles[w.profile]) for w in self.windows}
+
+    @cached_property
+    def windows_serving(self) -> dict[str, frozenset[int]]:
+        """Service code → the windows whose work profile lists it (empty: none does)."""
+        result: dict[str, set[int]] = {s.code: set() for s in self.services}
+        for window, weights in self.weights_of_window.items():
+            for code in weights:
+                result[code].add(window)
+        return {code: frozenset(ids) for code, ids in result.items()}
 
 
 class _LocatedError(ValueError):

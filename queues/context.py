@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from queues.config import HallConfig
@@ -22,6 +23,8 @@ class Context:
     clock: Callable[[], datetime] = field(default=utcnow)
     open_always: bool = False
     """Ignore opening hours and service days (demonstrations, tests, 24-hour service points)."""
+    cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    """Derived figures a process may keep for a few seconds (never state: that is in the db)."""
 
     @property
     def tz(self) -> ZoneInfo:

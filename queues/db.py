@@ -8,8 +8,9 @@ the writer. PostgreSQL runs at READ COMMITTED; the code that needs more takes ro
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, func, make_url
@@ -47,12 +48,20 @@ class Database:
             else self.engine
         )
         self._writer = sessionmaker(self.engine, expire_on_commit=False)
+        self._write_lock: AbstractContextManager[object] = (
+            threading.Lock() if self.dialect == "sqlite" else nullcontext()
+        )
         self._reader = sessionmaker(self._read_engine, expire_on_commit=False)
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """One writing transaction: committed when the block ends, rolled back on error."""
-        with _translate_errors(), self._writer() as session, session.begin():
+        """One writing transaction: committed when the block ends, rolled back on error.
+
+        On SQLite the threads of one process take turns on a lock of their own first: SQLite's
+        busy handler sleeps in steps of up to 100 ms, which a queue of request threads would
+        feel as a long tail. Other processes still wait on the database lock.
+        """
+        with self._write_lock, _translate_errors(), self._writer() as session, session.begin():
             yield session
 
     @contextmanager
@@ -72,9 +81,7 @@ class Database:
     def dispose(self) -> None:
         self.engine.dispose()
 
-    def seconds_between(
-        self, start: ColumnElement, end: ColumnElement
-    ) -> ColumnElement[float]:
+    def seconds_between(self, start: ColumnElement, end: ColumnElement) -> ColumnElement[float]:
         """An SQL expression for ``end - start`` in seconds, in this database's dialect."""
         if self.dialect == "sqlite":
             return (func.julianday(end) - func.julianday(start)) * 86400.0

@@ -11,9 +11,7 @@ from typing import Any, ClassVar, Literal
 
 from queues.i18n import t
 
-Kind = Literal[
-    "invalid", "not_found", "conflict", "forbidden", "rate_limited", "unavailable"
-]
+Kind = Literal["invalid", "not_found", "conflict", "forbidden", "rate_limited", "unavailable"]
 
 
 class HallqError(Exception):

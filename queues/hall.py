@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from queues.config import HallConfig
 from queues.db import Database
-from queues.models import BoardVersion, Profile, ProfileService, Service, Window, Zone
+from queues.models import BOARD_SHARDS, BoardVersion, Profile, ProfileService, Service, Window, Zone
 
 PG_LOCK_KEY = 0x68616C6C  # "hall": serialises two processes applying the file at once
 
@@ -57,12 +57,21 @@ def _zones(s: Session, config: HallConfig) -> int:
     n = 0
     for position, z in enumerate(config.zones):
         n += _upsert(
-            s, Zone, z.code,
-            {"code": z.code, "name_zh": z.name.zh, "name_en": z.name.en, "floor": z.floor,
-             "position": position, "active": True},
+            s,
+            Zone,
+            z.code,
+            {
+                "code": z.code,
+                "name_zh": z.name.zh,
+                "name_en": z.name.en,
+                "floor": z.floor,
+                "position": position,
+                "active": True,
+            },
         )
-        if s.get(BoardVersion, z.code) is None:
-            s.add(BoardVersion(zone_code=z.code, version=0))
+        for shard in range(BOARD_SHARDS):
+            if s.get(BoardVersion, (z.code, shard)) is None:
+                s.add(BoardVersion(zone_code=z.code, shard=shard, version=0))
     s.flush()
     return n + _retire(s, Zone, "code", {z.code for z in config.zones})
 
@@ -72,12 +81,22 @@ def _services(s: Session, config: HallConfig) -> int:
     # first without first_step, so a service may name one defined further down the file
     for position, svc in enumerate(config.services):
         n += _upsert(
-            s, Service, svc.code,
-            {"code": svc.code, "zone_code": svc.zone, "prefix": svc.prefix,
-             "name_zh": svc.name.zh, "name_en": svc.name.en,
-             "target_minutes": svc.target_minutes, "service_minutes": svc.service_minutes,
-             "days": ",".join(svc.days), "kiosk": svc.kiosk, "position": position,
-             "active": True},
+            s,
+            Service,
+            svc.code,
+            {
+                "code": svc.code,
+                "zone_code": svc.zone,
+                "prefix": svc.prefix,
+                "name_zh": svc.name.zh,
+                "name_en": svc.name.en,
+                "target_minutes": svc.target_minutes,
+                "service_minutes": svc.service_minutes,
+                "days": ",".join(svc.days),
+                "kiosk": svc.kiosk,
+                "position": position,
+                "active": True,
+            },
         )
     s.flush()
     for svc in config.services:
@@ -94,8 +113,14 @@ def _profiles(s: Session, config: HallConfig) -> int:
     for p in config.profiles:
         name = p.name
         n += _upsert(
-            s, Profile, p.code,
-            {"code": p.code, "name_zh": name.zh if name else "", "name_en": name.en if name else ""},
+            s,
+            Profile,
+            p.code,
+            {
+                "code": p.code,
+                "name_zh": name.zh if name else "",
+                "name_en": name.en if name else "",
+            },
         )
         s.flush()
         have = {
@@ -121,9 +146,17 @@ def _windows(s: Session, config: HallConfig) -> int:
     n = 0
     for w in config.windows:
         n += _upsert(
-            s, Window, w.id,
-            {"id": w.id, "zone_code": w.zone, "profile_code": w.profile,
-             "department_zh": w.department.zh, "department_en": w.department.en, "active": True},
+            s,
+            Window,
+            w.id,
+            {
+                "id": w.id,
+                "zone_code": w.zone,
+                "profile_code": w.profile,
+                "department_zh": w.department.zh,
+                "department_en": w.department.en,
+                "active": True,
+            },
         )
     s.flush()
     return n + _retire(s, Window, "id", {w.id for w in config.windows})

@@ -37,6 +37,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "home.services": ("{count} 个事项", "{count} services"),
     "home.zones": ("{count} 个办理区", "{count} zones"),
     "home.hours": ("办公时间 {open}–{close}", "Open {open}–{close}"),
+    "home.zones.heading": ("办理区", "Zones"),
+    "home.floor": ("{floor} 楼", "Floor {floor}"),
+    "home.list": ("{items}", "{items}"),
+    "home.col.zone": ("办理区", "Zone"),
+    "home.col.floor": ("楼层", "Floor"),
+    "home.col.windows": ("窗口", "Windows"),
+    "home.col.services": ("办理事项", "Services"),
     "screen.home": ("首页", "Start"),
     "screen.home.about": ("所有屏幕的入口", "The way to every screen"),
     "notfound.heading": ("页面不存在", "Page not found"),
@@ -85,7 +92,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.invalid_role": ("角色 {role} 无效（{roles}）。", "Role {role} is not one of {roles}."),
     "error.unknown_ticket": ("找不到这张号票。", "No such ticket."),
     "error.unknown_window": ("没有 {window} 号窗口。", "There is no window {window}."),
-    "error.unknown_zone": ("没有编号为 {zone} 的办理区。", "There is no zone with the code {zone}."),
+    "error.unknown_zone": (
+        "没有编号为 {zone} 的办理区。",
+        "There is no zone with the code {zone}.",
+    ),
     "error.promised_date_in_past": (
         "承诺办结日期 {date} 早于今天。",
         "The promised date {date} lies in the past.",
@@ -159,7 +169,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "数据库尚未初始化，请先运行 hallq init-db。",
         "The database has not been set up; run hallq init-db first.",
     ),
-    "error.bad_json": ("请求内容不是有效的 JSON：{detail}", "The request body is not valid JSON: {detail}"),
+    "error.bad_json": (
+        "请求内容不是有效的 JSON：{detail}",
+        "The request body is not valid JSON: {detail}",
+    ),
     "error.invalid_request": ("请求内容有误：{detail}", "The request is not valid: {detail}"),
     "error.unauthenticated": (
         "需要有效的访问令牌（Authorization: Bearer …）。",

@@ -13,7 +13,7 @@ hall's time zone at issue.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -68,7 +68,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UTCDateTime, date: Date}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime, date: Date}
 
 
 # --- the hall, as configured (synchronised from the hall file) -----------------------------
@@ -289,11 +289,19 @@ class ProjectCode(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
+BOARD_SHARDS = 8
+
+
 class BoardVersion(Base):
-    """Bumped by every change a zone's screens show; screens poll it and redraw on change."""
+    """Bumped by every change a zone's screens show; screens poll it and redraw on change.
+
+    A zone's version is the sum of its ``BOARD_SHARDS`` rows, and a writer bumps one of them at
+    random. One row per zone would make every writer of a busy zone queue on that row's lock
+    until it commits (PostgreSQL); the sum still moves with every commit, in any order.
+    """
 
     __tablename__ = "board_versions"
 
     zone_code: Mapped[str] = mapped_column(ForeignKey("zones.code"), primary_key=True)
+    shard: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     version: Mapped[int] = mapped_column(Integer, default=0)
-

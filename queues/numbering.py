@@ -11,21 +11,29 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import Insert, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from queues.models import DayCounter
 
 
+def _upsert(dialect: str) -> Insert:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = DayCounter.__table__
+    stmt = insert(table).values(day=bindparam("day"), prefix=bindparam("prefix"), last=1)
+    return stmt.on_conflict_do_update(
+        index_elements=[table.c.day, table.c.prefix], set_={"last": table.c.last + 1}
+    ).returning(table.c.last)
+
+
+_UPSERT = {name: _upsert(name) for name in ("sqlite", "postgresql")}
+
+
 def next_seq(session: Session, day: date, prefix: str) -> int:
     """Take the next number for ``prefix`` on ``day``, within the caller's transaction."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    stmt = insert(DayCounter).values(day=day, prefix=prefix, last=1)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[DayCounter.day, DayCounter.prefix],
-        set_={"last": DayCounter.last + 1},
-    ).returning(DayCounter.last)
-    return int(session.execute(stmt).scalar_one())
+    stmt = _UPSERT[session.get_bind().dialect.name]
+    return int(session.execute(stmt, {"day": day, "prefix": prefix}).scalar_one())
 
 
 def format_number(prefix: str, seq: int) -> str:

@@ -40,7 +40,10 @@ class Candidate:
 
 def effective_class(c: Candidate, now: datetime) -> int:
     rank = CLASS_RANK.get(c.priority, 2)
-    if rank == CLASS_RANK["normal"] and (now - c.queued_at).total_seconds() >= c.target_minutes * 60:
+    if (
+        rank == CLASS_RANK["normal"]
+        and (now - c.queued_at).total_seconds() >= c.target_minutes * 60
+    ):
         return CLASS_RANK["priority"]
     return rank
 

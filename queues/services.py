@@ -9,25 +9,26 @@ knows about HTTP or Dash.
 from __future__ import annotations
 
 import hashlib
+import random
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from queues import errors, policy, views
+from queues import config, errors, eta, policy, views
 from queues.config import WEEKDAYS
 from queues.context import Context
 from queues.i18n import t, weekdays
 from queues.models import (
+    BOARD_SHARDS,
     ApiToken,
     BoardVersion,
     Event,
     PrintJob,
-    ProfileService,
     ProjectCode,
     Service,
     Step,
@@ -51,6 +52,23 @@ class Issued:
 
 # --- helpers --------------------------------------------------------------------------------
 
+# Built once: the statements every ticket runs (building a statement costs more than running it).
+_INSERT_TICKET = insert(Ticket.__table__).returning(Ticket.__table__.c.id)
+_INSERT_STEP = insert(Step.__table__).returning(Step.__table__.c.id)
+_INSERT_EVENT = insert(Event.__table__)
+_FIND_REQUEST = select(Ticket.__table__.c.id).where(
+    Ticket.__table__.c.request_id == bindparam("request_id")
+)
+_INSERT_PRINT_JOB = insert(PrintJob.__table__)
+_BUMP = (
+    update(BoardVersion.__table__)
+    .where(
+        BoardVersion.__table__.c.zone_code == bindparam("b_zone"),
+        BoardVersion.__table__.c.shard == bindparam("b_shard"),
+    )
+    .values(version=BoardVersion.__table__.c.version + 1)
+)
+
 
 def _event(
     s: Session,
@@ -62,17 +80,27 @@ def _event(
     window_id: int | None = None,
     **data: Any,
 ) -> None:
-    s.add(Event(at=at, kind=kind, actor=actor, ticket_id=ticket_id, window_id=window_id, data=data))
+    s.execute(
+        _INSERT_EVENT,
+        {
+            "at": at,
+            "kind": kind,
+            "actor": actor,
+            "ticket_id": ticket_id,
+            "window_id": window_id,
+            "data": data,
+        },
+    )
 
 
 def _bump(s: Session, *zones: str | None) -> None:
-    """Move the board version of ``zones`` (in a fixed order, so writers never deadlock)."""
+    """Move the board version of ``zones`` (in a fixed order, so writers never deadlock).
+
+    Called last in a transaction: on PostgreSQL the version row stays locked until commit, and
+    every writer of the zone queues on it.
+    """
     for zone in sorted({z for z in zones if z}):
-        s.execute(
-            update(BoardVersion)
-            .where(BoardVersion.zone_code == zone)
-            .values(version=BoardVersion.version + 1)
-        )
+        s.execute(_BUMP, {"b_zone": zone, "b_shard": random.randrange(BOARD_SHARDS)})
 
 
 def _window(s: Session, window_id: int) -> Window:
@@ -86,9 +114,7 @@ def _window(s: Session, window_id: int) -> Window:
 
 
 def _current(s: Session, window: Window) -> Step | None:
-    return s.scalar(
-        select(Step).where(Step.window_id == window.id, Step.status.in_(views.ACTIVE))
-    )
+    return s.scalar(select(Step).where(Step.window_id == window.id, Step.status.in_(views.ACTIVE)))
 
 
 def _require_current(s: Session, window: Window, action: str, *allowed: str) -> Step:
@@ -140,7 +166,15 @@ def issue(
     for attempt in (1, 2):
         try:
             return _issue(
-                ctx, service, priority, kiosk, request_id, project_code, actor, staff, client,
+                ctx,
+                service,
+                priority,
+                kiosk,
+                request_id,
+                project_code,
+                actor,
+                staff,
+                client,
                 limit_per_minute,
             )
         except IntegrityError:
@@ -166,31 +200,15 @@ def _issue(
     now = ctx.now()
     local = ctx.local(now)
     day = local.date()
+    svc, first = _issuable(ctx, service, staff, local)
     with ctx.db.write() as s:
         if request_id is not None:
-            existing = s.scalar(select(Ticket).where(Ticket.request_id == request_id))
-            if existing is not None:
+            found = s.scalar(_FIND_REQUEST, {"request_id": request_id})
+            if found is not None:
+                existing = s.get_one(Ticket, found)
                 if existing.requested_service_code != service or existing.priority != priority:
                     raise errors.RequestIdReused()
                 return Issued(_answer(s, ctx, existing.step), created=False)
-
-        svc = s.get(Service, service)
-        if svc is None or not svc.active or not (svc.kiosk or staff):
-            raise errors.UnknownService(service=service)
-        first = svc if svc.first_step_code is None else s.get(Service, svc.first_step_code)
-        assert first is not None
-        if not ctx.open_always:
-            hours = ctx.config.hours
-            if not hours.issuing(local):
-                raise errors.HallClosed(
-                    days=weekdays(hours.days, "zh"),
-                    first=f"{hours.first_ticket:%H:%M}",
-                    last=f"{hours.last_ticket:%H:%M}",
-                )
-            if svc.days and WEEKDAYS[local.weekday()] not in svc.days.split(","):
-                raise errors.ServiceNotOffered(name=svc.name_zh)
-        if not _served(s, first.code):
-            raise errors.NoWindowForService(name=svc.name_zh)
         if priority == "green" and not staff:
             _check_project_code(s, project_code, day)
         if limit_per_minute and client:
@@ -203,57 +221,97 @@ def _issue(
                 raise errors.RateLimited(seconds=60)
 
         seq = next_seq(s, day, first.prefix)
-        ticket = Ticket(
-            public_id=secrets.token_urlsafe(12),
-            day=day,
-            prefix=first.prefix,
-            seq=seq,
-            number=format_number(first.prefix, seq),
-            priority=priority,
-            requested_service_code=svc.code,
-            issued_at=now,
-            kiosk=kiosk,
-            request_id=request_id,
-            project_code=project_code if priority == "green" else None,
-            client=client,
-        )
-        s.add(ticket)
-        s.flush()
-        step = Step(
-            ticket_id=ticket.id,
-            n=1,
-            day=day,
-            service_code=first.code,
-            priority=priority,
-            queued_at=now,
-            status="waiting",
-            recalls=0,
-        )
-        s.add(step)
+        number = format_number(first.prefix, seq)
+        public_id = secrets.token_urlsafe(12)
+        ticket_id = s.execute(
+            _INSERT_TICKET,
+            dict(
+                public_id=public_id,
+                day=day,
+                prefix=first.prefix,
+                seq=seq,
+                number=number,
+                priority=priority,
+                requested_service_code=svc.code,
+                issued_at=now,
+                kiosk=kiosk,
+                request_id=request_id,
+                project_code=project_code if priority == "green" else None,
+                client=client,
+            ),
+        ).scalar_one()
+        step_id = s.execute(
+            _INSERT_STEP,
+            dict(
+                ticket_id=ticket_id,
+                n=1,
+                day=day,
+                service_code=first.code,
+                priority=priority,
+                queued_at=now,
+                status="waiting",
+                recalls=0,
+            ),
+        ).scalar_one()
         _event(
-            s, "issued", actor, now, ticket_id=ticket.id,
-            number=ticket.number, service=svc.code, first_step=first.code, priority=priority,
-            kiosk=kiosk,
-        )
+            s, "issued", actor, now, ticket_id=ticket_id,
+            number=number, service=svc.code, first_step=first.code, priority=priority, kiosk=kiosk,
+        )  # fmt: skip
         if kiosk is not None:
-            s.add(PrintJob(ticket_id=ticket.id, kiosk=kiosk, created_at=now, next_attempt_at=now))
-        _bump(s, first.zone_code)
-        s.flush()
-        public_id = ticket.public_id
-    return Issued(views.ticket(ctx, public_id), created=True)
-
-
-def _served(s: Session, service: str) -> bool:
-    """Whether any active window's work profile lists ``service``."""
-    return (
-        s.scalar(
-            select(Window.id)
-            .join(ProfileService, ProfileService.profile_code == Window.profile_code)
-            .where(ProfileService.service_code == service, Window.active)
-            .limit(1)
-        )
-        is not None
+            s.execute(
+                _INSERT_PRINT_JOB,
+                dict(
+                    ticket_id=ticket_id,
+                    kiosk=kiosk,
+                    status="pending",
+                    attempts=0,
+                    created_at=now,
+                    next_attempt_at=now,
+                ),
+            )
+        me = policy.Candidate(step_id, first.code, priority, now, first.target_minutes)
+        prediction = eta.predict(views.load_snapshot(s, ctx, [first.code]), me)
+        _bump(s, first.zone)
+    view = views.TicketView(
+        id=public_id,
+        number=number,
+        service=first.code,
+        zone=first.zone,
+        priority=priority,
+        status="waiting",
+        issued_at=now,
+        requested_service=svc.code,
+        ahead=prediction.ahead,
+        eta_minutes=prediction.eta_minutes,
+        service_name_zh=first.name.zh,
+        service_name_en=first.name.en,
     )
+    return Issued(view, created=True)
+
+
+def _issuable(
+    ctx: Context, service: str, staff: bool, local: datetime
+) -> tuple[config.Service, config.Service]:
+    """The service asked for and the one queued for first, if a ticket may be taken now."""
+    cfg = ctx.config
+    svc = cfg.service(service)
+    if svc is None or not (svc.kiosk or staff):
+        raise errors.UnknownService(service=service)
+    first = cfg.service(svc.first_step) if svc.first_step else svc
+    assert first is not None
+    if not ctx.open_always:
+        hours = cfg.hours
+        if not hours.issuing(local):
+            raise errors.HallClosed(
+                days=weekdays(hours.days, "zh"),
+                first=f"{hours.first_ticket:%H:%M}",
+                last=f"{hours.last_ticket:%H:%M}",
+            )
+        if svc.days and WEEKDAYS[local.weekday()] not in svc.days:
+            raise errors.ServiceNotOffered(name=svc.name.zh)
+    if not cfg.windows_serving.get(first.code):
+        raise errors.NoWindowForService(name=svc.name.zh)
+    return svc, first
 
 
 def _check_project_code(s: Session, code: str | None, day: date) -> None:
@@ -274,8 +332,9 @@ def cancel(ctx: Context, ticket_id: str, actor: str) -> views.TicketView:
         step.status = "cancelled"
         step.finished_at = now
         _event(s, "cancelled", actor, now, ticket_id=t_.id, window_id=step.window_id)
+        view = _answer(s, ctx, step)
         _bump(s, step.service.zone_code, _zone_of_window(s, step.window_id))
-        return _answer(s, ctx, step)
+        return view
 
 
 # --- the window's actions ---------------------------------------------------------------------
@@ -329,11 +388,18 @@ def call_next(ctx: Context, window_id: int, actor: str) -> views.TicketView | No
                 step = steps[c.step_id]
                 s.refresh(step)
                 _event(
-                    s, "called", actor, now, ticket_id=step.ticket_id, window_id=w.id,
-                    number=step.ticket.number, service=step.service_code,
+                    s,
+                    "called",
+                    actor,
+                    now,
+                    ticket_id=step.ticket_id,
+                    window_id=w.id,
+                    number=step.ticket.number,
+                    service=step.service_code,
                 )
+                view = _answer(s, ctx, step)
                 _bump(s, w.zone_code, step.service.zone_code)
-                return _answer(s, ctx, step)
+                return view
         return None
 
 
@@ -345,9 +411,18 @@ def recall(ctx: Context, window_id: int, actor: str) -> views.TicketView:
         step = _require_current(s, w, "recall", "called")
         step.recalls += 1
         step.last_called_at = now
-        _event(s, "recalled", actor, now, ticket_id=step.ticket_id, window_id=w.id, recalls=step.recalls)
+        _event(
+            s,
+            "recalled",
+            actor,
+            now,
+            ticket_id=step.ticket_id,
+            window_id=w.id,
+            recalls=step.recalls,
+        )
+        view = _answer(s, ctx, step)
         _bump(s, w.zone_code)
-        return _answer(s, ctx, step)
+        return view
 
 
 def start(ctx: Context, window_id: int, actor: str) -> views.TicketView:
@@ -360,8 +435,9 @@ def start(ctx: Context, window_id: int, actor: str) -> views.TicketView:
         step.started_at = now
         step.clerk = actor
         _event(s, "started", actor, now, ticket_id=step.ticket_id, window_id=w.id)
+        view = _answer(s, ctx, step)
         _bump(s, w.zone_code)
-        return _answer(s, ctx, step)
+        return view
 
 
 def finish(
@@ -391,11 +467,18 @@ def finish(
         step.outcome = outcome
         step.promised_date = promised_date
         _event(
-            s, "finished", actor, now, ticket_id=step.ticket_id, window_id=w.id,
-            outcome=outcome, promised_date=promised_date.isoformat() if promised_date else None,
+            s,
+            "finished",
+            actor,
+            now,
+            ticket_id=step.ticket_id,
+            window_id=w.id,
+            outcome=outcome,
+            promised_date=promised_date.isoformat() if promised_date else None,
         )
+        view = _answer(s, ctx, step)
         _bump(s, w.zone_code)
-        return _answer(s, ctx, step)
+        return view
 
 
 def no_show(ctx: Context, window_id: int, actor: str) -> views.TicketView:
@@ -406,9 +489,12 @@ def no_show(ctx: Context, window_id: int, actor: str) -> views.TicketView:
         step = _require_current(s, w, "no_show", "called")
         step.status = "no_show"
         step.finished_at = now
-        _event(s, "no_show", actor, now, ticket_id=step.ticket_id, window_id=w.id, recalls=step.recalls)
+        _event(
+            s, "no_show", actor, now, ticket_id=step.ticket_id, window_id=w.id, recalls=step.recalls
+        )
+        view = _answer(s, ctx, step)
         _bump(s, w.zone_code)
-        return _answer(s, ctx, step)
+        return view
 
 
 def transfer(
@@ -458,16 +544,25 @@ def transfer(
         s.add(nxt)
         s.flush()
         _event(
-            s, "transferred", actor, now, ticket_id=step.ticket_id, window_id=w.id,
-            from_service=step.service_code, to_service=target_service.code,
+            s,
+            "transferred",
+            actor,
+            now,
+            ticket_id=step.ticket_id,
+            window_id=w.id,
+            from_service=step.service_code,
+            to_service=target_service.code,
             to_window=target_window.id if target_window else None,
         )
+        s.refresh(nxt)
+        view = _answer(s, ctx, nxt)
         _bump(
-            s, w.zone_code, target_service.zone_code,
+            s,
+            w.zone_code,
+            target_service.zone_code,
             target_window.zone_code if target_window else None,
         )
-        s.refresh(nxt)
-        return _answer(s, ctx, nxt)
+        return view
 
 
 def pause(ctx: Context, window_id: int, actor: str, reason: str = "") -> views.WindowView:
@@ -503,7 +598,15 @@ def _set_window_state(
         if w.state != state or w.state_reason != reason:
             previous = w.state
             w.state, w.state_reason, w.state_since = state, reason, now
-            _event(s, _STATE_EVENTS[state], actor, now, window_id=w.id, previous=previous, reason=reason)
+            _event(
+                s,
+                _STATE_EVENTS[state],
+                actor,
+                now,
+                window_id=w.id,
+                previous=previous,
+                reason=reason,
+            )
             _bump(s, w.zone_code)
     return next(v for v in views.windows(ctx) if v.id == window_id)
 
@@ -526,20 +629,26 @@ def expire_day(ctx: Context, day: date | None = None, actor: str = "system") -> 
     now = ctx.now()
     last = day if day is not None else ctx.business_day(now) - timedelta(days=1)
     with ctx.db.write() as s:
-        steps = s.scalars(
-            select(Step).where(Step.status.in_(OPEN_STATES), Step.day <= last)
-        ).all()
+        steps = s.scalars(select(Step).where(Step.status.in_(OPEN_STATES), Step.day <= last)).all()
         zones: set[str | None] = set()
         for step in steps:
             _event(
-                s, "expired", actor, now, ticket_id=step.ticket_id, window_id=step.window_id,
-                previous=step.status, day=step.day.isoformat(),
+                s,
+                "expired",
+                actor,
+                now,
+                ticket_id=step.ticket_id,
+                window_id=step.window_id,
+                previous=step.status,
+                day=step.day.isoformat(),
             )
             step.status = "expired"
             step.finished_at = now
             zones.add(step.service.zone_code)
         for w in s.scalars(select(Window).where(Window.state != "closed")):
-            _event(s, "window_closed", actor, now, window_id=w.id, previous=w.state, reason="close-out")
+            _event(
+                s, "window_closed", actor, now, window_id=w.id, previous=w.state, reason="close-out"
+            )
             w.state, w.state_reason, w.state_since = "closed", None, now
             zones.add(w.zone_code)
         _bump(s, *zones)
@@ -579,7 +688,9 @@ def authenticate(ctx: Context, token: str) -> Principal | None:
     """The holder of ``token``, or None for an unknown or revoked one."""
     with ctx.db.read() as s:
         row = s.scalar(
-            select(ApiToken).where(ApiToken.token_hash == _hash(token), ApiToken.revoked_at.is_(None))
+            select(ApiToken).where(
+                ApiToken.token_hash == _hash(token), ApiToken.revoked_at.is_(None)
+            )
         )
         return Principal(name=row.name, role=row.role) if row else None
 

@@ -6,10 +6,12 @@ the writer) and answers plain dataclasses.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from queues import eta
@@ -18,7 +20,6 @@ from queues.context import Context
 from queues.errors import UnknownTicket, UnknownZone
 from queues.models import (
     BoardVersion,
-    ProfileService,
     Service,
     Step,
     Ticket,
@@ -29,6 +30,7 @@ from queues.policy import Candidate
 
 ACTIVE = ("called", "serving")
 RECENT_DAYS = 14
+DEFAULT_TARGET = 20
 CALLING_SHOWN = 10
 
 
@@ -153,55 +155,85 @@ def candidate(step: Step, target_minutes: int) -> Candidate:
     )
 
 
-def load_snapshot(session: Session, ctx: Context) -> eta.Snapshot:
-    """Everything wait prediction needs, read in the caller's transaction."""
+_steps = Step.__table__.c
+_windows = Window.__table__.c
+_OPEN_WINDOWS = (
+    select(_windows.id, _steps.service_code, _steps.called_at, _steps.started_at)
+    .select_from(Window.__table__)
+    .outerjoin(
+        Step.__table__,
+        and_(_steps.window_id == _windows.id, _steps.status.in_(ACTIVE)),
+    )
+    .where(_windows.active, _windows.state == "open")
+)
+_WAITING = select(
+    _steps.id, _steps.service_code, _steps.priority, _steps.queued_at, _steps.target_window_id
+).where(_steps.status == "waiting", _steps.day == bindparam("today"))
+_WAITING_RELATED = _WAITING.where(
+    or_(
+        _steps.service_code.in_(bindparam("related", expanding=True)),
+        _steps.target_window_id.in_(bindparam("reach", expanding=True)),
+    )
+)
+
+
+def load_snapshot(
+    session: Session, ctx: Context, services: Iterable[str] | None = None
+) -> eta.Snapshot:
+    """Everything wait prediction needs, read in the caller's transaction.
+
+    With ``services``, only the queues that can hold up those services' tickets are read: the
+    services sharing a window with them, and tickets sent to one of those windows by name.
+    """
+    cfg = ctx.config
     now = ctx.now()
-    today = ctx.business_day(now)
-    rows = session.execute(
-        select(
-            Step.id,
-            Step.service_code,
-            Step.priority,
-            Step.queued_at,
-            Step.target_window_id,
-            Service.target_minutes,
+    weights = cfg.weights_of_window
+    windows = [
+        eta.OpenWindow(
+            id=r.id,
+            services=frozenset(weights.get(r.id, ())),
+            busy=eta.Busy(r.service_code, r.started_at or r.called_at) if r.service_code else None,
         )
-        .join(Service, Service.code == Step.service_code)
-        .where(Step.status == "waiting", Step.day == today)
-    ).all()
+        for r in session.execute(_OPEN_WINDOWS)
+    ]
+    params: dict[str, object] = {"today": ctx.business_day(now)}
+    if services is None:
+        query = _WAITING
+    else:
+        serving = cfg.windows_serving
+        reach = frozenset().union(*(serving.get(code, frozenset()) for code in services))
+        related = {code for code, ids in serving.items() if ids & reach} | set(services)
+        query = _WAITING_RELATED
+        params.update(related=sorted(related), reach=sorted(reach))
+    targets = {svc.code: svc.target_minutes for svc in cfg.services}
     waiting = [
         Candidate(
             step_id=r.id,
             service=r.service_code,
             priority=r.priority,
             queued_at=r.queued_at,
-            target_minutes=r.target_minutes,
+            target_minutes=targets.get(r.service_code, DEFAULT_TARGET),
             target_window=r.target_window_id,
         )
-        for r in rows
+        for r in session.execute(query, params)
     ]
-    profiles: dict[str, set[str]] = {}
-    for p, s in session.execute(select(ProfileService.profile_code, ProfileService.service_code)):
-        profiles.setdefault(p, set()).add(s)
-    busy = {
-        r.window_id: eta.Busy(r.service_code, r.started_at or r.called_at)
-        for r in session.execute(
-            select(Step.window_id, Step.service_code, Step.called_at, Step.started_at).where(
-                Step.status.in_(ACTIVE)
-            )
-        )
-    }
-    windows = [
-        eta.OpenWindow(id=w.id, services=frozenset(profiles.get(w.profile_code, ())), busy=busy.get(w.id))
-        for w in session.execute(
-            select(Window.id, Window.profile_code).where(Window.active, Window.state == "open")
-        )
-    ]
-    return eta.Snapshot(now=now, waiting=waiting, windows=windows, minutes=service_minutes(session, ctx))
+    return eta.Snapshot(
+        now=now, waiting=waiting, windows=windows, minutes=service_minutes(session, ctx)
+    )
+
+
+MINUTES_TTL_SECONDS = 30.0
 
 
 def service_minutes(session: Session, ctx: Context) -> dict[str, float]:
-    """Expected minutes at the window per service: configuration blended with recent times."""
+    """Expected minutes at the window per service: configuration blended with recent times.
+
+    Recomputed at most every ``MINUTES_TTL_SECONDS`` per process: it moves by a visit at a time.
+    """
+    cached = ctx.cache.get("service_minutes")
+    clock = time.monotonic()
+    if cached is not None and clock - cached[0] < MINUTES_TTL_SECONDS:
+        return cached[1]
     since = ctx.business_day() - timedelta(days=RECENT_DAYS)
     seconds = ctx.db.seconds_between(Step.started_at, Step.finished_at)
     measured = {
@@ -213,9 +245,10 @@ def service_minutes(session: Session, ctx: Context) -> dict[str, float]:
         )
     }
     result = {}
-    for code, configured in session.execute(select(Service.code, Service.service_minutes)):
-        mean, n = measured.get(code, (None, 0))
-        result[code] = eta.blend(configured, mean, n)
+    for svc in ctx.config.services:
+        mean, n = measured.get(svc.code, (None, 0))
+        result[svc.code] = eta.blend(svc.service_minutes, mean, n)
+    ctx.cache["service_minutes"] = (clock, result)
     return result
 
 
@@ -233,7 +266,7 @@ def load_ticket(session: Session, public_id: str) -> tuple[Ticket, Step]:
 def ticket_in(session: Session, ctx: Context, ticket: Ticket, step: Step) -> TicketView:
     prediction = None
     if step.status == "waiting":
-        snapshot = load_snapshot(session, ctx)
+        snapshot = load_snapshot(session, ctx, [step.service_code])
         me = candidate(step, step.service.target_minutes)
         prediction = eta.predict(snapshot, me)
     return ticket_view(step, ticket, prediction)
@@ -256,15 +289,7 @@ def service_board(ctx: Context) -> list[ServiceStatus]:
     issuing = ctx.open_always or ctx.config.hours.issuing(local)
     with ctx.db.read() as s:
         snapshot = load_snapshot(s, ctx)
-        served = {
-            code
-            for (code,) in s.execute(
-                select(ProfileService.service_code)
-                .join(Window, Window.profile_code == ProfileService.profile_code)
-                .where(Window.active)
-                .distinct()
-            )
-        }
+        served = {code for code, ids in ctx.config.windows_serving.items() if ids}
         counts = eta.waiting_counts(snapshot.waiting)
         result = []
         services = s.scalars(
@@ -306,7 +331,9 @@ def version(ctx: Context, zone: str | None = None) -> int:
 def _version(session: Session, zone: str | None) -> int:
     if zone is None:
         return int(session.scalar(select(func.coalesce(func.sum(BoardVersion.version), 0))))
-    value = session.scalar(select(BoardVersion.version).where(BoardVersion.zone_code == zone))
+    value = session.scalar(
+        select(func.sum(BoardVersion.version)).where(BoardVersion.zone_code == zone)
+    )
     if value is None:
         raise UnknownZone(zone=zone)
     return int(value)
@@ -359,7 +386,7 @@ def windows(ctx: Context) -> list[WindowView]:
                 select(Ticket, Step)
                 .join(Step, Step.ticket_id == Ticket.id)
                 .where(Step.status.in_(ACTIVE))
-            ).tuples()
+            )
         }
         result = []
         for w in s.scalars(select(Window).where(Window.active).order_by(Window.id)):

@@ -2,14 +2,13 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 20:37:57.384533
+Create Date: 2026-11-26 21:00:20.714747
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-
 
 revision = "0001"
 down_revision = None
@@ -66,11 +65,12 @@ def upgrade() -> None:
     op.create_table(
         "board_versions",
         sa.Column("zone_code", sa.String(length=32), nullable=False),
+        sa.Column("shard", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["zone_code"], ["zones.code"], name=op.f("fk_board_versions_zone_code_zones")
         ),
-        sa.PrimaryKeyConstraint("zone_code", name=op.f("pk_board_versions")),
+        sa.PrimaryKeyConstraint("zone_code", "shard", name=op.f("pk_board_versions")),
     )
     op.create_table(
         "services",

@@ -1,0 +1,139 @@
+"""The hallq command: set-up, tokens, config checks, and a real server answering."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+from queues.context import Context
+from queues.db import Database
+from queues.services import authenticate
+from tests.support import HALL_FILE, ROOT, make_context
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {
+        "HALLQ_DATABASE_URL": f"sqlite:///{tmp_path}/cli.db",
+        "HALLQ_CONFIG": str(HALL_FILE),
+    }
+
+
+def run(env: dict[str, str], *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def test_help_lists_the_commands() -> None:
+    code, out = run({}, "--help")
+    assert code == 0
+    for command in ("serve", "init-db", "check-config", "token"):
+        assert command in out
+
+
+def test_init_db_then_token_create_prints_a_working_token(env: dict[str, str]) -> None:
+    code, out = run(env, "init-db")
+    assert code == 0 and "database ready" in out
+    code, out = run(env, "token", "create", "--role", "clerk", "--name", "window-5")
+    assert code == 0
+    token = out.strip().splitlines()[-1]
+    ctx = make_context(env["HALLQ_DATABASE_URL"])
+    who = authenticate(ctx, token)
+    ctx.db.dispose()
+    assert who is not None and (who.role, who.name) == ("clerk", "window-5")
+
+
+def test_token_create_rejects_an_unknown_role(env: dict[str, str]) -> None:
+    code, out = run(env, "token", "create", "--role", "janitor")
+    assert code == 2 and "janitor" in out
+
+
+def test_check_config_ok_and_broken(tmp_path: Path) -> None:
+    code, out = run({}, "check-config", str(HALL_FILE))
+    assert code == 0 and "35 windows" in out
+    bad = tmp_path / "hall.toml"
+    bad.write_text(HALL_FILE.read_text(encoding="utf-8").replace('prefix = "T"', 'prefix = "t"'))
+    code, out = run({}, "check-config", str(bad))
+    assert code == 2
+    assert "line" in out and "prefix" in out and "Traceback" not in out
+
+
+def test_serve_refuses_an_unmigrated_database(env: dict[str, str]) -> None:
+    code, out = run(env, "serve")
+    assert code == 2 and "hallq init-db" in out
+
+
+def test_bad_environment_value_is_named(env: dict[str, str]) -> None:
+    code, out = run({**env, "HALLQ_PORT": "eighty"}, "serve")
+    assert code == 2 and "HALLQ_PORT" in out
+
+
+def test_bad_hall_file_stops_start_up_with_its_line(env: dict[str, str], tmp_path: Path) -> None:
+    bad = tmp_path / "hall.toml"
+    bad.write_text(HALL_FILE.read_text(encoding="utf-8").replace('open = "09:00"', 'open = "nine"'))
+    code, out = run({**env, "HALLQ_CONFIG": str(bad)}, "init-db")
+    assert code == 2 and "hours.open" in out and "Traceback" not in out
+
+
+def test_project_code_add(env: dict[str, str]) -> None:
+    run(env, "init-db")
+    code, out = run(
+        env, "project-code", "add", "KP-1", "--name", "新材料产业园", "--until", "2027-06-30"
+    )
+    assert code == 0 and "KP-1" in out
+    code, out = run(env, "project-code", "add", "KP-2", "--name", "x", "--until", "June")
+    assert code == 2 and "not a date" in out
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_answers_over_http(env: dict[str, str]) -> None:
+    run(env, "init-db")
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cli", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                    assert r.status == 200
+                    break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as r:
+            assert r.status == 200
+    finally:
+        process.send_signal(signal.SIGINT)
+        out = process.communicate(timeout=15)[0]
+    assert f"http://127.0.0.1:{port}/" in out  # the screens' addresses are printed
+    assert "openapi.json" in out
+
+
+def test_context_with_unreachable_database_reports_it() -> None:
+    ctx = Context(
+        db=Database("postgresql://nobody@127.0.0.1:1/none"), config=make_context("sqlite://").config
+    )
+    assert ctx.db.ping() is False

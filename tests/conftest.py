@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from queues.context import Context
+from tests.support import (
+    Clock,
+    copy_sqlite,
+    make_context,
+    postgres_schema,
+    postgres_url,
+    prepare,
+)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite database with the default hall; each test gets a copy."""
+    path = tmp_path_factory.mktemp("template") / "hallq.db"
+    prepare(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
+    return copy_sqlite(sqlite_template, tmp_path / "hallq.db")
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    base = postgres_url()
+    if base is None:
+        pytest.skip("no PostgreSQL configured (set HALLQ_TEST_POSTGRES_URL)")
+    with postgres_schema(base) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_url(request: pytest.FixtureRequest) -> str:
+    """The test runs on SQLite and again on PostgreSQL."""
+    name = "sqlite_url" if request.param == "sqlite" else "pg_url"
+    return request.getfixturevalue(name)
+
+
+@pytest.fixture
+def ctx(sqlite_url: str, clock: Clock) -> Iterator[Context]:
+    context = make_context(sqlite_url, clock)
+    yield context
+    context.db.dispose()
+
+
+@pytest.fixture
+def any_ctx(any_url: str, clock: Clock) -> Iterator[Context]:
+    context = make_context(any_url, clock)
+    yield context
+    context.db.dispose()

@@ -1,0 +1,124 @@
+"""Helpers the tests share: a clock to set by hand, databases to build, work for child processes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import create_engine, make_url, text
+
+from queues import config as hall_config
+from queues import migrate, services
+from queues.context import Context
+from queues.db import Database
+from queues.hall import apply_config
+
+ROOT = Path(__file__).resolve().parent.parent
+HALL_FILE = ROOT / "config" / "hall.toml"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+PG_ENV = "HALLQ_TEST_POSTGRES_URL"
+
+
+def beijing(*args: int) -> datetime:
+    """A moment given in Beijing time, as the aware UTC datetime the code works with."""
+    return datetime(*args, tzinfo=SHANGHAI).astimezone(UTC)
+
+
+# Tuesday 24 November 2026, 10:00 in the hall: open, and the notary sits on Tuesdays.
+TUESDAY_10 = beijing(2026, 11, 24, 10, 0)
+
+
+@dataclass
+class Clock:
+    """A clock the test moves by hand."""
+
+    now: datetime = TUESDAY_10
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+    def set(self, moment: datetime) -> None:
+        self.now = moment
+
+
+def make_context(url: str, clock: Clock | None = None, *, open_always: bool = False) -> Context:
+    return Context(
+        db=Database(url),
+        config=hall_config.load(HALL_FILE),
+        clock=clock or Clock(),
+        open_always=open_always,
+    )
+
+
+def prepare(url: str) -> None:
+    """Migrate an empty database and load the default hall into it."""
+    db = Database(url)
+    migrate.upgrade(db)
+    apply_config(db, hall_config.load(HALL_FILE))
+    db.dispose()
+
+
+def copy_sqlite(template: Path, target: Path) -> str:
+    shutil.copyfile(template, target)
+    return f"sqlite:///{target}"
+
+
+@contextmanager
+def postgres_schema(base_url: str) -> Iterator[str]:
+    """A fresh schema on the test server, migrated and loaded; dropped afterwards."""
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(make_url(base_url).set(drivername="postgresql+psycopg"))
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(base_url).set(drivername="postgresql+psycopg")
+    url = url.update_query_dict({"options": f"-csearch_path={schema}"})
+    rendered = url.render_as_string(hide_password=False)
+    try:
+        prepare(rendered)
+        yield rendered
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def postgres_url() -> str | None:
+    return os.environ.get(PG_ENV) or None
+
+
+# --- work done in child processes (spawned: they import this module afresh) -------------------
+
+
+def issue_many(url: str, moment_iso: str, service: str, count: int) -> list[str]:
+    """Issue ``count`` tickets as fast as one process can; answer their numbers."""
+    ctx = make_context(url, Clock(datetime.fromisoformat(moment_iso)), open_always=True)
+    try:
+        return [services.issue(ctx, service, actor="test").ticket.number for _ in range(count)]
+    finally:
+        ctx.db.dispose()
+
+
+def call_until_empty(url: str, moment_iso: str, window: int) -> list[str]:
+    """Call, finish, call again at ``window`` until nothing waits; answer the numbers called."""
+    ctx = make_context(url, Clock(datetime.fromisoformat(moment_iso)), open_always=True)
+    called = []
+    try:
+        while True:
+            ticket = services.call_next(ctx, window, actor=f"clerk{window}")
+            if ticket is None:
+                return called
+            called.append(ticket.number)
+            services.finish(ctx, window, actor=f"clerk{window}")
+    finally:
+        ctx.db.dispose()

@@ -1,0 +1,105 @@
+"""The hall file: the default loads; a mistake names its line and key, never a traceback."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from queues import config
+from tests.support import HALL_FILE, beijing
+
+TEXT = HALL_FILE.read_text(encoding="utf-8")
+
+
+def broken(old: str, new: str) -> str:
+    assert old in TEXT, old
+    return TEXT.replace(old, new, 1)
+
+
+def error_of(text: str) -> str:
+    with pytest.raises(config.ConfigError) as info:
+        config.parse(text, "hall.toml")
+    return str(info.value)
+
+
+def test_default_hall_matches_the_report() -> None:
+    cfg = config.load(HALL_FILE)
+    assert cfg.hall.timezone == "Asia/Shanghai"
+    assert len(cfg.windows) == 35 and len(cfg.services) >= 20
+    assert [z.code for z in cfg.zones] == ["construction", "general", "social"]
+    assert {z.code: z.floor for z in cfg.zones}["social"] == 2
+    construction = [s for s in cfg.services if s.zone == "construction"]
+    assert sum(1 for s in construction if s.first_step == "project-registration") >= 5
+    assert all(s.name.zh and s.name.en for s in cfg.services)
+    desk = [w.id for w in cfg.windows if w.profile == "registration-desk"]
+    assert desk == [1, 2]
+
+
+def test_every_service_is_served_by_some_window() -> None:
+    cfg = config.load(HALL_FILE)
+    served = {code for p in cfg.profiles for code in p.services}
+    used_profiles = {w.profile for w in cfg.windows}
+    assert used_profiles == {p.code for p in cfg.profiles}
+    assert {s.code for s in cfg.services} <= served
+
+
+def test_unknown_key_names_line_and_key() -> None:
+    message = error_of(broken("target_minutes = 30", "tagret_minutes = 30"))
+    line = TEXT.splitlines().index("target_minutes = 30") + 1
+    assert f"line {line}" in message and "tagret_minutes" in message and "unknown key" in message
+
+
+def test_bad_prefix_is_reported_on_its_line() -> None:
+    message = error_of(broken('prefix = "H"', 'prefix = "h1"'))
+    line = TEXT.splitlines().index('prefix = "H"') + 1
+    assert f"line {line}" in message and "prefix" in message
+
+
+def test_reference_to_unknown_profile() -> None:
+    message = error_of(broken('profile = "fire"', 'profile = "firemen"'))
+    assert "firemen" in message and "windows[7].profile" in message and "line" in message
+
+
+def test_profile_naming_unknown_service() -> None:
+    message = error_of(broken('services = { "tax" = 1 }', 'services = { "taxes" = 1 }'))
+    assert "no service 'taxes'" in message
+
+
+def test_duplicate_window_id() -> None:
+    message = error_of(broken("id = 35", "id = 34"))
+    assert "'34' appears twice" in message
+
+
+def test_missing_required_key() -> None:
+    message = error_of(broken('department = { zh = "物价局", en = "Prices" }\n', ""))
+    assert "department: required but missing" in message
+
+
+def test_unknown_time_zone() -> None:
+    message = error_of(broken('timezone = "Asia/Shanghai"', 'timezone = "Asia/Beijing"'))
+    assert "Asia/Beijing" in message and "line 11" in message
+
+
+def test_hours_must_be_ordered() -> None:
+    assert "close must be later than open" in error_of(broken('close = "17:00"', 'close = "08:00"'))
+
+
+def test_not_toml_at_all() -> None:
+    assert "not valid TOML" in error_of("[hall\nname = 1")
+
+
+def test_missing_file() -> None:
+    with pytest.raises(config.ConfigError, match="no such file"):
+        config.load("/nonexistent/hall.toml")
+
+
+def test_holidays_and_make_up_workdays() -> None:
+    cfg = config.parse(
+        broken("holidays = []\nworkdays = []", "holidays = [2026-10-01]\nworkdays = [2026-10-10]")
+    )
+    hours = cfg.hours
+    assert not hours.is_working_day(date(2026, 10, 1))  # a Thursday, but a holiday
+    assert hours.is_working_day(date(2026, 10, 10))  # a Saturday made a working day
+    assert hours.issuing(beijing(2026, 10, 10, 9, 0).astimezone(cfg.tz))
+    assert not hours.issuing(beijing(2026, 10, 9, 16, 31).astimezone(cfg.tz))

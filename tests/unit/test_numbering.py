@@ -1,0 +1,91 @@
+"""Ticket numbers: contiguous per day and prefix, never twice, under many processes at once."""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+
+import pytest
+from sqlalchemy import select
+
+from queues import services
+from queues.context import Context
+from queues.models import Ticket
+from queues.numbering import format_number, next_seq
+from tests.support import TUESDAY_10, Clock, beijing, call_until_empty, issue_many
+
+PROCESSES = 8
+PER_PROCESS = 100
+
+
+def test_format_number_pads_to_three_digits_and_grows() -> None:
+    assert format_number("J", 12) == "J012"
+    assert format_number("GZ", 7) == "GZ007"
+    assert format_number("A", 1234) == "A1234"
+
+
+def test_midnight_in_beijing_starts_a_new_day(ctx: Context, clock: Clock) -> None:
+    ctx.open_always = True
+    clock.set(beijing(2026, 11, 24, 23, 59))
+    late = services.issue(ctx, "tax").ticket
+    clock.set(beijing(2026, 11, 25, 0, 1))
+    early = services.issue(ctx, "tax").ticket
+    assert late.number == early.number == "T001"
+    with ctx.db.read() as s:
+        days = {t.number: t.day for t in s.scalars(select(Ticket))}
+        assert sorted(str(d) for d in s.scalars(select(Ticket.day))) == ["2026-11-24", "2026-11-25"]
+    assert len(days) == 1  # the same number on two days
+    # 23:59 Beijing is 15:59 UTC: the UTC date would have put both on the 24th
+    assert late.issued_at.date() == early.issued_at.date()
+
+
+def test_rolled_back_ticket_gives_its_number_back(ctx: Context) -> None:
+    day = ctx.business_day()
+    with pytest.raises(RuntimeError), ctx.db.write() as s:
+        assert next_seq(s, day, "T") == 1
+        raise RuntimeError("the printer spool blew up before commit")
+    assert services.issue(ctx, "tax").ticket.number == "T001"
+
+
+@pytest.mark.parametrize(
+    "url_fixture", ["sqlite_url", pytest.param("pg_url", marks=pytest.mark.postgres)]
+)
+def test_numbers_contiguous_under_many_processes(
+    url_fixture: str, request: pytest.FixtureRequest
+) -> None:
+    url = request.getfixturevalue(url_fixture)
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(PROCESSES, mp_context=spawn) as pool:
+        futures = [
+            pool.submit(issue_many, url, TUESDAY_10.isoformat(), "tax", PER_PROCESS)
+            for _ in range(PROCESSES)
+        ]
+        numbers = [n for f in futures for n in f.result()]
+    total = PROCESSES * PER_PROCESS
+    assert len(numbers) == total
+    duplicates = [n for n, k in Counter(numbers).items() if k > 1]
+    assert duplicates == []
+    assert sorted(int(n[1:]) for n in numbers) == list(range(1, total + 1))
+
+
+@pytest.mark.parametrize(
+    "url_fixture", ["sqlite_url", pytest.param("pg_url", marks=pytest.mark.postgres)]
+)
+def test_windows_calling_at_once_never_share_a_ticket(
+    url_fixture: str, request: pytest.FixtureRequest
+) -> None:
+    url = request.getfixturevalue(url_fixture)
+    from tests.support import make_context
+
+    ctx = make_context(url, Clock(TUESDAY_10), open_always=True)
+    issued = [services.issue(ctx, "social-insurance").ticket.number for _ in range(80)]
+    windows = [23, 24, 25, 26, 31, 32]  # 人社 and the social-security-card windows
+    for w in windows:
+        services.resume(ctx, w, "clerk:test")
+    ctx.db.dispose()
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(len(windows), mp_context=spawn) as pool:
+        futures = [pool.submit(call_until_empty, url, TUESDAY_10.isoformat(), w) for w in windows]
+        called = [n for f in futures for n in f.result()]
+    assert sorted(called) == sorted(issued)  # every ticket called, none twice

@@ -1,0 +1,474 @@
+"""Every use case of queues.services, with the refusals a clerk or visitor would run into."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from queues import errors, services, views
+from queues.context import Context
+from queues.models import Event, PrintJob, Step, Ticket
+from tests.support import Clock, beijing
+
+CLERK = "clerk:wang"
+
+
+@pytest.fixture
+def ctx(any_ctx: Context) -> Context:
+    """Every use case runs on SQLite and again on PostgreSQL."""
+    return any_ctx
+
+
+def open_windows(ctx: Context, *ids: int) -> None:
+    for window in ids:
+        services.resume(ctx, window, CLERK)
+
+
+def events(ctx: Context, kind: str | None = None) -> list[Event]:
+    with ctx.db.read() as s:
+        q = select(Event).order_by(Event.id)
+        if kind:
+            q = q.where(Event.kind == kind)
+        return list(s.scalars(q))
+
+
+# --- issue -------------------------------------------------------------------------------------
+
+
+def test_issue_gives_numbers_in_order_per_prefix(ctx: Context) -> None:
+    a = services.issue(ctx, "tax").ticket
+    b = services.issue(ctx, "tax").ticket
+    c = services.issue(ctx, "housing-fund").ticket
+    assert (a.number, b.number, c.number) == ("T001", "T002", "Q001")
+    assert a.status == "waiting" and a.zone == "general"
+    assert b.ahead == 1
+
+
+def test_services_sharing_a_prefix_share_its_sequence(ctx: Context) -> None:
+    first = services.issue(ctx, "company-registration").ticket
+    second = services.issue(ctx, "name-reservation").ticket
+    assert (first.number, second.number) == ("A001", "A002")
+
+
+def test_issue_same_request_id_answers_the_first_ticket(ctx: Context) -> None:
+    first = services.issue(ctx, "tax", request_id="tap-1")
+    again = services.issue(ctx, "tax", request_id="tap-1")
+    assert first.created and not again.created
+    assert again.ticket.id == first.ticket.id and again.ticket.number == "T001"
+    assert services.issue(ctx, "tax").ticket.number == "T002"
+
+
+def test_issue_request_id_reused_for_another_service_is_refused(ctx: Context) -> None:
+    services.issue(ctx, "tax", request_id="tap-2")
+    with pytest.raises(errors.RequestIdReused):
+        services.issue(ctx, "housing-fund", request_id="tap-2")
+
+
+def test_issue_unknown_service_is_refused(ctx: Context) -> None:
+    with pytest.raises(errors.UnknownService) as info:
+        services.issue(ctx, "passport")
+    assert "passport" in info.value.message("en")
+
+
+def test_issue_outside_hours_is_refused_and_issues_nothing(ctx: Context, clock: Clock) -> None:
+    clock.set(beijing(2026, 11, 24, 16, 45))  # after the last ticket at 16:30
+    with pytest.raises(errors.HallClosed) as info:
+        services.issue(ctx, "tax")
+    assert "16:30" in info.value.message("zh")
+    clock.set(beijing(2026, 11, 28, 10, 0))  # a Saturday
+    with pytest.raises(errors.HallClosed):
+        services.issue(ctx, "tax")
+    with ctx.db.read() as s:
+        assert s.scalar(select(func.count()).select_from(Ticket)) == 0
+
+
+def test_open_always_ignores_hours(ctx: Context, clock: Clock) -> None:
+    clock.set(beijing(2026, 11, 28, 23, 0))
+    ctx.open_always = True
+    assert services.issue(ctx, "tax").ticket.number == "T001"
+
+
+def test_service_offered_only_on_some_days(ctx: Context, clock: Clock) -> None:
+    assert services.issue(ctx, "notary").ticket.number == "GZ001"  # Tuesday
+    clock.set(beijing(2026, 11, 25, 10, 0))  # Wednesday
+    with pytest.raises(errors.ServiceNotOffered):
+        services.issue(ctx, "notary")
+
+
+def test_first_step_routes_to_the_registration_desk(ctx: Context) -> None:
+    t = services.issue(ctx, "construction-permit").ticket
+    assert t.number == "J001"
+    assert t.service == "project-registration" and t.requested_service == "construction-permit"
+    assert t.zone == "construction"
+
+
+def test_green_channel_needs_a_code_or_staff(ctx: Context) -> None:
+    with pytest.raises(errors.GreenNotAuthorised):
+        services.issue(ctx, "tax", "green")
+    with pytest.raises(errors.InvalidProjectCode):
+        services.issue(ctx, "tax", "green", project_code="NOPE")
+    services.add_project_code(ctx, "KP-2026-01", "新能源产业园", valid_until=date(2026, 12, 31))
+    assert services.issue(ctx, "tax", "green", project_code="KP-2026-01").ticket.priority == "green"
+    assert services.issue(ctx, "tax", "green", staff=True).ticket.priority == "green"
+
+
+def test_expired_project_code_is_refused(ctx: Context) -> None:
+    services.add_project_code(ctx, "KP-OLD", "旧项目", valid_until=date(2026, 11, 1))
+    with pytest.raises(errors.InvalidProjectCode):
+        services.issue(ctx, "tax", "green", project_code="KP-OLD")
+
+
+def test_rate_limit_per_client_address(ctx: Context, clock: Clock) -> None:
+    for _ in range(3):
+        services.issue(ctx, "tax", client="10.0.0.9", limit_per_minute=3)
+    with pytest.raises(errors.RateLimited):
+        services.issue(ctx, "tax", client="10.0.0.9", limit_per_minute=3)
+    services.issue(ctx, "tax", client="10.0.0.10", limit_per_minute=3)
+    clock.advance(seconds=61)
+    services.issue(ctx, "tax", client="10.0.0.9", limit_per_minute=3)
+
+
+def test_kiosk_ticket_writes_a_print_job_with_the_ticket(ctx: Context) -> None:
+    services.issue(ctx, "tax", kiosk="k1")
+    services.issue(ctx, "tax")  # an integration without a printer
+    with ctx.db.read() as s:
+        jobs = s.scalars(select(PrintJob)).all()
+        assert [(j.kiosk, j.status) for j in jobs] == [("k1", "pending")]
+
+
+def test_issue_writes_an_event_with_who(ctx: Context) -> None:
+    t = services.issue(ctx, "tax", actor="kiosk:k1").ticket
+    (e,) = events(ctx, "issued")
+    assert e.actor == "kiosk:k1" and e.data["number"] == t.number
+
+
+# --- a window's day ----------------------------------------------------------------------------
+
+
+def test_every_window_starts_closed_and_refuses_to_call(ctx: Context) -> None:
+    services.issue(ctx, "tax")
+    with pytest.raises(errors.WindowClosed):
+        services.call_next(ctx, 20, CLERK)
+
+
+def test_call_next_calls_and_finish_records_outcome(ctx: Context, clock: Clock) -> None:
+    open_windows(ctx, 20)
+    t = services.issue(ctx, "tax").ticket
+    clock.advance(minutes=4)
+    called = services.call_next(ctx, 20, CLERK)
+    assert called is not None and called.number == t.number
+    assert called.status == "called" and called.window == 20
+    clock.advance(minutes=1)
+    serving = services.start(ctx, 20, CLERK)
+    assert serving.status == "serving"
+    clock.advance(minutes=9)
+    done = services.finish(ctx, 20, CLERK, "done")
+    assert done.status == "done" and done.outcome == "done"
+    assert (done.finished_at - done.started_at) == timedelta(minutes=9)
+    assert [e.kind for e in events(ctx)][-4:] == ["issued", "called", "started", "finished"]
+
+
+def test_call_next_with_nobody_waiting_answers_none(ctx: Context) -> None:
+    open_windows(ctx, 20)
+    assert services.call_next(ctx, 20, CLERK) is None
+
+
+def test_window_calls_only_its_own_services(ctx: Context) -> None:
+    open_windows(ctx, 20)
+    services.issue(ctx, "housing-fund")
+    assert services.call_next(ctx, 20, CLERK) is None
+
+
+def test_call_next_refused_while_window_holds_a_ticket(ctx: Context) -> None:
+    open_windows(ctx, 20)
+    services.issue(ctx, "tax")
+    services.issue(ctx, "tax")
+    services.call_next(ctx, 20, CLERK)
+    with pytest.raises(errors.WindowBusy) as info:
+        services.call_next(ctx, 20, CLERK)
+    assert "T001" in info.value.message("zh")
+
+
+def test_paused_window_refuses_to_call_until_resumed(ctx: Context) -> None:
+    open_windows(ctx, 20)
+    services.issue(ctx, "tax")
+    w = services.pause(ctx, 20, CLERK, "午休")
+    assert w.state == "paused" and w.state_reason == "午休"
+    with pytest.raises(errors.WindowPaused):
+        services.call_next(ctx, 20, CLERK)
+    services.resume(ctx, 20, CLERK)
+    assert services.call_next(ctx, 20, CLERK) is not None
+
+
+def test_pause_a_closed_window_is_refused(ctx: Context) -> None:
+    with pytest.raises(errors.WindowClosed):
+        services.pause(ctx, 20, CLERK, "break")
+
+
+def test_close_refused_while_holding_a_ticket(ctx: Context) -> None:
+    open_windows(ctx, 20)
+    services.issue(ctx, "tax")
+    services.call_next(ctx, 20, CLERK)
+    with pytest.raises(errors.WindowBusy):
+        services.close(ctx, 20, CLERK)
+    services.no_show(ctx, 20, CLERK)
+    assert services.close(ctx, 20, CLERK).state == "closed"
+
+
+def test_unknown_window_is_refused(ctx: Context) -> None:
+    with pytest.raises(errors.UnknownWindow):
+        services.resume(ctx, 99, CLERK)
+
+
+def test_recall_only_a_called_ticket(ctx: Context, clock: Clock) -> None:
+    open_windows(ctx, 20)
+    services.issue(ctx, "tax")
+    with pytest.raises(errors.NoCurrentTicket):
+        services.recall(ctx, 20, CLERK)
+    services.call_next(ctx, 20, CLERK)
+    clock.advance(seconds=40)
+    again = services.recall(ctx, 20, CLERK)
+    assert again.status == "called"
+    board = views.board(ctx)
+    assert board.calling[0].called_at == clock.now  # the recall shows as the latest call
+    services.start(ctx, 20, CLERK)
+    with pytest.raises(errors.WrongState):
+        services.recall(ctx, 20, CLERK)
+
+
+def test_start_twice_is_refused(ctx: Context) -> None:
+    open_windows(ctx, 20)
+    services.issue(ctx, "tax")
+    services.call_next(ctx, 20, CLERK)
+    services.start(ctx, 20, CLERK)
+    with pytest.raises(errors.WrongState):
+        services.start(ctx, 20, CLERK)
+
+
+def test_finish_straight_from_called_counts_service_from_the_call(
+    ctx: Context, clock: Clock
+) -> None:
+    open_windows(ctx, 20)
+    services.issue(ctx, "tax")
+    services.call_next(ctx, 20, CLERK)
+    clock.advance(minutes=3)
+    done = services.finish(ctx, 20, CLERK, "consult")
+    assert done.outcome == "consult" and done.started_at == done.called_at
+
+
+def test_promised_outcome_needs_a_date_not_in_the_past(ctx: Context) -> None:
+    open_windows(ctx, 20)
+    services.issue(ctx, "tax")
+    services.call_next(ctx, 20, CLERK)
+    with pytest.raises(errors.PromisedDateRequired):
+        services.finish(ctx, 20, CLERK, "promised")
+    with pytest.raises(errors.PromisedDateInPast):
+        services.finish(ctx, 20, CLERK, "promised", date(2026, 11, 1))
+    done = services.finish(ctx, 20, CLERK, "promised", date(2026, 12, 4))
+    assert done.outcome == "promised" and done.promised_date == date(2026, 12, 4)
+
+
+def test_finish_with_nothing_held_is_refused(ctx: Context) -> None:
+    open_windows(ctx, 20)
+    with pytest.raises(errors.NoCurrentTicket):
+        services.finish(ctx, 20, CLERK)
+
+
+def test_no_show_only_for_a_called_ticket(ctx: Context) -> None:
+    open_windows(ctx, 20)
+    services.issue(ctx, "tax")
+    services.call_next(ctx, 20, CLERK)
+    services.start(ctx, 20, CLERK)
+    with pytest.raises(errors.WrongState):
+        services.no_show(ctx, 20, CLERK)
+
+
+def test_no_show_frees_the_window(ctx: Context) -> None:
+    open_windows(ctx, 20)
+    services.issue(ctx, "tax")
+    services.issue(ctx, "tax")
+    services.call_next(ctx, 20, CLERK)
+    assert services.no_show(ctx, 20, CLERK).status == "no_show"
+    assert services.call_next(ctx, 20, CLERK).number == "T002"
+
+
+# --- transfer ----------------------------------------------------------------------------------
+
+
+def test_transfer_keeps_number_and_issue_time(ctx: Context, clock: Clock) -> None:
+    open_windows(ctx, 1, 5)
+    desk = services.issue(ctx, "construction-permit").ticket
+    clock.advance(minutes=1)
+    services.call_next(ctx, 1, CLERK)
+    services.start(ctx, 1, CLERK)
+    clock.advance(minutes=20)
+    moved = services.transfer(ctx, 1, CLERK, service="construction-permit")
+    assert moved.number == desk.number == "J001" and moved.status == "waiting"
+    assert moved.service == "construction-permit" and moved.issued_at == desk.issued_at
+    assert moved.zone == "construction"
+    called = services.call_next(ctx, 5, CLERK)
+    assert called.number == "J001" and called.window == 5
+
+
+def test_transferred_ticket_keeps_its_place_before_later_tickets(
+    ctx: Context, clock: Clock
+) -> None:
+    open_windows(ctx, 23, 27)
+    early = services.issue(ctx, "social-assistance").ticket  # M001 at 10:00
+    clock.advance(minutes=10)
+    later = services.issue(ctx, "social-insurance").ticket  # L001 at 10:10
+    services.call_next(ctx, 27, CLERK)
+    clock.advance(minutes=2)
+    services.transfer(ctx, 27, CLERK, service="social-insurance")  # M001 to the L line
+    called = services.call_next(ctx, 23, CLERK)
+    assert called.number == early.number != later.number
+
+
+def test_transfer_to_a_window_only_that_window_calls_it(ctx: Context) -> None:
+    open_windows(ctx, 23, 24, 25)
+    services.issue(ctx, "social-insurance")
+    services.call_next(ctx, 23, CLERK)
+    moved = services.transfer(ctx, 23, CLERK, window=25)
+    assert moved.status == "waiting"
+    assert services.call_next(ctx, 24, CLERK) is None
+    assert services.call_next(ctx, 25, CLERK).number == moved.number
+
+
+def test_transfer_needs_exactly_one_target(ctx: Context) -> None:
+    open_windows(ctx, 20)
+    services.issue(ctx, "tax")
+    services.call_next(ctx, 20, CLERK)
+    with pytest.raises(errors.TransferTargetRequired):
+        services.transfer(ctx, 20, CLERK)
+    with pytest.raises(errors.TransferTargetRequired):
+        services.transfer(ctx, 20, CLERK, service="housing-fund", window=22)
+    with pytest.raises(errors.UnknownService):
+        services.transfer(ctx, 20, CLERK, service="passport")
+    with pytest.raises(errors.UnknownTargetWindow):
+        services.transfer(ctx, 20, CLERK, window=77)
+
+
+def test_transfer_records_both_steps(ctx: Context) -> None:
+    open_windows(ctx, 20)
+    t = services.issue(ctx, "tax").ticket
+    services.call_next(ctx, 20, CLERK)
+    services.transfer(ctx, 20, CLERK, service="housing-fund")
+    with ctx.db.read() as s:
+        steps = s.scalars(select(Step).order_by(Step.n)).all()
+        assert [(x.n, x.service_code, x.status) for x in steps] == [
+            (1, "tax", "transferred"),
+            (2, "housing-fund", "waiting"),
+        ]
+    assert views.ticket(ctx, t.id).service == "housing-fund"
+    (e,) = events(ctx, "transferred")
+    assert e.data == {"from_service": "tax", "to_service": "housing-fund", "to_window": None}
+
+
+# --- cancel and close-out ----------------------------------------------------------------------
+
+
+def test_cancel_a_waiting_ticket(ctx: Context) -> None:
+    t = services.issue(ctx, "tax").ticket
+    assert services.cancel(ctx, t.id, CLERK).status == "cancelled"
+    with pytest.raises(errors.WrongState):
+        services.cancel(ctx, t.id, CLERK)
+    with pytest.raises(errors.UnknownTicket):
+        services.cancel(ctx, "no-such-ticket", CLERK)
+
+
+def test_expire_day_closes_out_yesterday(ctx: Context, clock: Clock) -> None:
+    open_windows(ctx, 20)
+    a = services.issue(ctx, "tax").ticket
+    services.issue(ctx, "tax")
+    services.call_next(ctx, 20, CLERK)
+    clock.set(beijing(2026, 11, 25, 8, 0))  # next morning
+    assert services.expire_day(ctx) == 2
+    assert views.ticket(ctx, a.id).status == "expired"
+    assert all(w.state == "closed" for w in views.windows(ctx))
+    assert len(events(ctx, "expired")) == 2
+    assert services.expire_day(ctx) == 0
+
+
+def test_expire_day_leaves_today_alone(ctx: Context) -> None:
+    services.issue(ctx, "tax")
+    assert services.expire_day(ctx) == 0
+
+
+def test_yesterdays_leftovers_are_not_called_today(ctx: Context, clock: Clock) -> None:
+    services.issue(ctx, "tax")
+    clock.set(beijing(2026, 11, 25, 9, 30))
+    open_windows(ctx, 20)
+    assert services.call_next(ctx, 20, CLERK) is None
+
+
+# --- what screens see --------------------------------------------------------------------------
+
+
+def test_every_change_moves_the_zone_board_version(ctx: Context) -> None:
+    v0 = views.version(ctx, "general")
+    s0 = views.version(ctx, "social")
+    open_windows(ctx, 20)
+    services.issue(ctx, "tax")
+    services.call_next(ctx, 20, CLERK)
+    v1 = views.version(ctx, "general")
+    assert v1 >= v0 + 3
+    assert views.version(ctx, "social") == s0
+    services.recall(ctx, 20, CLERK)
+    assert views.version(ctx, "general") == v1 + 1
+    assert views.version(ctx) == views.version(ctx, "general") + views.version(
+        ctx, "construction"
+    ) + views.version(ctx, "social")
+
+
+def test_board_shows_calls_newest_first_and_queues(ctx: Context, clock: Clock) -> None:
+    open_windows(ctx, 20, 22)
+    services.issue(ctx, "tax")
+    services.issue(ctx, "housing-fund")
+    services.issue(ctx, "tax")
+    services.call_next(ctx, 20, CLERK)
+    clock.advance(seconds=30)
+    services.call_next(ctx, 22, CLERK)
+    board = views.board(ctx, "general")
+    assert [(c.number, c.window) for c in board.calling] == [("Q001", 22), ("T001", 20)]
+    tax = next(q for q in board.queues if q.service == "tax")
+    assert tax.waiting == 1 and tax.eta_minutes is not None
+    assert all(q.zone == "general" for q in board.queues)
+    with pytest.raises(errors.UnknownZone):
+        views.board(ctx, "nowhere")
+
+
+def test_ticket_view_ahead_and_eta(ctx: Context) -> None:
+    first = services.issue(ctx, "tax").ticket
+    second = services.issue(ctx, "tax").ticket
+    assert second.ahead == 1 and second.eta_minutes is None  # no window open
+    open_windows(ctx, 20)
+    now = views.ticket(ctx, second.id)
+    assert now.ahead == 1 and now.eta_minutes == 10  # one tax ticket of 10 minutes ahead
+    assert views.ticket(ctx, first.id).eta_minutes == 0
+
+
+def test_service_board_says_why_a_service_cannot_be_taken(ctx: Context, clock: Clock) -> None:
+    board = {s.code: s for s in views.service_board(ctx)}
+    assert board["tax"].open and board["tax"].reason is None
+    clock.set(beijing(2026, 11, 25, 10, 0))  # Wednesday: no notary
+    board = {s.code: s for s in views.service_board(ctx)}
+    assert board["notary"].reason == "service_not_offered" and not board["notary"].open
+    clock.set(beijing(2026, 11, 25, 20, 0))
+    assert all(s.reason == "hall_closed" for s in views.service_board(ctx))
+
+
+def test_windows_view_shows_current_ticket(ctx: Context) -> None:
+    open_windows(ctx, 20)
+    t = services.issue(ctx, "tax").ticket
+    services.call_next(ctx, 20, CLERK)
+    w = next(w for w in views.windows(ctx) if w.id == 20)
+    assert w.state == "open" and w.current.number == t.number and w.services == ["tax"]
+
+
+def test_state_changes_record_the_actor(ctx: Context) -> None:
+    services.resume(ctx, 20, "clerk:li")
+    services.pause(ctx, 20, "clerk:li", "培训")
+    kinds = [(e.kind, e.actor, e.window_id) for e in events(ctx)]
+    assert kinds[-2:] == [("window_opened", "clerk:li", 20), ("window_paused", "clerk:li", 20)]
