@@ -15,11 +15,13 @@ keeps going to ``--tickets``, reporting both stretches.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import shutil
 import subprocess
 import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -74,6 +76,45 @@ def bench_services(url: str, tickets: int, threads: int) -> list[str]:
     return lines
 
 
+def _issue_share(url: str, codes: list[str], start: int, count: int) -> list[float]:
+    """One process's share of a parallel run: answer each ticket's latency."""
+    ctx = Context(db=Database(url), config=hall_config.load(HALL_FILE), open_always=True)
+    latencies = []
+    for i in range(start, start + count):
+        t0 = time.perf_counter()
+        services.issue(ctx, codes[i % len(codes)])
+        latencies.append(time.perf_counter() - t0)
+    ctx.db.dispose()
+    return latencies
+
+
+def bench_processes(url: str, tickets: int, processes: int) -> list[str]:
+    """Several processes issuing at once, as several web workers would."""
+    codes = kiosk_services()
+    share = tickets // processes
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(processes, mp_context=spawn) as pool:
+        list(
+            pool.map(
+                _issue_share,
+                [url] * processes,
+                [codes] * processes,
+                [0] * processes,
+                [5] * processes,
+            )
+        )  # start the workers and warm them up
+        start = time.perf_counter()
+        futures = [
+            pool.submit(_issue_share, url, codes, 100 + k * share, share) for k in range(processes)
+        ]
+        latencies = [x for f in futures for x in f.result()]
+        elapsed = time.perf_counter() - start
+    return [
+        f"  services.issue, {processes} processes, {len(latencies)} tickets: "
+        f"{len(latencies) / elapsed:.0f} tickets/s; {summary(latencies)}"
+    ]
+
+
 def bench_http(url: str, seconds: int, clients: int) -> list[str]:
     """Load ``hallq serve`` with wrk (a C load generator: the client costs the server no CPU)."""
     if shutil.which("wrk") is None:
@@ -111,6 +152,7 @@ def main() -> None:
     parser.add_argument(
         "--threads", type=int, nargs="+", default=[1, 4], help="threads calling services.issue"
     )
+    parser.add_argument("--processes", type=int, default=4, help="processes calling it (0: none)")
     args = parser.parse_args()
     print(f"# bench_issue.py, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {machine()}")
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
@@ -120,6 +162,10 @@ def main() -> None:
             for threads in args.threads:
                 with fresh_database(kind) as url:
                     for line in bench_services(url, args.tickets, threads):
+                        print(line, flush=True)
+            if args.processes:
+                with fresh_database(kind) as url:
+                    for line in bench_processes(url, args.tickets, args.processes):
                         print(line, flush=True)
         if args.only in (None, "http"):
             with fresh_database(kind) as url:
