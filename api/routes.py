@@ -9,7 +9,6 @@ from api.schemas import (
     DisplayQuery,
     FinishRequest,
     IssueRequest,
-    Name,
     PauseRequest,
     QueueOut,
     ServiceList,
@@ -33,22 +32,7 @@ WINDOW = "/windows/<int(max=999999):window_id>"
 def list_services(call: Call) -> ServiceList:
     """Every service with its queue now, the expected wait for a ticket taken now, and whether a
     ticket can be taken now (`open`; `reason` says why not)."""
-    return ServiceList(
-        [
-            ServiceOut(
-                code=s.code,
-                name=Name(zh=s.name_zh, en=s.name_en),
-                zone=s.zone,
-                prefix=s.prefix,
-                waiting=s.waiting,
-                eta_minutes=s.eta_minutes,
-                open=s.open,
-                reason=s.reason,  # type: ignore[arg-type]
-                first_step=s.first_step,
-            )
-            for s in views.service_board(call.ctx)
-        ]
-    )
+    return ServiceList([ServiceOut.of(s) for s in views.service_board(call.ctx)])
 
 
 @api.route(

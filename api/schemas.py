@@ -119,6 +119,20 @@ class ServiceOut(_Out):
     )
     first_step: str | None = Field(description="The desk a visitor goes to first, if any.")
 
+    @classmethod
+    def of(cls, s: views.ServiceStatus) -> ServiceOut:
+        return cls(
+            code=s.code,
+            name=Name(zh=s.name_zh, en=s.name_en),
+            zone=s.zone,
+            prefix=s.prefix,
+            waiting=s.waiting,
+            eta_minutes=s.eta_minutes,
+            open=s.open,
+            reason=s.reason,  # type: ignore[arg-type]
+            first_step=s.first_step,
+        )
+
 
 class TicketOut(_Out):
     id: str = Field(description="Opaque and unguessable: whoever holds it may follow the ticket.")

@@ -19,11 +19,13 @@ class HallqError(Exception):
     kind: ClassVar[Kind] = "invalid"
 
     def __init__(self, **params: Any) -> None:
+        """``params`` fill the message; a callable one is asked for the words in the language."""
         self.params = params
         super().__init__(self.message("en"))
 
     def message(self, lang: str = "zh") -> str:
-        return t(f"error.{self.code}", lang, **self.params)
+        words = {k: v(lang) if callable(v) else v for k, v in self.params.items()}
+        return t(f"error.{self.code}", lang, **words)
 
 
 class UnknownService(HallqError):

@@ -77,35 +77,32 @@ def _zones(s: Session, config: HallConfig) -> int:
 
 
 def _services(s: Session, config: HallConfig) -> int:
-    n = 0
+    changed: set[str] = set()
     # first without first_step, so a service may name one defined further down the file
     for position, svc in enumerate(config.services):
-        n += _upsert(
-            s,
-            Service,
-            svc.code,
-            {
-                "code": svc.code,
-                "zone_code": svc.zone,
-                "prefix": svc.prefix,
-                "name_zh": svc.name.zh,
-                "name_en": svc.name.en,
-                "target_minutes": svc.target_minutes,
-                "service_minutes": svc.service_minutes,
-                "days": ",".join(svc.days),
-                "kiosk": svc.kiosk,
-                "position": position,
-                "active": True,
-            },
-        )
+        values = {
+            "code": svc.code,
+            "zone_code": svc.zone,
+            "prefix": svc.prefix,
+            "name_zh": svc.name.zh,
+            "name_en": svc.name.en,
+            "target_minutes": svc.target_minutes,
+            "service_minutes": svc.service_minutes,
+            "days": ",".join(svc.days),
+            "kiosk": svc.kiosk,
+            "position": position,
+            "active": True,
+        }
+        if _upsert(s, Service, svc.code, values):
+            changed.add(svc.code)
     s.flush()
     for svc in config.services:
         row = s.get(Service, svc.code)
         if row.first_step_code != svc.first_step:
             row.first_step_code = svc.first_step
-            n += 1
+            changed.add(svc.code)
     s.flush()
-    return n + _retire(s, Service, "code", {svc.code for svc in config.services})
+    return len(changed) + _retire(s, Service, "code", {svc.code for svc in config.services})
 
 
 def _profiles(s: Session, config: HallConfig) -> int:

@@ -69,13 +69,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "outcome.promised": ("承诺件受理", "accepted, promised by a date"),
     "outcome.incomplete": ("材料不全（一次性告知）", "materials incomplete (told once)"),
     "outcome.consult": ("咨询", "consultation only"),
-    "action.call": ("叫号", "call"),
-    "action.recall": ("重呼", "recall"),
-    "action.start": ("开始办理", "start"),
-    "action.finish": ("办结", "finish"),
-    "action.no_show": ("过号", "mark as no-show"),
-    "action.transfer": ("转号", "transfer"),
-    "action.cancel": ("取消", "cancel"),
+    "action.call": ("叫号", "Call"),
+    "action.recall": ("重呼", "Recall"),
+    "action.start": ("开始办理", "Start"),
+    "action.finish": ("办结", "Finish"),
+    "action.no_show": ("过号", "No-show"),
+    "action.transfer": ("转号", "Transfer"),
+    "action.cancel": ("取消", "Cancel"),
     # --- errors (the API's error codes) -------------------------------------------------------
     "error.unknown_service": (
         "没有编号为 {service} 的办理事项。",
@@ -151,7 +151,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "error.wrong_state": (
         "{number} 号当前为“{status}”，不能{action}。",
-        "Ticket {number} is {status}; cannot {action} it.",
+        "Ticket {number} is {status}: “{action}” is not possible now.",
     ),
     "error.request_id_reused": (
         "这个请求编号已用于另一张号票。",
@@ -217,6 +217,16 @@ def t(key: str, lang: str = "zh", /, **params: object) -> str:
         except (KeyError, IndexError, ValueError):
             return text
     return text
+
+
+class Phrase:
+    """A catalogue entry not yet put into a language: ``Phrase("status.waiting")("en")``."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def __call__(self, lang: str) -> str:
+        return t(self.key, lang)
 
 
 def norm_lang(value: str | None) -> Lang:

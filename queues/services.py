@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import random
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session
 from queues import config, errors, eta, policy, views
 from queues.config import WEEKDAYS
 from queues.context import Context
-from queues.i18n import t, weekdays
+from queues.i18n import Phrase, weekdays
 from queues.models import (
     BOARD_SHARDS,
     ApiToken,
@@ -129,8 +130,8 @@ def _require_current(s: Session, window: Window, action: str, *allowed: str) -> 
 def _wrong_state(step: Step, action: str) -> errors.WrongState:
     return errors.WrongState(
         number=step.ticket.number,
-        status=t(f"status.{step.status}"),
-        action=t(f"action.{action}"),
+        status=Phrase(f"status.{step.status}"),
+        action=Phrase(f"action.{action}"),
     )
 
 
@@ -303,14 +304,14 @@ def _issuable(
         hours = cfg.hours
         if not hours.issuing(local):
             raise errors.HallClosed(
-                days=weekdays(hours.days, "zh"),
+                days=lambda lang: weekdays(hours.days, lang),
                 first=f"{hours.first_ticket:%H:%M}",
                 last=f"{hours.last_ticket:%H:%M}",
             )
         if svc.days and WEEKDAYS[local.weekday()] not in svc.days:
-            raise errors.ServiceNotOffered(name=svc.name.zh)
+            raise errors.ServiceNotOffered(name=svc.name)
     if not cfg.windows_serving.get(first.code):
-        raise errors.NoWindowForService(name=svc.name.zh)
+        raise errors.NoWindowForService(name=svc.name)
     return svc, first
 
 
@@ -403,41 +404,46 @@ def call_next(ctx: Context, window_id: int, actor: str) -> views.TicketView | No
         return None
 
 
-def recall(ctx: Context, window_id: int, actor: str) -> views.TicketView:
-    """Call the window's current ticket again (shown and spoken once more)."""
+def _act(
+    ctx: Context,
+    window_id: int,
+    actor: str,
+    action: str,
+    allowed: tuple[str, ...],
+    event: str,
+    change: Callable[[Step, datetime], dict[str, Any]],
+) -> views.TicketView:
+    """Apply ``change`` to the window's current ticket if its status is one of ``allowed``."""
     now = ctx.now()
     with ctx.db.write() as s:
         w = _window(s, window_id)
-        step = _require_current(s, w, "recall", "called")
-        step.recalls += 1
-        step.last_called_at = now
-        _event(
-            s,
-            "recalled",
-            actor,
-            now,
-            ticket_id=step.ticket_id,
-            window_id=w.id,
-            recalls=step.recalls,
-        )
+        step = _require_current(s, w, action, *allowed)
+        data = change(step, now)
+        _event(s, event, actor, now, ticket_id=step.ticket_id, window_id=w.id, **data)
         view = _answer(s, ctx, step)
         _bump(s, w.zone_code)
         return view
+
+
+def recall(ctx: Context, window_id: int, actor: str) -> views.TicketView:
+    """Call the window's current ticket again (shown and spoken once more)."""
+
+    def change(step: Step, now: datetime) -> dict[str, Any]:
+        step.recalls += 1
+        step.last_called_at = now
+        return {"recalls": step.recalls}
+
+    return _act(ctx, window_id, actor, "recall", ("called",), "recalled", change)
 
 
 def start(ctx: Context, window_id: int, actor: str) -> views.TicketView:
     """The called visitor has arrived at the window: service begins."""
-    now = ctx.now()
-    with ctx.db.write() as s:
-        w = _window(s, window_id)
-        step = _require_current(s, w, "start", "called")
-        step.status = "serving"
-        step.started_at = now
-        step.clerk = actor
-        _event(s, "started", actor, now, ticket_id=step.ticket_id, window_id=w.id)
-        view = _answer(s, ctx, step)
-        _bump(s, w.zone_code)
-        return view
+
+    def change(step: Step, now: datetime) -> dict[str, Any]:
+        step.status, step.started_at, step.clerk = "serving", now, actor
+        return {}
+
+    return _act(ctx, window_id, actor, "start", ("called",), "started", change)
 
 
 def finish(
@@ -450,51 +456,31 @@ def finish(
     """End the service with its outcome; ``promised`` needs the date the matter will be ready."""
     if outcome not in OUTCOMES:
         raise errors.InvalidOutcome(outcome=outcome)
-    now = ctx.now()
-    if outcome == "promised":
-        if promised_date is None:
-            raise errors.PromisedDateRequired()
-        if promised_date < ctx.business_day(now):
-            raise errors.PromisedDateInPast(date=promised_date.isoformat())
-    else:
+    if outcome != "promised":
         promised_date = None
-    with ctx.db.write() as s:
-        w = _window(s, window_id)
-        step = _require_current(s, w, "finish", "called", "serving")
+    elif promised_date is None:
+        raise errors.PromisedDateRequired()
+    elif promised_date < ctx.business_day():
+        raise errors.PromisedDateInPast(date=promised_date.isoformat())
+
+    def change(step: Step, now: datetime) -> dict[str, Any]:
         step.started_at = step.started_at or step.called_at
-        step.status = "done"
-        step.finished_at = now
-        step.outcome = outcome
-        step.promised_date = promised_date
-        _event(
-            s,
-            "finished",
-            actor,
-            now,
-            ticket_id=step.ticket_id,
-            window_id=w.id,
-            outcome=outcome,
-            promised_date=promised_date.isoformat() if promised_date else None,
-        )
-        view = _answer(s, ctx, step)
-        _bump(s, w.zone_code)
-        return view
+        step.status, step.finished_at = "done", now
+        step.outcome, step.promised_date = outcome, promised_date
+        promised = promised_date.isoformat() if promised_date else None
+        return {"outcome": outcome, "promised_date": promised}
+
+    return _act(ctx, window_id, actor, "finish", ("called", "serving"), "finished", change)
 
 
 def no_show(ctx: Context, window_id: int, actor: str) -> views.TicketView:
     """The called visitor did not come."""
-    now = ctx.now()
-    with ctx.db.write() as s:
-        w = _window(s, window_id)
-        step = _require_current(s, w, "no_show", "called")
-        step.status = "no_show"
-        step.finished_at = now
-        _event(
-            s, "no_show", actor, now, ticket_id=step.ticket_id, window_id=w.id, recalls=step.recalls
-        )
-        view = _answer(s, ctx, step)
-        _bump(s, w.zone_code)
-        return view
+
+    def change(step: Step, now: datetime) -> dict[str, Any]:
+        step.status, step.finished_at = "no_show", now
+        return {"recalls": step.recalls}
+
+    return _act(ctx, window_id, actor, "no_show", ("called",), "no_show", change)
 
 
 def transfer(

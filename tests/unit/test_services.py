@@ -472,3 +472,18 @@ def test_state_changes_record_the_actor(ctx: Context) -> None:
     services.pause(ctx, 20, "clerk:li", "培训")
     kinds = [(e.kind, e.actor, e.window_id) for e in events(ctx)]
     assert kinds[-2:] == [("window_opened", "clerk:li", 20), ("window_paused", "clerk:li", 20)]
+
+
+def test_refusals_read_well_in_both_languages(ctx: Context, clock: Clock) -> None:
+    open_windows(ctx, 20)
+    services.issue(ctx, "tax")
+    services.call_next(ctx, 20, CLERK)
+    services.start(ctx, 20, CLERK)
+    with pytest.raises(errors.WrongState) as info:
+        services.no_show(ctx, 20, CLERK)
+    assert info.value.message("zh") == "T001 号当前为“办理中”，不能过号。"
+    assert info.value.message("en") == "Ticket T001 is being served: “No-show” is not possible now."
+    clock.set(beijing(2026, 11, 25, 10, 0))
+    with pytest.raises(errors.ServiceNotOffered) as info:
+        services.issue(ctx, "notary")
+    assert "公证" in info.value.message("zh") and "Notary" in info.value.message("en")
