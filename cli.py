@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -18,6 +18,9 @@ from queues.context import Context
 from queues.errors import HallqError
 from queues.hall import apply_config
 from queues.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from kiosk.worker import PrintWorker
 
 log = logging.getLogger("hallq")
 
@@ -109,6 +112,11 @@ def check_config(file: str | None) -> None:
 @click.option("--host", default=None, help="Address to listen on (default HALLQ_HOST).")
 @click.option("--port", default=None, type=int, help="Port (default HALLQ_PORT).")
 @click.option(
+    "--no-worker",
+    is_flag=True,
+    help="Leave printing to a separate `hallq worker` (several web processes on PostgreSQL).",
+)
+@click.option(
     "--threads",
     default=4,
     show_default=True,
@@ -116,18 +124,15 @@ def check_config(file: str | None) -> None:
     "inside it and lengthen the slowest answers (see docs/benchmarks.md).",
 )
 @_friendly
-def serve(host: str | None, port: int | None, threads: int) -> None:
-    """Run hallq: the screens, the API and, in this process, the background work."""
+def serve(host: str | None, port: int | None, no_worker: bool, threads: int) -> None:
+    """Run hallq: the screens, the API and, in this process, the print worker."""
     import waitress
 
     from app import create_app
 
     settings = _settings()
     ctx = _context(settings)
-    if migrate.pending(ctx.db):
-        raise click.ClickException(
-            "the database is not set up or is behind this version of hallq: run `hallq init-db`"
-        )
+    _require_migrated(ctx)
     apply_config(ctx.db, ctx.config)
     app = create_app(ctx, issue_limit=settings.issue_limit)
     host = host or settings.host
@@ -136,7 +141,118 @@ def serve(host: str | None, port: int | None, threads: int) -> None:
     click.echo(f"hallq: {ctx.config.hall.name.zh} · {base}")
     for line in _screen_urls(base):
         click.echo(f"  {line}")
+    if not no_worker:
+        _print_worker(ctx, settings, base).start()
+        click.echo(f"  printing: {_printing_summary(ctx, settings)}")
+    if not ctx.config.hall.public_url:
+        click.echo(f"  QR codes on tickets point to {base}: set hall.public_url for phones")
     waitress.serve(app.server, host=host, port=port, threads=threads, ident="hallq")
+
+
+def _require_migrated(ctx: Context) -> None:
+    if migrate.pending(ctx.db):
+        raise click.ClickException(
+            "the database is not set up or is behind this version of hallq: run `hallq init-db`"
+        )
+
+
+def _print_worker(ctx: Context, settings: Settings, base: str) -> PrintWorker:
+    from kiosk.printers import check_uri
+    from kiosk.worker import PrintWorker
+
+    for uri in [settings.printer] + [k.printer for k in ctx.config.kiosks if k.printer]:
+        try:
+            check_uri(uri)
+        except ValueError as exc:
+            raise click.ClickException(f"printer: {exc}") from None
+    return PrintWorker(ctx, default_uri=settings.printer, base_url=base)
+
+
+def _printing_summary(ctx: Context, settings: Settings) -> str:
+    kiosks = ctx.config.kiosks
+    named = ", ".join(
+        f"{k.id} → {'agent' if k.agent else k.printer or settings.printer}" for k in kiosks
+    )
+    return f"{named}; others → {settings.printer}" if named else settings.printer
+
+
+@main.command()
+@_friendly
+def worker() -> None:
+    """Run the background work alone (printing), beside web processes started without it."""
+    import threading
+
+    settings = _settings()
+    ctx = _context(settings)
+    _require_migrated(ctx)
+    base = ctx.config.hall.public_url or f"http://{settings.host}:{settings.port}"
+    click.echo(f"hallq worker: printing {_printing_summary(ctx, settings)}")
+    stop = threading.Event()
+    try:
+        _print_worker(ctx, settings, base).run(stop)
+    except KeyboardInterrupt:
+        stop.set()
+
+
+@main.command("print-agent")
+@click.option("--server", required=True, help="hallq's address, http://host:8050.")
+@click.option(
+    "--kiosk", required=True, help="The kiosk whose tickets to print (its id in the hall file)."
+)
+@click.option(
+    "--printer",
+    "printer_uri",
+    required=True,
+    help="tcp://host:9100, usb://VID:PID, serial:///dev/ttyUSB0, file:DIR.",
+)
+@click.option(
+    "--token",
+    required=True,
+    envvar="HALLQ_AGENT_TOKEN",
+    help="A kiosk token named after the kiosk (or HALLQ_AGENT_TOKEN).",
+)
+@click.option(
+    "--journal",
+    default=None,
+    help="Where the agent remembers what it printed (default var/agent-KIOSK.journal).",
+)
+@click.option(
+    "--font",
+    default="/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    show_default=True,
+    help="CJK font for raster printers.",
+)
+@_friendly
+def print_agent(
+    server: str, kiosk: str, printer_uri: str, token: str, journal: str | None, font: str
+) -> None:
+    """Print a kiosk's tickets on a printer attached to this PC, fetching them from the server."""
+    import threading
+    from pathlib import Path
+
+    from kiosk.agent import AgentError, PrintAgent
+    from kiosk.printers import check_uri
+
+    try:
+        check_uri(printer_uri)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    agent = PrintAgent(
+        server=server,
+        kiosk=kiosk,
+        printer_uri=printer_uri,
+        token=token,
+        journal_path=Path(journal or f"var/agent-{kiosk}.journal"),
+        font=font,
+    )
+    click.echo(f"hallq print agent: kiosk {kiosk} → {printer_uri}, jobs from {server}")
+    stop = threading.Event()
+    try:
+        agent.run(stop)
+    except AgentError as exc:
+        raise click.ClickException(str(exc)) from None
+    except KeyboardInterrupt:
+        stop.set()
 
 
 def _screen_urls(base: str) -> list[str]:

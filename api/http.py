@@ -43,6 +43,7 @@ KIND_STATUS = {
 STATUS_TEXT = {
     200: "OK",
     201: "Created",
+    202: "Accepted",
     204: "Nothing to answer",
     400: "The body is not valid JSON",
     401: "No valid token",
@@ -84,6 +85,8 @@ class Call:
     client: str | None
     issue_limit: int = 0
     """Tickets one address may take per minute without a kiosk or staff token (0: no limit)."""
+    base_url: str = ""
+    """This server as the client reached it (for links, when the hall file names no public URL)."""
     body: Any = None
     query: Any = None
 
@@ -242,6 +245,7 @@ class Api:
                     who=self._who(r, ctx, lang),
                     client=request.remote_addr,
                     issue_limit=issue_limit,
+                    base_url=request.host_url.rstrip("/"),
                 )
                 if r.body is not None:
                     call.body = self._parse_body(r.body, lang)

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-from api.http import STAFF, Api, Call
+from dataclasses import asdict
+
+from api.http import STAFF, Api, ApiError, Call
 from api.schemas import (
     CallOut,
+    ClaimRequest,
     DisplayOut,
     DisplayQuery,
     FinishRequest,
     IssueRequest,
+    LayoutOut,
     PauseRequest,
+    PrintJobList,
+    PrintJobOut,
+    PrintResultOut,
+    PrintResultRequest,
     QueueOut,
+    RatingRequest,
+    ReprintOut,
+    ReprintRequest,
     ServiceList,
     ServiceOut,
     TicketOut,
@@ -18,7 +29,7 @@ from api.schemas import (
     WindowList,
     WindowOut,
 )
-from queues import services, views
+from queues import printjobs, services, slip, views
 
 api = Api(prefix="/api/v1", title="hallq", version="1")
 
@@ -258,3 +269,106 @@ def resume(call: Call, window_id: int) -> WindowOut:
 def close(call: Call, window_id: int) -> WindowOut:
     """Close the window; it must not hold a ticket."""
     return WindowOut.of(services.close(call.ctx, window_id, call.actor), call.ctx.tz)
+
+
+@api.route(
+    "POST",
+    f"{TICKET}/rating",
+    summary="Rate the service",
+    tag="kiosk",
+    body=RatingRequest,
+    ok=(200, TicketOut),
+    errors=(404, 409),
+)
+def rate(call: Call, ticket_id: str) -> TicketOut:
+    """The visitor's rating once the service is done, once per ticket (好差评, five levels).
+    The two lowest are flagged for follow-up."""
+    body: RatingRequest = call.body
+    return TicketOut.of(services.rate(call.ctx, ticket_id, body.score, body.comment), call.ctx.tz)
+
+
+@api.route(
+    "POST",
+    f"{TICKET}/reprint",
+    summary="Print the ticket again",
+    tag="kiosk",
+    roles=STAFF,
+    body=ReprintRequest,
+    ok=(202, ReprintOut),
+    errors=(404, 409),
+)
+def reprint(call: Call, ticket_id: str) -> ReprintOut:
+    """Queue a new print of a waiting ticket at its kiosk (or the one named)."""
+    body: ReprintRequest = call.body
+    return ReprintOut(job=printjobs.reprint(call.ctx, ticket_id, call.actor, body.kiosk))
+
+
+@api.route(
+    "POST",
+    "/print-jobs/claim",
+    summary="Take a kiosk's print jobs",
+    tag="printing",
+    roles=("kiosk", "admin"),
+    body=ClaimRequest,
+    ok=(200, PrintJobList),
+)
+def claim_print_jobs(call: Call) -> PrintJobList:
+    """For a kiosk's print agent: the jobs due at its kiosk, each with the slip to print. A job
+    taken and never answered is offered again after a minute. A kiosk token takes its own
+    kiosk's jobs (the token's name); an admin token names the kiosk."""
+    body: ClaimRequest = call.body
+    assert call.who is not None
+    kiosk = body.kiosk or call.who.name
+    if call.who.role == "kiosk" and kiosk != call.who.name:
+        raise ApiError(403, "forbidden", call.lang, role=call.who.role)
+    cfg = call.ctx.config
+    k = cfg.kiosk(kiosk)
+    paper, mode = (k.paper, k.mode) if k else (80, "text")
+    jobs = []
+    for task in printjobs.claim(call.ctx, call.actor, kiosks=[kiosk], limit=body.limit):
+        layout = slip.build(
+            task.ticket,
+            cfg,
+            base_url=cfg.hall.public_url or call.base_url,
+            paper=paper,
+            kiosk=kiosk,
+            reprint=task.reprint,
+            now=call.ctx.now() if task.reprint else None,
+        )
+        jobs.append(
+            PrintJobOut(
+                id=task.job_id,
+                reprint=task.reprint,
+                attempt=task.attempts,
+                mode=mode,
+                ticket=TicketOut.of(task.ticket, call.ctx.tz),
+                layout=LayoutOut.model_validate(asdict(layout)),
+            )
+        )
+    return PrintJobList(jobs=jobs)
+
+
+@api.route(
+    "POST",
+    "/print-jobs/<int(max=2147483647):job_id>/result",
+    summary="Report a print",
+    tag="printing",
+    roles=("kiosk", "admin"),
+    body=PrintResultRequest,
+    ok=(200, PrintResultOut),
+    errors=(404,),
+)
+def print_result(call: Call, job_id: int) -> PrintResultOut:
+    """The agent says whether the job printed; a failure is offered again later (2 s, 4 s, …
+    at most a minute). Reporting the same job twice changes nothing."""
+    body: PrintResultRequest = call.body
+    if body.printed:
+        printjobs.succeeded(call.ctx, job_id, call.actor, paper=body.paper)
+        return PrintResultOut(id=job_id, status="done")
+    error = body.error or "the agent gave no reason"
+    retry = printjobs.failed(call.ctx, job_id, call.actor, error, paper=body.paper)
+    if retry is None:
+        return PrintResultOut(id=job_id, status=printjobs.status(call.ctx, job_id))  # type: ignore[arg-type]
+    return PrintResultOut(
+        id=job_id, status="pending", next_attempt_at=retry.astimezone(call.ctx.tz)
+    )

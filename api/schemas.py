@@ -231,3 +231,78 @@ class ServiceList(RootModel[list[ServiceOut]]):
 
 class WindowList(RootModel[list[WindowOut]]):
     pass
+
+
+# --- ratings and printing -----------------------------------------------------------------------
+
+
+class RatingRequest(_In):
+    score: int = Field(
+        ge=1, le=5, description="5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意."
+    )
+    comment: (
+        Annotated[
+            str,
+            StringConstraints(max_length=500, strip_whitespace=True),
+            AfterValidator(_printable),
+        ]
+        | None
+    ) = None
+
+
+class ReprintRequest(_In):
+    kiosk: Ident | None = Field(
+        None, description="Print at this kiosk (default: where it was taken)."
+    )
+
+
+class ReprintOut(_Out):
+    job: int = Field(description="The print job; the kiosk's printer prints it shortly.")
+
+
+class ClaimRequest(_In):
+    kiosk: Ident | None = Field(None, description="Default: the kiosk the token names.")
+    limit: int = Field(5, ge=1, le=50)
+
+
+class RowOut(_Out):
+    text: str
+    size: Literal["small", "normal", "large", "huge"]
+    bold: bool
+
+
+class LayoutOut(_Out):
+    """What the slip says; the agent prints it in its printer's mode."""
+
+    paper: Literal[58, 80]
+    head: list[RowOut]
+    qr: str | None = Field(description="The QR code's content: the ticket's status page.")
+    tail: list[RowOut]
+    name: str
+
+
+class PrintJobOut(_Out):
+    id: int
+    reprint: bool
+    attempt: int = Field(description="1 for the first try.")
+    mode: Literal["text", "raster"]
+    ticket: TicketOut
+    layout: LayoutOut
+
+
+class PrintJobList(_Out):
+    jobs: list[PrintJobOut]
+
+
+class PrintResultRequest(_In):
+    printed: bool
+    error: Text | None = Field(None, description="What went wrong, when it did not print.")
+    paper: Literal["ok", "low", "out", "unknown"] = "unknown"
+
+
+class PrintResultOut(_Out):
+    id: int
+    status: Literal["done", "pending", "cancelled"]
+    next_attempt_at: dt.datetime | None = Field(
+        None, description="When a failed job is tried again."
+    )

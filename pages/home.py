@@ -10,6 +10,7 @@ from components.runtime import context, lang_of
 from components.screens import lang_switch, screen_card, screens
 from queues import views
 from queues.config import HallConfig
+from queues.directions import window_ranges
 from queues.i18n import t, weekdays
 
 dash.register_page(
@@ -22,17 +23,6 @@ dash.register_page(
 )
 
 
-def _ranges(ids: list[int]) -> str:
-    """[1, 2, 3, 5] gives "1-3, 5"."""
-    parts: list[str] = []
-    for i in sorted(ids):
-        if parts and parts[-1][1] == i - 1:
-            parts[-1] = (parts[-1][0], i)
-        else:
-            parts.append((i, i))
-    return ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in parts)
-
-
 def zone_table(cfg: HallConfig, lang: str) -> dbc.Table:
     rows = []
     for zone in cfg.zones:
@@ -43,7 +33,7 @@ def zone_table(cfg: HallConfig, lang: str) -> dbc.Table:
                 [
                     html.Td(zone.name(lang), className="fw-semibold"),
                     html.Td(t("home.floor", lang, floor=zone.floor), className="text-nowrap"),
-                    html.Td(_ranges(windows), className="text-nowrap"),
+                    html.Td(window_ranges(windows), className="text-nowrap"),
                     html.Td(
                         t("home.list", lang, items=("、" if lang != "en" else ", ").join(names))
                     ),

@@ -50,6 +50,8 @@ class HallInfo(_Model):
     code: Code = "hall"
     name: Name
     timezone: str = "Asia/Shanghai"
+    public_url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$")] | None = None
+    """Where visitors' phones reach hallq (the QR codes on tickets); default: the server's own."""
 
     @field_validator("timezone")
     @classmethod
@@ -156,6 +158,35 @@ class Window(_Model):
     profile: Code
 
 
+PRINTER_URI = (
+    r"^(tcp://[^\s/:]+(:\d+)?/?|usb://[0-9a-fA-F]{4}:[0-9a-fA-F]{4}|serial://\S+|file:\S+|dummy:)$"
+)
+
+
+class Kiosk(_Model):
+    """A ticket kiosk and its thermal printer."""
+
+    id: Code
+    zone: Code | None = None
+    """The zone whose services the kiosk lists first (where it stands)."""
+    printer: Annotated[str, StringConstraints(pattern=PRINTER_URI)] | None = None
+    """``tcp://host:9100``, ``usb://VID:PID``, ``serial:///dev/ttyUSB0?baudrate=9600``,
+    ``file:DIR`` or ``dummy:``; none: ``HALLQ_PRINTER``."""
+    paper: Literal[58, 80] = 80
+    """Paper width in millimetres."""
+    mode: Literal["text", "raster"] = "text"
+    """``text``: Chinese in the printer's GB18030 mode; ``raster``: drawn with ``printing.font``."""
+    agent: bool = False
+    """True when ``hallq print-agent`` on the kiosk PC prints its tickets, not the server."""
+
+
+class Printing(_Model):
+    font: str = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
+    """A CJK font for raster printing and ticket previews."""
+    footer: Name | None = None
+    """A last line on every ticket (a hotline, a slogan)."""
+
+
 class HallConfig(_Model):
     hall: HallInfo
     hours: Hours = Hours()
@@ -163,6 +194,8 @@ class HallConfig(_Model):
     services: list[Service]
     profiles: list[Profile]
     windows: list[Window]
+    kiosks: list[Kiosk] = []
+    printing: Printing = Printing()
 
     @model_validator(mode="after")
     def _references(self) -> HallConfig:
@@ -170,6 +203,10 @@ class HallConfig(_Model):
         services = _unique("services", [s.code for s in self.services])
         profiles = _unique("profiles", [p.code for p in self.profiles])
         _unique("windows", [str(w.id) for w in self.windows])
+        _unique("kiosks", [k.id for k in self.kiosks])
+        for i, k in enumerate(self.kiosks):
+            if k.zone is not None and k.zone not in zones:
+                raise _ref_error(("kiosks", i, "zone"), k.zone, "zone", zones)
         for i, s in enumerate(self.services):
             if s.zone not in zones:
                 raise _ref_error(("services", i, "zone"), s.zone, "zone", zones)
@@ -199,6 +236,12 @@ class HallConfig(_Model):
 
     def service(self, code: str) -> Service | None:
         return self.services_by_code.get(code)
+
+    def kiosk(self, kiosk_id: str | None) -> Kiosk | None:
+        return next((k for k in self.kiosks if k.id == kiosk_id), None)
+
+    def zone(self, code: str) -> Zone | None:
+        return next((z for z in self.zones if z.code == code), None)
 
     @cached_property
     def services_by_code(self) -> dict[str, Service]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Literal
 
-from queues.i18n import t
+from queues.i18n import Phrase, t
 
 Kind = Literal["invalid", "not_found", "conflict", "forbidden", "rate_limited", "unavailable"]
 
@@ -123,6 +123,13 @@ class WrongState(HallqError):
     code = "wrong_state"
     kind = "conflict"
 
+    @classmethod
+    def of(cls, number: str, status: str, action: str) -> WrongState:
+        """Ticket ``number`` is in ``status``, so ``action`` cannot be done to it."""
+        return cls(
+            number=number, status=Phrase(f"status.{status}"), action=Phrase(f"action.{action}")
+        )
+
 
 class RequestIdReused(HallqError):
     code = "request_id_reused"
@@ -146,3 +153,26 @@ class StoreUnavailable(HallqError):
 class StoreNotMigrated(HallqError):
     code = "store_not_migrated"
     kind = "unavailable"
+
+
+class NotServed(HallqError):
+    code = "not_served"
+    kind = "conflict"
+
+
+class AlreadyRated(HallqError):
+    code = "already_rated"
+    kind = "conflict"
+
+
+class InvalidScore(HallqError):
+    code = "invalid_score"
+
+
+class NoPrinter(HallqError):
+    code = "no_printer"
+
+
+class UnknownPrintJob(HallqError):
+    code = "unknown_print_job"
+    kind = "not_found"

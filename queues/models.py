@@ -29,6 +29,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     and_,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -250,6 +251,27 @@ class PrintJob(Base):
     next_attempt_at: Mapped[datetime]
     last_error: Mapped[str | None] = mapped_column(Text)
     printed_at: Mapped[datetime | None]
+    claimed_at: Mapped[datetime | None]
+    """When a worker or agent took the job; a claim older than the lease may be taken again."""
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    reprint: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class Printer(Base):
+    """The last known state of a kiosk's printer, for staff and the dashboard."""
+
+    __tablename__ = "printers"
+
+    kiosk: Mapped[str] = mapped_column(String(64), primary_key=True)
+    uri: Mapped[str | None] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(10), default="unknown")
+    """``ok``, ``fault`` or ``unknown`` (nothing printed yet)."""
+    paper: Mapped[str] = mapped_column(String(10), default="unknown")
+    """``ok``, ``low``, ``out`` or ``unknown`` (the printer does not say)."""
+    last_success_at: Mapped[datetime | None]
+    last_error_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime | None]
 
 
 class Rating(Base):

@@ -9,7 +9,6 @@ knows about HTTP or Dash.
 from __future__ import annotations
 
 import hashlib
-import random
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,17 +19,15 @@ from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from queues import config, errors, eta, policy, views
+from queues import config, errors, eta, events, policy, views
 from queues.config import WEEKDAYS
 from queues.context import Context
-from queues.i18n import Phrase, weekdays
+from queues.i18n import weekdays
 from queues.models import (
-    BOARD_SHARDS,
     ApiToken,
-    BoardVersion,
-    Event,
     PrintJob,
     ProjectCode,
+    Rating,
     Service,
     Step,
     Ticket,
@@ -56,52 +53,10 @@ class Issued:
 # Built once: the statements every ticket runs (building a statement costs more than running it).
 _INSERT_TICKET = insert(Ticket.__table__).returning(Ticket.__table__.c.id)
 _INSERT_STEP = insert(Step.__table__).returning(Step.__table__.c.id)
-_INSERT_EVENT = insert(Event.__table__)
 _FIND_REQUEST = select(Ticket.__table__.c.id).where(
     Ticket.__table__.c.request_id == bindparam("request_id")
 )
 _INSERT_PRINT_JOB = insert(PrintJob.__table__)
-_BUMP = (
-    update(BoardVersion.__table__)
-    .where(
-        BoardVersion.__table__.c.zone_code == bindparam("b_zone"),
-        BoardVersion.__table__.c.shard == bindparam("b_shard"),
-    )
-    .values(version=BoardVersion.__table__.c.version + 1)
-)
-
-
-def _event(
-    s: Session,
-    kind: str,
-    actor: str,
-    at: datetime,
-    *,
-    ticket_id: int | None = None,
-    window_id: int | None = None,
-    **data: Any,
-) -> None:
-    s.execute(
-        _INSERT_EVENT,
-        {
-            "at": at,
-            "kind": kind,
-            "actor": actor,
-            "ticket_id": ticket_id,
-            "window_id": window_id,
-            "data": data,
-        },
-    )
-
-
-def _bump(s: Session, *zones: str | None) -> None:
-    """Move the board version of ``zones`` (in a fixed order, so writers never deadlock).
-
-    Called last in a transaction: on PostgreSQL the version row stays locked until commit, and
-    every writer of the zone queues on it.
-    """
-    for zone in sorted({z for z in zones if z}):
-        s.execute(_BUMP, {"b_zone": zone, "b_shard": random.randrange(BOARD_SHARDS)})
 
 
 def _window(s: Session, window_id: int) -> Window:
@@ -128,11 +83,7 @@ def _require_current(s: Session, window: Window, action: str, *allowed: str) -> 
 
 
 def _wrong_state(step: Step, action: str) -> errors.WrongState:
-    return errors.WrongState(
-        number=step.ticket.number,
-        status=Phrase(f"status.{step.status}"),
-        action=Phrase(f"action.{action}"),
-    )
+    return errors.WrongState.of(step.ticket.number, step.status, action)
 
 
 def _answer(s: Session, ctx: Context, step: Step) -> views.TicketView:
@@ -254,10 +205,18 @@ def _issue(
                 recalls=0,
             ),
         ).scalar_one()
-        _event(
-            s, "issued", actor, now, ticket_id=ticket_id,
-            number=number, service=svc.code, first_step=first.code, priority=priority, kiosk=kiosk,
-        )  # fmt: skip
+        events.record(
+            s,
+            "issued",
+            actor,
+            now,
+            ticket_id=ticket_id,
+            number=number,
+            service=svc.code,
+            first_step=first.code,
+            priority=priority,
+            kiosk=kiosk,
+        )
         if kiosk is not None:
             s.execute(
                 _INSERT_PRINT_JOB,
@@ -272,7 +231,7 @@ def _issue(
             )
         me = policy.Candidate(step_id, first.code, priority, now, first.target_minutes)
         prediction = eta.predict(views.load_snapshot(s, ctx, [first.code]), me)
-        _bump(s, first.zone)
+        events.bump(s, first.zone)
     view = views.TicketView(
         id=public_id,
         number=number,
@@ -332,9 +291,9 @@ def cancel(ctx: Context, ticket_id: str, actor: str) -> views.TicketView:
             raise _wrong_state(step, "cancel")
         step.status = "cancelled"
         step.finished_at = now
-        _event(s, "cancelled", actor, now, ticket_id=t_.id, window_id=step.window_id)
+        events.record(s, "cancelled", actor, now, ticket_id=t_.id, window_id=step.window_id)
         view = _answer(s, ctx, step)
-        _bump(s, step.service.zone_code, _zone_of_window(s, step.window_id))
+        events.bump(s, step.service.zone_code, _zone_of_window(s, step.window_id))
         return view
 
 
@@ -388,7 +347,7 @@ def call_next(ctx: Context, window_id: int, actor: str) -> views.TicketView | No
             if claimed.rowcount == 1:
                 step = steps[c.step_id]
                 s.refresh(step)
-                _event(
+                events.record(
                     s,
                     "called",
                     actor,
@@ -399,7 +358,7 @@ def call_next(ctx: Context, window_id: int, actor: str) -> views.TicketView | No
                     service=step.service_code,
                 )
                 view = _answer(s, ctx, step)
-                _bump(s, w.zone_code, step.service.zone_code)
+                events.bump(s, w.zone_code, step.service.zone_code)
                 return view
         return None
 
@@ -419,9 +378,9 @@ def _act(
         w = _window(s, window_id)
         step = _require_current(s, w, action, *allowed)
         data = change(step, now)
-        _event(s, event, actor, now, ticket_id=step.ticket_id, window_id=w.id, **data)
+        events.record(s, event, actor, now, ticket_id=step.ticket_id, window_id=w.id, **data)
         view = _answer(s, ctx, step)
-        _bump(s, w.zone_code)
+        events.bump(s, w.zone_code)
         return view
 
 
@@ -529,7 +488,7 @@ def transfer(
         )
         s.add(nxt)
         s.flush()
-        _event(
+        events.record(
             s,
             "transferred",
             actor,
@@ -542,7 +501,7 @@ def transfer(
         )
         s.refresh(nxt)
         view = _answer(s, ctx, nxt)
-        _bump(
+        events.bump(
             s,
             w.zone_code,
             target_service.zone_code,
@@ -584,7 +543,7 @@ def _set_window_state(
         if w.state != state or w.state_reason != reason:
             previous = w.state
             w.state, w.state_reason, w.state_since = state, reason, now
-            _event(
+            events.record(
                 s,
                 _STATE_EVENTS[state],
                 actor,
@@ -593,7 +552,7 @@ def _set_window_state(
                 previous=previous,
                 reason=reason,
             )
-            _bump(s, w.zone_code)
+            events.bump(s, w.zone_code)
     return next(v for v in views.windows(ctx) if v.id == window_id)
 
 
@@ -601,6 +560,42 @@ def _zone_of_window(s: Session, window_id: int | None) -> str | None:
     if window_id is None:
         return None
     return s.scalar(select(Window.zone_code).where(Window.id == window_id))
+
+
+# --- the visitor's judgement -----------------------------------------------------------------
+
+BAD_SCORES = (1, 2)
+"""非常不满意 and 不满意: bad ratings are followed up (the national 好差评 rules)."""
+
+
+def rate(ctx: Context, ticket_id: str, score: int, comment: str | None = None) -> views.TicketView:
+    """The visitor's rating of a finished service, once per ticket: 5 非常满意 … 1 非常不满意."""
+    if score not in (1, 2, 3, 4, 5):
+        raise errors.InvalidScore(score=score)
+    now = ctx.now()
+    comment = (comment or "").strip() or None
+    with ctx.db.write() as s:
+        ticket, step = views.load_ticket(s, ticket_id)
+        if step.status != "done":
+            raise errors.NotServed(number=ticket.number)
+        if s.scalar(select(Rating.id).where(Rating.ticket_id == ticket.id)) is not None:
+            raise errors.AlreadyRated(number=ticket.number)
+        s.add(
+            Rating(
+                ticket_id=ticket.id,
+                step_id=step.id,
+                window_id=step.window_id,
+                score=score,
+                comment=comment,
+                created_at=now,
+                follow_up="open" if score in BAD_SCORES else None,
+            )
+        )
+        s.flush()
+        events.record(
+            s, "rated", "visitor", now, ticket_id=ticket.id, window_id=step.window_id, score=score
+        )
+        return views.ticket_in(s, ctx, ticket, step)
 
 
 # --- the end of the day -----------------------------------------------------------------------
@@ -618,7 +613,7 @@ def expire_day(ctx: Context, day: date | None = None, actor: str = "system") -> 
         steps = s.scalars(select(Step).where(Step.status.in_(OPEN_STATES), Step.day <= last)).all()
         zones: set[str | None] = set()
         for step in steps:
-            _event(
+            events.record(
                 s,
                 "expired",
                 actor,
@@ -632,12 +627,12 @@ def expire_day(ctx: Context, day: date | None = None, actor: str = "system") -> 
             step.finished_at = now
             zones.add(step.service.zone_code)
         for w in s.scalars(select(Window).where(Window.state != "closed")):
-            _event(
+            events.record(
                 s, "window_closed", actor, now, window_id=w.id, previous=w.state, reason="close-out"
             )
             w.state, w.state_reason, w.state_since = "closed", None, now
             zones.add(w.zone_code)
-        _bump(s, *zones)
+        events.bump(s, *zones)
         return len(steps)
 
 
@@ -666,7 +661,7 @@ def create_token(ctx: Context, role: str, name: str, actor: str = "cli") -> str:
     now = ctx.now()
     with ctx.db.write() as s:
         s.add(ApiToken(name=name, role=role, token_hash=_hash(token), created_at=now))
-        _event(s, "token_created", actor, now, name=name, role=role)
+        events.record(s, "token_created", actor, now, name=name, role=role)
     return token
 
 
@@ -692,4 +687,4 @@ def add_project_code(
             s.add(ProjectCode(code=code, name=name, valid_until=valid_until, created_at=now))
         else:
             found.name, found.valid_until, found.active = name, valid_until, True
-        _event(s, "project_code_added", actor, now, code=code, name=name)
+        events.record(s, "project_code_added", actor, now, code=code, name=name)

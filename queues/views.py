@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, bindparam, func, or_, select
@@ -20,6 +20,7 @@ from queues.context import Context
 from queues.errors import UnknownTicket, UnknownZone
 from queues.models import (
     BoardVersion,
+    Rating,
     Service,
     Step,
     Ticket,
@@ -56,6 +57,8 @@ class TicketView:
     eta_minutes: int | None = None
     service_name_zh: str = ""
     service_name_en: str = ""
+    rating: int | None = None
+    """The visitor's score, once rated."""
 
     @property
     def status_url(self) -> str:
@@ -269,7 +272,11 @@ def ticket_in(session: Session, ctx: Context, ticket: Ticket, step: Step) -> Tic
         snapshot = load_snapshot(session, ctx, [step.service_code])
         me = candidate(step, step.service.target_minutes)
         prediction = eta.predict(snapshot, me)
-    return ticket_view(step, ticket, prediction)
+    view = ticket_view(step, ticket, prediction)
+    if step.status == "done":
+        score = session.scalar(select(Rating.score).where(Rating.ticket_id == ticket.id))
+        view = replace(view, rating=score)
+    return view
 
 
 # --- queries ------------------------------------------------------------------------------

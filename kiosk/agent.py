@@ -1,0 +1,185 @@
+"""The print agent: prints a kiosk's tickets on a printer attached to the kiosk PC.
+
+``hallq print-agent --server URL --kiosk ID --printer URI --token T`` claims the kiosk's print
+jobs over the API (``POST /api/v1/print-jobs/claim``), prints each slip, and reports the result
+(``POST /api/v1/print-jobs/{id}/result``).
+
+**Each job prints once, even across a restart.** The agent keeps a journal file: it writes
+``printing`` before it sends a slip to the printer and ``printed`` after; a job in the journal as
+printed is only reported, never printed again (the server offers an unreported job again after a
+minute). A restart in the middle of sending a slip prints that one again, which is what a
+half-printed ticket needs.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kiosk.printers import PrinterFault, PrinterSpec, TicketPrinter
+from queues.slip import Layout, Row
+
+log = logging.getLogger("hallq.agent")
+POLL_SECONDS = 1.0
+JOURNAL_KEEP = 2000
+
+
+class AgentError(Exception):
+    """The server refused the agent (a bad token, an unknown kiosk): retrying will not help."""
+
+
+@dataclass
+class Journal:
+    """What the agent has sent to the printer, kept on disk across restarts."""
+
+    path: Path
+    printing: set[int] = field(default_factory=set)
+    printed: set[int] = field(default_factory=set)
+
+    @classmethod
+    def open(cls, path: Path) -> Journal:
+        journal = cls(path)
+        if path.exists():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                try:
+                    entry = json.loads(line)
+                    journal._apply(int(entry["job"]), entry["state"])
+                except (ValueError, KeyError, TypeError):
+                    continue  # a line cut short by a crash
+        journal._compact()
+        return journal
+
+    def _apply(self, job: int, state: str) -> None:
+        if state == "printing":
+            self.printing.add(job)
+        elif state == "printed":
+            self.printing.discard(job)
+            self.printed.add(job)
+        elif state == "reported":
+            self.printing.discard(job)
+            self.printed.discard(job)
+
+    def write(self, job: int, state: str) -> None:
+        self._apply(job, state)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a", encoding="utf-8") as f:
+            f.write(json.dumps({"job": job, "state": state}) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+
+    def _compact(self) -> None:
+        """Keep only what is still needed: jobs printed but not yet reported."""
+        if not self.path.exists():
+            return
+        keep = sorted(self.printed)[-JOURNAL_KEEP:]
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text("".join(json.dumps({"job": j, "state": "printed"}) + "\n" for j in keep))
+        tmp.replace(self.path)
+        self.printing.clear()
+
+
+def layout_from(data: dict[str, Any]) -> Layout:
+    def rows(items: list[dict[str, Any]]) -> list[Row]:
+        return [Row(text=r["text"], size=r["size"], bold=r["bold"]) for r in items]
+
+    return Layout(
+        paper=data["paper"],
+        head=rows(data["head"]),
+        qr=data.get("qr"),
+        tail=rows(data.get("tail", [])),
+        name=data.get("name", "ticket"),
+    )
+
+
+@dataclass
+class PrintAgent:
+    server: str
+    kiosk: str
+    printer_uri: str
+    token: str
+    journal_path: Path
+    font: str = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
+    _printers: dict[tuple[int, str], TicketPrinter] = field(default_factory=dict, init=False)
+
+    def __post_init__(self) -> None:
+        self.journal = Journal.open(self.journal_path)
+
+    def _call(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        request = urllib.request.Request(
+            self.server.rstrip("/") + path,
+            data=json.dumps(body).encode(),
+            headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=15) as response:
+                return json.loads(response.read() or b"{}")
+        except urllib.error.HTTPError as exc:
+            try:
+                message = json.loads(exc.read())["error"]["message"]
+            except (ValueError, KeyError, TypeError):
+                message = exc.reason
+            if exc.code in (401, 403, 404, 422):
+                raise AgentError(f"the server refused the agent ({exc.code}): {message}") from None
+            raise OSError(f"the server answered {exc.code}: {message}") from None
+
+    def _printer(self, paper: int, mode: str) -> TicketPrinter:
+        key = (paper, mode)
+        if key not in self._printers:
+            spec = PrinterSpec(uri=self.printer_uri, paper=paper, mode=mode, font=self.font)  # type: ignore[arg-type]
+            self._printers[key] = TicketPrinter(spec)
+        return self._printers[key]
+
+    def report_journal(self) -> None:
+        """Report jobs printed before a restart but never reported."""
+        for job in sorted(self.journal.printed):
+            self._call(f"/api/v1/print-jobs/{job}/result", {"printed": True})
+            self.journal.write(job, "reported")
+
+    def run_once(self) -> int:
+        """Claim the kiosk's due jobs and print them; answers how many printed now."""
+        self.report_journal()
+        jobs = self._call("/api/v1/print-jobs/claim", {"kiosk": self.kiosk})["jobs"]
+        printed = 0
+        for job in jobs:
+            job_id = int(job["id"])
+            if job_id not in self.journal.printed:
+                layout = layout_from(job["layout"])
+                printer = self._printer(layout.paper, job["mode"])
+                self.journal.write(job_id, "printing")
+                try:
+                    paper = printer.print(layout)
+                except PrinterFault as fault:
+                    self.journal.write(job_id, "reported")
+                    log.warning(
+                        "job %s (%s) not printed: %s", job_id, job["ticket"]["number"], fault
+                    )
+                    self._call(
+                        f"/api/v1/print-jobs/{job_id}/result",
+                        {"printed": False, "error": str(fault)[:200], "paper": fault.paper},
+                    )
+                    continue
+                self.journal.write(job_id, "printed")
+                printed += 1
+            else:
+                paper = "unknown"
+            self._call(f"/api/v1/print-jobs/{job_id}/result", {"printed": True, "paper": paper})
+            self.journal.write(job_id, "reported")
+        return printed
+
+    def run(self, stop: threading.Event) -> None:
+        """Print until ``stop`` is set; an unreachable server is waited for."""
+        while not stop.is_set():
+            try:
+                self.run_once()
+            except (OSError, ValueError) as exc:  # the server is away: try again shortly
+                log.warning("print agent waits for %s: %s", self.server, exc)
+                stop.wait(5)
+            stop.wait(POLL_SECONDS)

@@ -1,0 +1,210 @@
+"""The printed ticket: what it says (a layout), and how a thermal printer is told to print it.
+
+One layout, two ways to print it:
+
+* **text** (the default): ESC/POS text with python-escpos. Chinese goes out as GB18030 bytes in
+  the printer's Chinese character mode, which printers sold in China carry; the QR code is a
+  raster image, which every ESC/POS printer prints.
+* **raster**: the whole ticket drawn with Pillow in a CJK font and sent as one image, for
+  printers without Chinese fonts. The same drawing is the PNG preview of the file printer.
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from functools import lru_cache
+from typing import Literal
+
+import qrcode
+from escpos.escpos import Escpos
+from escpos.printer import Dummy
+from PIL import Image, ImageDraw, ImageFont
+
+from queues.slip import Layout, Paper, Row
+
+log = logging.getLogger("hallq.kiosk")
+
+
+# python-escpos has no call for it: FS & selects the printer's Chinese (GB18030) character mode.
+FS_CHINESE_MODE = b"\x1c\x26"
+PROFILE = {80: "NT-80-V-UL", 58: "NT-5890K"}
+DOTS = {80: 576, 58: 384}
+# Characters per line of font A at each size (font B for small), by paper width.
+COLUMNS = {
+    80: {"small": 64, "normal": 48, "large": 24, "huge": 12},
+    58: {"small": 42, "normal": 32, "large": 16, "huge": 8},
+}
+HUGE_FACTOR = {80: 4, 58: 3}
+PIXELS = {
+    80: {"small": 22, "normal": 30, "large": 46, "huge": 150},
+    58: {"small": 17, "normal": 23, "large": 34, "huge": 104},
+}
+
+
+# --- text lines -------------------------------------------------------------------------------
+
+
+def width(text: str) -> int:
+    """Columns ``text`` takes on a printer: wide (CJK) characters count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def wrap(text: str, columns: int) -> list[str]:
+    """Break ``text`` into lines of at most ``columns``, at spaces where it can."""
+    lines: list[str] = []
+    line = ""
+    for word in _words(text):
+        candidate = line + word
+        if width(candidate.rstrip()) <= columns:
+            line = candidate
+            continue
+        if line.strip():
+            lines.append(line.rstrip())
+        line = word.lstrip()
+        while width(line) > columns:  # a word longer than a line: cut it
+            cut = _fit(line, columns)
+            lines.append(line[:cut])
+            line = line[cut:]
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines or [""]
+
+
+def _words(text: str) -> list[str]:
+    """Spaces end ASCII words; every CJK character is a word of its own."""
+    words: list[str] = []
+    current = ""
+    for ch in text:
+        if width(ch) == 2:
+            if current:
+                words.append(current)
+                current = ""
+            words.append(ch)
+        else:
+            current += ch
+            if ch == " ":
+                words.append(current)
+                current = ""
+    if current:
+        words.append(current)
+    return words
+
+
+def _fit(text: str, columns: int) -> int:
+    used = 0
+    for i, ch in enumerate(text):
+        used += width(ch)
+        if used > columns:
+            return max(i, 1)
+    return len(text)
+
+
+# --- ESC/POS text mode ------------------------------------------------------------------------
+
+
+def print_text(printer: Escpos, layout: Layout) -> None:
+    """Send ``layout`` to ``printer`` as ESC/POS text, Chinese in GB18030, and cut."""
+    printer._raw(FS_CHINESE_MODE)
+    for row in layout.head:
+        _text_row(printer, row, layout.paper)
+    if layout.qr:
+        printer.set(align="center", normal_textsize=True)
+        printer.qr(layout.qr, size=6 if layout.paper == 80 else 4, center=True)
+    for row in layout.tail:
+        _text_row(printer, row, layout.paper)
+    printer.set(align="left", normal_textsize=True, bold=False)
+    printer.cut()
+
+
+def _text_row(printer: Escpos, row: Row, paper: Paper) -> None:
+    if row.size == "huge":
+        factor = HUGE_FACTOR[paper]
+        printer.set(align="center", bold=row.bold, custom_size=True, width=factor, height=factor)
+    elif row.size == "large":
+        printer.set(align="center", font="a", bold=row.bold, double_width=True, double_height=True)
+    else:
+        font = "b" if row.size == "small" else "a"
+        printer.set(align="center", font=font, bold=row.bold, normal_textsize=True)
+    for line in wrap(row.text, COLUMNS[paper][row.size]):
+        printer.text(line + "\n")
+
+
+# --- raster mode and previews -----------------------------------------------------------------
+
+
+@lru_cache(maxsize=16)
+def _font(path: str, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    try:
+        return ImageFont.truetype(path, size)
+    except OSError:
+        log.warning("font %s cannot be read; Chinese will not show (set printing.font)", path)
+        return ImageFont.load_default(size)
+
+
+def draw(layout: Layout, font_path: str) -> Image.Image:
+    """The ticket as a black-and-white image as wide as the paper's printable dots."""
+    dots = DOTS[layout.paper]
+    margin = 8
+    parts: list[Image.Image] = []
+    for row in layout.head:
+        parts += _draw_row(row, layout.paper, font_path, dots - 2 * margin)
+    if layout.qr:
+        qr = qrcode.make(layout.qr, border=1).get_image().convert("L")
+        side = int(dots * (0.55 if layout.paper == 80 else 0.6))
+        parts.append(qr.resize((side, side), Image.Resampling.NEAREST))
+    for row in layout.tail:
+        parts += _draw_row(row, layout.paper, font_path, dots - 2 * margin)
+    height = sum(p.height for p in parts) + 6 * len(parts) + 2 * margin
+    sheet = Image.new("L", (dots, height), 255)
+    y = margin
+    for part in parts:
+        sheet.paste(part, ((dots - part.width) // 2, y))
+        y += part.height + 6
+    return sheet.convert("1")
+
+
+def _draw_row(row: Row, paper: Paper, font_path: str, room: int) -> list[Image.Image]:
+    font = _font(font_path, PIXELS[paper][row.size])
+    lines: list[Image.Image] = []
+    for line in _wrap_pixels(row.text, font, room):
+        left, top, right, bottom = font.getbbox(line or " ")
+        image = Image.new("L", (max(right - left, 1) + 2, bottom - top + 4), 255)
+        pen = ImageDraw.Draw(image)
+        pen.text((1 - left, 2 - top), line, font=font, fill=0)
+        if row.bold:
+            pen.text((2 - left, 2 - top), line, font=font, fill=0)
+        lines.append(image)
+    return lines
+
+
+def _wrap_pixels(
+    text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, room: int
+) -> list[str]:
+    lines: list[str] = []
+    line = ""
+    for word in _words(text):
+        if font.getlength((line + word).rstrip()) <= room or not line.strip():
+            line += word
+        else:
+            lines.append(line.rstrip())
+            line = word.lstrip()
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines or [""]
+
+
+def print_raster(printer: Escpos, layout: Layout, font_path: str) -> None:
+    """Send ``layout`` drawn as one image (for printers without Chinese fonts), and cut."""
+    printer.image(draw(layout, font_path), center=False)
+    printer.cut()
+
+
+def to_bytes(layout: Layout, mode: Literal["text", "raster"], font_path: str) -> bytes:
+    """The ESC/POS bytes that print ``layout``."""
+    dummy = Dummy(profile=PROFILE[layout.paper])
+    if mode == "raster":
+        print_raster(dummy, layout, font_path)
+    else:
+        print_text(dummy, layout)
+    return dummy.output

@@ -1,0 +1,254 @@
+"""Print jobs: a ticket's slip, written with the ticket and delivered after commit.
+
+A job is ``pending`` until a print worker (or a kiosk's print agent) claims it: the claim makes it
+``printing`` and stamps who took it and when. The worker then reports ``done`` or a failure; a
+failure puts the job back to ``pending`` with a later ``next_attempt_at`` (2, 4, 8 … seconds, at
+most a minute), so a printer that is off, unplugged or out of paper never loses a ticket: it
+prints when the printer is back. A claim that is never answered (the worker died mid-job) may
+be taken again after ``LEASE``. A job whose ticket is no longer waiting is cancelled instead of
+printed: the visitor has been called or has gone.
+
+Each function is one transaction; printing and its faults are also written to ``printers``, the
+last known state of each kiosk's printer, for staff and the dashboard.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from queues import errors, events, views
+from queues.context import Context
+from queues.models import Printer, PrintJob, Step, Ticket
+
+LEASE = timedelta(seconds=60)
+MAX_BACKOFF_SECONDS = 60
+PAPER_STATES = ("ok", "low", "out", "unknown")
+
+
+@dataclass(frozen=True)
+class PrintTask:
+    job_id: int
+    kiosk: str | None
+    reprint: bool
+    attempts: int
+    ticket: views.TicketView
+
+
+def backoff(attempts: int) -> timedelta:
+    """How long a failed job waits before its next try: 2 s, 4 s, 8 s … at most a minute."""
+    return timedelta(seconds=min(2 ** max(attempts, 1), MAX_BACKOFF_SECONDS))
+
+
+def claim(
+    ctx: Context,
+    worker: str,
+    *,
+    kiosks: Iterable[str] | None = None,
+    exclude: Iterable[str] = (),
+    limit: int = 10,
+) -> list[PrintTask]:
+    """Take up to ``limit`` jobs that are due, for ``kiosks`` (None: any but ``exclude``)."""
+    now = ctx.now()
+    tasks: list[PrintTask] = []
+    with ctx.db.write() as s:
+        due = or_(
+            (PrintJob.status == "pending") & (PrintJob.next_attempt_at <= now),
+            (PrintJob.status == "printing") & (PrintJob.claimed_at < now - LEASE),
+        )
+        query = select(PrintJob).where(due).order_by(PrintJob.id).limit(limit)
+        if kiosks is not None:
+            query = query.where(PrintJob.kiosk.in_(list(kiosks)))
+        excluded = list(exclude)
+        if excluded:
+            query = query.where(or_(PrintJob.kiosk.is_(None), PrintJob.kiosk.not_in(excluded)))
+        for job in s.scalars(query).all():
+            ticket, step = _ticket_of(s, job)
+            if step.status != "waiting":
+                job.status = "cancelled"
+                events.record(
+                    s,
+                    "print_cancelled",
+                    worker,
+                    now,
+                    ticket_id=ticket.id,
+                    job=job.id,
+                    ticket_status=step.status,
+                )
+                continue
+            taken = s.execute(
+                update(PrintJob)
+                .where(PrintJob.id == job.id, due)
+                .values(
+                    status="printing",
+                    claimed_at=now,
+                    claimed_by=worker,
+                    attempts=PrintJob.attempts + 1,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if taken.rowcount != 1:
+                continue  # another worker took it first
+            tasks.append(
+                PrintTask(
+                    job_id=job.id,
+                    kiosk=job.kiosk,
+                    reprint=job.reprint,
+                    attempts=job.attempts + 1,
+                    ticket=views.ticket_in(s, ctx, ticket, step),
+                )
+            )
+    return tasks
+
+
+def _ticket_of(s: Session, job: PrintJob) -> tuple[Ticket, Step]:
+    row = s.execute(
+        select(Ticket, Step)
+        .join(Step, Step.ticket_id == Ticket.id)
+        .where(Ticket.id == job.ticket_id, Step.status != "transferred")
+    ).one()
+    return row[0], row[1]
+
+
+def succeeded(
+    ctx: Context, job_id: int, worker: str, *, paper: str = "unknown", uri: str | None = None
+) -> None:
+    """The job printed. Idempotent: a second report of the same job changes nothing."""
+    now = ctx.now()
+    with ctx.db.write() as s:
+        job = _job(s, job_id)
+        if job.status != "done":
+            job.status, job.printed_at, job.last_error = "done", now, None
+            events.record(
+                s, "printed", worker, now, ticket_id=job.ticket_id, job=job.id, kiosk=job.kiosk
+            )
+        _printer_state(s, job.kiosk, now, uri=uri, ok=True, paper=paper)
+
+
+def failed(
+    ctx: Context,
+    job_id: int,
+    worker: str,
+    error: str,
+    *,
+    paper: str = "unknown",
+    uri: str | None = None,
+) -> datetime | None:
+    """The job did not print; it is tried again later. Answers when (None if it is settled)."""
+    now = ctx.now()
+    with ctx.db.write() as s:
+        job = _job(s, job_id)
+        if job.status in ("done", "cancelled"):
+            _printer_state(s, job.kiosk, now, uri=uri, ok=False, paper=paper, error=error)
+            return None
+        job.status = "pending"
+        job.last_error = error[:2000]
+        job.claimed_at = None
+        job.next_attempt_at = now + backoff(job.attempts)
+        if job.attempts == 1:  # one event per job, however many retries follow
+            events.record(
+                s,
+                "print_failed",
+                worker,
+                now,
+                ticket_id=job.ticket_id,
+                job=job.id,
+                kiosk=job.kiosk,
+                error=error[:500],
+            )
+        _printer_state(s, job.kiosk, now, uri=uri, ok=False, paper=paper, error=error)
+        return job.next_attempt_at
+
+
+def status(ctx: Context, job_id: int) -> str:
+    with ctx.db.read() as s:
+        return _job(s, job_id, lock=False).status
+
+
+def _job(s: Session, job_id: int, *, lock: bool = True) -> PrintJob:
+    job = s.get(PrintJob, job_id, with_for_update=lock)
+    if job is None:
+        raise errors.UnknownPrintJob(job=job_id)
+    return job
+
+
+def _printer_state(
+    s: Session,
+    kiosk: str | None,
+    now: datetime,
+    *,
+    uri: str | None,
+    ok: bool,
+    paper: str,
+    error: str | None = None,
+) -> None:
+    key = kiosk or "-"
+    printer = s.get(Printer, key)
+    if printer is None:
+        printer = Printer(kiosk=key)
+        s.add(printer)
+    printer.uri = uri or printer.uri
+    printer.state = "ok" if ok else "fault"
+    printer.paper = paper if paper in PAPER_STATES else "unknown"
+    printer.updated_at = now
+    if ok:
+        printer.last_success_at = now
+    else:
+        printer.last_error_at, printer.last_error = now, (error or "")[:2000]
+
+
+def reprint(ctx: Context, ticket_id: str, actor: str, kiosk: str | None = None) -> int:
+    """Print a waiting ticket again (the visitor lost the slip); answers the new job's id."""
+    now = ctx.now()
+    with ctx.db.write() as s:
+        ticket, step = views.load_ticket(s, ticket_id)
+        if step.status != "waiting":
+            raise errors.WrongState.of(ticket.number, step.status, "reprint")
+        target = kiosk or ticket.kiosk
+        if target is None:
+            raise errors.NoPrinter(number=ticket.number)
+        job = PrintJob(
+            ticket_id=ticket.id, kiosk=target, created_at=now, next_attempt_at=now, reprint=True
+        )
+        s.add(job)
+        s.flush()
+        events.record(s, "reprint", actor, now, ticket_id=ticket.id, job=job.id, kiosk=target)
+        return job.id
+
+
+@dataclass(frozen=True)
+class PrintState:
+    """How a ticket's slip is doing, for the kiosk screen."""
+
+    status: str | None
+    """The newest job's status (``pending``, ``printing``, ``done``, ``cancelled``), or None."""
+    attempts: int
+    error: str | None
+    printer_state: str
+    paper: str
+
+
+def state_of(ctx: Context, ticket_id: str) -> PrintState:
+    with ctx.db.read() as s:
+        ticket, _ = views.load_ticket(s, ticket_id)
+        job = s.scalar(
+            select(PrintJob).where(PrintJob.ticket_id == ticket.id).order_by(PrintJob.id.desc())
+        )
+        printer = s.get(Printer, job.kiosk) if job is not None and job.kiosk else None
+        return PrintState(
+            status=job.status if job else None,
+            attempts=job.attempts if job else 0,
+            error=job.last_error if job else None,
+            printer_state=printer.state if printer else "unknown",
+            paper=printer.paper if printer else "unknown",
+        )
+
+
+def printers(ctx: Context) -> list[Printer]:
+    """Every printer's last known state."""
+    with ctx.db.read() as s:
+        return list(s.scalars(select(Printer).order_by(Printer.kiosk)))
