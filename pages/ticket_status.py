@@ -95,11 +95,11 @@ def _body(v: views.TicketView, lang: str) -> list[Any]:
             )
         )
     elif v.status == "done":
-        parts.append(
-            html.P(
-                t("phone.done", lang), className="phone-state phone-state-done", id="phone-state"
-            )
-        )
+        done = t("phone.done", lang)
+        parts.append(html.P(done, className="phone-state phone-state-done", id="phone-state"))
+        if v.outcome == "promised" and v.promised_date:
+            promised = t("phone.promised", lang, date=v.promised_date.isoformat())
+            parts.append(html.P(promised, className="phone-ahead"))
     elif v.status == "no_show":
         parts.append(html.P(t("phone.no_show", lang), className="phone-state", id="phone-state"))
     else:

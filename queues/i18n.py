@@ -111,6 +111,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "叫号时您未到场，如仍需办理请重新取号",
         "You were called but not there; take a new ticket if you still need to",
     ),
+    "phone.promised": ("承诺办结日期：{date}", "Promised by {date}"),
     "phone.ended": ("这张号票已失效", "This ticket is no longer valid"),
     "phone.rate": ("请您对本次服务作出评价", "Please rate this service"),
     "phone.comment": ("意见建议（可不填）", "Comments (optional)"),
