@@ -323,7 +323,7 @@ def claim_print_jobs(call: Call) -> PrintJobList:
         raise ApiError(403, "forbidden", call.lang, role=call.who.role)
     cfg = call.ctx.config
     k = cfg.kiosk(kiosk)
-    paper, mode = (k.paper, k.mode) if k else (80, "text")
+    paper, mode, cutter = (k.paper, k.mode, k.cutter) if k else (80, "text", True)
     jobs = []
     for task in printjobs.claim(call.ctx, call.actor, kiosks=[kiosk], limit=body.limit):
         layout = slip.build(
@@ -341,6 +341,7 @@ def claim_print_jobs(call: Call) -> PrintJobList:
                 reprint=task.reprint,
                 attempt=task.attempts,
                 mode=mode,
+                cutter=cutter,
                 ticket=TicketOut.of(task.ticket, call.ctx.tz),
                 layout=LayoutOut.model_validate(asdict(layout)),
             )

@@ -286,6 +286,7 @@ class PrintJobOut(_Out):
     reprint: bool
     attempt: int = Field(description="1 for the first try.")
     mode: Literal["text", "raster"]
+    cutter: bool = Field(description="False: the printer has no cutter; feed the slip out.")
     ticket: TicketOut
     layout: LayoutOut
 

@@ -106,7 +106,7 @@ class PrintAgent:
     token: str
     journal_path: Path
     font: str = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
-    _printers: dict[tuple[int, str], TicketPrinter] = field(default_factory=dict, init=False)
+    _printers: dict[tuple[int, str, bool], TicketPrinter] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         self.journal = Journal.open(self.journal_path)
@@ -130,10 +130,16 @@ class PrintAgent:
                 raise AgentError(f"the server refused the agent ({exc.code}): {message}") from None
             raise OSError(f"the server answered {exc.code}: {message}") from None
 
-    def _printer(self, paper: int, mode: str) -> TicketPrinter:
-        key = (paper, mode)
+    def _printer(self, paper: int, mode: str, cutter: bool) -> TicketPrinter:
+        key = (paper, mode, cutter)
         if key not in self._printers:
-            spec = PrinterSpec(uri=self.printer_uri, paper=paper, mode=mode, font=self.font)  # type: ignore[arg-type]
+            spec = PrinterSpec(
+                uri=self.printer_uri,
+                paper=paper,  # type: ignore[arg-type]
+                mode=mode,  # type: ignore[arg-type]
+                font=self.font,
+                cutter=cutter,
+            )
             self._printers[key] = TicketPrinter(spec)
         return self._printers[key]
 
@@ -152,7 +158,7 @@ class PrintAgent:
             job_id = int(job["id"])
             if job_id not in self.journal.printed:
                 layout = layout_from(job["layout"])
-                printer = self._printer(layout.paper, job["mode"])
+                printer = self._printer(layout.paper, job["mode"], job.get("cutter", True))
                 self.journal.write(job_id, "printing")
                 try:
                     paper = printer.print(layout)

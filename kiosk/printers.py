@@ -54,6 +54,7 @@ class PrinterSpec:
     paper: Literal[58, 80] = 80
     mode: Mode = "text"
     font: str = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
+    cutter: bool = True
 
 
 def check_uri(uri: str) -> None:
@@ -97,7 +98,7 @@ class TicketPrinter:
 
     def print(self, layout: Layout) -> str:
         """Print ``layout``; answers the paper state (``ok``, ``low``, ``unknown``)."""
-        data = to_bytes(layout, self.spec.mode, self.spec.font)
+        data = to_bytes(layout, self.spec.mode, self.spec.font, self.spec.cutter)
         if self.scheme == "dummy":
             self.last_output = data
             return "ok"

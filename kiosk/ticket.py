@@ -103,7 +103,21 @@ def _fit(text: str, columns: int) -> int:
 # --- ESC/POS text mode ------------------------------------------------------------------------
 
 
-def print_text(printer: Escpos, layout: Layout) -> None:
+def cut(printer: Escpos, cutter: bool = True) -> None:
+    """Cut the paper, or feed it for tearing off on a printer without a cutter.
+
+    Some printers' python-escpos profiles (the 58 mm ones) know no cutter although the kiosk
+    models have one; ``cut(feed=False)`` then sends the feed-and-cut command all the same.
+    """
+    if not cutter:
+        printer.print_and_feed(6)
+    elif printer.profile.supports("paperFullCut"):
+        printer.cut()
+    else:
+        printer.cut(feed=False)
+
+
+def print_text(printer: Escpos, layout: Layout, cutter: bool = True) -> None:
     """Send ``layout`` to ``printer`` as ESC/POS text, Chinese in GB18030, and cut."""
     printer._raw(FS_CHINESE_MODE)
     for row in layout.head:
@@ -114,7 +128,7 @@ def print_text(printer: Escpos, layout: Layout) -> None:
     for row in layout.tail:
         _text_row(printer, row, layout.paper)
     printer.set(align="left", normal_textsize=True, bold=False)
-    printer.cut()
+    cut(printer, cutter)
 
 
 def _text_row(printer: Escpos, row: Row, paper: Paper) -> None:
@@ -194,17 +208,19 @@ def _wrap_pixels(
     return lines or [""]
 
 
-def print_raster(printer: Escpos, layout: Layout, font_path: str) -> None:
+def print_raster(printer: Escpos, layout: Layout, font_path: str, cutter: bool = True) -> None:
     """Send ``layout`` drawn as one image (for printers without Chinese fonts), and cut."""
     printer.image(draw(layout, font_path), center=False)
-    printer.cut()
+    cut(printer, cutter)
 
 
-def to_bytes(layout: Layout, mode: Literal["text", "raster"], font_path: str) -> bytes:
+def to_bytes(
+    layout: Layout, mode: Literal["text", "raster"], font_path: str, cutter: bool = True
+) -> bytes:
     """The ESC/POS bytes that print ``layout``."""
     dummy = Dummy(profile=PROFILE[layout.paper])
     if mode == "raster":
-        print_raster(dummy, layout, font_path)
+        print_raster(dummy, layout, font_path, cutter)
     else:
-        print_text(dummy, layout)
+        print_text(dummy, layout, cutter)
     return dummy.output

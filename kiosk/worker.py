@@ -41,6 +41,7 @@ class PrintWorker:
                 paper=k.paper if k else 80,
                 mode=k.mode if k else "text",
                 font=cfg.printing.font,
+                cutter=k.cutter if k else True,
             )
             self._printers[kiosk] = TicketPrinter(spec)
         return self._printers[kiosk]

@@ -176,6 +176,8 @@ class Kiosk(_Model):
     """Paper width in millimetres."""
     mode: Literal["text", "raster"] = "text"
     """``text``: Chinese in the printer's GB18030 mode; ``raster``: drawn with ``printing.font``."""
+    cutter: bool = True
+    """False for a printer without an automatic cutter: the ticket is fed out to tear off."""
     agent: bool = False
     """True when ``hallq print-agent`` on the kiosk PC prints its tickets, not the server."""
 

@@ -122,3 +122,98 @@ def call_until_empty(url: str, moment_iso: str, window: int) -> list[str]:
             services.finish(ctx, window, actor=f"clerk{window}")
     finally:
         ctx.db.dispose()
+
+
+# --- a network printer stand-in ----------------------------------------------------------------
+
+PAPER_OK = b"\x12"
+PAPER_OUT = b"\x72"
+
+
+class FakePrinter:
+    """A raw-port (9100) printer on loopback: keeps what it was sent; answers the paper query.
+
+    ``stop()`` takes it off the network (connections are refused), ``start()`` puts it back on
+    the same port, as a printer switched off and on again.
+    """
+
+    def __init__(self) -> None:
+        import socket
+
+        probe = socket.socket()
+        probe.bind(("127.0.0.1", 0))
+        self.port = probe.getsockname()[1]
+        probe.close()
+        self.paper = PAPER_OK
+        self.jobs: list[bytes] = []
+        self._server = None
+        self._thread = None
+
+    @property
+    def uri(self) -> str:
+        return f"tcp://127.0.0.1:{self.port}"
+
+    def start(self) -> FakePrinter:
+        import socketserver
+        import threading
+
+        printer = self
+
+        class Handler(socketserver.BaseRequestHandler):
+            def handle(self) -> None:
+                received = b""
+                self.request.settimeout(5)
+                while True:
+                    try:
+                        chunk = self.request.recv(65536)
+                    except OSError:
+                        break
+                    if not chunk:
+                        break
+                    received += chunk
+                    if chunk.endswith(b"\x10\x04\x04"):  # DLE EOT 4: how is the paper?
+                        self.request.sendall(printer.paper)
+                        received = received[: -len(b"\x10\x04\x04")]
+                if received:
+                    printer.jobs.append(received)
+
+        class Server(socketserver.ThreadingTCPServer):
+            allow_reuse_address = True
+            daemon_threads = True
+
+        self._server = Server(("127.0.0.1", self.port), Handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def received(self, timeout: float = 5.0) -> bytes:
+        """Everything printed so far, waiting a little for a connection still being read."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while not self.jobs and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return b"".join(self.jobs)
+
+
+class LiveServer:
+    """An app served over HTTP on loopback in a thread (for the print agent's tests)."""
+
+    def __init__(self, wsgi_app: object) -> None:
+        import threading
+
+        from werkzeug.serving import make_server
+
+        self._server = make_server("127.0.0.1", 0, wsgi_app, threaded=True)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self._server.shutdown()

@@ -1,0 +1,168 @@
+"""The kiosk and the phone page in a real headless Chromium."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from selenium.common.exceptions import ElementClickInterceptedException
+from sqlalchemy import func, select
+
+from app import create_app
+from kiosk.worker import PrintWorker
+from queues import services
+from queues.context import Context
+from queues.db import Database
+from queues.models import Rating, Ticket
+from tests.support import Clock, FakePrinter, beijing
+
+
+@pytest.fixture
+def printer() -> Iterator[FakePrinter]:
+    fake = FakePrinter().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def hall(dash_duo, ctx: Context, printer: FakePrinter) -> Iterator[object]:
+    """The app with its print worker printing on the network printer stand-in."""
+    thread, stop = PrintWorker(ctx, default_uri=printer.uri, base_url="http://hall.test").start()
+    dash_duo.start_server(create_app(ctx))
+    yield dash_duo
+    stop.set()
+    thread.join(timeout=5)
+
+
+CENTRE = "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})"
+
+
+def tap(duo, css: str, timeout: float = 5.0) -> None:
+    """Tap like a finger: a screen that has just appeared ignores taps for a moment."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            element = duo.wait_for_element(css)
+            duo.driver.execute_script(CENTRE, element)
+            element.click()
+            return
+        except ElementClickInterceptedException:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def tickets(ctx: Context) -> int:
+    with ctx.db.read() as s:
+        return s.scalar(select(func.count()).select_from(Ticket))
+
+
+def test_kiosk001_two_taps_to_a_printed_ticket(hall, ctx: Context, printer: FakePrinter) -> None:
+    hall.driver.set_window_size(1080, 1920)
+    hall.driver.get(hall.server_url + "/kiosk")
+    tap(hall, "button[data-service=tax]")
+    hall.wait_for_text_to_equal("#kiosk-chosen", "税务登记与申报")
+    tap(hall, "#kiosk-normal")
+    hall.wait_for_text_to_equal("#kiosk-number", "T001")
+    assert hall.find_element("#kiosk-where").text == "请到一楼综合服务区 20 号窗口"
+    hall.wait_for_text_to_equal("#kiosk-print", "请取走号票", timeout=10)
+    out = printer.received()
+    assert b"T001" in out and "税务登记与申报".encode("gb18030") in out
+    assert hall.find_element("#kiosk-qr").get_attribute("src").startswith("data:image/svg+xml")
+
+
+def test_kiosk002_double_tap_makes_one_ticket(hall, ctx: Context) -> None:
+    hall.driver.get(hall.server_url + "/kiosk")
+    tap(hall, "button[data-service=housing-fund]")
+    hall.wait_for_text_to_equal("#kiosk-chosen", "住房公积金提取、贷款")
+    time.sleep(0.7)  # the screen is armed
+    hall.driver.execute_script(
+        "const b = document.getElementById('kiosk-normal'); b.click(); b.click();"
+    )
+    hall.wait_for_text_to_equal("#kiosk-number", "Q001")
+    time.sleep(1.0)  # let a second ticket appear, if one were coming
+    assert tickets(ctx) == 1
+
+
+def test_kiosk003_english_in_one_tap(hall) -> None:
+    hall.driver.get(hall.server_url + "/kiosk")
+    hall.wait_for_text_to_equal("#kiosk-question", "请点选您要办理的事项")
+    tap(hall, "#kiosk-lang-btn")
+    hall.wait_for_text_to_equal("#kiosk-question", "Please tap what you came for")
+    assert "Tax registration and returns" in hall.find_element("button[data-service=tax]").text
+    tap(hall, "button[data-service=tax]")
+    hall.wait_for_text_to_equal("#kiosk-normal", "Take a ticket")
+
+
+def test_kiosk004_green_channel_with_a_project_code(hall, ctx: Context) -> None:
+    services.add_project_code(ctx, "2026-001", "新能源产业园")
+    hall.driver.get(hall.server_url + "/kiosk")
+    tap(hall, "button[data-service=seal-filing]")
+    tap(hall, "#kiosk-green")
+    hall.wait_for_text_to_equal("#kiosk-code-title", "请输入重点项目编码")
+    for key in "2026-009":
+        tap(hall, f'button[id*=\'"index":"{key}"\']')
+    tap(hall, "#kiosk-code-ok")
+    hall.wait_for_text_to_equal("#kiosk-code-error", "编码无效或已过期，请到服务台咨询")
+    tap(hall, 'button[id*=\'"index":"⌫"\']')
+    tap(hall, 'button[id*=\'"index":"1"\']')
+    hall.wait_for_text_to_equal("#kiosk-code-display", "2026-001")
+    tap(hall, "#kiosk-code-ok")
+    hall.wait_for_text_to_equal("#kiosk-number", "P001")
+    with ctx.db.read() as s:
+        assert s.scalar(select(Ticket.priority)) == "green"
+
+
+def test_kiosk005_matters_not_offered_today_cannot_be_tapped(
+    dash_duo, ctx: Context, clock: Clock
+) -> None:
+    clock.set(beijing(2026, 11, 25, 10, 0))  # a Wednesday: the notary is not in
+    dash_duo.start_server(create_app(ctx))
+    dash_duo.driver.get(dash_duo.server_url + "/kiosk")
+    notary = dash_duo.wait_for_element("button[data-service=notary]")
+    assert notary.get_attribute("disabled") and "今日不办理" in notary.text
+    assert not dash_duo.find_element("button[data-service=tax]").get_attribute("disabled")
+
+
+def test_kiosk006_database_away_pauses_and_recovers(hall, ctx: Context) -> None:
+    hall.driver.get(hall.server_url + "/kiosk")
+    hall.wait_for_element("button[data-service=tax]")
+    real = ctx.db
+    ctx.db = Database("postgresql://nobody@127.0.0.1:1/none")
+    try:
+        hall.wait_for_text_to_equal("#kiosk-banner", "暂停取号，请稍候", timeout=10)
+    finally:
+        ctx.db = real
+    hall.wait_for_class_to_equal("#kiosk-banner", "kiosk-banner d-none", timeout=10)
+    tap(hall, "button[data-service=tax]")
+    tap(hall, "#kiosk-normal")
+    hall.wait_for_text_to_equal("#kiosk-number", "T001")
+
+
+def test_phone001_turns_to_called(dash_duo, ctx: Context) -> None:
+    services.resume(ctx, 20, "clerk:test")
+    t = services.issue(ctx, "tax").ticket
+    dash_duo.start_server(create_app(ctx))
+    dash_duo.driver.set_window_size(390, 844)
+    dash_duo.driver.get(f"{dash_duo.server_url}/t/{t.id}")
+    dash_duo.wait_for_text_to_equal("#phone-number", "T001")
+    dash_duo.wait_for_text_to_equal("#phone-state", "等候中")
+    services.call_next(ctx, 20, "clerk:test")
+    dash_duo.wait_for_text_to_equal("#phone-state", "请到 20 号窗口", timeout=12)
+
+
+def test_phone002_rate_once_after_the_service(dash_duo, ctx: Context) -> None:
+    services.resume(ctx, 20, "clerk:test")
+    t = services.issue(ctx, "tax").ticket
+    services.call_next(ctx, 20, "clerk:test")
+    services.finish(ctx, 20, "clerk:test")
+    dash_duo.start_server(create_app(ctx))
+    dash_duo.driver.get(f"{dash_duo.server_url}/t/{t.id}?lang=en")
+    dash_duo.wait_for_text_to_equal("#phone-state", "Done. Thank you for your patience")
+    dash_duo.find_element("#phone-comment").send_keys("Quick and friendly")
+    tap(dash_duo, "button.phone-score-5")
+    dash_duo.wait_for_text_to_equal("#phone-thanks", "Thank you for your rating!")
+    with ctx.db.read() as s:
+        rating = s.scalars(select(Rating)).one()
+    assert (rating.score, rating.comment) == (5, "Quick and friendly")
