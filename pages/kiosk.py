@@ -263,29 +263,24 @@ def _choice(label: str, note: str | None, lang: str) -> list[Any]:
 
 
 def _keypad(lang: str) -> list[Any]:
+    keys = [
+        html.Button(k, id={"type": "kiosk-key", "index": k}, className="kiosk-key", n_clicks=0)
+        for k in KEYS
+    ]
+    ok = html.Button(t("kiosk.code.ok", lang), id="kiosk-code-ok", className="kiosk-ok", n_clicks=0)
+    back = html.Button(
+        t("kiosk.back", lang), id="kiosk-code-back", className="kiosk-back", n_clicks=0
+    )
     return [
         html.H1(t("kiosk.code.title", lang), id="kiosk-code-title", className="kiosk-question"),
         html.Div(id="kiosk-code-display", className="kiosk-code-display"),
         html.Div(id="kiosk-code-error", className="kiosk-error"),
         html.Div(
             [
-                html.Button(
-                    k, id={"type": "kiosk-key", "index": k}, className="kiosk-key", n_clicks=0
-                )
-                for k in KEYS
+                html.Div(keys, className="kiosk-keys"),
+                html.Div([ok, back], className="kiosk-code-side"),
             ],
-            className="kiosk-keys",
-        ),
-        html.Div(
-            [
-                html.Button(
-                    t("kiosk.back", lang), id="kiosk-code-back", className="kiosk-back", n_clicks=0
-                ),
-                html.Button(
-                    t("kiosk.code.ok", lang), id="kiosk-code-ok", className="kiosk-ok", n_clicks=0
-                ),
-            ],
-            className="kiosk-code-actions",
+            className="kiosk-keypad-body",
         ),
     ]
 

@@ -39,7 +39,11 @@ def main() -> None:
         wait = WebDriverWait(driver, 15)
         time.sleep(args.pause)
         for css in args.click:
-            wait.until(ec.element_to_be_clickable((By.CSS_SELECTOR, css))).click()
+            element = wait.until(ec.element_to_be_clickable((By.CSS_SELECTOR, css)))
+            driver.execute_script(
+                "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", element
+            )
+            element.click()
             time.sleep(args.pause)
         if args.wait:
             wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, args.wait)))

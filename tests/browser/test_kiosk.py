@@ -166,3 +166,17 @@ def test_phone002_rate_once_after_the_service(dash_duo, ctx: Context) -> None:
     with ctx.db.read() as s:
         rating = s.scalars(select(Rating)).one()
     assert (rating.score, rating.comment) == (5, "Quick and friendly")
+
+
+def test_kiosk007_printer_off_says_to_note_the_number(
+    hall, ctx: Context, printer: FakePrinter
+) -> None:
+    printer.stop()
+    hall.driver.get(hall.server_url + "/kiosk")
+    tap(hall, "button[data-service=tax]")
+    tap(hall, "#kiosk-normal")
+    hall.wait_for_text_to_equal("#kiosk-number", "T001")
+    hall.wait_for_text_to_equal(
+        "#kiosk-print", "打印机暂时故障：请记下您的号码 T001，凭号码即可办理", timeout=10
+    )
+    assert tickets(ctx) == 1  # the ticket stands; it prints when the printer is back
