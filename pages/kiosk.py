@@ -34,7 +34,10 @@ START = {"step": "choose", "service": None, "request": None, "ticket": None, "er
 KEYS = [*"123456789", "-", "0", "⌫"]
 
 
-def layout(kiosk_id: str | None = None, lang: str | None = None, **_: str) -> html.Div:
+def layout(
+    kiosk_id: str | None = None, lang: str | None = None, idle: str | None = None, **_: str
+) -> html.Div:
+    """The kiosk; ``?lang=en`` starts it in English, ``?idle=N`` goes back after N idle seconds."""
     ctx = context()
     cfg = ctx.config
     kiosk = kiosk_id or (cfg.kiosks[0].id if cfg.kiosks else "kiosk")
@@ -63,6 +66,7 @@ def layout(kiosk_id: str | None = None, lang: str | None = None, **_: str) -> ht
             dcc.Store(id="kiosk-health", data="ok"),
             dcc.Store(id="kiosk-texts", data=_banner_texts()),
             dcc.Store(id="kiosk-tz", data=cfg.hall.timezone),
+            dcc.Store(id="kiosk-idle", data=_idle_limits(idle)),
             dcc.Interval(id="kiosk-refresh", interval=10_000),
             dcc.Interval(id="kiosk-tick", interval=1_000),
             dcc.Interval(id="kiosk-health-tick", interval=3_000),
@@ -553,6 +557,16 @@ def relabel(lang: str, zones: list[dict[str, str]], names: list[dict[str, str]])
     )
 
 
+def _idle_limits(idle: str | None) -> dict[str, int]:
+    try:
+        seconds = int(idle) if idle else 0
+    except ValueError:
+        seconds = 0
+    if 1 <= seconds <= 600:
+        return dict.fromkeys(IDLE_SECONDS, seconds)
+    return IDLE_SECONDS
+
+
 def _banner_texts() -> dict[str, list[str]]:
     return {
         key: [t(f"kiosk.{key}", "zh"), t(f"kiosk.{key}", "en")] for key in ("offline", "paused")
@@ -569,8 +583,7 @@ clientside_callback(
 
 clientside_callback(
     f"""
-    function(n, state, since, lang, defaultLang, timeZone) {{
-        const limits = {json.dumps(IDLE_SECONDS)};
+    function(n, state, since, lang, defaultLang, timeZone, limits) {{
         const step = (state || {{}}).step || "choose";
         const clock = new Date().toLocaleTimeString("zh-CN", {{
             hour: "2-digit", minute: "2-digit", timeZone: timeZone
@@ -591,6 +604,7 @@ clientside_callback(
     State("kiosk-lang", "data"),
     State("kiosk-default-lang", "data"),
     State("kiosk-tz", "data"),
+    State("kiosk-idle", "data"),
     prevent_initial_call="initial_duplicate",
 )
 

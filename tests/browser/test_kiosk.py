@@ -180,3 +180,14 @@ def test_kiosk007_printer_off_says_to_note_the_number(
         "#kiosk-print", "打印机暂时故障：请记下您的号码 T001，凭号码即可办理", timeout=10
     )
     assert tickets(ctx) == 1  # the ticket stands; it prints when the printer is back
+
+
+def test_kiosk008_idle_kiosk_returns_to_the_start_in_chinese(hall) -> None:
+    hall.driver.get(hall.server_url + "/kiosk?idle=2")
+    tap(hall, "#kiosk-lang-btn")
+    hall.wait_for_text_to_equal("#kiosk-question", "Please tap what you came for")
+    tap(hall, "button[data-service=tax]")
+    tap(hall, "#kiosk-normal")
+    hall.wait_for_text_to_equal("#kiosk-number", "T001")
+    hall.wait_for_class_to_equal("#kiosk-ticket", "kiosk-screen d-none", timeout=8)
+    hall.wait_for_text_to_equal("#kiosk-question", "请点选您要办理的事项")
