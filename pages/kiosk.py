@@ -23,6 +23,7 @@ from flask import request
 
 from components.qr import qr_data_uri
 from components.runtime import context, lang_of
+from components.ticket_words import chosen_service, expected_wait
 from queues import errors, printjobs, services, views
 from queues.config import HallConfig, Service
 from queues.context import Context
@@ -431,20 +432,11 @@ def show(state: dict[str, Any], lang: str) -> tuple[Any, ...]:
 def _ticket_words(ctx: Context, ticket_id: str, lang: str) -> tuple[str, str, str, str, str]:
     v = views.ticket(ctx, ticket_id)
     cfg = ctx.config
-    chosen = cfg.service(v.requested_service)
-    name = (
-        chosen.name(lang) if chosen else (v.service_name_en if lang == "en" else v.service_name_zh)
-    )
-    if v.eta_minutes is None:
-        wait = t("kiosk.ticket.eta_none", lang)
-    elif v.eta_minutes == 0:
-        wait = t("kiosk.ticket.eta_now", lang)
-    else:
-        wait = t("kiosk.ticket.eta", lang, minutes=v.eta_minutes)
     where = directions(cfg, v.service, v.target_window).text(lang)
     ahead = t("kiosk.ticket.ahead", lang, ahead=v.ahead or 0)
     status_url = (cfg.hall.public_url or request.host_url).rstrip("/") + v.status_url
-    return v.number, name, where, f"{ahead} · {wait}", qr_data_uri(status_url)
+    name = chosen_service(cfg, v, lang)
+    return v.number, name, where, f"{ahead} · {expected_wait(v, lang)}", qr_data_uri(status_url)
 
 
 @callback(

@@ -12,6 +12,7 @@ import dash
 from dash import ALL, Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
 from components.runtime import context, lang_of
+from components.ticket_words import chosen_service, expected_wait
 from queues import errors, services, views
 from queues.directions import directions
 from queues.i18n import t
@@ -53,10 +54,7 @@ dash.register_page("ticket-status", path_template="/t/<ticket_id>", layout=layou
 
 def _body(v: views.TicketView, lang: str) -> list[Any]:
     cfg = context().config
-    chosen = cfg.service(v.requested_service)
-    service = (
-        chosen.name(lang) if chosen else (v.service_name_en if lang == "en" else v.service_name_zh)
-    )
+    service = chosen_service(cfg, v, lang)
     parts: list[Any] = [
         html.P(t("phone.number", lang), className="phone-label"),
         html.Div(v.number, className="phone-number", id="phone-number"),
@@ -64,12 +62,7 @@ def _body(v: views.TicketView, lang: str) -> list[Any]:
     ]
     if v.status == "waiting":
         where = directions(cfg, v.service, v.target_window)
-        if v.eta_minutes is None:
-            wait = t("kiosk.ticket.eta_none", lang)
-        elif v.eta_minutes == 0:
-            wait = t("kiosk.ticket.eta_now", lang)
-        else:
-            wait = t("kiosk.ticket.eta", lang, minutes=v.eta_minutes)
+        wait = expected_wait(v, lang)
         parts += [
             html.P(
                 t("phone.waiting", lang),
