@@ -14,6 +14,7 @@ import dash
 from dash import Dash
 
 import api
+from components import auth, live
 from queues import config as hall_config
 from queues.context import Context
 from queues.db import Database
@@ -36,6 +37,8 @@ def create_app(ctx: Context, *, issue_limit: int = 0) -> Dash:
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     app.server.extensions["hallq"] = ctx
+    auth.configure(app.server, ctx)
+    live.register(app)
     api.register(app.server, ctx, issue_limit=issue_limit)
     return app
 

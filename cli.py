@@ -292,6 +292,85 @@ def token_create(role: str, name: str | None) -> None:
     click.echo(value)
 
 
+@main.group()
+def user() -> None:
+    """Staff accounts for the pages: clerks, managers, administrators."""
+
+
+def _password(stdin: bool) -> str:
+    if stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return click.prompt("password", hide_input=True, confirmation_prompt=True)
+
+
+def _windows(text: str | None) -> list[int]:
+    if not text:
+        return []
+    try:
+        return [int(w) for w in text.replace(" ", "").split(",") if w]
+    except ValueError:
+        raise click.ClickException(f"--windows {text!r}: give window numbers like 3,5") from None
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(["clerk", "manager", "admin"]))
+@click.option("--windows", default=None, help="The windows a clerk works, e.g. 5,6 (default: any).")
+@click.option("--display-name", default="", help="The name shown on screens (default: NAME).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@_friendly
+def user_add(
+    name: str, role: str, windows: str | None, display_name: str, password_stdin: bool
+) -> None:
+    """Add a member of staff; the password is asked for (or read with --password-stdin)."""
+    from queues import staff
+
+    bound = _windows(windows)
+    password = _password(password_stdin)
+    with _ctx() as ctx:
+        added = staff.add_user(ctx, name, role, password, windows=bound, display_name=display_name)
+    where = f" at windows {', '.join(map(str, added.windows))}" if added.windows else ""
+    click.echo(f"{added.name} ({added.role}){where} can sign in at /login")
+
+
+@user.command("passwd")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@_friendly
+def user_passwd(name: str, password_stdin: bool) -> None:
+    """Set a new password (and sign the user out everywhere)."""
+    from queues import staff
+
+    password = _password(password_stdin)
+    with _ctx() as ctx:
+        staff.set_password(ctx, name, password)
+    click.echo(f"new password for {name}")
+
+
+@user.command("disable")
+@click.argument("name")
+@_friendly
+def user_disable(name: str) -> None:
+    """Stop an account from signing in (its sessions end at once)."""
+    from queues import staff
+
+    with _ctx() as ctx:
+        staff.set_active(ctx, name, False)
+    click.echo(f"{name} can no longer sign in")
+
+
+@user.command("list")
+@_friendly
+def user_list() -> None:
+    """The active accounts."""
+    from queues import staff
+
+    with _ctx() as ctx:
+        for u in staff.users(ctx):
+            windows = ",".join(map(str, u.windows)) or "any"
+            click.echo(f"{u.name:<20} {u.role:<8} windows {windows:<12} {u.display_name}")
+
+
 @main.group("project-code")
 def project_code() -> None:
     """Key-project codes that open the green channel (绿色通道)."""

@@ -26,6 +26,7 @@ from api.schemas import (
     ServiceOut,
     TicketOut,
     TransferRequest,
+    VersionOut,
     WindowList,
     WindowOut,
 )
@@ -113,6 +114,21 @@ def display(call: Call) -> DisplayOut:
             for q in board.queues
         ],
     )
+
+
+@api.route(
+    "GET",
+    "/display/version",
+    summary="Has the board changed?",
+    tag="display",
+    query=DisplayQuery,
+    ok=(200, VersionOut),
+    errors=(404,),
+)
+def display_version(call: Call) -> VersionOut:
+    """The board version alone, for screens that poll every second and redraw only when it
+    moves (the cheap half of `GET /api/v1/display`)."""
+    return VersionOut(version=views.version(call.ctx, call.query.zone))
 
 
 @api.route(

@@ -181,6 +181,10 @@ class TicketOut(_Out):
         )
 
 
+class VersionOut(_Out):
+    version: int = Field(description="Moves on every change a screen shows.")
+
+
 class CallOut(_Out):
     number: str
     window: int

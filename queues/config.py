@@ -189,6 +189,15 @@ class Printing(_Model):
     """A last line on every ticket (a hotline, a slogan)."""
 
 
+class Display(_Model):
+    notice: Name | None = None
+    """The line that scrolls along the bottom of the wallboards."""
+    english: bool = True
+    """Speak each call in English after Mandarin."""
+    flash_seconds: int = Field(6, ge=0, le=60)
+    """How long a new call flashes on the wallboard."""
+
+
 class HallConfig(_Model):
     hall: HallInfo
     hours: Hours = Hours()
@@ -198,6 +207,7 @@ class HallConfig(_Model):
     windows: list[Window]
     kiosks: list[Kiosk] = []
     printing: Printing = Printing()
+    display: Display = Display()
 
     @model_validator(mode="after")
     def _references(self) -> HallConfig:

@@ -176,3 +176,31 @@ class NoPrinter(HallqError):
 class UnknownPrintJob(HallqError):
     code = "unknown_print_job"
     kind = "not_found"
+
+
+class WeakPassword(HallqError):
+    code = "weak_password"
+
+
+class InvalidUserName(HallqError):
+    code = "invalid_user_name"
+
+
+class UserExists(HallqError):
+    code = "user_exists"
+    kind = "conflict"
+
+
+class UnknownUser(HallqError):
+    code = "unknown_user"
+    kind = "not_found"
+
+
+class BadCredentials(HallqError):
+    code = "bad_credentials"
+    kind = "forbidden"
+
+
+class AccountLocked(HallqError):
+    code = "account_locked"
+    kind = "forbidden"

@@ -179,6 +179,10 @@ class Ticket(Base):
     project_code: Mapped[str | None] = mapped_column(String(64))
     client: Mapped[str | None] = mapped_column(String(64))
     """The address that asked for the ticket (for the per-address issue limit)."""
+    visitor_name: Mapped[str | None] = mapped_column(String(100))
+    visitor_company: Mapped[str | None] = mapped_column(String(200))
+    visitor_phone: Mapped[str | None] = mapped_column(String(40))
+    """Who was served, as the clerk recorded it: staff screens only, never a public one."""
 
     step: Mapped[Step] = relationship(
         primaryjoin=lambda: and_(Step.ticket_id == Ticket.id, Step.status != "transferred"),
@@ -297,6 +301,37 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+
+
+class User(Base):
+    """A member of staff who signs in to the pages: a clerk, a manager or an administrator."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    """The sign-in name."""
+    display_name: Mapped[str] = mapped_column(String(100), default="")
+    role: Mapped[str] = mapped_column(String(10))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    windows: Mapped[str] = mapped_column(String(200), default="")
+    """The windows a clerk may work, ``3,5``; empty: any."""
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+    last_login_at: Mapped[datetime | None]
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0)
+    """Bumped to sign the user out everywhere (a new password, a deactivation)."""
+
+
+class Secret(Base):
+    """Keys the processes share (the session cookie's signing key), made at first use."""
+
+    __tablename__ = "secrets"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
 
 
 class ProjectCode(Base):

@@ -510,6 +510,30 @@ def transfer(
         return view
 
 
+def record_visitor(
+    ctx: Context,
+    window_id: int,
+    actor: str,
+    *,
+    name: str = "",
+    company: str = "",
+    phone: str = "",
+) -> None:
+    """Note who the window's current ticket belongs to (the register of visitors, 登记簿).
+
+    Kept on the ticket for staff and reports; no public screen or public answer shows it.
+    """
+    now = ctx.now()
+    with ctx.db.write() as s:
+        w = _window(s, window_id)
+        step = _require_current(s, w, "record", "called", "serving")
+        ticket = step.ticket
+        ticket.visitor_name = name.strip()[:100] or None
+        ticket.visitor_company = company.strip()[:200] or None
+        ticket.visitor_phone = phone.strip()[:40] or None
+        events.record(s, "visitor_recorded", actor, now, ticket_id=ticket.id, window_id=w.id)
+
+
 def pause(ctx: Context, window_id: int, actor: str, reason: str = "") -> views.WindowView:
     """Stop calling at this window for a while (a break, a meeting); the reason is recorded."""
     return _set_window_state(ctx, window_id, actor, "paused", reason.strip() or None)
@@ -553,7 +577,7 @@ def _set_window_state(
                 reason=reason,
             )
             events.bump(s, w.zone_code)
-    return next(v for v in views.windows(ctx) if v.id == window_id)
+    return views.windows(ctx, only=window_id)[0]
 
 
 def _zone_of_window(s: Session, window_id: int | None) -> str | None:

@@ -14,10 +14,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
-from queues import eta
+from queues import eta, policy
 from queues.config import WEEKDAYS
 from queues.context import Context
-from queues.errors import UnknownTicket, UnknownZone
+from queues.errors import UnknownTicket, UnknownWindow, UnknownZone
 from queues.models import (
     BoardVersion,
     Rating,
@@ -384,36 +384,174 @@ def board(ctx: Context, zone: str | None = None) -> Board:
         return Board(version=ver, calling=calling, queues=queues)
 
 
-def windows(ctx: Context) -> list[WindowView]:
-    """Every active window with its state and the ticket it holds."""
+def windows(ctx: Context, only: int | None = None) -> list[WindowView]:
+    """Every active window (or window ``only``) with its state and the ticket it holds."""
     with ctx.db.read() as s:
-        current = {
-            step.window_id: (t, step)
-            for t, step in s.execute(
-                select(Ticket, Step)
-                .join(Step, Step.ticket_id == Ticket.id)
-                .where(Step.status.in_(ACTIVE))
+        return _windows(s, only)
+
+
+def _windows(s: Session, only: int | None = None) -> list[WindowView]:
+    held_q = select(Ticket, Step).join(Step, Step.ticket_id == Ticket.id)
+    held_q = held_q.where(Step.status.in_(ACTIVE))
+    windows_q = select(Window).where(Window.active).order_by(Window.id)
+    if only is not None:
+        held_q = held_q.where(Step.window_id == only)
+        windows_q = windows_q.where(Window.id == only)
+    current = {step.window_id: (t, step) for t, step in s.execute(held_q)}
+    result = []
+    for w in s.scalars(windows_q):
+        held = current.get(w.id)
+        result.append(
+            WindowView(
+                id=w.id,
+                zone=w.zone_code,
+                department_zh=w.department_zh,
+                department_en=w.department_en,
+                services=[e.service_code for e in w.profile.entries],
+                state=w.state,
+                state_reason=w.state_reason,
+                state_since=w.state_since,
+                current=ticket_view(held[1], held[0]) if held else None,
             )
-        }
-        result = []
-        for w in s.scalars(select(Window).where(Window.active).order_by(Window.id)):
-            held = current.get(w.id)
-            result.append(
-                WindowView(
-                    id=w.id,
-                    zone=w.zone_code,
-                    department_zh=w.department_zh,
-                    department_en=w.department_en,
-                    services=[e.service_code for e in w.profile.entries],
-                    state=w.state,
-                    state_reason=w.state_reason,
-                    state_since=w.state_since,
-                    current=ticket_view(held[1], held[0]) if held else None,
-                )
-            )
-        return result
+        )
+    return result
 
 
 def zones(ctx: Context) -> list[Zone]:
     with ctx.db.read() as s:
         return list(s.scalars(select(Zone).where(Zone.active).order_by(Zone.position)))
+
+
+# --- the counter console ------------------------------------------------------------------------
+
+NEXT_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class Visitor:
+    name: str | None
+    company: str | None
+    phone: str | None
+
+
+@dataclass(frozen=True)
+class WindowDay:
+    served: int
+    no_shows: int
+    transferred: int
+    mean_service_minutes: float | None
+    mean_wait_minutes: float | None
+
+
+@dataclass(frozen=True)
+class ConsoleView:
+    """What a clerk sees at a window: staff only (it carries the visitor's record)."""
+
+    window: WindowView
+    current: TicketView | None
+    waited_minutes: int | None
+    """From the ticket's place in line to its call."""
+    from_service: str | None
+    """The service the ticket was transferred from, if it was."""
+    visitor: Visitor | None
+    waiting: int
+    next_numbers: list[str]
+    today: WindowDay
+
+
+def console(ctx: Context, window_id: int) -> ConsoleView:
+    now = ctx.now()
+    today = ctx.business_day(now)
+    with ctx.db.read() as s:
+        found = _windows(s, window_id)
+        if not found:
+            raise UnknownWindow(window=window_id)
+        window = found[0]
+        current = window.current
+        waited = from_service = visitor = None
+        if current is not None:
+            ticket, step = load_ticket(s, current.id)
+            waited = int(((step.called_at or now) - step.queued_at).total_seconds() // 60)
+            if step.n > 1:
+                from_service = s.scalar(
+                    select(Step.service_code).where(
+                        Step.ticket_id == step.ticket_id, Step.n == step.n - 1
+                    )
+                )
+            visitor = Visitor(ticket.visitor_name, ticket.visitor_company, ticket.visitor_phone)
+        weights = ctx.config.weights_of_window.get(window_id, {})
+        targets = {svc.code: svc.target_minutes for svc in ctx.config.services}
+        rows = s.execute(
+            select(
+                Step.id,
+                Step.service_code,
+                Step.priority,
+                Step.queued_at,
+                Step.target_window_id,
+                Ticket.number,
+            )
+            .join(Ticket, Ticket.id == Step.ticket_id)
+            .where(
+                Step.status == "waiting",
+                Step.day == today,
+                or_(
+                    and_(Step.service_code.in_(list(weights)), Step.target_window_id.is_(None)),
+                    Step.target_window_id == window_id,
+                ),
+            )
+        ).all()
+        numbers = {r.id: r.number for r in rows}
+        candidates = [
+            Candidate(
+                r.id,
+                r.service_code,
+                r.priority,
+                r.queued_at,
+                targets.get(r.service_code, DEFAULT_TARGET),
+                r.target_window_id,
+            )
+            for r in rows
+        ]
+        ranked = policy.order(candidates, now, window_id, weights)
+        return ConsoleView(
+            window=window,
+            current=current,
+            waited_minutes=waited,
+            from_service=from_service,
+            visitor=visitor,
+            waiting=len(ranked),
+            next_numbers=[numbers[c.step_id] for c in ranked[:NEXT_SHOWN]],
+            today=_window_day(s, ctx, window_id, today),
+        )
+
+
+def _window_day(s: Session, ctx: Context, window_id: int, day: date) -> WindowDay:
+    service = ctx.db.seconds_between(Step.started_at, Step.finished_at)
+    wait = ctx.db.seconds_between(Step.queued_at, Step.called_at)
+    counts = dict(
+        s.execute(
+            select(Step.status, func.count())
+            .where(Step.window_id == window_id, Step.day == day)
+            .group_by(Step.status)
+        ).all()
+    )
+    mean_service = s.scalar(
+        select(func.avg(service)).where(
+            Step.window_id == window_id,
+            Step.day == day,
+            Step.status == "done",
+            Step.started_at.is_not(None),
+        )
+    )
+    mean_wait = s.scalar(
+        select(func.avg(wait)).where(
+            Step.window_id == window_id, Step.day == day, Step.called_at.is_not(None)
+        )
+    )
+    return WindowDay(
+        served=counts.get("done", 0),
+        no_shows=counts.get("no_show", 0),
+        transferred=counts.get("transferred", 0),
+        mean_service_minutes=float(mean_service) / 60 if mean_service is not None else None,
+        mean_wait_minutes=float(mean_wait) / 60 if mean_wait is not None else None,
+    )

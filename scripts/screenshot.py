@@ -35,6 +35,10 @@ def main() -> None:
         options.add_argument(flag)
     driver = webdriver.Chrome(options=options)
     try:
+        driver.execute_cdp_cmd(  # the page gets exactly --size, whatever the window's frame
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+        )
         driver.get(args.url)
         wait = WebDriverWait(driver, 15)
         time.sleep(args.pause)

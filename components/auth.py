@@ -1,0 +1,98 @@
+"""Signing staff in and checking, on the server, who may do what.
+
+A Dash callback is an HTTP endpoint of its own: hiding a button protects nothing. Every staff
+callback calls :func:`require` first, which answers 401 (nobody signed in) or 403 (the wrong role,
+or a window the clerk is not bound to) before anything happens. The session is Flask's signed
+cookie, HttpOnly and SameSite=Lax (Secure behind HTTPS); the signing key is kept in the database so
+every web process shares it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from flask import Flask, abort, current_app, g, redirect, request, session
+
+from components.runtime import context
+from queues import staff
+from queues.context import Context
+from queues.errors import HallqError
+from queues.staff import StaffUser
+
+SESSION_KEY = "hallq_user"
+SESSION_HOURS = 12
+
+
+def configure(server: Flask, ctx: Context) -> None:
+    @server.before_request
+    def _signing_key() -> None:
+        """Fetched at the first request that finds the database (start-up need not)."""
+        if server.secret_key is None:
+            # without the database, no sessions: staff pages ask to sign in until it is back
+            with contextlib.suppress(HallqError):
+                server.secret_key = staff.session_secret(ctx)
+
+    server.config.update(
+        SESSION_COOKIE_NAME="hallq_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS),
+    )
+
+    @server.get("/logout")
+    def logout():  # type: ignore[no-untyped-def]
+        user = current_user()
+        if user is not None:
+            staff.signed_out(context(), user)
+        session.clear()
+        return redirect("/login")
+
+
+def sign_in(user: StaffUser) -> None:
+    session.clear()
+    session[SESSION_KEY] = {"id": user.id, "epoch": user.epoch}
+    session.permanent = True
+
+
+def current_user() -> StaffUser | None:
+    """The member of staff signed in to this request's session, if any (checked once a request)."""
+    if "hallq_user" not in g:
+        data = session.get(SESSION_KEY) if current_app.secret_key else None
+        user = None
+        if isinstance(data, dict) and isinstance(data.get("id"), int):
+            user = staff.staff_user(context(), data["id"], int(data.get("epoch", -1)))
+        g.hallq_user = user
+    return g.hallq_user
+
+
+def require(role: str = "clerk", window: int | None = None) -> StaffUser:
+    """The signed-in user if they may act as ``role`` (at ``window``); otherwise 401 or 403."""
+    user = current_user()
+    if user is None:
+        abort(401)
+    if not user.at_least(role) or (window is not None and not user.may_work(window)):
+        abort(403)
+    return user
+
+
+def safe_next(target: str | None) -> str | None:
+    """A place to go after signing in, if it is a path on this site (never another site)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def home_of(user: StaffUser) -> str:
+    """Where a user starts: a clerk at their first window, others at the start page."""
+    if user.role == "clerk" and user.windows:
+        return f"/counter/{user.windows[0]}"
+    return "/"
+
+
+def client_address() -> str | None:
+    return request.remote_addr

@@ -1,0 +1,78 @@
+"""Live screens: poll the board version every second, redraw only when it moved.
+
+A page puts :func:`poller` in its layout and makes its drawing callbacks depend on the version
+store. The poll runs in the browser (``assets/live.js``): a ``fetch`` of
+``/api/v1/display/version``; when it fails (a server restart, a network blip) a small
+"reconnecting" mark shows and the screen keeps what it shows until the server answers again.
+What a version looks like is drawn once per process (:func:`drawn_once`), however many screens
+ask for it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from dash import MATCH, ClientsideFunction, Dash, Input, Output, State, dcc, html
+
+from queues.context import Context
+from queues.i18n import t
+
+T = TypeVar("T")
+POLL_MS = 1_000
+KEEP = 32
+
+
+def poller(page: str, zone: str | None = None, interval_ms: int = POLL_MS) -> list[Any]:
+    """The pieces a live page needs; its callbacks take ``Input(version_id(page), "data")``."""
+    return [
+        dcc.Interval(id={"type": "live-tick", "page": page}, interval=interval_ms),
+        dcc.Store(id={"type": "live-zone", "page": page}, data=zone or ""),
+        dcc.Store(id=version_id(page), data=None),
+        html.Div(
+            t("live.reconnecting", "zh") + " · " + t("live.reconnecting", "en"),
+            id={"type": "live-mark", "page": page},
+            className="live-mark d-none",
+        ),
+    ]
+
+
+def version_id(page: str) -> dict[str, str]:
+    return {"type": "live-version", "page": page}
+
+
+def register(app: Dash) -> None:
+    """The one poll callback every live page shares (bound to ``app``: pages come and go)."""
+    app.clientside_callback(
+        ClientsideFunction(namespace="hallq", function_name="poll"),
+        Output({"type": "live-version", "page": MATCH}, "data"),
+        Output({"type": "live-mark", "page": MATCH}, "className"),
+        Input({"type": "live-tick", "page": MATCH}, "n_intervals"),
+        State({"type": "live-zone", "page": MATCH}, "data"),
+        State({"type": "live-version", "page": MATCH}, "data"),
+        State({"type": "live-mark", "page": MATCH}, "className"),
+    )
+
+
+_locks: dict[str, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def drawn_once(ctx: Context, key: str, draw: Callable[[], T]) -> T:
+    """``draw()`` for ``key`` once per process: the screens that ask at the same time wait for
+    the first; later ones are answered from memory (the last ``KEEP`` keys)."""
+    cache: OrderedDict[str, Any] = ctx.cache.setdefault("drawn", OrderedDict())
+    if key in cache:
+        return cache[key]
+    with _locks_guard:
+        lock = _locks.setdefault(key, threading.Lock())
+    with lock:
+        if key not in cache:
+            cache[key] = draw()
+            while len(cache) > KEEP:
+                cache.popitem(last=False)
+        with _locks_guard:
+            _locks.pop(key, None)
+        return cache[key]
