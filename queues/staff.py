@@ -146,36 +146,38 @@ def _by_name(s, name: str) -> User:  # type: ignore[no-untyped-def]
 
 
 def sign_in(ctx: Context, name: str, password: str, client: str | None = None) -> StaffUser:
-    """The user whose name and password these are, or BadCredentials / AccountLocked."""
+    """The user whose name and password these are, or BadCredentials / AccountLocked.
+
+    A failure is counted and written before it is raised (raising inside the transaction would
+    roll the count back).
+    """
     now = ctx.now()
+    failure: errors.HallqError | None = None
     with ctx.db.write() as s:
         user = s.scalar(select(User).where(User.name == name.strip()))
+        anonymous = f"anonymous:{client or '?'}"
         if user is None or not user.active:
             check_password_hash(_DUMMY_HASH, password)
-            events.record(s, "sign_in_failed", f"anonymous:{client or '?'}", now, user=name[:64])
-            raise errors.BadCredentials()
-        if user.locked_until is not None and user.locked_until > now:
+            events.record(s, "sign_in_failed", anonymous, now, user=name[:64])
+            failure = errors.BadCredentials()
+        elif user.locked_until is not None and user.locked_until > now:
             minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-            raise errors.AccountLocked(minutes=minutes)
-        if not check_password_hash(user.password_hash, password):
+            failure = errors.AccountLocked(minutes=minutes)
+        elif not check_password_hash(user.password_hash, password):
             user.failed_logins += 1
             locked = user.failed_logins >= MAX_FAILURES
             if locked:
                 user.locked_until, user.failed_logins = now + LOCKOUT, 0
-            events.record(
-                s,
-                "sign_in_failed",
-                f"anonymous:{client or '?'}",
-                now,
-                user=user.name,
-                locked=locked,
-            )
-            if locked:
-                raise errors.AccountLocked(minutes=int(LOCKOUT.total_seconds() // 60))
-            raise errors.BadCredentials()
-        user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
-        events.record(s, "signed_in", f"user:{user.name}", now, client=client)
-        return _view(user)
+            events.record(s, "sign_in_failed", anonymous, now, user=user.name, locked=locked)
+            minutes = int(LOCKOUT.total_seconds() // 60)
+            failure = errors.AccountLocked(minutes=minutes) if locked else errors.BadCredentials()
+        else:
+            user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+            events.record(s, "signed_in", f"user:{user.name}", now, client=client)
+            signed_in = _view(user)
+    if failure is not None:
+        raise failure
+    return signed_in
 
 
 def signed_out(ctx: Context, user: StaffUser) -> None:

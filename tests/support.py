@@ -217,3 +217,27 @@ class LiveServer:
 
     def close(self) -> None:
         self._server.shutdown()
+
+
+# --- a finger for the browser tests --------------------------------------------------------------
+
+CENTRE = "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})"
+
+
+def tap(duo: object, css: str, timeout: float = 5.0) -> None:
+    """Tap like a finger: a screen that has just appeared ignores taps for a moment."""
+    import time
+
+    from selenium.common.exceptions import ElementClickInterceptedException
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            element = duo.wait_for_element(css)
+            duo.driver.execute_script(CENTRE, element)
+            element.click()
+            return
+        except ElementClickInterceptedException:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)

@@ -6,7 +6,6 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from selenium.common.exceptions import ElementClickInterceptedException
 from sqlalchemy import func, select
 
 from app import create_app
@@ -15,7 +14,7 @@ from queues import services
 from queues.context import Context
 from queues.db import Database
 from queues.models import Rating, Ticket
-from tests.support import Clock, FakePrinter, beijing
+from tests.support import Clock, FakePrinter, beijing, tap
 
 
 @pytest.fixture
@@ -33,24 +32,6 @@ def hall(dash_duo, ctx: Context, printer: FakePrinter) -> Iterator[object]:
     yield dash_duo
     stop.set()
     thread.join(timeout=5)
-
-
-CENTRE = "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})"
-
-
-def tap(duo, css: str, timeout: float = 5.0) -> None:
-    """Tap like a finger: a screen that has just appeared ignores taps for a moment."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            element = duo.wait_for_element(css)
-            duo.driver.execute_script(CENTRE, element)
-            element.click()
-            return
-        except ElementClickInterceptedException:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
 
 
 def tickets(ctx: Context) -> int:

@@ -1,0 +1,590 @@
+"""The counter console: a clerk's window for the day (``/counter/<window>``).
+
+Call, recall, start, finish with the outcome, no-show, transfer, pause and resume, with keyboard
+shortcuts; the ticket in hand with how long it waited and where it came from; who waits next;
+the window's figures for today; and a record of who was served (staff only). Every callback
+checks on the server that a signed-in clerk may work this window (:func:`components.auth.require`);
+buttons that make no sense now are disabled, and the service layer refuses them anyway.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, dcc, html, no_update
+
+from components import auth, live
+from components.runtime import context, lang_of
+from components.screens import with_lang
+from queues import errors, services, views
+from queues.i18n import t
+
+PAGE = "counter"
+OUTCOMES = ("done", "promised", "incomplete", "consult")
+REASONS = ("break", "meeting", "training", "fetching", "other")
+ACTIONS = ("call", "recall", "start", "finish", "no-show", "transfer", "pause", "resume", "close")
+
+
+def layout(window: str = "", lang: str | None = None, **_: str) -> Any:
+    lang = lang_of(lang)
+    ctx = context()
+    number = _number(window)
+    known = next((w for w in ctx.config.windows if w.id == number), None)
+    user = auth.current_user()
+    if user is None:
+        return dbc.Container(
+            [
+                dcc.Location(
+                    id="counter-to-login", href=f"/login?next=/counter/{window}", refresh=True
+                ),
+                html.P(t("counter.sign_in_first", lang), className="mt-5"),
+            ]
+        )
+    if known is None:
+        return dbc.Container(
+            html.H1(t("error.unknown_window", lang, window=window), className="mt-5")
+        )
+    if not user.may_work(number):
+        return dbc.Container(html.H1(t("counter.not_yours", lang, window=number), className="mt-5"))
+    services_for_transfer = [{"label": s.name(lang), "value": s.code} for s in ctx.config.services]
+    windows_for_transfer = [
+        {"label": f"{t('window.label', lang, id=w.id)} · {w.department(lang)}", "value": w.id}
+        for w in ctx.config.windows
+        if w.id != number
+    ]
+    return html.Div(
+        [
+            *live.poller(PAGE, None, interval_ms=2_000),
+            dcc.Store(id="counter-window", data=number),
+            dcc.Store(id="counter-lang", data=lang),
+            dcc.Store(id="counter-tick", data=0),
+            dcc.Store(id="counter-holding", data=None),
+            html.Header(
+                [
+                    html.Div(
+                        [
+                            html.H1(
+                                t(
+                                    "counter.title",
+                                    lang,
+                                    window=number,
+                                    department=known.department(lang),
+                                ),
+                                className="counter-title",
+                            ),
+                            html.Span(id="counter-state", className="counter-state"),
+                        ],
+                        className="d-flex align-items-center gap-3",
+                    ),
+                    html.Div(
+                        [
+                            html.Span(user.display_name, className="me-3"),
+                            html.A(
+                                t("lang.switch", lang),
+                                href=with_lang(
+                                    f"/counter/{window}", "zh" if lang == "en" else "en"
+                                ),
+                                className="me-3 text-white",
+                            ),
+                            html.A(
+                                t("login.sign_out", lang),
+                                href="/logout",
+                                className="text-white",
+                                id="counter-sign-out",
+                            ),
+                        ]
+                    ),
+                ],
+                className="counter-header",
+            ),
+            html.Div(id="counter-message", className="counter-message"),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            dbc.Card(
+                                dbc.CardBody(
+                                    [
+                                        html.H2(
+                                            t("counter.current", lang), className="h6 text-muted"
+                                        ),
+                                        html.Div(id="counter-current"),
+                                    ]
+                                ),
+                                className="mb-3",
+                            ),
+                            html.Div(
+                                [
+                                    _button("call", "counter.call", "primary", "Space", lang),
+                                    _button("recall", "counter.recall", "secondary", "R", lang),
+                                    _button("start", "counter.start", "success", "S", lang),
+                                    _button("no-show", "counter.no_show", "warning", "N", lang),
+                                ],
+                                className="counter-actions",
+                            ),
+                            dbc.Card(
+                                dbc.CardBody(
+                                    [
+                                        dbc.Label(t("counter.outcome", lang)),
+                                        dbc.RadioItems(
+                                            id="counter-outcome",
+                                            options=[
+                                                {"label": t(f"outcome.{o}", lang), "value": o}
+                                                for o in OUTCOMES
+                                            ],
+                                            value="done",
+                                            inline=True,
+                                            className="mb-2",
+                                        ),
+                                        dbc.Row(
+                                            [
+                                                dbc.Col(
+                                                    [
+                                                        dbc.Label(
+                                                            t("counter.promised_date", lang),
+                                                            html_for="counter-promised",
+                                                        ),
+                                                        dbc.Input(
+                                                            id="counter-promised", type="date"
+                                                        ),
+                                                    ],
+                                                    md=6,
+                                                ),
+                                                dbc.Col(
+                                                    _button(
+                                                        "finish",
+                                                        "counter.finish",
+                                                        "success",
+                                                        "F",
+                                                        lang,
+                                                    ),
+                                                    md=6,
+                                                    className="d-flex align-items-end",
+                                                ),
+                                            ]
+                                        ),
+                                    ]
+                                ),
+                                className="mb-3",
+                            ),
+                            dbc.Card(
+                                dbc.CardBody(
+                                    dbc.Row(
+                                        [
+                                            dbc.Col(
+                                                [
+                                                    dbc.Label(t("counter.transfer.service", lang)),
+                                                    dcc.Dropdown(
+                                                        id="counter-to-service",
+                                                        options=services_for_transfer,
+                                                        clearable=True,
+                                                    ),
+                                                ],
+                                                md=5,
+                                            ),
+                                            dbc.Col(
+                                                [
+                                                    dbc.Label(t("counter.transfer.window", lang)),
+                                                    dcc.Dropdown(
+                                                        id="counter-to-window",
+                                                        options=windows_for_transfer,
+                                                        clearable=True,
+                                                    ),
+                                                ],
+                                                md=4,
+                                            ),
+                                            dbc.Col(
+                                                _button(
+                                                    "transfer",
+                                                    "counter.transfer",
+                                                    "info",
+                                                    "T",
+                                                    lang,
+                                                ),
+                                                md=3,
+                                                className="d-flex align-items-end",
+                                            ),
+                                        ]
+                                    )
+                                ),
+                                className="mb-3",
+                            ),
+                            dbc.Card(
+                                dbc.CardBody(
+                                    [
+                                        html.H2(
+                                            t("counter.visitor", lang), className="h6 text-muted"
+                                        ),
+                                        dbc.Row(
+                                            [
+                                                dbc.Col(
+                                                    dbc.Input(
+                                                        id="counter-visitor-name",
+                                                        placeholder=t("counter.visitor.name", lang),
+                                                    ),
+                                                    md=3,
+                                                ),
+                                                dbc.Col(
+                                                    dbc.Input(
+                                                        id="counter-visitor-company",
+                                                        placeholder=t(
+                                                            "counter.visitor.company", lang
+                                                        ),
+                                                    ),
+                                                    md=4,
+                                                ),
+                                                dbc.Col(
+                                                    dbc.Input(
+                                                        id="counter-visitor-phone",
+                                                        type="tel",
+                                                        placeholder=t(
+                                                            "counter.visitor.phone", lang
+                                                        ),
+                                                    ),
+                                                    md=3,
+                                                ),
+                                                dbc.Col(
+                                                    dbc.Button(
+                                                        t("counter.visitor.save", lang),
+                                                        id="counter-visitor-save",
+                                                        color="secondary",
+                                                        n_clicks=0,
+                                                    ),
+                                                    md=2,
+                                                ),
+                                            ],
+                                            className="g-2",
+                                        ),
+                                    ]
+                                ),
+                            ),
+                        ],
+                        lg=8,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Card(
+                                dbc.CardBody(
+                                    [
+                                        dbc.Label(t("counter.reason", lang)),
+                                        dbc.Select(
+                                            id="counter-reason",
+                                            options=[
+                                                {
+                                                    "label": t(f"counter.reason.{r}", lang),
+                                                    "value": r,
+                                                }
+                                                for r in REASONS
+                                            ],
+                                            value="break",
+                                            className="mb-2",
+                                        ),
+                                        html.Div(
+                                            [
+                                                _button(
+                                                    "pause", "counter.pause", "warning", "P", lang
+                                                ),
+                                                _button(
+                                                    "resume",
+                                                    "counter.resume",
+                                                    "success",
+                                                    None,
+                                                    lang,
+                                                ),
+                                                _button(
+                                                    "close",
+                                                    "counter.close",
+                                                    "outline-danger",
+                                                    None,
+                                                    lang,
+                                                ),
+                                            ],
+                                            className="d-grid gap-2",
+                                        ),
+                                    ]
+                                ),
+                                className="mb-3",
+                            ),
+                            dbc.Card(dbc.CardBody(html.Div(id="counter-queue")), className="mb-3"),
+                            dbc.Card(dbc.CardBody(html.Div(id="counter-today"))),
+                        ],
+                        lg=4,
+                    ),
+                ],
+                className="counter-body",
+            ),
+            html.P(t("counter.keys", lang), className="counter-keys text-muted"),
+        ],
+        className="counter",
+    )
+
+
+dash.register_page(
+    "counter",
+    path_template="/counter/<window>",
+    layout=layout,
+    title=t("screen.counter"),
+    screen_order=30,
+    title_key="screen.counter",
+    about_key="screen.counter.about",
+    example_path="/counter/1",
+)
+
+
+def _number(window: str) -> int:
+    try:
+        return int(window)
+    except ValueError:
+        return -1
+
+
+def _button(action: str, label: str, color: str, key: str | None, lang: str) -> html.Button:
+    content: list[Any] = [t(label, lang)]
+    if key:
+        content.append(html.Kbd(key, className="ms-2 counter-kbd"))
+    return html.Button(
+        content,
+        id=f"counter-{action}",
+        n_clicks=0,
+        className=f"btn btn-lg btn-{color} counter-btn",
+        **{"data-key": key or ""},
+    )
+
+
+# --- acting -----------------------------------------------------------------------------------
+
+
+@callback(
+    Output("counter-message", "children"),
+    Output("counter-tick", "data"),
+    *[Input(f"counter-{a}", "n_clicks") for a in ACTIONS],
+    State("counter-window", "data"),
+    State("counter-lang", "data"),
+    State("counter-outcome", "value"),
+    State("counter-promised", "value"),
+    State("counter-to-service", "value"),
+    State("counter-to-window", "value"),
+    State("counter-reason", "value"),
+    State("counter-tick", "data"),
+    prevent_initial_call=True,
+)
+def act(*args: Any) -> tuple[Any, int]:
+    """One of the window's actions by the signed-in clerk, or the reason it cannot be done."""
+    window, lang, outcome, promised, to_service, to_window, reason, tick = args[len(ACTIONS) :]
+    if not dash.ctx.triggered or not dash.ctx.triggered[0]["value"]:
+        return no_update, no_update
+    user = auth.require("clerk", window)
+    action = str(dash.ctx.triggered_id).removeprefix("counter-")
+    ctx = context()
+    try:
+        message = _do(
+            ctx, action, window, user.actor, lang, outcome, promised, to_service, to_window, reason
+        )
+        color = "success"
+    except errors.HallqError as exc:
+        message, color = exc.message(lang), "danger"
+    return dbc.Alert(message, color=color, className="py-2 mb-2", id="counter-alert"), (
+        tick or 0
+    ) + 1
+
+
+def _do(
+    ctx: Any,
+    action: str,
+    window: int,
+    actor: str,
+    lang: str,
+    outcome: str,
+    promised: str | None,
+    to_service: str | None,
+    to_window: int | None,
+    reason: str,
+) -> str:
+    if action == "call":
+        called = services.call_next(ctx, window, actor)
+        return (
+            t("counter.called", lang, number=called.number) if called else t("counter.nobody", lang)
+        )
+    if action in ("pause", "resume", "close"):
+        if action == "pause":
+            w = services.pause(ctx, window, actor, t(f"counter.reason.{reason}", "zh"))
+        else:
+            w = (services.resume if action == "resume" else services.close)(ctx, window, actor)
+        return t("counter.window_done", lang, state=t(f"window.{w.state}", lang))
+    if action == "finish":
+        when = date.fromisoformat(promised) if promised and outcome == "promised" else None
+        v = services.finish(ctx, window, actor, outcome or "done", when)
+    elif action == "transfer":
+        v = services.transfer(
+            ctx, window, actor, service=to_service or None, window=to_window or None
+        )
+    else:
+        v = {"recall": services.recall, "start": services.start, "no-show": services.no_show}[
+            action
+        ](ctx, window, actor)
+    label = t(f"action.{action.replace('-', '_')}", lang)
+    return t("counter.done", lang, number=v.number, action=label)
+
+
+@callback(
+    Output("counter-message", "children", allow_duplicate=True),
+    Input("counter-visitor-save", "n_clicks"),
+    State("counter-window", "data"),
+    State("counter-lang", "data"),
+    State("counter-visitor-name", "value"),
+    State("counter-visitor-company", "value"),
+    State("counter-visitor-phone", "value"),
+    prevent_initial_call=True,
+)
+def save_visitor(
+    n: int, window: int, lang: str, name: str | None, company: str | None, phone: str | None
+) -> Any:
+    if not n:
+        return no_update
+    user = auth.require("clerk", window)
+    try:
+        services.record_visitor(
+            context(), window, user.actor, name=name or "", company=company or "", phone=phone or ""
+        )
+    except errors.HallqError as exc:
+        return dbc.Alert(exc.message(lang), color="danger", className="py-2 mb-2")
+    return dbc.Alert(t("counter.saved", lang), color="success", className="py-2 mb-2")
+
+
+# --- showing ----------------------------------------------------------------------------------
+
+
+@callback(
+    Output("counter-state", "children"),
+    Output("counter-state", "className"),
+    Output("counter-current", "children"),
+    Output("counter-queue", "children"),
+    Output("counter-today", "children"),
+    *[Output(f"counter-{a}", "disabled") for a in ACTIONS],
+    Output("counter-holding", "data"),
+    Output("counter-visitor-name", "value"),
+    Output("counter-visitor-company", "value"),
+    Output("counter-visitor-phone", "value"),
+    Input("counter-tick", "data"),
+    Input(live.version_id(PAGE), "data"),
+    State("counter-window", "data"),
+    State("counter-lang", "data"),
+    State("counter-holding", "data"),
+)
+def show(
+    _tick: int, _version: int | None, window: int, lang: str, holding: str | None
+) -> tuple[Any, ...]:
+    """The window as it is: after every action here, and whenever the hall's board moves."""
+    auth.require("clerk", window)
+    ctx = context()
+    try:
+        view = views.console(ctx, window)
+    except errors.HallqError as exc:
+        return (
+            exc.message(lang),
+            "counter-state badge bg-danger",
+            *([no_update] * (3 + len(ACTIONS) + 4)),
+        )
+    w, cur = view.window, view.current
+    status = cur.status if cur else None
+    disabled = {
+        "call": w.state != "open" or cur is not None,
+        "recall": status != "called",
+        "start": status != "called",
+        "finish": status not in ("called", "serving"),
+        "no-show": status != "called",
+        "transfer": status not in ("called", "serving"),
+        "pause": w.state != "open",
+        "resume": w.state == "open",
+        "close": w.state == "closed" or cur is not None,
+    }
+    state = t(f"window.{w.state}", lang) + (
+        f"（{w.state_reason}）" if w.state == "paused" and w.state_reason else ""
+    )
+    badge = {"open": "bg-success", "paused": "bg-warning text-dark", "closed": "bg-secondary"}[
+        w.state
+    ]
+    now_holding = cur.id if cur else None
+    visitor = (no_update,) * 3
+    if now_holding != holding:  # a new ticket in hand: its record (what is typed stays otherwise)
+        v = view.visitor
+        visitor = (v.name, v.company, v.phone) if v else (None, None, None)
+    return (
+        state,
+        f"counter-state badge {badge}",
+        _current(ctx, view, lang),
+        _queue(view, lang),
+        _today(view, lang),
+        *[disabled[a] for a in ACTIONS],
+        now_holding,
+        *visitor,
+    )
+
+
+def _current(ctx: Any, view: views.ConsoleView, lang: str) -> Any:
+    cur = view.current
+    if cur is None:
+        return html.P(t("counter.none", lang), className="counter-none", id="counter-number")
+    name = cur.service_name_en if lang == "en" else cur.service_name_zh
+    badges = [dbc.Badge(t(f"status.{cur.status}", lang), color="primary", className="me-2")]
+    if cur.priority != "normal":
+        badges.append(
+            dbc.Badge(
+                t(f"priority.{cur.priority}", lang),
+                color="danger" if cur.priority == "green" else "warning",
+            )
+        )
+    lines = [t("counter.waited", lang, minutes=view.waited_minutes or 0)]
+    if view.from_service:
+        came = ctx.config.service(view.from_service)
+        lines.append(
+            t("counter.from", lang, service=came.name(lang) if came else view.from_service)
+        )
+    if cur.recalls:
+        lines.append(t("counter.recalls", lang, count=cur.recalls))
+    return html.Div(
+        [
+            html.Div(cur.number, className="counter-number", id="counter-number"),
+            html.Div(badges, className="mb-2"),
+            html.Div(name, className="counter-service"),
+            html.Div(" · ".join(lines), className="text-muted"),
+        ]
+    )
+
+
+def _queue(view: views.ConsoleView, lang: str) -> Any:
+    return [
+        html.H2(
+            t("counter.waiting", lang, count=view.waiting), className="h5", id="counter-waiting"
+        ),
+        html.Div(
+            [t("counter.next", lang), "："]
+            + [
+                dbc.Badge(n, color="light", text_color="dark", className="me-1 fs-6")
+                for n in view.next_numbers
+            ]
+            if view.next_numbers
+            else "",
+            id="counter-next",
+        ),
+    ]
+
+
+def _today(view: views.ConsoleView, lang: str) -> Any:
+    d = view.today
+    items = [
+        t("counter.served", lang, count=d.served),
+        t("counter.no_shows", lang, count=d.no_shows),
+        t("counter.transferred", lang, count=d.transferred),
+    ]
+    if d.mean_service_minutes is not None:
+        items.append(t("counter.mean_service", lang, minutes=f"{d.mean_service_minutes:.1f}"))
+    if d.mean_wait_minutes is not None:
+        items.append(t("counter.mean_wait", lang, minutes=f"{d.mean_wait_minutes:.1f}"))
+    return [
+        html.H2(t("counter.today", lang), className="h6 text-muted"),
+        html.Ul([html.Li(i) for i in items], id="counter-figures"),
+    ]

@@ -1,0 +1,236 @@
+"""For managers: every window's state, the kiosks' printers and their faults, staff accounts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, dcc, html, no_update
+
+from components import auth, live
+from components.runtime import context, lang_of
+from queues import errors, printjobs, staff, views
+from queues.i18n import t
+
+PAGE = "staff"
+
+
+def layout(lang: str | None = None, **_: str) -> Any:
+    lang = lang_of(lang)
+    user = auth.current_user()
+    if user is None:
+        return dcc.Location(id="staff-to-login", href="/login?next=/staff", refresh=True)
+    if not user.at_least("manager"):
+        return dbc.Container(html.H1(t("error.forbidden", lang, role=user.role), className="mt-5"))
+    roles = ["clerk", "manager"] + (["admin"] if user.at_least("admin") else [])
+    return dbc.Container(
+        [
+            *live.poller(PAGE, None, interval_ms=3_000),
+            dcc.Store(id="staff-lang", data=lang),
+            html.H1(t("staff.title", lang), className="h3 mt-4"),
+            html.Div(id="staff-message"),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            html.H2(t("staff.windows", lang), className="h5"),
+                            html.Div(id="staff-windows"),
+                        ],
+                        lg=7,
+                    ),
+                    dbc.Col(
+                        [
+                            html.H2(t("staff.printers", lang), className="h5"),
+                            html.Div(id="staff-printers"),
+                            html.H2(t("staff.people", lang), className="h5 mt-4"),
+                            html.Div(id="staff-people"),
+                            html.H2(t("staff.add", lang), className="h6 mt-4"),
+                            dbc.Input(
+                                id="staff-new-name",
+                                placeholder=t("staff.col.name", lang),
+                                className="mb-2",
+                            ),
+                            dbc.Input(
+                                id="staff-new-display",
+                                placeholder=t("staff.col.display", lang),
+                                className="mb-2",
+                            ),
+                            dbc.Select(
+                                id="staff-new-role",
+                                options=[
+                                    {"label": t(f"role.{r}", lang), "value": r} for r in roles
+                                ],
+                                value="clerk",
+                                className="mb-2",
+                            ),
+                            dbc.Input(
+                                id="staff-new-windows",
+                                placeholder=t("staff.col.windows", lang) + " 5,6",
+                                className="mb-2",
+                            ),
+                            dbc.Input(
+                                id="staff-new-password",
+                                type="password",
+                                placeholder=t("login.password", lang),
+                                className="mb-2",
+                                autoComplete="new-password",
+                            ),
+                            dbc.Button(
+                                t("staff.add.submit", lang),
+                                id="staff-add",
+                                color="primary",
+                                n_clicks=0,
+                            ),
+                        ],
+                        lg=5,
+                    ),
+                ]
+            ),
+        ],
+        fluid=True,
+        className="pb-5",
+    )
+
+
+dash.register_page(
+    "staff",
+    path="/staff",
+    layout=layout,
+    title=t("screen.staff"),
+    screen_order=80,
+    title_key="screen.staff",
+    about_key="screen.staff.about",
+)
+
+
+@callback(
+    Output("staff-windows", "children"),
+    Output("staff-printers", "children"),
+    Output("staff-people", "children"),
+    Input(live.version_id(PAGE), "data"),
+    Input("staff-message", "children"),
+    State("staff-lang", "data"),
+)
+def show(_version: int | None, _message: Any, lang: str) -> tuple[Any, Any, Any]:
+    auth.require("manager")
+    ctx = context()
+    try:
+        windows = views.windows(ctx)
+        printers = printjobs.printers(ctx)
+        people = staff.users(ctx)
+    except errors.HallqError:
+        return no_update, no_update, no_update
+    window_rows = [
+        html.Tr(
+            [
+                html.Td(w.id),
+                html.Td(w.department_en if lang == "en" else w.department_zh),
+                html.Td(
+                    t(f"window.{w.state}", lang)
+                    + (f"（{w.state_reason}）" if w.state_reason else "")
+                ),
+                html.Td(w.current.number if w.current else ""),
+            ]
+        )
+        for w in windows
+    ]
+    printer_rows = [
+        html.Tr(
+            [
+                html.Td(p.kiosk),
+                html.Td(t(f"printer.{p.state}", lang)),
+                html.Td(t(f"paper.{p.paper}", lang)),
+                html.Td(p.last_error or "", className="small"),
+            ],
+            className="table-danger" if p.state == "fault" else "",
+        )
+        for p in printers
+    ]
+    people_rows = [
+        html.Tr(
+            [
+                html.Td(u.name),
+                html.Td(u.display_name),
+                html.Td(t(f"role.{u.role}", lang)),
+                html.Td(",".join(map(str, u.windows)) or t("staff.any", lang)),
+            ]
+        )
+        for u in people
+    ]
+    return (
+        _table(
+            ["staff.col.window", "staff.col.department", "staff.col.state", "staff.col.current"],
+            window_rows,
+            lang,
+            "staff-windows-table",
+        ),
+        _table(
+            ["staff.col.kiosk", "staff.col.state", "staff.col.paper", "staff.col.error"],
+            printer_rows,
+            lang,
+            "staff-printers-table",
+        )
+        if printer_rows
+        else html.P(t("staff.no_printers", lang)),
+        _table(
+            ["staff.col.name", "staff.col.display", "staff.col.role", "staff.col.windows"],
+            people_rows,
+            lang,
+            "staff-people-table",
+        ),
+    )
+
+
+def _table(heads: list[str], rows: list[Any], lang: str, table_id: str) -> dbc.Table:
+    return dbc.Table(
+        [html.Thead(html.Tr([html.Th(t(h, lang)) for h in heads])), html.Tbody(rows)],
+        size="sm",
+        hover=True,
+        id=table_id,
+    )
+
+
+@callback(
+    Output("staff-message", "children"),
+    Input("staff-add", "n_clicks"),
+    State("staff-new-name", "value"),
+    State("staff-new-display", "value"),
+    State("staff-new-role", "value"),
+    State("staff-new-windows", "value"),
+    State("staff-new-password", "value"),
+    State("staff-lang", "data"),
+    prevent_initial_call=True,
+)
+def add_person(
+    n: int,
+    name: str | None,
+    display: str | None,
+    role: str,
+    windows: str | None,
+    password: str | None,
+    lang: str,
+) -> Any:
+    """A manager adds a clerk or manager; only an administrator adds administrators."""
+    user = auth.require("manager")
+    if not n:
+        return no_update
+    if role == "admin" and not user.at_least("admin"):
+        return dbc.Alert(t("error.forbidden", lang, role=user.role), color="danger")
+    try:
+        bound = [int(w) for w in (windows or "").replace("，", ",").split(",") if w.strip()]
+    except ValueError:
+        return dbc.Alert(t("error.unknown_window", lang, window=windows), color="danger")
+    try:
+        added = staff.add_user(
+            context(),
+            name or "",
+            role,
+            password or "",
+            windows=bound,
+            display_name=display or "",
+            actor=user.actor,
+        )
+    except errors.HallqError as exc:
+        return dbc.Alert(exc.message(lang), color="danger")
+    return dbc.Alert(t("staff.added", lang, name=added.name), color="success", id="staff-added")

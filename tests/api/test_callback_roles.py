@@ -1,0 +1,174 @@
+"""Every staff callback is its own HTTP endpoint: the role is checked on the server.
+
+These tests post to Dash's callback endpoint the way a browser (or anyone) could, with and
+without a session, and check that nothing happens for the wrong person.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from app import create_app
+from components.auth import SESSION_KEY
+from queues import services, staff
+from queues.context import Context
+from queues.models import User
+
+PASSWORD = "a good password"
+
+
+@pytest.fixture
+def client(ctx: Context) -> FlaskClient:
+    app = create_app(ctx)
+    client = app.server.test_client()
+    client.get("/")  # the first request sets the app up and fetches the signing key
+    return client
+
+
+def as_user(client: FlaskClient, user: staff.StaffUser | None) -> None:
+    with client.session_transaction() as session:
+        session.clear()
+        if user is not None:
+            session[SESSION_KEY] = {"id": user.id, "epoch": user.epoch}
+
+
+def post_callback(
+    client: FlaskClient,
+    outputs: list[tuple[str, str]],
+    inputs: list[tuple[str, str, Any]],
+    state: list[tuple[str, str, Any]],
+) -> Any:
+    many = len(outputs) > 1
+    body = {
+        "output": ("..{}.." if many else "{}").format("...".join(f"{i}.{p}" for i, p in outputs)),
+        "outputs": [{"id": i, "property": p} for i, p in outputs]
+        if len(outputs) > 1
+        else {"id": outputs[0][0], "property": outputs[0][1]},
+        "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
+        "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
+        "changedPropIds": [f"{inputs[0][0]}.{inputs[0][1]}"],
+    }
+    return client.post("/_dash-update-component", json=body)
+
+
+def add_person(client: FlaskClient, name: str) -> Any:
+    return post_callback(
+        client,
+        [("staff-message", "children")],
+        [("staff-add", "n_clicks", 1)],
+        [
+            ("staff-new-name", "value", name),
+            ("staff-new-display", "value", ""),
+            ("staff-new-role", "value", "clerk"),
+            ("staff-new-windows", "value", ""),
+            ("staff-new-password", "value", PASSWORD),
+            ("staff-lang", "data", "zh"),
+        ],
+    )
+
+
+def people(ctx: Context) -> list[str]:
+    with ctx.db.read() as s:
+        return list(s.scalars(select(User.name).order_by(User.name)))
+
+
+def test_manager_callback_refuses_a_clerk_and_nobody(client: FlaskClient, ctx: Context) -> None:
+    clerk = staff.add_user(ctx, "wang", "clerk", PASSWORD)
+    manager = staff.add_user(ctx, "li", "manager", PASSWORD)
+    as_user(client, None)
+    assert add_person(client, "intruder").status_code == 401
+    as_user(client, clerk)
+    assert add_person(client, "intruder").status_code == 403
+    assert people(ctx) == ["li", "wang"]
+    as_user(client, manager)
+    response = add_person(client, "zhao")
+    assert response.status_code == 200 and "zhao" in response.get_data(as_text=True)
+    assert people(ctx) == ["li", "wang", "zhao"]
+
+
+def call_next_at(client: FlaskClient, window: int) -> Any:
+    actions = (
+        "call",
+        "recall",
+        "start",
+        "finish",
+        "no-show",
+        "transfer",
+        "pause",
+        "resume",
+        "close",
+    )
+    return post_callback(
+        client,
+        [("counter-message", "children"), ("counter-tick", "data")],
+        [(f"counter-{a}", "n_clicks", 1 if a == "call" else 0) for a in actions],
+        [
+            ("counter-window", "data", window),
+            ("counter-lang", "data", "zh"),
+            ("counter-outcome", "value", "done"),
+            ("counter-promised", "value", None),
+            ("counter-to-service", "value", None),
+            ("counter-to-window", "value", None),
+            ("counter-reason", "value", "break"),
+            ("counter-tick", "data", 0),
+        ],
+    )
+
+
+def test_clerk_works_only_their_own_windows(client: FlaskClient, ctx: Context) -> None:
+    clerk = staff.add_user(ctx, "wang", "clerk", PASSWORD, windows=[21])
+    services.resume(ctx, 20, "clerk:other")
+    services.resume(ctx, 21, "clerk:wang")
+    services.issue(ctx, "tax")
+    as_user(client, clerk)
+    assert call_next_at(client, 20).status_code == 403
+    assert services.call_next(ctx, 20, "clerk:other").number == "T001"  # nothing was called
+    response = call_next_at(client, 21)
+    assert response.status_code == 200
+
+
+def test_a_session_ends_with_a_new_password(client: FlaskClient, ctx: Context) -> None:
+    manager = staff.add_user(ctx, "li", "manager", PASSWORD)
+    as_user(client, manager)
+    staff.set_password(ctx, "li", "a brand new password")
+    assert add_person(client, "zhao").status_code == 401
+
+
+def test_sign_out_ends_the_session(client: FlaskClient, ctx: Context) -> None:
+    manager = staff.add_user(ctx, "li", "manager", PASSWORD)
+    as_user(client, manager)
+    response = client.get("/logout")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/login")
+    assert add_person(client, "zhao").status_code == 401
+
+
+def test_session_cookie_is_httponly_and_samesite(client: FlaskClient, ctx: Context) -> None:
+    staff.add_user(ctx, "li", "manager", PASSWORD)
+    response = post_callback(
+        client,
+        [("login-go", "href"), ("login-message", "children")],
+        [("login-submit", "n_clicks", 1), ("login-password", "n_submit", None)],
+        [
+            ("login-name", "value", "li"),
+            ("login-password", "value", PASSWORD),
+            ("login-next", "data", "/staff"),
+            ("login-lang", "data", "zh"),
+        ],
+    )
+    assert response.get_json()["response"]["login-go"]["href"] == "/staff"
+    cookie = response.headers["Set-Cookie"]
+    assert "hallq_session=" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_sign_in_never_sends_you_to_another_site(client: FlaskClient, ctx: Context) -> None:
+    staff.add_user(ctx, "li", "manager", PASSWORD)
+    response = client.get("/login?next=https://evil.example/")
+    assert response.status_code == 200
+    from components.auth import safe_next
+
+    assert safe_next("https://evil.example/") is None and safe_next("//evil.example") is None
+    assert safe_next("/counter/5") == "/counter/5"
