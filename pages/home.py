@@ -31,18 +31,22 @@ def zone_table(cfg: HallConfig, lang: str) -> dbc.Table:
         rows.append(
             html.Tr(
                 [
-                    html.Td(zone.name(lang), className="fw-semibold"),
+                    html.Td(zone.name(lang), className="fw-semibold text-nowrap"),
                     html.Td(t("home.floor", lang, floor=zone.floor), className="text-nowrap"),
                     html.Td(window_ranges(windows), className="text-nowrap"),
                     html.Td(
                         t("home.list", lang, items=("、" if lang != "en" else ", ").join(names))
                     ),
+                    html.Td(html.A(f"/display/{zone.code}", href=f"/display/{zone.code}")),
                 ]
             )
         )
     head = html.Thead(
         html.Tr(
-            [html.Th(t(f"home.col.{c}", lang)) for c in ("zone", "floor", "windows", "services")]
+            [
+                html.Th(t(f"home.col.{c}", lang))
+                for c in ("zone", "floor", "windows", "services", "display")
+            ]
         )
     )
     return dbc.Table([head, html.Tbody(rows)], id="home-zones", bordered=False, hover=True)

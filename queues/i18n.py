@@ -44,6 +44,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "home.col.floor": ("楼层", "Floor"),
     "home.col.windows": ("窗口", "Windows"),
     "home.col.services": ("办理事项", "Services"),
+    "home.col.display": ("区域显示屏", "Zone wallboard"),
     "screen.home": ("首页", "Start"),
     "screen.home.about": ("所有屏幕的入口", "The way to every screen"),
     "notfound.heading": ("页面不存在", "Page not found"),
