@@ -256,6 +256,11 @@ class HallConfig(_Model):
         return next((z for z in self.zones if z.code == code), None)
 
     @cached_property
+    def targets(self) -> dict[str, int]:
+        """Service code → its wait target in minutes."""
+        return {s.code: s.target_minutes for s in self.services}
+
+    @cached_property
     def services_by_code(self) -> dict[str, Service]:
         return {s.code: s for s in self.services}
 

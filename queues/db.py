@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextvars import ContextVar
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, func, make_url
@@ -52,6 +53,9 @@ class Database:
             threading.Lock() if self.dialect == "sqlite" else nullcontext()
         )
         self._reader = sessionmaker(self._read_engine, expire_on_commit=False)
+        self._batch: ContextVar[Session | None] = ContextVar(
+            f"hallq_batch_{id(self)}", default=None
+        )
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -61,14 +65,35 @@ class Database:
         busy handler sleeps in steps of up to 100 ms, which a queue of request threads would
         feel as a long tail. Other processes still wait on the database lock.
         """
+        batch = self._batch.get()
+        if batch is not None:  # inside a batch: a savepoint of the batch's transaction
+            with _translate_errors(), batch.begin_nested():
+                yield batch
+            return
         with self._write_lock, _translate_errors(), self._writer() as session, session.begin():
             yield session
 
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A read-only snapshot (SQLite: does not wait for the writer)."""
+        batch = self._batch.get()
+        if batch is not None:  # inside a batch: read what the batch has written so far
+            yield batch
+            return
         with _translate_errors(), self._reader() as session, session.begin():
             yield session
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Many use cases in one transaction, each in a savepoint of it (a failed one leaves no
+        trace): for loading history (``hallq simulate``), where a commit per use case would cost
+        more than the use case. Other writers wait until the batch ends."""
+        with self.write() as session:
+            token = self._batch.set(session)
+            try:
+                yield
+            finally:
+                self._batch.reset(token)
 
     def ping(self) -> bool:
         try:

@@ -141,7 +141,7 @@ class Window(Base):
     state_since: Mapped[datetime | None]
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
-    profile: Mapped[Profile] = relationship(lazy="joined")
+    profile: Mapped[Profile] = relationship()
 
 
 # --- the day's traffic ---------------------------------------------------------------------
@@ -210,6 +210,8 @@ class Step(Base):
     """Set when a ticket was transferred to one window: only that window calls it."""
     queued_at: Mapped[datetime]
     """The place in the line: the ticket's issue time, kept across transfers."""
+    entered_at: Mapped[datetime | None]
+    """When this step began to wait (the issue, or the transfer): its wait is measured from here."""
     status: Mapped[str] = mapped_column(String(12), default="waiting")
     window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id"))
     clerk: Mapped[str | None] = mapped_column(String(100))
@@ -301,6 +303,77 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+
+
+class DailyStat(Base):
+    """One day's figures for a service at a window by a clerk: what reports add up.
+
+    Rows with ``window_id`` 0 and ``clerk`` "" hold what belongs to the service alone: tickets
+    issued for it and their arrival hours. The nightly roll-up writes a day's rows from its steps;
+    a report over a year reads a few thousand of them instead of every ticket.
+    """
+
+    __tablename__ = "daily_stats"
+    __table_args__ = (Index("ix_daily_stats_zone_day", "zone_code", "day"),)
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    service_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    window_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    clerk: Mapped[str] = mapped_column(String(100), primary_key=True)
+    zone_code: Mapped[str] = mapped_column(String(32))
+    issued: Mapped[int] = mapped_column(Integer, default=0)
+    arrivals: Mapped[list[int]] = mapped_column(JSON, default=list)
+    """Tickets issued in each hour of the day (local time), 24 numbers."""
+    called: Mapped[int] = mapped_column(Integer, default=0)
+    served: Mapped[int] = mapped_column(Integer, default=0)
+    no_shows: Mapped[int] = mapped_column(Integer, default=0)
+    transferred: Mapped[int] = mapped_column(Integer, default=0)
+    expired: Mapped[int] = mapped_column(Integer, default=0)
+    cancelled: Mapped[int] = mapped_column(Integer, default=0)
+    wait_count: Mapped[int] = mapped_column(Integer, default=0)
+    wait_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    within_target: Mapped[int] = mapped_column(Integer, default=0)
+    wait_minutes: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    """How many waited 0, 1, 2 … whole minutes, by minute (as text); only minutes that occur."""
+    service_count: Mapped[int] = mapped_column(Integer, default=0)
+    service_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    outcome_done: Mapped[int] = mapped_column(Integer, default=0)
+    outcome_promised: Mapped[int] = mapped_column(Integer, default=0)
+    outcome_incomplete: Mapped[int] = mapped_column(Integer, default=0)
+    outcome_consult: Mapped[int] = mapped_column(Integer, default=0)
+    rating_count: Mapped[int] = mapped_column(Integer, default=0)
+    rating_sum: Mapped[int] = mapped_column(Integer, default=0)
+    bad_ratings: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class WindowDayStat(Base):
+    """A window's day: how long it was open, paused and serving, hour by hour."""
+
+    __tablename__ = "window_days"
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    window_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    open_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    paused_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    serving_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    open_by_hour: Mapped[list[float]] = mapped_column(JSON, default=list)
+    """Seconds open (not paused, not closed) in each hour of the day, 24 numbers."""
+
+
+class Alert(Base):
+    """Something a manager should look at: a wait past target, a long queue, a long pause, a
+    printer fault. Raised and cleared by the scheduler's check every minute."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (Index("ix_alerts_open", "closed_at", "kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    subject: Mapped[str] = mapped_column(String(64))
+    """What it is about: a service code, a window id, a kiosk, a ticket number."""
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    opened_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
 
 
 class User(Base):

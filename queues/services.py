@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -28,7 +28,6 @@ from queues.models import (
     PrintJob,
     ProjectCode,
     Rating,
-    Service,
     Step,
     Ticket,
     Window,
@@ -59,35 +58,95 @@ _FIND_REQUEST = select(Ticket.__table__.c.id).where(
 _INSERT_PRINT_JOB = insert(PrintJob.__table__)
 
 
-def _window(s: Session, window_id: int) -> Window:
-    """The window, locked for the rest of the transaction (PostgreSQL row lock)."""
-    w = s.scalar(
-        select(Window).where(Window.id == window_id, Window.active).with_for_update(of=Window)
+_wn = Window.__table__.c
+_st = Step.__table__.c
+_WINDOW_COLUMNS = (
+    _wn.id.label("w_id"),
+    _wn.zone_code.label("w_zone"),
+    _wn.state.label("w_state"),
+    _wn.state_reason.label("w_reason"),
+    _wn.state_since.label("w_since"),
+    _wn.department_zh.label("w_department_zh"),
+    _wn.department_en.label("w_department_en"),
+)
+# The window, locked (PostgreSQL), with the ticket it holds if any: one round trip.
+_LOCK_WINDOW = (
+    select(*_WINDOW_COLUMNS, *views.STEP_ROW)
+    .select_from(
+        Window.__table__.outerjoin(
+            views.STEPS, and_(_st.window_id == _wn.id, _st.status.in_(views.ACTIVE))
+        )
     )
-    if w is None:
+    .where(_wn.id == bindparam("w"), _wn.active)
+    .with_for_update(of=Window.__table__)
+)
+_STEP = select(*views.STEP_ROW).select_from(views.STEPS).where(_st.id == bindparam("b_step"))
+_UPDATE_STEP = update(Step.__table__).where(_st.id == bindparam("b_step"))
+_WINDOW_STATE = update(Window.__table__).where(_wn.id == bindparam("b_window"))
+_RATED = select(Rating.__table__.c.id).where(Rating.__table__.c.ticket_id == bindparam("b_ticket"))
+_INSERT_RATING = insert(Rating.__table__)
+_CLAIM = (
+    update(Step.__table__)
+    .where(_st.id == bindparam("b_step"), _st.status == "waiting")
+    .values(
+        status="called",
+        window_id=bindparam("b_window"),
+        clerk=bindparam("b_clerk"),
+        called_at=bindparam("b_now"),
+        last_called_at=bindparam("b_now"),
+    )
+)
+_CURRENT_STEP = (
+    select(*views.STEP_ROW)
+    .select_from(views.STEPS)
+    .where(views.STEPS.c.tickets_public_id == bindparam("b_ticket"), _st.status != "transferred")
+)
+
+
+@dataclass(frozen=True)
+class _Locked:
+    id: int
+    zone_code: str
+    state: str
+    state_reason: str | None
+    state_since: datetime | None
+    department_zh: str
+    department_en: str
+    held: dict[str, Any] | None
+    """The ticket the window holds (called or being served), as a step row."""
+
+
+def _window(s: Session, window_id: int) -> _Locked:
+    """The window, locked for the rest of the transaction, with the ticket it holds."""
+    found = s.execute(_LOCK_WINDOW, {"w": window_id}).first()
+    if found is None:
         raise errors.UnknownWindow(window=window_id)
-    return w
+    m = found._mapping
+    held = {c.name: m[c.name] for c in views.STEP_ROW} if m["id"] is not None else None
+    return _Locked(
+        m["w_id"],
+        m["w_zone"],
+        m["w_state"],
+        m["w_reason"],
+        m["w_since"],
+        m["w_department_zh"],
+        m["w_department_en"],
+        held,
+    )
 
 
-def _current(s: Session, window: Window) -> Step | None:
-    return s.scalar(select(Step).where(Step.window_id == window.id, Step.status.in_(views.ACTIVE)))
+def _require_held(w: _Locked, action: str, *allowed: str) -> dict[str, Any]:
+    row = w.held
+    if row is None:
+        raise errors.NoCurrentTicket(window=w.id)
+    if row["status"] not in allowed:
+        raise errors.WrongState.of(row["number"], row["status"], action)
+    return row
 
 
-def _require_current(s: Session, window: Window, action: str, *allowed: str) -> Step:
-    step = _current(s, window)
-    if step is None:
-        raise errors.NoCurrentTicket(window=window.id)
-    if step.status not in allowed:
-        raise _wrong_state(step, action)
-    return step
-
-
-def _wrong_state(step: Step, action: str) -> errors.WrongState:
-    return errors.WrongState.of(step.ticket.number, step.status, action)
-
-
-def _answer(s: Session, ctx: Context, step: Step) -> views.TicketView:
-    return views.ticket_in(s, ctx, step.ticket, step)
+def _zone_of_service(ctx: Context, service: str) -> str | None:
+    svc = ctx.config.service(service)
+    return svc.zone if svc else None
 
 
 # --- issuing ----------------------------------------------------------------------------------
@@ -105,13 +164,15 @@ def issue(
     staff: bool = False,
     client: str | None = None,
     limit_per_minute: int = 0,
+    predict: bool = True,
 ) -> Issued:
     """Give a visitor a numbered ticket for ``service``.
 
     The number, the ticket, its first step, the event and (for a kiosk) the print job are written
     together: either all of them exist afterwards or none. Asking again with the same
     ``request_id`` answers the first ticket instead of making a second (a double tap, a retry
-    after a lost answer). ``limit_per_minute`` caps tickets per ``client`` address.
+    after a lost answer). ``limit_per_minute`` caps tickets per ``client`` address. Without
+    ``predict`` the answer leaves out people ahead and the expected wait (loading history).
     """
     if priority not in PRIORITIES:
         raise errors.InvalidPriority(priority=priority)
@@ -128,6 +189,7 @@ def issue(
                 staff,
                 client,
                 limit_per_minute,
+                predict,
             )
         except IntegrityError:
             # Two requests with one request_id raced past the lookup (PostgreSQL): the loser's
@@ -148,6 +210,7 @@ def _issue(
     staff: bool,
     client: str | None,
     limit_per_minute: int,
+    predict: bool,
 ) -> Issued:
     now = ctx.now()
     local = ctx.local(now)
@@ -160,7 +223,7 @@ def _issue(
                 existing = s.get_one(Ticket, found)
                 if existing.requested_service_code != service or existing.priority != priority:
                     raise errors.RequestIdReused()
-                return Issued(_answer(s, ctx, existing.step), created=False)
+                return Issued(views.ticket_in(s, ctx, existing, existing.step), created=False)
         if priority == "green" and not staff:
             _check_project_code(s, project_code, day)
         if limit_per_minute and client:
@@ -201,6 +264,7 @@ def _issue(
                 service_code=first.code,
                 priority=priority,
                 queued_at=now,
+                entered_at=now,
                 status="waiting",
                 recalls=0,
             ),
@@ -229,8 +293,10 @@ def _issue(
                     next_attempt_at=now,
                 ),
             )
-        me = policy.Candidate(step_id, first.code, priority, now, first.target_minutes)
-        prediction = eta.predict(views.load_snapshot(s, ctx, [first.code]), me)
+        prediction = None
+        if predict:
+            me = policy.Candidate(step_id, first.code, priority, now, first.target_minutes)
+            prediction = eta.predict(views.load_snapshot(s, ctx, [first.code]), me)
         events.bump(s, first.zone)
     view = views.TicketView(
         id=public_id,
@@ -241,8 +307,8 @@ def _issue(
         status="waiting",
         issued_at=now,
         requested_service=svc.code,
-        ahead=prediction.ahead,
-        eta_minutes=prediction.eta_minutes,
+        ahead=prediction.ahead if prediction else None,
+        eta_minutes=prediction.eta_minutes if prediction else None,
         service_name_zh=first.name.zh,
         service_name_en=first.name.en,
     )
@@ -286,15 +352,21 @@ def cancel(ctx: Context, ticket_id: str, actor: str) -> views.TicketView:
     """Withdraw a ticket that is waiting or called (the visitor left, a duplicate)."""
     now = ctx.now()
     with ctx.db.write() as s:
-        t_, step = views.load_ticket(s, ticket_id)
-        if step.status not in ("waiting", "called"):
-            raise _wrong_state(step, "cancel")
-        step.status = "cancelled"
-        step.finished_at = now
-        events.record(s, "cancelled", actor, now, ticket_id=t_.id, window_id=step.window_id)
-        view = _answer(s, ctx, step)
-        events.bump(s, step.service.zone_code, _zone_of_window(s, step.window_id))
-        return view
+        found = s.execute(_CURRENT_STEP, {"b_ticket": ticket_id}).first()
+        if found is None:
+            raise errors.UnknownTicket(ticket=ticket_id)
+        row = dict(found._mapping)
+        if row["status"] not in ("waiting", "called"):
+            raise errors.WrongState.of(row["number"], row["status"], "cancel")
+        values = {"status": "cancelled", "finished_at": now}
+        s.execute(_UPDATE_STEP, {"b_step": row["id"], **values})
+        events.record(
+            s, "cancelled", actor, now, ticket_id=row["ticket_id"], window_id=row["window_id"]
+        )
+        events.bump(
+            s, _zone_of_service(ctx, row["service_code"]), _zone_of_window(s, row["window_id"])
+        )
+        return views.row_view(ctx, {**row, **values})
 
 
 # --- the window's actions ---------------------------------------------------------------------
@@ -313,54 +385,42 @@ def call_next(ctx: Context, window_id: int, actor: str) -> views.TicketView | No
             raise errors.WindowClosed(window=w.id)
         if w.state == "paused":
             raise errors.WindowPaused(window=w.id)
-        held = _current(s, w)
-        if held is not None:
-            raise errors.WindowBusy(window=w.id, number=held.ticket.number)
-        weights = {e.service_code: e.weight for e in w.profile.entries}
-        rows = s.execute(
-            select(Step, Service.target_minutes)
-            .join(Service, Service.code == Step.service_code)
-            .where(
-                Step.status == "waiting",
-                Step.day == ctx.business_day(now),
-                or_(
-                    and_(Step.service_code.in_(weights), Step.target_window_id.is_(None)),
-                    Step.target_window_id == w.id,
-                ),
-            )
-        ).all()
-        steps = {step.id: step for step, _ in rows}
-        candidates = [views.candidate(step, target) for step, target in rows]
-        for c in policy.order(candidates, now, w.id, weights):
-            claimed = s.execute(
-                update(Step)
-                .where(Step.id == c.step_id, Step.status == "waiting")
-                .values(
-                    status="called",
-                    window_id=w.id,
-                    clerk=actor,
-                    called_at=now,
-                    last_called_at=now,
-                )
-                .execution_options(synchronize_session=False)
-            )
-            if claimed.rowcount == 1:
-                step = steps[c.step_id]
-                s.refresh(step)
-                events.record(
-                    s,
-                    "called",
-                    actor,
-                    now,
-                    ticket_id=step.ticket_id,
-                    window_id=w.id,
-                    number=step.ticket.number,
-                    service=step.service_code,
-                )
-                view = _answer(s, ctx, step)
-                events.bump(s, w.zone_code, step.service.zone_code)
-                return view
-        return None
+        if w.held is not None:
+            raise errors.WindowBusy(window=w.id, number=w.held["number"])
+        weights = ctx.config.weights_of_window.get(w.id, {})
+        while True:
+            candidates, numbers = views.window_candidates(s, ctx, w.id, ctx.business_day(now))
+            chosen = _claim_first(s, policy.order(candidates, now, w.id, weights), w.id, actor, now)
+            if chosen is not None:
+                break
+            # Every ticket read was taken by other windows meanwhile; if a group was read only
+            # in part, more may wait behind: read again.
+            if not views.cut_short(candidates):
+                return None
+        row = dict(s.execute(_STEP, {"b_step": chosen.step_id}).one()._mapping)
+        events.record(
+            s,
+            "called",
+            actor,
+            now,
+            ticket_id=row["ticket_id"],
+            window_id=w.id,
+            number=numbers[chosen.step_id],
+            service=chosen.service,
+        )
+        events.bump(s, w.zone_code, _zone_of_service(ctx, chosen.service))
+        return views.row_view(ctx, row)
+
+
+def _claim_first(
+    s: Session, ranked: list[policy.Candidate], window: int, actor: str, now: datetime
+) -> policy.Candidate | None:
+    """The first of ``ranked`` that is still waiting, claimed for ``window``."""
+    for c in ranked:
+        params = {"b_step": c.step_id, "b_window": window, "b_clerk": actor, "b_now": now}
+        if s.execute(_CLAIM, params).rowcount == 1:
+            return c
+    return None
 
 
 def _act(
@@ -370,27 +430,29 @@ def _act(
     action: str,
     allowed: tuple[str, ...],
     event: str,
-    change: Callable[[Step, datetime], dict[str, Any]],
+    change: Callable[[dict[str, Any], datetime], tuple[dict[str, Any], dict[str, Any]]],
 ) -> views.TicketView:
-    """Apply ``change`` to the window's current ticket if its status is one of ``allowed``."""
+    """Apply ``change`` to the window's current ticket if its status is one of ``allowed``.
+
+    ``change`` answers the step's new values and the event's data.
+    """
     now = ctx.now()
     with ctx.db.write() as s:
         w = _window(s, window_id)
-        step = _require_current(s, w, action, *allowed)
-        data = change(step, now)
-        events.record(s, event, actor, now, ticket_id=step.ticket_id, window_id=w.id, **data)
-        view = _answer(s, ctx, step)
+        row = _require_held(w, action, *allowed)
+        values, data = change(row, now)
+        s.execute(_UPDATE_STEP, {"b_step": row["id"], **values})
+        events.record(s, event, actor, now, ticket_id=row["ticket_id"], window_id=w.id, **data)
         events.bump(s, w.zone_code)
-        return view
+        return views.row_view(ctx, {**row, **values})
 
 
 def recall(ctx: Context, window_id: int, actor: str) -> views.TicketView:
     """Call the window's current ticket again (shown and spoken once more)."""
 
-    def change(step: Step, now: datetime) -> dict[str, Any]:
-        step.recalls += 1
-        step.last_called_at = now
-        return {"recalls": step.recalls}
+    def change(row: dict[str, Any], now: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
+        recalls = row["recalls"] + 1
+        return {"recalls": recalls, "last_called_at": now}, {"recalls": recalls}
 
     return _act(ctx, window_id, actor, "recall", ("called",), "recalled", change)
 
@@ -398,9 +460,8 @@ def recall(ctx: Context, window_id: int, actor: str) -> views.TicketView:
 def start(ctx: Context, window_id: int, actor: str) -> views.TicketView:
     """The called visitor has arrived at the window: service begins."""
 
-    def change(step: Step, now: datetime) -> dict[str, Any]:
-        step.status, step.started_at, step.clerk = "serving", now, actor
-        return {}
+    def change(row: dict[str, Any], now: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
+        return {"status": "serving", "started_at": now, "clerk": actor}, {}
 
     return _act(ctx, window_id, actor, "start", ("called",), "started", change)
 
@@ -422,12 +483,16 @@ def finish(
     elif promised_date < ctx.business_day():
         raise errors.PromisedDateInPast(date=promised_date.isoformat())
 
-    def change(step: Step, now: datetime) -> dict[str, Any]:
-        step.started_at = step.started_at or step.called_at
-        step.status, step.finished_at = "done", now
-        step.outcome, step.promised_date = outcome, promised_date
+    def change(row: dict[str, Any], now: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
+        values = {
+            "status": "done",
+            "finished_at": now,
+            "started_at": row["started_at"] or row["called_at"],
+            "outcome": outcome,
+            "promised_date": promised_date,
+        }
         promised = promised_date.isoformat() if promised_date else None
-        return {"outcome": outcome, "promised_date": promised}
+        return values, {"outcome": outcome, "promised_date": promised}
 
     return _act(ctx, window_id, actor, "finish", ("called", "serving"), "finished", change)
 
@@ -435,9 +500,8 @@ def finish(
 def no_show(ctx: Context, window_id: int, actor: str) -> views.TicketView:
     """The called visitor did not come."""
 
-    def change(step: Step, now: datetime) -> dict[str, Any]:
-        step.status, step.finished_at = "no_show", now
-        return {"recalls": step.recalls}
+    def change(row: dict[str, Any], now: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
+        return {"status": "no_show", "finished_at": now}, {"recalls": row["recalls"]}
 
     return _act(ctx, window_id, actor, "no_show", ("called",), "no_show", change)
 
@@ -460,53 +524,57 @@ def transfer(
     now = ctx.now()
     with ctx.db.write() as s:
         w = _window(s, window_id)
-        step = _require_current(s, w, "transfer", "called", "serving")
+        row = _require_held(w, "transfer", "called", "serving")
         if service is not None:
-            target_service = s.get(Service, service)
-            if target_service is None or not target_service.active:
+            target = ctx.config.service(service)
+            if target is None:
                 raise errors.UnknownService(service=service)
-            target_window = None
+            to_service, to_window, to_window_zone = target.code, None, None
         else:
-            target_window = s.scalar(select(Window).where(Window.id == window, Window.active))
-            if target_window is None:
+            found = s.execute(
+                select(_wn.id, _wn.zone_code).where(_wn.id == window, _wn.active)
+            ).first()
+            if found is None:
                 raise errors.UnknownTargetWindow(window=window)
-            target_service = step.service
-        step.started_at = step.started_at or step.called_at
-        step.status = "transferred"
-        step.finished_at = now
-        s.flush()
-        nxt = Step(
-            ticket_id=step.ticket_id,
-            n=step.n + 1,
-            day=step.day,
-            service_code=target_service.code,
-            priority=step.priority,
-            target_window_id=target_window.id if target_window else None,
-            queued_at=step.queued_at,
-            status="waiting",
-            recalls=0,
+            to_service, to_window, to_window_zone = row["service_code"], found.id, found.zone_code
+        s.execute(
+            _UPDATE_STEP,
+            {
+                "b_step": row["id"],
+                "status": "transferred",
+                "finished_at": now,
+                "started_at": row["started_at"] or row["called_at"],
+            },
         )
-        s.add(nxt)
-        s.flush()
+        new_id = s.execute(
+            _INSERT_STEP,
+            dict(
+                ticket_id=row["ticket_id"],
+                n=row["n"] + 1,
+                day=row["day"],
+                service_code=to_service,
+                priority=row["priority"],
+                target_window_id=to_window,
+                queued_at=row["queued_at"],
+                entered_at=now,
+                status="waiting",
+                recalls=0,
+            ),
+        ).scalar_one()
         events.record(
             s,
             "transferred",
             actor,
             now,
-            ticket_id=step.ticket_id,
+            ticket_id=row["ticket_id"],
             window_id=w.id,
-            from_service=step.service_code,
-            to_service=target_service.code,
-            to_window=target_window.id if target_window else None,
+            from_service=row["service_code"],
+            to_service=to_service,
+            to_window=to_window,
         )
-        s.refresh(nxt)
-        view = _answer(s, ctx, nxt)
-        events.bump(
-            s,
-            w.zone_code,
-            target_service.zone_code,
-            target_window.zone_code if target_window else None,
-        )
+        new = dict(s.execute(_STEP, {"b_step": new_id}).one()._mapping)
+        view = views.predicted_row_view(s, ctx, new)
+        events.bump(s, w.zone_code, _zone_of_service(ctx, to_service), to_window_zone)
         return view
 
 
@@ -526,12 +594,17 @@ def record_visitor(
     now = ctx.now()
     with ctx.db.write() as s:
         w = _window(s, window_id)
-        step = _require_current(s, w, "record", "called", "serving")
-        ticket = step.ticket
-        ticket.visitor_name = name.strip()[:100] or None
-        ticket.visitor_company = company.strip()[:200] or None
-        ticket.visitor_phone = phone.strip()[:40] or None
-        events.record(s, "visitor_recorded", actor, now, ticket_id=ticket.id, window_id=w.id)
+        row = _require_held(w, "record", "called", "serving")
+        s.execute(
+            update(Ticket.__table__)
+            .where(Ticket.__table__.c.id == row["ticket_id"])
+            .values(
+                visitor_name=name.strip()[:100] or None,
+                visitor_company=company.strip()[:200] or None,
+                visitor_phone=phone.strip()[:40] or None,
+            )
+        )
+        events.record(s, "visitor_recorded", actor, now, ticket_id=row["ticket_id"], window_id=w.id)
 
 
 def pause(ctx: Context, window_id: int, actor: str, reason: str = "") -> views.WindowView:
@@ -558,26 +631,33 @@ def _set_window_state(
     now = ctx.now()
     with ctx.db.write() as s:
         w = _window(s, window_id)
+        held = w.held
         if state == "paused" and w.state == "closed":
             raise errors.WindowClosed(window=w.id)
-        if state == "closed":
-            held = _current(s, w)
-            if held is not None:
-                raise errors.WindowBusy(window=w.id, number=held.ticket.number)
+        if state == "closed" and held is not None:
+            raise errors.WindowBusy(window=w.id, number=held["number"])
+        since = w.state_since
         if w.state != state or w.state_reason != reason:
-            previous = w.state
-            w.state, w.state_reason, w.state_since = state, reason, now
+            since = now
+            s.execute(
+                _WINDOW_STATE,
+                {"b_window": w.id, "state": state, "state_reason": reason, "state_since": now},
+            )
             events.record(
-                s,
-                _STATE_EVENTS[state],
-                actor,
-                now,
-                window_id=w.id,
-                previous=previous,
-                reason=reason,
+                s, _STATE_EVENTS[state], actor, now, window_id=w.id, previous=w.state, reason=reason
             )
             events.bump(s, w.zone_code)
-    return views.windows(ctx, only=window_id)[0]
+    return views.WindowView(
+        id=w.id,
+        zone=w.zone_code,
+        department_zh=w.department_zh,
+        department_en=w.department_en,
+        services=list(ctx.config.weights_of_window.get(w.id, {})),
+        state=state,
+        state_reason=reason,
+        state_since=since,
+        current=views.row_view(ctx, held) if held else None,
+    )
 
 
 def _zone_of_window(s: Session, window_id: int | None) -> str | None:
@@ -599,27 +679,36 @@ def rate(ctx: Context, ticket_id: str, score: int, comment: str | None = None) -
     now = ctx.now()
     comment = (comment or "").strip() or None
     with ctx.db.write() as s:
-        ticket, step = views.load_ticket(s, ticket_id)
-        if step.status != "done":
-            raise errors.NotServed(number=ticket.number)
-        if s.scalar(select(Rating.id).where(Rating.ticket_id == ticket.id)) is not None:
-            raise errors.AlreadyRated(number=ticket.number)
-        s.add(
-            Rating(
-                ticket_id=ticket.id,
-                step_id=step.id,
-                window_id=step.window_id,
-                score=score,
-                comment=comment,
-                created_at=now,
-                follow_up="open" if score in BAD_SCORES else None,
-            )
+        found = s.execute(_CURRENT_STEP, {"b_ticket": ticket_id}).first()
+        if found is None:
+            raise errors.UnknownTicket(ticket=ticket_id)
+        row = found._mapping
+        if row["status"] != "done":
+            raise errors.NotServed(number=row["number"])
+        if s.scalar(_RATED, {"b_ticket": row["ticket_id"]}) is not None:
+            raise errors.AlreadyRated(number=row["number"])
+        s.execute(
+            _INSERT_RATING,
+            {
+                "ticket_id": row["ticket_id"],
+                "step_id": row["id"],
+                "window_id": row["window_id"],
+                "score": score,
+                "comment": comment,
+                "created_at": now,
+                "follow_up": "open" if score in BAD_SCORES else None,
+            },
         )
-        s.flush()
         events.record(
-            s, "rated", "visitor", now, ticket_id=ticket.id, window_id=step.window_id, score=score
+            s,
+            "rated",
+            "visitor",
+            now,
+            ticket_id=row["ticket_id"],
+            window_id=row["window_id"],
+            score=score,
         )
-        return views.ticket_in(s, ctx, ticket, step)
+        return views.row_view(ctx, row, rating=score)
 
 
 # --- the end of the day -----------------------------------------------------------------------

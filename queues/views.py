@@ -7,9 +7,10 @@ the writer) and answers plain dataclasses.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
@@ -145,6 +146,87 @@ def ticket_view(step: Step, ticket: Ticket, prediction: eta.Prediction | None = 
         service_name_zh=step.service.name_zh,
         service_name_en=step.service.name_en,
     )
+
+
+# A step with its ticket as one row: what the window actions and their answers work from.
+_st = Step.__table__.c
+_tk = Ticket.__table__.c
+STEP_ROW = (
+    _st.id,
+    _st.n,
+    _st.ticket_id,
+    _st.service_code,
+    _st.status,
+    _st.window_id,
+    _st.called_at,
+    _st.last_called_at,
+    _st.started_at,
+    _st.finished_at,
+    _st.recalls,
+    _st.outcome,
+    _st.promised_date,
+    _st.target_window_id,
+    _st.queued_at,
+    _st.entered_at,
+    _st.day,
+    _st.priority,
+    _tk.public_id,
+    _tk.number,
+    _tk.issued_at,
+    _tk.requested_service_code,
+)
+STEPS = Step.__table__.join(Ticket.__table__, _tk.id == _st.ticket_id)
+
+
+def row_view(
+    ctx: Context,
+    row: Mapping[str, Any],
+    prediction: eta.Prediction | None = None,
+    rating: int | None = None,
+) -> TicketView:
+    """A ticket's view from a step row (``STEP_ROW``), without going back to the database."""
+    svc = ctx.config.service(row["service_code"])
+    waiting = row["status"] == "waiting"
+    return TicketView(
+        id=row["public_id"],
+        number=row["number"],
+        service=row["service_code"],
+        zone=svc.zone if svc else "",
+        priority=row["priority"],
+        status=row["status"],
+        issued_at=row["issued_at"],
+        requested_service=row["requested_service_code"],
+        called_at=row["called_at"],
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
+        window=row["window_id"],
+        target_window=row["target_window_id"],
+        recalls=row["recalls"],
+        outcome=row["outcome"],
+        promised_date=row["promised_date"],
+        ahead=prediction.ahead if waiting and prediction else None,
+        eta_minutes=prediction.eta_minutes if waiting and prediction else None,
+        service_name_zh=svc.name.zh if svc else row["service_code"],
+        service_name_en=svc.name.en if svc else row["service_code"],
+        rating=rating,
+    )
+
+
+def predicted_row_view(session: Session, ctx: Context, row: Mapping[str, Any]) -> TicketView:
+    """``row_view`` with people ahead and expected wait, for a waiting step."""
+    if row["status"] != "waiting":
+        return row_view(ctx, row)
+    svc = ctx.config.service(row["service_code"])
+    me = Candidate(
+        row["id"],
+        row["service_code"],
+        row["priority"],
+        row["queued_at"],
+        svc.target_minutes if svc else DEFAULT_TARGET,
+        row["target_window_id"],
+    )
+    snapshot = load_snapshot(session, ctx, [row["service_code"]])
+    return row_view(ctx, row, eta.predict(snapshot, me))
 
 
 def candidate(step: Step, target_minutes: int) -> Candidate:
@@ -387,10 +469,12 @@ def board(ctx: Context, zone: str | None = None) -> Board:
 def windows(ctx: Context, only: int | None = None) -> list[WindowView]:
     """Every active window (or window ``only``) with its state and the ticket it holds."""
     with ctx.db.read() as s:
-        return _windows(s, only)
+        return _windows(s, ctx.config.weights_of_window, only)
 
 
-def _windows(s: Session, only: int | None = None) -> list[WindowView]:
+def _windows(
+    s: Session, weights: dict[int, dict[str, float]], only: int | None = None
+) -> list[WindowView]:
     held_q = select(Ticket, Step).join(Step, Step.ticket_id == Ticket.id)
     held_q = held_q.where(Step.status.in_(ACTIVE))
     windows_q = select(Window).where(Window.active).order_by(Window.id)
@@ -407,7 +491,7 @@ def _windows(s: Session, only: int | None = None) -> list[WindowView]:
                 zone=w.zone_code,
                 department_zh=w.department_zh,
                 department_en=w.department_en,
-                services=[e.service_code for e in w.profile.entries],
+                services=list(weights.get(w.id, {})),
                 state=w.state,
                 state_reason=w.state_reason,
                 state_since=w.state_since,
@@ -463,7 +547,7 @@ def console(ctx: Context, window_id: int) -> ConsoleView:
     now = ctx.now()
     today = ctx.business_day(now)
     with ctx.db.read() as s:
-        found = _windows(s, window_id)
+        found = _windows(s, ctx.config.weights_of_window, window_id)
         if not found:
             raise UnknownWindow(window=window_id)
         window = found[0]
@@ -471,7 +555,8 @@ def console(ctx: Context, window_id: int) -> ConsoleView:
         waited = from_service = visitor = None
         if current is not None:
             ticket, step = load_ticket(s, current.id)
-            waited = int(((step.called_at or now) - step.queued_at).total_seconds() // 60)
+            entered = step.entered_at or step.queued_at
+            waited = int(((step.called_at or now) - entered).total_seconds() // 60)
             if step.n > 1:
                 from_service = s.scalar(
                     select(Step.service_code).where(
@@ -480,49 +565,90 @@ def console(ctx: Context, window_id: int) -> ConsoleView:
                 )
             visitor = Visitor(ticket.visitor_name, ticket.visitor_company, ticket.visitor_phone)
         weights = ctx.config.weights_of_window.get(window_id, {})
-        targets = {svc.code: svc.target_minutes for svc in ctx.config.services}
-        rows = s.execute(
-            select(
-                Step.id,
-                Step.service_code,
-                Step.priority,
-                Step.queued_at,
-                Step.target_window_id,
-                Ticket.number,
-            )
-            .join(Ticket, Ticket.id == Step.ticket_id)
-            .where(
-                Step.status == "waiting",
-                Step.day == today,
-                or_(
-                    and_(Step.service_code.in_(list(weights)), Step.target_window_id.is_(None)),
-                    Step.target_window_id == window_id,
-                ),
-            )
-        ).all()
-        numbers = {r.id: r.number for r in rows}
-        candidates = [
-            Candidate(
-                r.id,
-                r.service_code,
-                r.priority,
-                r.queued_at,
-                targets.get(r.service_code, DEFAULT_TARGET),
-                r.target_window_id,
-            )
-            for r in rows
-        ]
+        candidates, numbers = window_candidates(s, ctx, window_id, today)
         ranked = policy.order(candidates, now, window_id, weights)
+        waiting = s.scalar(
+            _WINDOW_WAITING, {"b_day": today, "b_services": list(weights), "b_window": window_id}
+        )
         return ConsoleView(
             window=window,
             current=current,
             waited_minutes=waited,
             from_service=from_service,
             visitor=visitor,
-            waiting=len(ranked),
+            waiting=int(waiting or 0),
             next_numbers=[numbers[c.step_id] for c in ranked[:NEXT_SHOWN]],
             today=_window_day(s, ctx, window_id, today),
         )
+
+
+# Within one service, class and target window the policy prefers the ticket longest in line,
+# so the best few of each such group hold the window's best tickets: only those are read.
+FEW = 5
+_FOR_WINDOW = (
+    _st.status == "waiting",
+    _st.day == bindparam("b_day"),
+    or_(
+        and_(
+            _st.service_code.in_(bindparam("b_services", expanding=True)),
+            _st.target_window_id.is_(None),
+        ),
+        _st.target_window_id == bindparam("b_window"),
+    ),
+)
+_ranked = (
+    select(
+        _st.id,
+        _st.service_code,
+        _st.priority,
+        _st.queued_at,
+        _st.target_window_id,
+        _tk.number,
+        func.row_number()
+        .over(
+            partition_by=(_st.service_code, _st.priority, _st.target_window_id),
+            order_by=(_st.queued_at, _st.id),
+        )
+        .label("place"),
+    )
+    .select_from(STEPS)
+    .where(*_FOR_WINDOW)
+    .subquery()
+)
+_WINDOW_CANDIDATES = select(
+    _ranked.c.id,
+    _ranked.c.service_code,
+    _ranked.c.priority,
+    _ranked.c.queued_at,
+    _ranked.c.target_window_id,
+    _ranked.c.number,
+).where(_ranked.c.place <= FEW)
+_WINDOW_WAITING = select(func.count()).select_from(STEPS).where(*_FOR_WINDOW)
+
+
+def cut_short(candidates: list[Candidate]) -> bool:
+    """Whether a group of ``window_candidates`` was full, so may have more behind it."""
+    groups: dict[tuple[str, str, int | None], int] = {}
+    for c in candidates:
+        key = (c.service, c.priority, c.target_window)
+        groups[key] = groups.get(key, 0) + 1
+    return any(n >= FEW for n in groups.values())
+
+
+def window_candidates(
+    s: Session, ctx: Context, window_id: int, day: date
+) -> tuple[list[Candidate], dict[int, str]]:
+    """The tickets waiting today among which ``window_id`` calls its next (the first ``FEW`` of
+    each service, class and target window), and their numbers by step id."""
+    weights = ctx.config.weights_of_window.get(window_id, {})
+    targets = ctx.config.targets
+    rows = s.execute(
+        _WINDOW_CANDIDATES, {"b_day": day, "b_services": list(weights), "b_window": window_id}
+    ).all()
+    candidates = [
+        Candidate(r[0], r[1], r[2], r[3], targets.get(r[1], DEFAULT_TARGET), r[4]) for r in rows
+    ]
+    return candidates, {r[0]: r[5] for r in rows}
 
 
 def _window_day(s: Session, ctx: Context, window_id: int, day: date) -> WindowDay:

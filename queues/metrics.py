@@ -1,0 +1,487 @@
+"""The hall's figures: what the dashboard shows now and what the reports add up over time.
+
+Definitions (the same everywhere):
+
+* A **wait** is a step's time from entering its queue (the issue, or the transfer) to its first
+  call. It counts toward the service's target when it is at most ``target_minutes``.
+* **p90** is the nearest-rank 90th percentile of the waits counted in whole minutes (rounded
+  down): nine in ten visitors were called within that many minutes.
+* **Served** counts steps a window finished with a service: done, or transferred on after being
+  served (the unified desk's work). **Outcomes** count the ``done`` ones by their outcome.
+* **Service time** runs from start (or the call, when the clerk finished without pressing start)
+  to finish, for served steps. A window's **serving** time runs from each call to its end.
+* A **no-show rate** is no-shows over called steps. **Bad ratings** are the lowest two levels.
+
+A day's figures are kept in ``daily_stats`` (service × window × clerk) and ``window_days`` by the
+nightly roll-up; a report over a long period adds those rows up, and today's figures are
+computed from today's steps in the same way.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from queues.context import Context
+from queues.models import DailyStat, Event, Rating, Step, Ticket, WindowDayStat
+
+HIST_CAP = 180
+BAD = (1, 2)
+STATE_EVENTS = {"window_opened": "open", "window_paused": "paused", "window_closed": "closed"}
+
+
+@dataclass
+class Figures:
+    """Counts and sums that add up across days, services, windows and clerks."""
+
+    issued: int = 0
+    called: int = 0
+    served: int = 0
+    no_shows: int = 0
+    transferred: int = 0
+    expired: int = 0
+    cancelled: int = 0
+    wait_count: int = 0
+    wait_seconds: float = 0.0
+    within_target: int = 0
+    wait_minutes: dict[int, int] = field(default_factory=dict)
+    service_count: int = 0
+    service_seconds: float = 0.0
+    outcomes: dict[str, int] = field(
+        default_factory=lambda: {"done": 0, "promised": 0, "incomplete": 0, "consult": 0}
+    )
+    rating_count: int = 0
+    rating_sum: int = 0
+    bad_ratings: int = 0
+    arrivals: list[int] = field(default_factory=lambda: [0] * 24)
+
+    def add(self, other: Figures) -> Figures:
+        for name in (
+            "issued",
+            "called",
+            "served",
+            "no_shows",
+            "transferred",
+            "expired",
+            "cancelled",
+            "wait_count",
+            "wait_seconds",
+            "within_target",
+            "service_count",
+            "service_seconds",
+            "rating_count",
+            "rating_sum",
+            "bad_ratings",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for minute, n in other.wait_minutes.items():
+            self.wait_minutes[minute] = self.wait_minutes.get(minute, 0) + n
+        for outcome, n in other.outcomes.items():
+            self.outcomes[outcome] = self.outcomes.get(outcome, 0) + n
+        self.arrivals = [a + b for a, b in zip(self.arrivals, other.arrivals, strict=True)]
+        return self
+
+    @classmethod
+    def of_row(cls, row: DailyStat) -> Figures:
+        return cls(
+            issued=row.issued,
+            called=row.called,
+            served=row.served,
+            no_shows=row.no_shows,
+            transferred=row.transferred,
+            expired=row.expired,
+            cancelled=row.cancelled,
+            wait_count=row.wait_count,
+            wait_seconds=row.wait_seconds,
+            within_target=row.within_target,
+            wait_minutes={int(k): v for k, v in (row.wait_minutes or {}).items()},
+            service_count=row.service_count,
+            service_seconds=row.service_seconds,
+            outcomes={
+                "done": row.outcome_done,
+                "promised": row.outcome_promised,
+                "incomplete": row.outcome_incomplete,
+                "consult": row.outcome_consult,
+            },
+            rating_count=row.rating_count,
+            rating_sum=row.rating_sum,
+            bad_ratings=row.bad_ratings,
+            arrivals=list(row.arrivals) if row.arrivals else [0] * 24,
+        )
+
+    def wait(self, seconds: float, target_minutes: int) -> None:
+        self.wait_count += 1
+        self.wait_seconds += seconds
+        self.within_target += seconds <= target_minutes * 60
+        minute = min(int(seconds // 60), HIST_CAP)
+        self.wait_minutes[minute] = self.wait_minutes.get(minute, 0) + 1
+
+    # --- what is shown -------------------------------------------------------------------------
+
+    @property
+    def wait_mean(self) -> float | None:
+        return self.wait_seconds / self.wait_count / 60 if self.wait_count else None
+
+    @property
+    def wait_p90(self) -> int | None:
+        if not self.wait_count:
+            return None
+        rank = math.ceil(0.9 * self.wait_count)
+        seen = 0
+        for minute in sorted(self.wait_minutes):
+            seen += self.wait_minutes[minute]
+            if seen >= rank:
+                return minute
+        return HIST_CAP
+
+    @property
+    def within_target_share(self) -> float | None:
+        return self.within_target / self.wait_count if self.wait_count else None
+
+    @property
+    def service_mean(self) -> float | None:
+        return self.service_seconds / self.service_count / 60 if self.service_count else None
+
+    @property
+    def no_show_rate(self) -> float | None:
+        return self.no_shows / self.called if self.called else None
+
+    @property
+    def rating_mean(self) -> float | None:
+        return self.rating_sum / self.rating_count if self.rating_count else None
+
+
+Key = tuple[str, int, str]
+"""(service code, window id or 0, clerk or "")."""
+
+
+def _clerk(actor: str | None) -> str:
+    return (actor or "").removeprefix("user:")
+
+
+def _day_bounds(ctx: Context, day: date) -> tuple[datetime, datetime]:
+    start = datetime.combine(day, time(0), tzinfo=ctx.tz).astimezone(UTC)
+    return start, start + timedelta(days=1)
+
+
+def day_figures(s: Session, ctx: Context, day: date) -> dict[Key, Figures]:
+    """One day's figures by (service, window, clerk), from its tickets, steps and ratings."""
+    targets = {svc.code: svc.target_minutes for svc in ctx.config.services}
+    rows: dict[Key, Figures] = defaultdict(Figures)
+    for requested, issued_at in s.execute(
+        select(Ticket.requested_service_code, Ticket.issued_at).where(Ticket.day == day)
+    ):
+        f = rows[(requested, 0, "")]
+        f.issued += 1
+        f.arrivals[issued_at.astimezone(ctx.tz).hour] += 1
+    steps = s.execute(
+        select(
+            Step.id,
+            Step.service_code,
+            Step.window_id,
+            Step.clerk,
+            Step.status,
+            Step.outcome,
+            Step.entered_at,
+            Step.queued_at,
+            Step.called_at,
+            Step.started_at,
+            Step.finished_at,
+        ).where(Step.day == day)
+    ).all()
+    step_keys: dict[int, Key] = {}
+    for st in steps:
+        key = (st.service_code, st.window_id or 0, _clerk(st.clerk) if st.window_id else "")
+        step_keys[st.id] = key
+        f = rows[key]
+        if st.called_at is not None:
+            f.called += 1
+            entered = st.entered_at or st.queued_at
+            f.wait((st.called_at - entered).total_seconds(), targets.get(st.service_code, 20))
+        if st.status in ("done", "transferred") and st.finished_at is not None:
+            f.served += 1
+            began = st.started_at or st.called_at or st.finished_at
+            f.service_count += 1
+            f.service_seconds += max((st.finished_at - began).total_seconds(), 0.0)
+        if st.status == "done":
+            f.outcomes[st.outcome or "done"] = f.outcomes.get(st.outcome or "done", 0) + 1
+        elif st.status == "no_show":
+            f.no_shows += 1
+        elif st.status == "transferred":
+            f.transferred += 1
+        elif st.status == "expired":
+            f.expired += 1
+        elif st.status == "cancelled":
+            f.cancelled += 1
+    for step_id, score in s.execute(
+        select(Rating.step_id, Rating.score)
+        .join(Ticket, Ticket.id == Rating.ticket_id)
+        .where(Ticket.day == day)
+    ):
+        key = step_keys.get(step_id)
+        if key is None:
+            continue
+        f = rows[key]
+        f.rating_count += 1
+        f.rating_sum += score
+        f.bad_ratings += score in BAD
+    return dict(rows)
+
+
+@dataclass
+class WindowTime:
+    open_seconds: float = 0.0
+    paused_seconds: float = 0.0
+    serving_seconds: float = 0.0
+    open_by_hour: list[float] = field(default_factory=lambda: [0.0] * 24)
+
+
+def window_times(
+    s: Session, ctx: Context, day: date, until: datetime | None = None
+) -> dict[int, WindowTime]:
+    """How long each window was open, paused and serving on ``day`` (up to ``until``)."""
+    start, end = _day_bounds(ctx, day)
+    end = min(end, until) if until else end
+    times: dict[int, WindowTime] = defaultdict(WindowTime)
+    changes: dict[int, list[tuple[datetime, str, str]]] = defaultdict(list)
+    for at, kind, window, data in s.execute(
+        select(Event.at, Event.kind, Event.window_id, Event.data)
+        .where(Event.at >= start, Event.at < end, Event.kind.in_(list(STATE_EVENTS)))
+        .order_by(Event.id)
+    ):
+        changes[window].append((at, (data or {}).get("previous") or "closed", STATE_EVENTS[kind]))
+    for window, seq in changes.items():
+        w = times[window]
+        state, since = seq[0][1], start
+        for at, _previous, new in [*seq, (end, "", "")]:
+            _account(w, ctx, state, since, at)
+            state, since = new, at
+    for window, called, finished in s.execute(
+        select(Step.window_id, Step.called_at, Step.finished_at).where(
+            Step.day == day, Step.window_id.is_not(None), Step.called_at.is_not(None)
+        )
+    ):
+        stop = min(finished or end, end)
+        times[window].serving_seconds += max((stop - called).total_seconds(), 0.0)
+    return dict(times)
+
+
+def _account(w: WindowTime, ctx: Context, state: str, since: datetime, until: datetime) -> None:
+    seconds = max((until - since).total_seconds(), 0.0)
+    if state == "paused":
+        w.paused_seconds += seconds
+    elif state == "open":
+        w.open_seconds += seconds
+        moment = since
+        while moment < until:
+            local = moment.astimezone(ctx.tz)
+            next_hour = (
+                local.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+            ).astimezone(UTC)
+            piece = min(next_hour, until)
+            w.open_by_hour[local.hour] += (piece - moment).total_seconds()
+            moment = piece
+
+
+# --- the nightly roll-up ------------------------------------------------------------------------
+
+
+def rollup(ctx: Context, day: date) -> int:
+    """Write ``day``'s rows (again: running it twice gives the same rows); answers how many."""
+    zone_of = {svc.code: svc.zone for svc in ctx.config.services}
+    with ctx.db.write() as s:
+        figures = day_figures(s, ctx, day)
+        windows = window_times(s, ctx, day)
+        s.execute(delete(DailyStat).where(DailyStat.day == day))
+        s.execute(delete(WindowDayStat).where(WindowDayStat.day == day))
+        for (service, window, clerk), f in figures.items():
+            s.add(
+                DailyStat(
+                    day=day,
+                    service_code=service,
+                    window_id=window,
+                    clerk=clerk,
+                    zone_code=zone_of.get(service, ""),
+                    issued=f.issued,
+                    arrivals=f.arrivals,
+                    called=f.called,
+                    served=f.served,
+                    no_shows=f.no_shows,
+                    transferred=f.transferred,
+                    expired=f.expired,
+                    cancelled=f.cancelled,
+                    wait_count=f.wait_count,
+                    wait_seconds=f.wait_seconds,
+                    within_target=f.within_target,
+                    wait_minutes={str(k): v for k, v in f.wait_minutes.items()},
+                    service_count=f.service_count,
+                    service_seconds=f.service_seconds,
+                    outcome_done=f.outcomes.get("done", 0),
+                    outcome_promised=f.outcomes.get("promised", 0),
+                    outcome_incomplete=f.outcomes.get("incomplete", 0),
+                    outcome_consult=f.outcomes.get("consult", 0),
+                    rating_count=f.rating_count,
+                    rating_sum=f.rating_sum,
+                    bad_ratings=f.bad_ratings,
+                )
+            )
+        for window, w in windows.items():
+            s.add(
+                WindowDayStat(
+                    day=day,
+                    window_id=window,
+                    open_seconds=w.open_seconds,
+                    paused_seconds=w.paused_seconds,
+                    serving_seconds=w.serving_seconds,
+                    open_by_hour=w.open_by_hour,
+                )
+            )
+        return len(figures)
+
+
+def days_to_roll_up(ctx: Context) -> list[date]:
+    """Past days with tickets but no roll-up (the server was off that night)."""
+    today = ctx.business_day()
+    with ctx.db.read() as s:
+        with_tickets = set(s.scalars(select(Ticket.day).where(Ticket.day < today).distinct()))
+        rolled = set(s.scalars(select(DailyStat.day).distinct()))
+    return sorted(with_tickets - rolled)
+
+
+# --- reading figures back -----------------------------------------------------------------------
+
+GROUPS = ("zone", "service", "window", "clerk")
+
+
+def _group_key(group: str | None, key: Key, zone_of: dict[str, str]) -> str | int | None:
+    service, window, clerk = key
+    if group == "zone":
+        return zone_of.get(service, "")
+    if group == "service":
+        return service
+    if group == "window":
+        return window or None
+    if group == "clerk":
+        return clerk or None
+    return "all"
+
+
+def report(
+    ctx: Context, start: date, end: date, group: str | None = None
+) -> dict[str | int, Figures]:
+    """Figures for the days ``start`` to ``end`` (both included), added up by ``group``
+    (``zone``, ``service``, ``window``, ``clerk``, or None for the whole hall as ``"all"``).
+
+    Rows of no window or clerk (issued tickets, queues never called) count only toward zones and
+    services; a window or clerk report counts what windows did.
+    """
+    zone_of = {svc.code: svc.zone for svc in ctx.config.services}
+    today = ctx.business_day()
+    result: dict[str | int, Figures] = defaultdict(Figures)
+    with ctx.db.read() as s:
+        stored = s.scalars(
+            select(DailyStat).where(
+                DailyStat.day >= start, DailyStat.day <= end, DailyStat.day < today
+            )
+        )
+        for row in stored:
+            key = _group_key(group, (row.service_code, row.window_id, row.clerk), zone_of)
+            if key is not None:
+                result[key].add(Figures.of_row(row))
+        if start <= today <= end:
+            for k, f in day_figures(s, ctx, today).items():
+                key = _group_key(group, k, zone_of)
+                if key is not None:
+                    result[key].add(f)
+    return dict(result)
+
+
+def window_report(ctx: Context, start: date, end: date) -> dict[int, WindowTime]:
+    """Open, paused and serving time per window over the period."""
+    today = ctx.business_day()
+    result: dict[int, WindowTime] = defaultdict(WindowTime)
+    with ctx.db.read() as s:
+        for row in s.scalars(
+            select(WindowDayStat).where(
+                WindowDayStat.day >= start, WindowDayStat.day <= end, WindowDayStat.day < today
+            )
+        ):
+            _add_time(
+                result[row.window_id],
+                row.open_seconds,
+                row.paused_seconds,
+                row.serving_seconds,
+                row.open_by_hour,
+            )
+        if start <= today <= end:
+            for window, w in window_times(s, ctx, today, until=ctx.now()).items():
+                _add_time(
+                    result[window],
+                    w.open_seconds,
+                    w.paused_seconds,
+                    w.serving_seconds,
+                    w.open_by_hour,
+                )
+    return dict(result)
+
+
+def _add_time(
+    w: WindowTime, open_s: float, paused_s: float, serving_s: float, by_hour: Iterable[float] | None
+) -> None:
+    w.open_seconds += open_s
+    w.paused_seconds += paused_s
+    w.serving_seconds += serving_s
+    if by_hour:
+        w.open_by_hour = [a + b for a, b in zip(w.open_by_hour, by_hour, strict=True)]
+
+
+def arrivals_by_weekday_hour(
+    ctx: Context, weeks: int = 8, zone: str | None = None
+) -> list[list[float]]:
+    """Mean tickets per hour for each weekday (Monday first) over the last ``weeks`` weeks."""
+    today = ctx.business_day()
+    start = today - timedelta(weeks=weeks)
+    totals = [[0.0] * 24 for _ in range(7)]
+    days: dict[int, set[date]] = defaultdict(set)
+    with ctx.db.read() as s:
+        query = select(DailyStat.day, DailyStat.arrivals).where(
+            DailyStat.day >= start, DailyStat.day < today, DailyStat.window_id == 0
+        )
+        if zone:
+            query = query.where(DailyStat.zone_code == zone)
+        for day, arrivals in s.execute(query):
+            if not arrivals:
+                continue
+            days[day.weekday()].add(day)
+            for hour, n in enumerate(arrivals):
+                totals[day.weekday()][hour] += n
+    return [[n / len(days[w]) if days[w] else 0.0 for n in totals[w]] for w in range(7)]
+
+
+def open_windows_by_weekday_hour(ctx: Context, weeks: int = 8) -> list[list[float]]:
+    """Mean number of windows open in each hour, for each weekday, over the last ``weeks``."""
+    today = ctx.business_day()
+    start = today - timedelta(weeks=weeks)
+    totals = [[0.0] * 24 for _ in range(7)]
+    days: dict[int, set[date]] = defaultdict(set)
+    with ctx.db.read() as s:
+        for day, by_hour in s.execute(
+            select(WindowDayStat.day, WindowDayStat.open_by_hour).where(
+                WindowDayStat.day >= start, WindowDayStat.day < today
+            )
+        ):
+            days[day.weekday()].add(day)
+            for hour, seconds in enumerate(by_hour or []):
+                totals[day.weekday()][hour] += seconds / 3600
+    return [[n / len(days[w]) if days[w] else 0.0 for n in totals[w]] for w in range(7)]
+
+
+def rolled_days(ctx: Context) -> int:
+    with ctx.db.read() as s:
+        return int(s.scalar(select(func.count(func.distinct(DailyStat.day)))) or 0)
