@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from functools import wraps
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,7 @@ from queues.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
     from kiosk.worker import PrintWorker
+    from queues.scheduler import Runner
 
 log = logging.getLogger("hallq")
 
@@ -76,6 +78,7 @@ def main() -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line a second otherwise
 
 
 @main.command("init-db")
@@ -142,8 +145,9 @@ def serve(host: str | None, port: int | None, no_worker: bool, threads: int) -> 
     for line in _screen_urls(base):
         click.echo(f"  {line}")
     if not no_worker:
-        _print_worker(ctx, settings, base).start()
+        _background(ctx, settings, base, "serve").start()
         click.echo(f"  printing: {_printing_summary(ctx, settings)}")
+        click.echo("  scheduler: close-out, roll-ups, auto no-show, alerts (in this process)")
     if not ctx.config.hall.public_url:
         click.echo(f"  QR codes on tickets point to {base}: set hall.public_url for phones")
     waitress.serve(app.server, host=host, port=port, threads=threads, ident="hallq")
@@ -179,19 +183,93 @@ def _printing_summary(ctx: Context, settings: Settings) -> str:
 @main.command()
 @_friendly
 def worker() -> None:
-    """Run the background work alone (printing), beside web processes started without it."""
-    import threading
+    """Run the background work alone: the scheduler and print delivery.
 
+    For several web processes started with `serve --no-worker` (or gunicorn): start one worker;
+    a second one waits, and takes over if the first stops.
+    """
     settings = _settings()
     ctx = _context(settings)
     _require_migrated(ctx)
     base = ctx.config.hall.public_url or f"http://{settings.host}:{settings.port}"
-    click.echo(f"hallq worker: printing {_printing_summary(ctx, settings)}")
-    stop = threading.Event()
+    click.echo(f"hallq worker: scheduler and printing ({_printing_summary(ctx, settings)})")
+    runner = _background(ctx, settings, base, "worker").start()
     try:
-        _print_worker(ctx, settings, base).run(stop)
+        runner.wait()
     except KeyboardInterrupt:
-        stop.set()
+        runner.stop()
+
+
+def _background(ctx: Context, settings: Settings, base: str, name: str) -> Runner:
+    """The scheduler's runner, with print delivery every second as one of its jobs."""
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    from queues.scheduler import Runner
+
+    printer = _print_worker(ctx, settings, base)
+    return Runner(ctx, extra=[("print", printer.run_once, IntervalTrigger(seconds=1))], name=name)
+
+
+@main.command()
+@click.option("--days", default=30, show_default=True, help="Calendar days to play.")
+@click.option(
+    "--start", "start_text", default=None, help="First day, YYYY-MM-DD (default: DAYS ago)."
+)
+@click.option("--seed", default=1, show_default=True, help="The same seed gives the same history.")
+@click.option(
+    "--workers", default=os.cpu_count() or 1, show_default=True, help="Processes (one per core)."
+)
+@_friendly
+def simulate(days: int, start_text: str | None, seed: int, workers: int) -> None:
+    """Fill the database with days of the default hall's life, through the same use cases as
+    real use (for trying the dashboard and reports, and for benchmarks)."""
+    import time
+
+    from queues import simulate as sim
+
+    with _ctx() as ctx:
+        _require_migrated(ctx)
+        today = ctx.business_day()
+        try:
+            first = date.fromisoformat(start_text) if start_text else today - timedelta(days=days)
+        except ValueError:
+            raise click.ClickException(
+                f"--start {start_text!r} is not a date like 2026-01-05"
+            ) from None
+        if first + timedelta(days=days) > today + timedelta(days=1):
+            raise click.ClickException("simulated days must lie in the past (before today)")
+        began = time.perf_counter()
+
+        def progress(day: sim.DayResult) -> None:
+            click.echo(
+                f"  {day.day}: {day.issued} tickets, {day.served} served, "
+                f"{day.no_shows} no-shows, {day.rated} ratings"
+            )
+
+        results = sim.simulate_days(ctx, first, days, seed=seed, workers=workers, progress=progress)
+        tickets = sum(r.issued for r in results)
+        click.echo(
+            f"{len(results)} working days, {tickets} tickets in {time.perf_counter() - began:.0f} s"
+        )
+
+
+@main.command()
+@click.option("--speed", default=10.0, show_default=True, help="Model minutes per real minute.")
+@click.option("--seed", default=None, type=int, help="The same seed gives the same day.")
+@_friendly
+def demo(speed: float, seed: int | None) -> None:
+    """Play today's hall against the running system, so every screen moves (Ctrl-C stops)."""
+    from queues import simulate as sim
+
+    settings = _settings()
+    ctx = _context(settings)
+    ctx.open_always = True
+    _require_migrated(ctx)
+    click.echo(f"demo: the hall's day at {speed:g}x, from 09:00; open /display and /kiosk")
+    try:
+        sim.run_live(ctx, speed=speed, seed=seed)
+    except KeyboardInterrupt:
+        click.echo("demo stopped")
 
 
 @main.command("print-agent")

@@ -1,8 +1,9 @@
 """The print worker: delivers print jobs to the kiosks' printers, after the ticket is committed.
 
-It runs as a thread of ``hallq serve`` (or in ``hallq worker``): every half second it claims the
-jobs that are due and prints them. A printer fault is recorded and the job is tried again later
-(see :mod:`queues.printjobs`); the other printers' jobs go on meanwhile. Jobs of kiosks whose
+It runs every second as a job of the scheduler, in ``hallq serve`` or ``hallq worker`` (or in a
+loop of its own, ``run``): it claims the jobs that are due and prints them. A printer fault is
+recorded and the job is tried again later (see :mod:`queues.printjobs`); the other printers'
+jobs go on meanwhile. Jobs of kiosks whose
 tickets a print agent prints (``agent = true`` in the hall file) are left to that agent.
 """
 

@@ -198,6 +198,21 @@ class Display(_Model):
     """How long a new call flashes on the wallboard."""
 
 
+class Rules(_Model):
+    """What the scheduler does on its own and when the dashboard raises an alert."""
+
+    auto_no_show_minutes: int = Field(10, ge=0, le=120)
+    """A ticket called and not started within this many minutes is marked a no-show (0: never)."""
+    close_out_after_minutes: int = Field(30, ge=0, le=600)
+    """Minutes after closing time when the day is closed out (tickets left expire)."""
+    queue_alert: int = Field(15, ge=1, le=1000)
+    """Tickets waiting for one service that raise an alert."""
+    pause_alert_minutes: int = Field(30, ge=1, le=600)
+    """A window paused this long raises an alert."""
+    wait_alert_share: float = Field(0.0, ge=0, le=1)
+    """Raise a wait alert when a service has any ticket past its target (0) … or this share."""
+
+
 class HallConfig(_Model):
     hall: HallInfo
     hours: Hours = Hours()
@@ -208,6 +223,7 @@ class HallConfig(_Model):
     kiosks: list[Kiosk] = []
     printing: Printing = Printing()
     display: Display = Display()
+    rules: Rules = Rules()
 
     @model_validator(mode="after")
     def _references(self) -> HallConfig:

@@ -29,7 +29,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from queues.context import Context
-from queues.models import DailyStat, Event, Rating, Step, Ticket, WindowDayStat
+from queues.models import DailyStat, Event, Rating, Step, Ticket, Window, WindowDayStat
 
 HIST_CAP = 180
 BAD = (1, 2)
@@ -442,7 +442,7 @@ def _add_time(
 
 
 def arrivals_by_weekday_hour(
-    ctx: Context, weeks: int = 8, zone: str | None = None
+    ctx: Context, weeks: int = 8, zone: str | None = None, services: Iterable[str] | None = None
 ) -> list[list[float]]:
     """Mean tickets per hour for each weekday (Monday first) over the last ``weeks`` weeks."""
     today = ctx.business_day()
@@ -455,6 +455,8 @@ def arrivals_by_weekday_hour(
         )
         if zone:
             query = query.where(DailyStat.zone_code == zone)
+        if services is not None:
+            query = query.where(DailyStat.service_code.in_(list(services)))
         for day, arrivals in s.execute(query):
             if not arrivals:
                 continue
@@ -464,19 +466,24 @@ def arrivals_by_weekday_hour(
     return [[n / len(days[w]) if days[w] else 0.0 for n in totals[w]] for w in range(7)]
 
 
-def open_windows_by_weekday_hour(ctx: Context, weeks: int = 8) -> list[list[float]]:
+def open_windows_by_weekday_hour(
+    ctx: Context, weeks: int = 8, zone: str | None = None
+) -> list[list[float]]:
     """Mean number of windows open in each hour, for each weekday, over the last ``weeks``."""
+    in_zone = {w.id for w in ctx.config.windows if zone is None or w.zone == zone}
     today = ctx.business_day()
     start = today - timedelta(weeks=weeks)
     totals = [[0.0] * 24 for _ in range(7)]
     days: dict[int, set[date]] = defaultdict(set)
     with ctx.db.read() as s:
-        for day, by_hour in s.execute(
-            select(WindowDayStat.day, WindowDayStat.open_by_hour).where(
+        for day, window, by_hour in s.execute(
+            select(WindowDayStat.day, WindowDayStat.window_id, WindowDayStat.open_by_hour).where(
                 WindowDayStat.day >= start, WindowDayStat.day < today
             )
         ):
             days[day.weekday()].add(day)
+            if window not in in_zone:
+                continue
             for hour, seconds in enumerate(by_hour or []):
                 totals[day.weekday()][hour] += seconds / 3600
     return [[n / len(days[w]) if days[w] else 0.0 for n in totals[w]] for w in range(7)]
@@ -485,3 +492,135 @@ def open_windows_by_weekday_hour(ctx: Context, weeks: int = 8) -> list[list[floa
 def rolled_days(ctx: Context) -> int:
     with ctx.db.read() as s:
         return int(s.scalar(select(func.count(func.distinct(DailyStat.day)))) or 0)
+
+
+# --- the dashboard's now ------------------------------------------------------------------------
+
+
+@dataclass
+class Now:
+    """The hall this minute."""
+
+    waiting: int
+    longest_wait: float | None
+    """Minutes the longest-waiting ticket has waited."""
+    waiting_by_zone: dict[str, int]
+    windows_open: int
+    windows_total: int
+
+
+def now(ctx: Context) -> Now:
+    moment = ctx.now()
+    today = ctx.business_day(moment)
+    zone_of = {svc.code: svc.zone for svc in ctx.config.services}
+    with ctx.db.read() as s:
+        rows = s.execute(
+            select(Step.service_code, Step.entered_at, Step.queued_at).where(
+                Step.status == "waiting", Step.day == today
+            )
+        ).all()
+        states = s.execute(select(Window.state).where(Window.active)).scalars().all()
+    by_zone: dict[str, int] = defaultdict(int)
+    longest = None
+    for service, entered, queued in rows:
+        by_zone[zone_of.get(service, "")] += 1
+        waited = (moment - (entered or queued)).total_seconds() / 60
+        longest = waited if longest is None else max(longest, waited)
+    return Now(
+        waiting=len(rows),
+        longest_wait=longest,
+        waiting_by_zone=dict(by_zone),
+        windows_open=sum(1 for st in states if st == "open"),
+        windows_total=len(states),
+    )
+
+
+def queue_series(
+    ctx: Context, day: date, minutes: int = 10
+) -> dict[str, list[tuple[datetime, int]]]:
+    """Tickets waiting in each zone through ``day``, every ``minutes`` (up to now if today)."""
+    zone_of = {svc.code: svc.zone for svc in ctx.config.services}
+    opening = datetime.combine(day, ctx.config.hours.first_ticket, tzinfo=ctx.tz).astimezone(UTC)
+    closing = datetime.combine(day, ctx.config.hours.close, tzinfo=ctx.tz).astimezone(UTC)
+    stop = min(max(closing, opening), ctx.now()) if day == ctx.business_day() else closing
+    changes: dict[str, list[tuple[datetime, int]]] = defaultdict(list)
+    with ctx.db.read() as s:
+        for service, entered, queued, called, finished in s.execute(
+            select(
+                Step.service_code, Step.entered_at, Step.queued_at, Step.called_at, Step.finished_at
+            ).where(Step.day == day)
+        ):
+            zone = zone_of.get(service, "")
+            changes[zone].append((entered or queued, 1))
+            left = called or finished
+            if left is not None:
+                changes[zone].append((left, -1))
+    series: dict[str, list[tuple[datetime, int]]] = {}
+    for zone, deltas in changes.items():
+        deltas.sort()
+        points, level, i = [], 0, 0
+        moment = opening
+        while moment <= stop:
+            while i < len(deltas) and deltas[i][0] <= moment:
+                level += deltas[i][1]
+                i += 1
+            points.append((moment, level))
+            moment += timedelta(minutes=minutes)
+        series[zone] = points
+    return series
+
+
+@dataclass(frozen=True)
+class TicketLine:
+    number: str
+    service: str
+    status: str
+    window: int | None
+    issued_at: datetime
+    waited_minutes: float | None
+
+
+def tickets_behind(ctx: Context, figure: str, zone: str | None = None) -> list[TicketLine]:
+    """The tickets behind a figure of today's dashboard: ``waiting``, ``served``, ``no_shows``,
+    ``late`` (waited past target), ``bad_ratings``."""
+    moment = ctx.now()
+    today = ctx.business_day(moment)
+    targets = ctx.config.targets
+    zone_of = {svc.code: svc.zone for svc in ctx.config.services}
+    query = (
+        select(
+            Ticket.number,
+            Step.service_code,
+            Step.status,
+            Step.window_id,
+            Ticket.issued_at,
+            Step.entered_at,
+            Step.queued_at,
+            Step.called_at,
+            Step.id,
+        )
+        .join(Ticket, Ticket.id == Step.ticket_id)
+        .where(Step.day == today)
+        .order_by(Ticket.issued_at)
+    )
+    if figure == "waiting":
+        query = query.where(Step.status == "waiting")
+    elif figure == "served":
+        query = query.where(Step.status.in_(("done", "transferred")))
+    elif figure == "no_shows":
+        query = query.where(Step.status == "no_show")
+    elif figure == "bad_ratings":
+        query = query.join(Rating, Rating.step_id == Step.id).where(Rating.score.in_(BAD))
+    lines = []
+    with ctx.db.read() as s:
+        for r in s.execute(query):
+            if zone and zone_of.get(r.service_code) != zone:
+                continue
+            until = r.called_at or (moment if r.status == "waiting" else None)
+            waited = (until - (r.entered_at or r.queued_at)).total_seconds() / 60 if until else None
+            if figure == "late" and (waited is None or waited <= targets.get(r.service_code, 20)):
+                continue
+            lines.append(
+                TicketLine(r.number, r.service_code, r.status, r.window_id, r.issued_at, waited)
+            )
+    return lines

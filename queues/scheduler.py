@@ -1,0 +1,253 @@
+"""The hall's clockwork (APScheduler 3.11), and the lock that lets only one process run it.
+
+Jobs, in the hall's time zone:
+
+* **close-out**, ``rules.close_out_after_minutes`` after closing time: tickets still waiting or
+  called expire, every window closes (``services.expire_day``);
+* **roll-up**, at 23:50 and at start for any day missed: the day's figures into ``daily_stats``;
+* **auto no-show**, every minute: a ticket called and not started for
+  ``rules.auto_no_show_minutes`` is marked a no-show;
+* **alerts**, every minute (:mod:`queues.alerts`);
+* whatever the process adds (``hallq serve`` and ``hallq worker`` add print delivery).
+
+APScheduler's own FAQ: two schedulers sharing a job store both run every job. So exactly one
+process runs the jobs: the one that holds the **runner lock**, a file lock beside the SQLite
+database (one host) or a PostgreSQL advisory lock kept on a connection of its own. A second
+process waits for the lock and takes over when the first stops.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import os
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import IO, Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import Connection, select, text
+
+from queues import alerts, metrics, services
+from queues.context import Context
+from queues.errors import HallqError
+from queues.models import Step
+
+log = logging.getLogger("hallq.scheduler")
+PG_LOCK_KEY = 0x68616C6D  # "halm"
+RETRY_SECONDS = 5.0
+
+Job = tuple[str, Callable[[], Any], Any]
+"""(name, function, APScheduler trigger)."""
+
+
+class RunnerLock:
+    """Held by the one process that runs the scheduler."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self._file: IO[str] | None = None
+        self._conn: Connection | None = None
+
+    def acquire(self) -> bool:
+        """Take the lock if it is free; never waits."""
+        db = self.ctx.db
+        if db.dialect == "postgresql":
+            conn = db.engine.connect()
+            got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": PG_LOCK_KEY}).scalar()
+            conn.commit()
+            if got:
+                self._conn = conn
+                return True
+            conn.close()
+            return False
+        path = self._path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = path.open("a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            return False
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        self._file = handle
+        return True
+
+    def held(self) -> bool:
+        """Whether the lock is still ours (a PostgreSQL connection can drop)."""
+        if self._conn is not None:
+            try:
+                self._conn.execute(text("SELECT 1"))
+                self._conn.commit()
+                return True
+            except Exception:
+                return False
+        return self._file is not None
+
+    def release(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(Exception):
+                self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": PG_LOCK_KEY})
+                self._conn.commit()
+            with contextlib.suppress(Exception):
+                self._conn.close()
+            self._conn = None
+        if self._file is not None:
+            with contextlib.suppress(OSError):
+                fcntl.flock(self._file, fcntl.LOCK_UN)
+            self._file.close()
+            self._file = None
+
+    def _path(self) -> Path:
+        database = self.ctx.db.url.database
+        if not database or database == ":memory:":
+            return Path("var") / "hallq.scheduler.lock"
+        return Path(database).with_suffix(".scheduler.lock")
+
+
+# --- the jobs -------------------------------------------------------------------------------------
+
+
+def close_out(ctx: Context) -> int:
+    """Expire today's leftovers and close every window (after closing time)."""
+    return services.expire_day(ctx, ctx.business_day(), actor="scheduler")
+
+
+def roll_up(ctx: Context) -> int:
+    """Today's figures, and those of any past day that was missed."""
+    days = [*metrics.days_to_roll_up(ctx), ctx.business_day()]
+    for day in days:
+        metrics.rollup(ctx, day)
+    return len(days)
+
+
+def auto_no_show(ctx: Context) -> int:
+    """Mark as no-shows the tickets called and not started for too long; answers how many."""
+    minutes = ctx.config.rules.auto_no_show_minutes
+    if not minutes:
+        return 0
+    cutoff = ctx.now() - timedelta(minutes=minutes)
+    with ctx.db.read() as s:
+        windows = list(
+            s.scalars(
+                select(Step.window_id).where(
+                    Step.status == "called",
+                    Step.last_called_at < cutoff,
+                    Step.window_id.is_not(None),
+                )
+            )
+        )
+    done = 0
+    for window in windows:
+        with contextlib.suppress(HallqError):  # the clerk acted first: nothing to do
+            services.no_show(ctx, window, "scheduler")
+            done += 1
+    return done
+
+
+def jobs(ctx: Context) -> list[Job]:
+    cfg = ctx.config
+    closing = datetime.combine(datetime.now(UTC).date(), cfg.hours.close) + timedelta(
+        minutes=cfg.rules.close_out_after_minutes
+    )
+    return [
+        (
+            "close-out",
+            lambda: close_out(ctx),
+            CronTrigger(hour=closing.hour, minute=closing.minute, timezone=cfg.tz),
+        ),
+        ("roll-up", lambda: roll_up(ctx), CronTrigger(hour=23, minute=50, timezone=cfg.tz)),
+        ("auto-no-show", lambda: auto_no_show(ctx), IntervalTrigger(seconds=60)),
+        ("alerts", lambda: alerts.evaluate(ctx), IntervalTrigger(seconds=60)),
+    ]
+
+
+def _guarded(name: str, func: Callable[[], Any]) -> Callable[[], None]:
+    def run() -> None:
+        try:
+            func()
+        except HallqError as exc:
+            log.warning("%s waits: %s", name, exc.message("en"))
+        except Exception:
+            log.exception("%s failed", name)
+
+    run.__name__ = name
+    return run
+
+
+class Runner:
+    """Waits for the runner lock, then runs the jobs until stopped (or the lock is lost)."""
+
+    def __init__(
+        self, ctx: Context, extra: list[Job] | None = None, name: str = "scheduler"
+    ) -> None:
+        self.ctx = ctx
+        self.lock = RunnerLock(ctx)
+        self.extra = extra or []
+        self.name = name
+        self.scheduler: BackgroundScheduler | None = None
+        self.running = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> Runner:
+        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def wait(self) -> None:
+        """Block until stopped (``hallq worker``)."""
+        while not self._stop.wait(1.0):
+            pass
+
+    def _run(self) -> None:
+        waiting_logged = False
+        while not self._stop.is_set():
+            if not self.lock.acquire():
+                if not waiting_logged:
+                    log.info("another process runs the scheduler; %s waits for it", self.name)
+                    waiting_logged = True
+                self._stop.wait(RETRY_SECONDS)
+                continue
+            log.info("%s runs the scheduler", self.name)
+            try:
+                self._serve()
+            finally:
+                self.lock.release()
+                self.running.clear()
+
+    def _serve(self) -> None:
+        scheduler = BackgroundScheduler(
+            timezone=self.ctx.config.tz,
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
+        )
+        for name, func, trigger in [*jobs(self.ctx), *self.extra]:
+            scheduler.add_job(_guarded(name, func), trigger, id=name, name=name)
+        _guarded(
+            "catch-up",
+            lambda: [metrics.rollup(self.ctx, d) for d in metrics.days_to_roll_up(self.ctx)],
+        )()
+        scheduler.start()
+        self.scheduler = scheduler
+        self.running.set()
+        try:
+            while not self._stop.wait(RETRY_SECONDS):
+                if not self.lock.held():
+                    log.warning("%s lost the runner lock; stopping its jobs", self.name)
+                    break
+        finally:
+            scheduler.shutdown(wait=True)
+            self.scheduler = None
