@@ -219,8 +219,13 @@ def _background(ctx: Context, settings: Settings, base: str, name: str) -> Runne
 @click.option(
     "--workers", default=os.cpu_count() or 1, show_default=True, help="Processes (one per core)."
 )
+@click.option(
+    "--today",
+    is_flag=True,
+    help="Then play today from its opening up to now (people waiting, windows busy).",
+)
 @_friendly
-def simulate(days: int, start_text: str | None, seed: int, workers: int) -> None:
+def simulate(days: int, start_text: str | None, seed: int, workers: int, today: bool) -> None:
     """Fill the database with days of the default hall's life, through the same use cases as
     real use (for trying the dashboard and reports, and for benchmarks)."""
     import time
@@ -229,14 +234,16 @@ def simulate(days: int, start_text: str | None, seed: int, workers: int) -> None
 
     with _ctx() as ctx:
         _require_migrated(ctx)
-        today = ctx.business_day()
+        this_day = ctx.business_day()
         try:
-            first = date.fromisoformat(start_text) if start_text else today - timedelta(days=days)
+            first = (
+                date.fromisoformat(start_text) if start_text else this_day - timedelta(days=days)
+            )
         except ValueError:
             raise click.ClickException(
                 f"--start {start_text!r} is not a date like 2026-01-05"
             ) from None
-        if first + timedelta(days=days) > today + timedelta(days=1):
+        if first + timedelta(days=days) > this_day + timedelta(days=1):
             raise click.ClickException("simulated days must lie in the past (before today)")
         began = time.perf_counter()
 
@@ -251,6 +258,12 @@ def simulate(days: int, start_text: str | None, seed: int, workers: int) -> None
         click.echo(
             f"{len(results)} working days, {tickets} tickets in {time.perf_counter() - began:.0f} s"
         )
+        if today:
+            if not ctx.config.hours.is_working_day(this_day):
+                click.echo(f"today ({this_day}) the hall is closed: nothing to play")
+                return
+            played = sim.play_until(ctx, ctx.now(), seed=seed)
+            click.echo(f"today so far: {played.issued} tickets, {played.served} served")
 
 
 @main.command()

@@ -10,6 +10,7 @@ from api.schemas import (
     ClaimRequest,
     DisplayOut,
     DisplayQuery,
+    FiguresOut,
     FinishRequest,
     IssueRequest,
     LayoutOut,
@@ -24,13 +25,17 @@ from api.schemas import (
     ReprintRequest,
     ServiceList,
     ServiceOut,
+    StatsOut,
+    StatsQuery,
     TicketOut,
     TransferRequest,
     VersionOut,
     WindowList,
     WindowOut,
+    WindowStatsOut,
+    ZoneStatsOut,
 )
-from queues import printjobs, services, slip, views
+from queues import errors, metrics, printjobs, services, slip, views
 
 api = Api(prefix="/api/v1", title="hallq", version="1")
 
@@ -388,4 +393,54 @@ def print_result(call: Call, job_id: int) -> PrintResultOut:
         return PrintResultOut(id=job_id, status=printjobs.status(call.ctx, job_id))  # type: ignore[arg-type]
     return PrintResultOut(
         id=job_id, status="pending", next_attempt_at=retry.astimezone(call.ctx.tz)
+    )
+
+
+@api.route(
+    "GET",
+    "/stats/today",
+    summary="Today's figures",
+    tag="statistics",
+    roles=("manager", "admin"),
+    query=StatsQuery,
+    ok=(200, StatsOut),
+    errors=(404,),
+)
+def stats_today(call: Call) -> StatsOut:
+    """Today's KPIs for the hall (or `?zone=`): issued, served, waiting, no-shows, mean and p90
+    wait, mean service time, share called within target, ratings; per zone and per window.
+    Definitions in `docs/metrics.md`."""
+    zone = call.query.zone
+    if zone is not None and call.ctx.config.zone(zone) is None:
+        raise errors.UnknownZone(zone=zone)
+    today = metrics.today(call.ctx, zone)
+    now = today.now
+    return StatsOut(
+        **FiguresOut.of(today.hall).model_dump(),
+        day=today.day,
+        waiting=now.waiting,
+        longest_wait_minutes=None if now.longest_wait is None else round(now.longest_wait, 1),
+        windows_open=now.windows_open,
+        windows_total=now.windows_total,
+        zones=[
+            ZoneStatsOut(
+                **FiguresOut.of(f).model_dump(),
+                zone=code,
+                waiting=now.waiting_by_zone.get(code, 0),
+            )
+            for code, f in today.zones.items()
+            if zone is None or code == zone
+        ],
+        windows=[
+            WindowStatsOut(
+                **FiguresOut.of(w.figures).model_dump(),
+                window=w.id,
+                zone=w.zone,
+                state=w.state,  # type: ignore[arg-type]
+                current=w.current,
+                open_minutes=round(w.open_seconds / 60, 1),
+                serving_share=None if w.serving_share is None else round(w.serving_share, 3),
+            )
+            for w in today.windows
+        ],
     )

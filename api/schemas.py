@@ -19,7 +19,7 @@ from pydantic import (
     model_validator,
 )
 
-from queues import views
+from queues import metrics, views
 
 Priority = Literal["normal", "priority", "green"]
 Status = Literal["waiting", "called", "serving", "done", "no_show", "cancelled", "expired"]
@@ -311,3 +311,72 @@ class PrintResultOut(_Out):
     next_attempt_at: dt.datetime | None = Field(
         None, description="When a failed job is tried again."
     )
+
+
+# --- statistics ---------------------------------------------------------------------------------
+
+
+class StatsQuery(BaseModel):
+    zone: Code | None = Field(None, description="Only this zone.")
+
+
+class FiguresOut(_Out):
+    issued: int = Field(description="Tickets issued (zones and the hall; 0 for a window).")
+    called: int
+    served: int
+    no_shows: int
+    no_show_rate: float | None = Field(description="No-shows over called, 0-1.")
+    wait_mean_minutes: float | None = Field(description="From joining the queue to the call.")
+    wait_p90_minutes: int | None = Field(description="Nine in ten were called within this.")
+    within_target_share: float | None = Field(
+        description="Share called within their service's target, 0-1."
+    )
+    service_mean_minutes: float | None
+    rating_mean: float | None = Field(description="1-5 (非常不满意 … 非常满意).")
+    ratings: int
+    bad_ratings: int = Field(description="Ratings of the two lowest levels.")
+
+    @classmethod
+    def of(cls, f: metrics.Figures) -> FiguresOut:
+        return cls(
+            issued=f.issued,
+            called=f.called,
+            served=f.served,
+            no_shows=f.no_shows,
+            no_show_rate=_round(f.no_show_rate, 3),
+            wait_mean_minutes=_round(f.wait_mean, 1),
+            wait_p90_minutes=f.wait_p90,
+            within_target_share=_round(f.within_target_share, 3),
+            service_mean_minutes=_round(f.service_mean, 1),
+            rating_mean=_round(f.rating_mean, 2),
+            ratings=f.rating_count,
+            bad_ratings=f.bad_ratings,
+        )
+
+
+def _round(x: float | None, digits: int) -> float | None:
+    return None if x is None else round(x, digits)
+
+
+class ZoneStatsOut(FiguresOut):
+    zone: str
+    waiting: int
+
+
+class WindowStatsOut(FiguresOut):
+    window: int
+    zone: str
+    state: WindowState
+    current: str | None = Field(description="The number the window holds now.")
+    open_minutes: float = Field(description="Time open today (not paused, not closed).")
+    serving_share: float | None = Field(description="Share of the open time spent serving.")
+
+
+class StatsOut(FiguresOut):
+    day: dt.date
+    waiting: int
+    longest_wait_minutes: float | None
+    windows_open: int
+    windows_total: int
+    zones: list[ZoneStatsOut]
+    windows: list[WindowStatsOut]

@@ -204,3 +204,16 @@ class BadCredentials(HallqError):
 class AccountLocked(HallqError):
     code = "account_locked"
     kind = "forbidden"
+
+
+class UnknownRating(HallqError):
+    code = "unknown_rating"
+    kind = "not_found"
+
+
+class InvalidFollowUp(HallqError):
+    code = "invalid_follow_up"
+
+
+class InvalidPeriod(HallqError):
+    code = "invalid_period"

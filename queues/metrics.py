@@ -25,9 +25,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
+from queues import views
 from queues.context import Context
 from queues.models import DailyStat, Event, Rating, Step, Ticket, Window, WindowDayStat
 
@@ -509,25 +510,33 @@ class Now:
     windows_total: int
 
 
-def now(ctx: Context) -> Now:
+def now(ctx: Context, zone: str | None = None) -> Now:
+    """The hall (or ``zone``) this minute."""
     moment = ctx.now()
     today = ctx.business_day(moment)
     zone_of = {svc.code: svc.zone for svc in ctx.config.services}
+    windows_q = select(Window.state).where(Window.active)
+    if zone is not None:
+        windows_q = windows_q.where(Window.zone_code == zone)
     with ctx.db.read() as s:
         rows = s.execute(
             select(Step.service_code, Step.entered_at, Step.queued_at).where(
                 Step.status == "waiting", Step.day == today
             )
         ).all()
-        states = s.execute(select(Window.state).where(Window.active)).scalars().all()
+        states = s.execute(windows_q).scalars().all()
     by_zone: dict[str, int] = defaultdict(int)
     longest = None
+    waiting = 0
     for service, entered, queued in rows:
         by_zone[zone_of.get(service, "")] += 1
+        if zone is not None and zone_of.get(service) != zone:
+            continue
+        waiting += 1
         waited = (moment - (entered or queued)).total_seconds() / 60
         longest = waited if longest is None else max(longest, waited)
     return Now(
-        waiting=len(rows),
+        waiting=waiting,
         longest_wait=longest,
         waiting_by_zone=dict(by_zone),
         windows_open=sum(1 for st in states if st == "open"),
@@ -578,11 +587,20 @@ class TicketLine:
     window: int | None
     issued_at: datetime
     waited_minutes: float | None
+    rating: int | None = None
 
 
-def tickets_behind(ctx: Context, figure: str, zone: str | None = None) -> list[TicketLine]:
-    """The tickets behind a figure of today's dashboard: ``waiting``, ``served``, ``no_shows``,
-    ``late`` (waited past target), ``bad_ratings``."""
+FIGURES_BEHIND = ("waiting", "called", "served", "no_shows", "late", "rated", "bad_ratings")
+
+
+def tickets_behind(
+    ctx: Context, figure: str, zone: str | None = None, window: int | None = None
+) -> list[TicketLine]:
+    """The steps behind a figure of today's dashboard, in order of issue: ``waiting``, ``called``
+    (every wait counted), ``served``, ``no_shows``, ``late`` (waited past target, or waiting past
+    it now), ``rated``, ``bad_ratings``; of one zone or one window."""
+    if figure not in FIGURES_BEHIND:
+        raise ValueError(figure)
     moment = ctx.now()
     today = ctx.business_day(moment)
     targets = ctx.config.targets
@@ -597,20 +615,29 @@ def tickets_behind(ctx: Context, figure: str, zone: str | None = None) -> list[T
             Step.entered_at,
             Step.queued_at,
             Step.called_at,
-            Step.id,
+            Rating.score,
         )
         .join(Ticket, Ticket.id == Step.ticket_id)
+        .outerjoin(Rating, Rating.step_id == Step.id)
         .where(Step.day == today)
-        .order_by(Ticket.issued_at)
+        .order_by(Ticket.issued_at, Step.id)
     )
+    if window is not None:
+        query = query.where(Step.window_id == window)
     if figure == "waiting":
         query = query.where(Step.status == "waiting")
+    elif figure == "called":
+        query = query.where(Step.called_at.is_not(None))
     elif figure == "served":
-        query = query.where(Step.status.in_(("done", "transferred")))
+        query = query.where(Step.status.in_(("done", "transferred")), Step.finished_at.is_not(None))
     elif figure == "no_shows":
         query = query.where(Step.status == "no_show")
+    elif figure == "rated":
+        query = query.where(Rating.score.is_not(None))
     elif figure == "bad_ratings":
-        query = query.join(Rating, Rating.step_id == Step.id).where(Rating.score.in_(BAD))
+        query = query.where(Rating.score.in_(BAD))
+    elif figure == "late":
+        query = query.where(or_(Step.called_at.is_not(None), Step.status == "waiting"))
     lines = []
     with ctx.db.read() as s:
         for r in s.execute(query):
@@ -621,6 +648,76 @@ def tickets_behind(ctx: Context, figure: str, zone: str | None = None) -> list[T
             if figure == "late" and (waited is None or waited <= targets.get(r.service_code, 20)):
                 continue
             lines.append(
-                TicketLine(r.number, r.service_code, r.status, r.window_id, r.issued_at, waited)
+                TicketLine(
+                    r.number, r.service_code, r.status, r.window_id, r.issued_at, waited, r.score
+                )
             )
     return lines
+
+
+@dataclass(frozen=True)
+class WindowLine:
+    """One window's today, for the dashboard's table."""
+
+    id: int
+    zone: str
+    department_zh: str
+    department_en: str
+    state: str
+    state_reason: str | None
+    current: str | None
+    figures: Figures
+    open_seconds: float
+    serving_seconds: float
+
+    @property
+    def serving_share(self) -> float | None:
+        return min(self.serving_seconds / self.open_seconds, 1.0) if self.open_seconds else None
+
+
+@dataclass(frozen=True)
+class Today:
+    """Today's figures: the whole hall (or the zone asked for), each zone, each window."""
+
+    day: date
+    hall: Figures
+    zones: dict[str, Figures]
+    now: Now
+    windows: list[WindowLine]
+
+
+def today(ctx: Context, zone: str | None = None) -> Today:
+    """What the dashboard and ``GET /api/v1/stats/today`` show (``zone``: one zone only)."""
+    moment = ctx.now()
+    day = ctx.business_day(moment)
+    zone_of = {svc.code: svc.zone for svc in ctx.config.services}
+    zones: dict[str, Figures] = {z.code: Figures() for z in ctx.config.zones}
+    by_window: dict[int, Figures] = defaultdict(Figures)
+    with ctx.db.read() as s:
+        figures = day_figures(s, ctx, day)
+        times = window_times(s, ctx, day, until=moment)
+    for (service, window, _clerk), f in figures.items():
+        zones.setdefault(zone_of.get(service, ""), Figures()).add(f)
+        if window:
+            by_window[window].add(f)
+    lines = [
+        WindowLine(
+            id=w.id,
+            zone=w.zone,
+            department_zh=w.department_zh,
+            department_en=w.department_en,
+            state=w.state,
+            state_reason=w.state_reason,
+            current=w.current.number if w.current else None,
+            figures=by_window.get(w.id, Figures()),
+            open_seconds=times[w.id].open_seconds if w.id in times else 0.0,
+            serving_seconds=times[w.id].serving_seconds if w.id in times else 0.0,
+        )
+        for w in views.windows(ctx)
+        if zone is None or w.zone == zone
+    ]
+    hall = Figures()
+    for code, f in zones.items():
+        if zone is None or code == zone:
+            hall.add(f)
+    return Today(day=day, hall=hall, zones=zones, now=now(ctx, zone), windows=lines)

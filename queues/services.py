@@ -711,6 +711,34 @@ def rate(ctx: Context, ticket_id: str, score: int, comment: str | None = None) -
         return views.row_view(ctx, row, rating=score)
 
 
+FOLLOW_UP = ("open", "contacted", "resolved")
+"""A bad rating's follow-up: not yet handled, the visitor contacted, the matter resolved."""
+
+
+def follow_up(ctx: Context, rating_id: int, state: str, note: str, actor: str) -> None:
+    """A manager records the follow-up of a bad rating (state and what was done)."""
+    if state not in FOLLOW_UP:
+        raise errors.InvalidFollowUp(state=state)
+    note = note.strip()[:2000]
+    now = ctx.now()
+    with ctx.db.write() as s:
+        rating = s.get(Rating, rating_id)
+        if rating is None:
+            raise errors.UnknownRating(rating=rating_id)
+        rating.follow_up = state
+        rating.follow_up_note = note or None
+        events.record(
+            s,
+            "rating_followed_up",
+            actor,
+            now,
+            ticket_id=rating.ticket_id,
+            window_id=rating.window_id,
+            rating=rating_id,
+            state=state,
+        )
+
+
 # --- the end of the day -----------------------------------------------------------------------
 
 

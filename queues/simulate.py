@@ -232,10 +232,10 @@ class HallDay:
     def after(self, minutes: float, action: Callable[[], None]) -> None:
         self.schedule(self.now() + timedelta(minutes=minutes), action)
 
-    def run(self) -> DayResult:
-        """Every event in time order, on the simulated clock."""
+    def run(self, until: datetime | None = None) -> DayResult:
+        """Every event in time order (up to ``until``), on the simulated clock."""
         assert self.clock is not None
-        while self.queue:
+        while self.queue and (until is None or self.queue[0].at <= until):
             event = heapq.heappop(self.queue)
             self.clock.now = max(self.clock.now, event.at)
             event.action()
@@ -516,6 +516,27 @@ def _play(
     finally:
         ctx.clock = original
     return results
+
+
+def play_until(
+    ctx: Context, until: datetime, *, seed: int = 1, model: Model | None = None
+) -> DayResult:
+    """Play the day of ``until`` from its start up to ``until`` and stop there: a hall in the
+    middle of its day, with people waiting and windows busy (``hallq simulate --today``)."""
+    model = model or Model()
+    day = ctx.business_day(until)
+    prepare(ctx)
+    clock = SimClock(datetime.combine(day, time(6), tzinfo=ctx.tz).astimezone(UTC))
+    original = ctx.clock
+    ctx.clock = clock
+    try:
+        with ctx.db.batch():
+            hall = HallDay(ctx, clock, model, random.Random(seed), day)
+            hall.plan()
+            result = hall.run(until)
+    finally:
+        ctx.clock = original
+    return result
 
 
 def _chunk(

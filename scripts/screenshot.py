@@ -26,6 +26,8 @@ def main() -> None:
     parser.add_argument("--click", action="append", default=[])
     parser.add_argument("--wait", default=None)
     parser.add_argument("--pause", type=float, default=1.0)
+    parser.add_argument("--login", default=None, help="NAME:PASSWORD to sign in first")
+    parser.add_argument("--full", action="store_true", help="the whole page, not the window")
     args = parser.parse_args()
     width, height = (int(x) for x in args.size.split("x"))
     options = webdriver.ChromeOptions()
@@ -39,8 +41,16 @@ def main() -> None:
             "Emulation.setDeviceMetricsOverride",
             {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
         )
-        driver.get(args.url)
         wait = WebDriverWait(driver, 15)
+        if args.login:
+            name, password = args.login.split(":", 1)
+            origin = "/".join(args.url.split("/")[:3])
+            driver.get(f"{origin}/login")
+            wait.until(ec.visibility_of_element_located((By.ID, "login-name"))).send_keys(name)
+            driver.find_element(By.ID, "login-password").send_keys(password)
+            driver.find_element(By.ID, "login-submit").click()
+            wait.until(ec.url_changes(f"{origin}/login"))
+        driver.get(args.url)
         time.sleep(args.pause)
         for css in args.click:
             element = wait.until(ec.element_to_be_clickable((By.CSS_SELECTOR, css)))
@@ -51,6 +61,13 @@ def main() -> None:
             time.sleep(args.pause)
         if args.wait:
             wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, args.wait)))
+            time.sleep(args.pause)
+        if args.full:
+            height = driver.execute_script("return document.documentElement.scrollHeight")
+            driver.execute_cdp_cmd(
+                "Emulation.setDeviceMetricsOverride",
+                {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+            )
             time.sleep(args.pause)
         driver.save_screenshot(args.out)
     finally:

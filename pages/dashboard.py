@@ -1,0 +1,582 @@
+"""The manager's dashboard: today at a glance, live, every number down to the tickets behind it.
+
+Refreshes every five seconds. Today's figures come from today's rows only (indexed by day), the
+eight-week heatmap and the capacity planner from the nightly roll-ups (drawn once a day per
+process), so the page costs the same with ten years of history as with one day.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+import plotly.graph_objects as go
+from dash import ALL, Input, Output, State, callback, dcc, html, no_update
+
+from components import auth, live
+from components.runtime import context, lang_of
+from components.screens import lang_switch
+from queues import alerts, errors, metrics, planner
+from queues.context import Context
+from queues.i18n import t
+
+PAGE = "dashboard"
+ALL_ZONES = "all"
+REFRESH_MS = 5_000
+FONT = dict(family="Noto Sans CJK SC, WenQuanYi Zen Hei, Microsoft YaHei, sans-serif", size=14)
+ZONE_COLOURS = ("#1d4ed8", "#b45309", "#047857", "#7c3aed", "#be123c")
+TILES = (
+    # (tile, the figure behind it)
+    ("waiting", "waiting"),
+    ("served", "served"),
+    ("wait", "called"),
+    ("within", "late"),
+    ("no_show", "no_shows"),
+    ("service", "served"),
+    ("windows", None),
+    ("rating", "bad_ratings"),
+)
+
+
+def layout(lang: str | None = None, zone: str | None = None, **_: str) -> Any:
+    lang = lang_of(lang)
+    user = auth.current_user()
+    if user is None:
+        return dcc.Location(id="dash-to-login", href="/login?next=/dashboard", refresh=True)
+    if not user.at_least("manager"):
+        return dbc.Container(html.H1(t("error.forbidden", lang, role=user.role), className="mt-5"))
+    cfg = context().config
+    zones = [{"label": t("dash.all_zones", lang), "value": ALL_ZONES}] + [
+        {"label": z.name(lang), "value": z.code} for z in cfg.zones
+    ]
+    today = context().business_day()
+    return dbc.Container(
+        [
+            dcc.Interval(id="dash-tick", interval=REFRESH_MS),
+            dcc.Store(id="dash-lang", data=lang),
+            dbc.Row(
+                [
+                    dbc.Col(html.H1(t("dash.title", lang), className="h3 mb-0"), width="auto"),
+                    dbc.Col(
+                        dbc.Select(
+                            id="dash-zone",
+                            options=zones,
+                            value=zone if cfg.zone(zone or "") else ALL_ZONES,
+                        ),
+                        width="auto",
+                    ),
+                    dbc.Col(html.Span(id="dash-updated", className="text-muted"), width="auto"),
+                    dbc.Col(
+                        [
+                            dbc.Button(
+                                t("screen.reports", lang),
+                                href=f"/reports?lang={lang}",
+                                color="link",
+                            ),
+                            lang_switch("/dashboard", lang),
+                        ],
+                        className="ms-auto",
+                        width="auto",
+                    ),
+                ],
+                className="align-items-center g-3 mt-2 mb-3",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        html.Button(
+                            id={"type": "dash-kpi", "tile": tile},
+                            n_clicks=0,
+                            className="kpi-tile",
+                            disabled=figure is None,
+                        ),
+                        xs=6,
+                        md=3,
+                        className="mb-3",
+                    )
+                    for tile, figure in TILES
+                ],
+                className="g-3",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(_card("dash.queues", lang, _graph("dash-queues")), lg=8),
+                    dbc.Col(_card("dash.waits", lang, _graph("dash-waits")), lg=4),
+                ],
+                className="g-3 mb-3",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(_card("dash.windows", lang, html.Div(id="dash-windows")), lg=8),
+                    dbc.Col(_card("dash.alerts", lang, html.Div(id="dash-alerts")), lg=4),
+                ],
+                className="g-3 mb-3",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(_card("dash.heatmap", lang, _graph("dash-heatmap")), lg=6),
+                    dbc.Col(
+                        _card(
+                            "dash.planner",
+                            lang,
+                            [
+                                dbc.Select(
+                                    id="dash-weekday",
+                                    options=[
+                                        {"label": t(f"weekday.{d}", lang), "value": str(d)}
+                                        for d in range(7)
+                                    ],
+                                    value=str(today.weekday()),
+                                    className="w-auto mb-2",
+                                ),
+                                _graph("dash-planner"),
+                                html.P(t("dash.planner.note", lang), className="small text-muted"),
+                            ],
+                        ),
+                        lg=6,
+                    ),
+                ],
+                className="g-3 mb-5",
+            ),
+            dbc.Modal(
+                [
+                    dbc.ModalHeader(dbc.ModalTitle(id="dash-drill-title")),
+                    dbc.ModalBody(id="dash-drill-body"),
+                ],
+                id="dash-drill",
+                size="lg",
+                scrollable=True,
+                is_open=False,
+            ),
+        ],
+        fluid=True,
+        className="dashboard",
+    )
+
+
+dash.register_page(
+    "dashboard",
+    path="/dashboard",
+    layout=layout,
+    title=t("screen.dashboard"),
+    screen_order=70,
+    title_key="screen.dashboard",
+    about_key="screen.dashboard.about",
+)
+
+
+def _card(key: str, lang: str, body: Any) -> dbc.Card:
+    return dbc.Card(
+        [dbc.CardHeader(html.H2(t(key, lang), className="h6 mb-0")), dbc.CardBody(body)],
+        className="h-100",
+    )
+
+
+def _graph(graph_id: str) -> dcc.Graph:
+    return dcc.Graph(id=graph_id, config={"displayModeBar": False}, style={"height": "320px"})
+
+
+def _layout(fig: go.Figure, **more: Any) -> go.Figure:
+    fig.update_layout(
+        template="plotly_white",
+        font=FONT,
+        margin=dict(l=50, r=20, t=10, b=40),
+        legend=dict(orientation="h", y=1.08, x=0),
+        **more,
+    )
+    return fig
+
+
+# --- the live part ------------------------------------------------------------------------------
+
+
+def _minutes(x: float | None, lang: str) -> str:
+    return t("kpi.none", lang) if x is None else t("kpi.minutes", lang, minutes=f"{x:.0f}")
+
+
+def _share(x: float | None) -> str:
+    return "—" if x is None else f"{x:.0%}"
+
+
+def tiles(today: metrics.Today, ctx: Context, lang: str) -> list[Any]:
+    """The eight figures: label, the number, a line under it; red where it needs a look."""
+    f, now = today.hall, today.now
+    targets = [s.target_minutes for s in ctx.config.services]
+    shortest_target = min(targets) if targets else 20
+    rows = {
+        "waiting": (
+            str(now.waiting),
+            t("kpi.longest", lang, minutes=f"{now.longest_wait:.0f}")
+            if now.longest_wait is not None
+            else "",
+            now.longest_wait is not None and now.longest_wait > shortest_target,
+        ),
+        "served": (str(f.served), t("kpi.issued", lang, count=f.issued), False),
+        "wait": (
+            _minutes(f.wait_mean, lang),
+            t("kpi.p90", lang, minutes=f.wait_p90) if f.wait_p90 is not None else "",
+            f.wait_mean is not None and f.wait_mean > 15,
+        ),
+        "within": (
+            _share(f.within_target_share),
+            t("kpi.late", lang, count=f.wait_count - f.within_target),
+            f.within_target_share is not None and f.within_target_share < 0.8,
+        ),
+        "no_show": (
+            _share(f.no_show_rate),
+            t("kpi.no_shows", lang, count=f.no_shows),
+            f.no_show_rate is not None and f.no_show_rate > 0.08,
+        ),
+        "service": (_minutes(f.service_mean, lang), "", False),
+        "windows": (f"{now.windows_open} / {now.windows_total}", "", now.windows_open == 0),
+        "rating": (
+            "—" if f.rating_mean is None else f"{f.rating_mean:.2f}",
+            t("kpi.bad", lang, count=f.bad_ratings),
+            f.rating_mean is not None and f.rating_mean < 4,
+        ),
+    }
+    out = []
+    for tile, _figure in TILES:
+        value, under, bad = rows[tile]
+        under_bad = tile == "rating" and f.bad_ratings > 0
+        out.append(
+            [
+                html.Div(t(f"kpi.{tile}", lang), className="kpi-label"),
+                html.Div(
+                    value,
+                    className="kpi-value" + (" kpi-bad" if bad else ""),
+                    id=f"dash-value-{tile}",
+                ),
+                html.Div(under, className="kpi-under" + (" kpi-bad" if under_bad else "")),
+            ]
+        )
+    return out
+
+
+def queue_figure(ctx: Context, zone: str | None, lang: str) -> go.Figure:
+    series = metrics.queue_series(ctx, ctx.business_day())
+    fig = go.Figure()
+    for i, z in enumerate(ctx.config.zones):
+        if (zone and z.code != zone) or z.code not in series:
+            continue
+        points = series[z.code]
+        fig.add_scatter(
+            x=[at.astimezone(ctx.tz) for at, _ in points],
+            y=[n for _, n in points],
+            name=z.name(lang),
+            mode="lines",
+            line=dict(width=3, color=ZONE_COLOURS[i % len(ZONE_COLOURS)], shape="hv"),
+        )
+    return _layout(fig, yaxis=dict(rangemode="tozero", title=t("dash.visitors", lang)))
+
+
+def wait_figure(today: metrics.Today, ctx: Context, lang: str) -> go.Figure:
+    minutes = today.hall.wait_minutes
+    top = max(minutes, default=0)
+    buckets = list(range(0, top + 5, 5))
+    counts = [sum(n for m, n in minutes.items() if b <= m < b + 5) for b in buckets]
+    target = min((s.target_minutes for s in ctx.config.services), default=20)
+    colours = ["#1d4ed8" if b + 5 <= target else "#dc2626" for b in buckets]
+    fig = go.Figure(
+        go.Bar(
+            x=[f"{b}-{b + 4}" for b in buckets],
+            y=counts,
+            marker_color=colours,
+            hovertemplate="%{x} min: %{y}<extra></extra>",
+        )
+    )
+    return _layout(
+        fig,
+        xaxis=dict(title=t("dash.minutes", lang), type="category"),
+        yaxis=dict(title=t("dash.visitors", lang)),
+        bargap=0.1,
+    )
+
+
+def window_table(today: metrics.Today, lang: str) -> dbc.Table:
+    heads = ("window", "state", "current", "served", "service_mean", "open", "busy")
+    heads += ("no_shows", "rating")
+    rows = []
+    for w in today.windows:
+        f = w.figures
+        state = t(f"window.{w.state}", lang) + (f"（{w.state_reason}）" if w.state_reason else "")
+        hours, rest = divmod(int(w.open_seconds // 60), 60)
+        rows.append(
+            html.Tr(
+                [
+                    html.Td(
+                        [
+                            html.Strong(str(w.id)),
+                            " ",
+                            w.department_en if lang == "en" else w.department_zh,
+                        ]
+                    ),
+                    html.Td(state, className=f"state-{w.state}"),
+                    html.Td(w.current or ""),
+                    html.Td(_drill(w.id, "served", f.served)),
+                    html.Td(_minutes(f.service_mean, lang)),
+                    html.Td(f"{hours}:{rest:02d}" if w.open_seconds else "—"),
+                    html.Td(_share(w.serving_share)),
+                    html.Td(_drill(w.id, "no_shows", f.no_shows)),
+                    html.Td(
+                        _drill(w.id, "rated", f"{f.rating_mean:.1f}")
+                        if f.rating_mean is not None
+                        else "—"
+                    ),
+                ],
+                className="table-warning" if w.state == "paused" else "",
+            )
+        )
+    return dbc.Table(
+        [
+            html.Thead(html.Tr([html.Th(t(f"dash.col.{h}", lang)) for h in heads])),
+            html.Tbody(rows),
+        ],
+        size="sm",
+        hover=True,
+        responsive=True,
+        id="dash-windows-table",
+        className="mb-0",
+    )
+
+
+def _drill(window: int, figure: str, shown: Any) -> Any:
+    if not shown:
+        return str(shown)
+    return html.Button(
+        str(shown),
+        id={"type": "dash-window", "window": window, "figure": figure},
+        n_clicks=0,
+        className="btn btn-link btn-sm p-0 drill",
+    )
+
+
+def alert_list(ctx: Context, zone: str | None, lang: str) -> Any:
+    found = alerts.open_alerts(ctx)
+    cfg = ctx.config
+    shown = []
+    for a in found:
+        subject = a.subject
+        if a.kind in ("wait", "queue"):
+            svc = cfg.service(a.subject)
+            if zone and (svc is None or svc.zone != zone):
+                continue
+            subject = svc.name(lang) if svc else a.subject
+        elif a.kind == "pause":
+            window = next((w for w in cfg.windows if str(w.id) == a.subject), None)
+            if zone and (window is None or window.zone != zone):
+                continue
+        colour = "danger" if a.kind in ("wait", "printer") else "warning"
+        since = a.opened_at.astimezone(ctx.tz).strftime("%H:%M")
+        shown.append(
+            dbc.Alert(
+                [
+                    html.Strong(t(f"alert.{a.kind}", lang, subject=subject, **a.detail)),
+                    html.Span(f" · {since}", className="text-muted"),
+                ],
+                color=colour,
+                className="py-2 mb-2",
+            )
+        )
+    return shown or html.P(t("dash.no_alerts", lang), className="text-muted mb-0")
+
+
+@callback(
+    *[Output({"type": "dash-kpi", "tile": tile}, "children") for tile, _ in TILES],
+    Output("dash-queues", "figure"),
+    Output("dash-waits", "figure"),
+    Output("dash-windows", "children"),
+    Output("dash-alerts", "children"),
+    Output("dash-updated", "children"),
+    Input("dash-tick", "n_intervals"),
+    Input("dash-zone", "value"),
+    State("dash-lang", "data"),
+)
+def refresh(_n: int | None, zone: str | None, lang: str) -> tuple[Any, ...]:
+    auth.require("manager")
+    return draw(context(), _zone(zone), lang)
+
+
+def _zone(value: str | None) -> str | None:
+    """The zone chosen, or None for the whole hall (or a zone the hall does not have)."""
+    return value if value and context().config.zone(value) else None
+
+
+def draw(ctx: Context, zone: str | None, lang: str) -> tuple[Any, ...]:
+    """Everything the five-second refresh draws (the benchmark times this)."""
+    if zone and ctx.config.zone(zone) is None:
+        zone = None
+    try:
+        today = metrics.today(ctx, zone)
+        queues = queue_figure(ctx, zone, lang)
+        table = window_table(today, lang)
+        found = alert_list(ctx, zone, lang)
+    except errors.HallqError as exc:
+        message = dbc.Alert(exc.message(lang), color="danger")
+        return (*[no_update] * len(TILES), no_update, no_update, message, no_update, no_update)
+    updated = t("dash.updated", lang, time=ctx.now().astimezone(ctx.tz).strftime("%H:%M:%S"))
+    return (
+        *tiles(today, ctx, lang),
+        queues,
+        wait_figure(today, ctx, lang),
+        table,
+        found,
+        updated,
+    )
+
+
+# --- history: drawn once a day ------------------------------------------------------------------
+
+
+def _hours(ctx: Context) -> list[int]:
+    cfg = ctx.config
+    return list(range(cfg.hours.first_ticket.hour, cfg.hours.close.hour + 1))
+
+
+def heatmap_figure(ctx: Context, zone: str | None, lang: str) -> go.Figure:
+    grid = metrics.arrivals_by_weekday_hour(ctx, 8, zone)
+    hours = _hours(ctx)
+    days = [d for d in range(7) if any(grid[d])] or list(range(5))
+    fig = go.Figure(
+        go.Heatmap(
+            z=[[round(grid[d][h], 1) for h in hours] for d in days],
+            x=[f"{h}:00" for h in hours],
+            y=[t(f"weekday.{d}", lang) for d in days],
+            colorscale="YlOrRd",
+            hovertemplate="%{y} %{x}: %{z}<extra></extra>",
+            colorbar=dict(title=dict(text=t("dash.per_hour", lang), side="right")),
+        )
+    )
+    return _layout(fig, yaxis=dict(autorange="reversed"), xaxis=dict(type="category"))
+
+
+def planner_figure(ctx: Context, zone: str | None, weekday: int, lang: str) -> go.Figure:
+    hours = planner.plan(ctx, weekday, zone)
+    x = [f"{h.hour}:00" for h in hours]
+    fig = go.Figure()
+    fig.add_bar(
+        x=x,
+        y=[round(h.arrivals, 1) for h in hours],
+        name=t("dash.forecast", lang),
+        marker_color="#cbd5e1",
+        yaxis="y2",
+    )
+    fig.add_scatter(
+        x=x,
+        y=[h.needed for h in hours],
+        name=t("dash.needed", lang),
+        mode="lines+markers",
+        line=dict(width=3, color="#dc2626", shape="hv"),
+    )
+    fig.add_scatter(
+        x=x,
+        y=[round(h.open, 1) for h in hours],
+        name=t("dash.open", lang),
+        mode="lines+markers",
+        line=dict(width=3, color="#047857", shape="hv"),
+    )
+    return _layout(
+        fig,
+        xaxis=dict(type="category"),
+        yaxis=dict(title=t("dash.windows", lang), rangemode="tozero"),
+        yaxis2=dict(
+            title=t("dash.forecast", lang),
+            overlaying="y",
+            side="right",
+            rangemode="tozero",
+            tickformat="d",
+            showgrid=False,
+        ),
+    )
+
+
+@callback(
+    Output("dash-heatmap", "figure"),
+    Output("dash-planner", "figure"),
+    Input("dash-zone", "value"),
+    Input("dash-weekday", "value"),
+    State("dash-lang", "data"),
+)
+def history(zone: str | None, weekday: str | None, lang: str) -> tuple[go.Figure, go.Figure]:
+    auth.require("manager")
+    ctx = context()
+    zone = _zone(zone)
+    day = int(weekday) if weekday and weekday.isdigit() and int(weekday) < 7 else 0
+    stamp = f"{ctx.business_day()}:{metrics.rolled_days(ctx)}:{zone}:{lang}"
+    heat = live.drawn_once(ctx, f"heat:{stamp}", lambda: heatmap_figure(ctx, zone, lang))
+    plan = live.drawn_once(ctx, f"plan:{stamp}:{day}", lambda: planner_figure(ctx, zone, day, lang))
+    return heat, plan
+
+
+# --- drill-down ---------------------------------------------------------------------------------
+
+
+@callback(
+    Output("dash-drill", "is_open"),
+    Output("dash-drill-title", "children"),
+    Output("dash-drill-body", "children"),
+    Input({"type": "dash-kpi", "tile": ALL}, "n_clicks"),
+    Input({"type": "dash-window", "window": ALL, "figure": ALL}, "n_clicks"),
+    State("dash-zone", "value"),
+    State("dash-lang", "data"),
+    prevent_initial_call=True,
+)
+def drill(_tiles: list[int], _cells: list[int], zone: str | None, lang: str) -> tuple[Any, ...]:
+    """A tile or a window's number opens the tickets behind it."""
+    auth.require("manager")
+    trigger = dash.ctx.triggered_id
+    clicked = dash.ctx.triggered[0]["value"] if dash.ctx.triggered else None
+    if not trigger or not clicked:
+        return no_update, no_update, no_update
+    ctx = context()
+    zone = _zone(zone)
+    window = None
+    if trigger["type"] == "dash-kpi":
+        figure = dict(TILES).get(trigger["tile"])
+        label = t(f"kpi.{trigger['tile']}", lang)
+    else:
+        figure, window = trigger["figure"], int(trigger["window"])
+        label = t("report.window", lang, window=window) + " · " + t(f"drill.{figure}", lang)
+    if figure not in metrics.FIGURES_BEHIND:
+        return no_update, no_update, no_update
+    lines = metrics.tickets_behind(ctx, figure, zone, window)
+    return True, t("dash.tickets_behind", lang, figure=label), ticket_table(ctx, lines, lang)
+
+
+def ticket_table(ctx: Context, lines: list[metrics.TicketLine], lang: str) -> Any:
+    if not lines:
+        return html.P(t("dash.none_behind", lang))
+    names = {s.code: s.name(lang) for s in ctx.config.services}
+    heads = ("number", "service", "status", "window", "issued", "waited", "rating")
+    return dbc.Table(
+        [
+            html.Thead(html.Tr([html.Th(t(f"dash.col.{h}", lang)) for h in heads])),
+            html.Tbody(
+                [
+                    html.Tr(
+                        [
+                            html.Td(line.number, className="fw-semibold"),
+                            html.Td(names.get(line.service, line.service)),
+                            html.Td(t(f"status.{line.status}", lang)),
+                            html.Td(line.window or ""),
+                            html.Td(_clock(line.issued_at, ctx)),
+                            html.Td(
+                                "" if line.waited_minutes is None else f"{line.waited_minutes:.0f}"
+                            ),
+                            html.Td(line.rating or ""),
+                        ]
+                    )
+                    for line in lines
+                ]
+            ),
+        ],
+        size="sm",
+        striped=True,
+        id="dash-drill-table",
+    )
+
+
+def _clock(at: datetime, ctx: Context) -> str:
+    return at.astimezone(ctx.tz).strftime("%H:%M")
