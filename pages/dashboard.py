@@ -46,7 +46,12 @@ def layout(lang: str | None = None, zone: str | None = None, **_: str) -> Any:
     if user is None:
         return dcc.Location(id="dash-to-login", href="/login?next=/dashboard", refresh=True)
     if not user.at_least("manager"):
-        return dbc.Container(html.H1(t("error.forbidden", lang, role=user.role), className="mt-5"))
+        return dbc.Container(
+            html.H1(
+                t("error.managers_only", lang, role=t(f"role.{user.role}", lang)),
+                className="h3 mt-5",
+            )
+        )
     cfg = context().config
     zones = [{"label": t("dash.all_zones", lang), "value": ALL_ZONES}] + [
         {"label": z.name(lang), "value": z.code} for z in cfg.zones

@@ -42,9 +42,18 @@ def layout(
     lang = lang_of(lang)
     user = auth.current_user()
     if user is None:
-        return dcc.Location(id="report-to-login", href="/login?next=/reports", refresh=True)
+        asked = {"period": period, "date": date, "end": end, "by": by, "lang": lang}
+        here = "/reports?" + urlencode({k: v for k, v in asked.items() if v})
+        return dcc.Location(
+            id="report-to-login", href="/login?" + urlencode({"next": here}), refresh=True
+        )
     if not user.at_least("manager"):
-        return dbc.Container(html.H1(t("error.forbidden", lang, role=user.role), className="mt-5"))
+        return dbc.Container(
+            html.H1(
+                t("error.managers_only", lang, role=t(f"role.{user.role}", lang)),
+                className="h3 mt-5",
+            )
+        )
     today = context().business_day()
     period = period if period in reporting.PERIODS else "month"
     anchor = _date(date, today)

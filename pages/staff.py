@@ -22,7 +22,12 @@ def layout(lang: str | None = None, **_: str) -> Any:
     if user is None:
         return dcc.Location(id="staff-to-login", href="/login?next=/staff", refresh=True)
     if not user.at_least("manager"):
-        return dbc.Container(html.H1(t("error.forbidden", lang, role=user.role), className="mt-5"))
+        return dbc.Container(
+            html.H1(
+                t("error.managers_only", lang, role=t(f"role.{user.role}", lang)),
+                className="h3 mt-5",
+            )
+        )
     roles = ["clerk", "manager"] + (["admin"] if user.at_least("admin") else [])
     return dbc.Container(
         [

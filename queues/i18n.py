@@ -588,6 +588,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "需要有效的访问令牌（Authorization: Bearer …）。",
         "A valid token is needed (Authorization: Bearer …).",
     ),
+    "error.managers_only": (
+        "此页面仅限管理人员使用（您的角色：{role}）。",
+        "This page is for managers only (you are signed in as a {role}).",
+    ),
     "error.forbidden": (
         "此令牌的角色（{role}）无权执行此操作。",
         "A token with the role {role} may not do this.",

@@ -373,6 +373,20 @@ def _group_key(group: str | None, key: Key, zone_of: dict[str, str]) -> str | in
     return "all"
 
 
+def _unrolled(s: Session, start: date, end: date, today: date) -> list[date]:
+    """Past days in the period with tickets but no roll-up yet (the night the server was off):
+    reports compute them from their tickets until the scheduler catches up."""
+    with_tickets = set(
+        s.scalars(select(Ticket.day).where(Ticket.day >= start, Ticket.day <= end).distinct())
+    )
+    rolled = set(
+        s.scalars(
+            select(DailyStat.day).where(DailyStat.day >= start, DailyStat.day <= end).distinct()
+        )
+    )
+    return sorted(d for d in with_tickets - rolled if d < today)
+
+
 def report(
     ctx: Context, start: date, end: date, group: str | None = None
 ) -> dict[str | int, Figures]:
@@ -395,8 +409,9 @@ def report(
             key = _group_key(group, (row.service_code, row.window_id, row.clerk), zone_of)
             if key is not None:
                 result[key].add(Figures.of_row(row))
-        if start <= today <= end:
-            for k, f in day_figures(s, ctx, today).items():
+        live = _unrolled(s, start, end, today) + ([today] if start <= today <= end else [])
+        for day in live:
+            for k, f in day_figures(s, ctx, day).items():
                 key = _group_key(group, k, zone_of)
                 if key is not None:
                     result[key].add(f)
@@ -420,8 +435,10 @@ def window_report(ctx: Context, start: date, end: date) -> dict[int, WindowTime]
                 row.serving_seconds,
                 row.open_by_hour,
             )
-        if start <= today <= end:
-            for window, w in window_times(s, ctx, today, until=ctx.now()).items():
+        live = _unrolled(s, start, end, today) + ([today] if start <= today <= end else [])
+        for day in live:
+            until = ctx.now() if day == today else None
+            for window, w in window_times(s, ctx, day, until=until).items():
                 _add_time(
                     result[window],
                     w.open_seconds,
@@ -549,7 +566,9 @@ def queue_series(
 ) -> dict[str, list[tuple[datetime, int]]]:
     """Tickets waiting in each zone through ``day``, every ``minutes`` (up to now if today)."""
     zone_of = {svc.code: svc.zone for svc in ctx.config.services}
-    opening = datetime.combine(day, ctx.config.hours.first_ticket, tzinfo=ctx.tz).astimezone(UTC)
+    first = ctx.config.hours.first_ticket
+    first = first.replace(minute=first.minute - first.minute % minutes)  # on the clock's tens
+    opening = datetime.combine(day, first, tzinfo=ctx.tz).astimezone(UTC)
     closing = datetime.combine(day, ctx.config.hours.close, tzinfo=ctx.tz).astimezone(UTC)
     stop = min(max(closing, opening), ctx.now()) if day == ctx.business_day() else closing
     changes: dict[str, list[tuple[datetime, int]]] = defaultdict(list)

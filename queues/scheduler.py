@@ -153,6 +153,16 @@ def auto_no_show(ctx: Context) -> int:
     return done
 
 
+def catch_up(ctx: Context) -> tuple[int, int]:
+    """What a night with the server off left undone: past days' leftovers expire, their figures
+    are rolled up. Answers (tickets expired, days rolled up)."""
+    expired = services.expire_day(ctx, None, actor="scheduler")
+    days = metrics.days_to_roll_up(ctx)
+    for day in days:
+        metrics.rollup(ctx, day)
+    return expired, len(days)
+
+
 def jobs(ctx: Context) -> list[Job]:
     cfg = ctx.config
     closing = datetime.combine(datetime.now(UTC).date(), cfg.hours.close) + timedelta(
@@ -187,9 +197,14 @@ class Runner:
     """Waits for the runner lock, then runs the jobs until stopped (or the lock is lost)."""
 
     def __init__(
-        self, ctx: Context, extra: list[Job] | None = None, name: str = "scheduler"
+        self,
+        ctx: Context,
+        extra: list[Job] | None = None,
+        name: str = "scheduler",
+        retry: float = RETRY_SECONDS,
     ) -> None:
         self.ctx = ctx
+        self.retry = retry
         self.lock = RunnerLock(ctx)
         self.extra = extra or []
         self.name = name
@@ -220,7 +235,7 @@ class Runner:
                 if not waiting_logged:
                     log.info("another process runs the scheduler; %s waits for it", self.name)
                     waiting_logged = True
-                self._stop.wait(RETRY_SECONDS)
+                self._stop.wait(self.retry)
                 continue
             log.info("%s runs the scheduler", self.name)
             try:
@@ -236,15 +251,12 @@ class Runner:
         )
         for name, func, trigger in [*jobs(self.ctx), *self.extra]:
             scheduler.add_job(_guarded(name, func), trigger, id=name, name=name)
-        _guarded(
-            "catch-up",
-            lambda: [metrics.rollup(self.ctx, d) for d in metrics.days_to_roll_up(self.ctx)],
-        )()
+        _guarded("catch-up", lambda: catch_up(self.ctx))()
         scheduler.start()
         self.scheduler = scheduler
         self.running.set()
         try:
-            while not self._stop.wait(RETRY_SECONDS):
+            while not self._stop.wait(self.retry):
                 if not self.lock.held():
                     log.warning("%s lost the runner lock; stopping its jobs", self.name)
                     break

@@ -12,10 +12,10 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, select, update
+from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -745,11 +745,19 @@ def follow_up(ctx: Context, rating_id: int, state: str, note: str, actor: str) -
 def expire_day(ctx: Context, day: date | None = None, actor: str = "system") -> int:
     """Close out ``day`` (default: every day before today) and answer how many tickets expired.
 
-    Tickets still waiting, called or in service become ``expired``, each with an event, and every
-    window is closed, so the next day starts clean.
+    Tickets still waiting, called or in service become ``expired``, each with an event, and the
+    windows are closed (for past days only those left open since before today: a restart in the
+    middle of the day leaves today's windows as they are), so the next day starts clean.
     """
     now = ctx.now()
     last = day if day is not None else ctx.business_day(now) - timedelta(days=1)
+    windows_q = select(Window).where(Window.state != "closed")
+    if day is None:
+        today = ctx.business_day(now)
+        start_of_today = datetime.combine(today, time(0), tzinfo=ctx.tz).astimezone(UTC)
+        windows_q = windows_q.where(
+            or_(Window.state_since.is_(None), Window.state_since < start_of_today)
+        )
     with ctx.db.write() as s:
         steps = s.scalars(select(Step).where(Step.status.in_(OPEN_STATES), Step.day <= last)).all()
         zones: set[str | None] = set()
@@ -767,7 +775,7 @@ def expire_day(ctx: Context, day: date | None = None, actor: str = "system") -> 
             step.status = "expired"
             step.finished_at = now
             zones.add(step.service.zone_code)
-        for w in s.scalars(select(Window).where(Window.state != "closed")):
+        for w in s.scalars(windows_q):
             events.record(
                 s, "window_closed", actor, now, window_id=w.id, previous=w.state, reason="close-out"
             )

@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
 from app import create_app
 from queues import services, staff
@@ -19,7 +20,7 @@ PASSWORD = "a good password"
 
 
 def sign_in(duo, name: str, target: str) -> None:
-    duo.driver.get(f"{duo.server_url}/login?next={target}")
+    duo.driver.get(f"{duo.server_url}/login?next={quote(target, safe='/')}")
     duo.wait_for_element("#login-name").send_keys(name)
     duo.find_element("#login-password").send_keys(PASSWORD)
     tap(duo, "#login-submit")

@@ -1,0 +1,160 @@
+"""The manager's dashboard and reports in a real headless Chromium, on three weeks of simulated
+history and a morning in progress."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from selenium.webdriver.common.by import By
+from sqlalchemy import select
+
+from app import create_app
+from queues import alerts, metrics, reporting, staff
+from queues import simulate as sim
+from queues.context import Context
+from queues.models import Rating
+from tests.browser.test_counter_display import PASSWORD, sign_in
+from tests.support import Clock, beijing, copy_sqlite, make_context, tap
+
+MORNING = beijing(2026, 11, 24, 10, 30)  # a Tuesday
+
+
+@pytest.fixture(scope="session")
+def busy_hall(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Three weeks of history before Tuesday 24 November 2026 and that day up to 10:30."""
+    path = tmp_path_factory.mktemp("busy") / "hallq.db"
+    url = copy_sqlite(sqlite_template, path)
+    ctx = make_context(url, Clock(MORNING))
+    sim.simulate_days(ctx, date(2026, 11, 3), 21, seed=7)
+    sim.play_until(ctx, MORNING, seed=7)
+    staff.add_user(ctx, "boss", "manager", PASSWORD, display_name="值班主任")
+    staff.add_user(ctx, "wang", "clerk", PASSWORD, windows=[20])
+    alerts.evaluate(ctx)
+    ctx.db.dispose()
+    return path
+
+
+@pytest.fixture
+def hall(busy_hall: Path, tmp_path: Path) -> Iterator[Context]:
+    ctx = make_context(copy_sqlite(busy_hall, tmp_path / "hallq.db"), Clock(MORNING))
+    yield ctx
+    ctx.db.dispose()
+
+
+def test_dash001_the_morning_at_a_glance(dash_duo, hall: Context) -> None:
+    today = metrics.today(hall)
+    dash_duo.start_server(create_app(hall))
+    dash_duo.driver.set_window_size(1600, 1000)
+    sign_in(dash_duo, "boss", "/dashboard")
+    dash_duo.wait_for_text_to_equal("#dash-value-served", str(today.hall.served))
+    assert dash_duo.find_element("#dash-value-waiting").text == str(today.now.waiting)
+    assert dash_duo.find_element("#dash-value-windows").text == (
+        f"{today.now.windows_open} / {today.now.windows_total}"
+    )
+    share = today.hall.within_target_share
+    assert dash_duo.find_element("#dash-value-within").text == f"{share:.0%}"
+    rows = dash_duo.find_elements("#dash-windows-table tbody tr")
+    assert len(rows) == 35
+    # the charts are drawn with data: zone lines, the heatmap's weekdays, the planner's hours
+    dash_duo.wait_for_element("#dash-queues .scatterlayer .trace")
+    dash_duo.wait_for_element("#dash-heatmap .hm, #dash-heatmap .heatmaplayer image")
+    assert "星期一" in dash_duo.find_element("#dash-heatmap").text
+    dash_duo.wait_for_element("#dash-planner .barlayer .trace")
+    found = alerts.open_alerts(hall)
+    if found:
+        assert len(dash_duo.find_elements("#dash-alerts .alert")) == len(found)
+
+
+def test_dash002_every_number_opens_the_tickets_behind_it(dash_duo, hall: Context) -> None:
+    waiting = [line.number for line in metrics.tickets_behind(hall, "waiting")]
+    served_at_20 = [line.number for line in metrics.tickets_behind(hall, "served", window=20)]
+    assert waiting and served_at_20
+    dash_duo.start_server(create_app(hall))
+    dash_duo.driver.set_window_size(1600, 1000)
+    sign_in(dash_duo, "boss", "/dashboard")
+    dash_duo.wait_for_text_to_equal("#dash-value-waiting", str(len(waiting)))
+    tap(dash_duo, "#dash-value-waiting")
+    dash_duo.wait_for_element("#dash-drill-table")
+    numbers = [td.text for td in dash_duo.find_elements("#dash-drill-table tbody td:first-child")]
+    assert numbers == waiting
+    assert "当前等候" in dash_duo.find_element("#dash-drill-title").text
+    dash_duo.find_element(".modal .btn-close").click()
+    time.sleep(0.5)
+    cell = dash_duo.driver.find_element(
+        By.CSS_SELECTOR, "#dash-windows-table tbody tr:nth-child(20) td:nth-child(4) button"
+    )
+    dash_duo.driver.execute_script(
+        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", cell
+    )
+    cell.click()
+    dash_duo.wait_for_contains_text("#dash-drill-title", "20 号窗口")
+    numbers = [td.text for td in dash_duo.find_elements("#dash-drill-table tbody td:first-child")]
+    assert numbers == served_at_20
+
+
+def test_dash003_only_managers(dash_duo, hall: Context) -> None:
+    dash_duo.start_server(create_app(hall))
+    dash_duo.driver.get(dash_duo.server_url + "/dashboard")
+    dash_duo.wait_for_element("#login-name")  # nobody signed in: the sign-in page
+    sign_in(dash_duo, "wang", "/dashboard")
+    dash_duo.wait_for_contains_text("h1", "仅限管理人员")
+    assert not dash_duo.find_elements("#dash-value-served")
+
+
+def test_report001_a_month_with_its_ranking_and_export(dash_duo, hall: Context) -> None:
+    report = reporting.build(hall, "month", date(2026, 11, 1), None, "window", "zh")
+    dash_duo.start_server(create_app(hall))
+    dash_duo.driver.set_window_size(1600, 1000)
+    sign_in(dash_duo, "boss", "/reports?period=month&date=2026-11-01&by=window")
+    dash_duo.wait_for_text_to_equal("#report-heading", "区政务服务中心 · 2026年11月")
+    assert dash_duo.find_element("#report-sum-issued").text == str(report.total.issued)
+    assert dash_duo.find_element("#report-sum-served").text == str(report.total.served)
+    rows = dash_duo.find_elements("#report-main tbody tr")
+    assert len(rows) == len(report.lines) + 1  # and the total
+    first = dash_duo.find_element("#report-rank-w tbody tr td:nth-child(2)").text
+    assert first == report.windows[0].label
+
+    tap(dash_duo, "#report-xlsx")
+    folder = Path(dash_duo.download_path)
+    deadline = time.monotonic() + 15
+    while not list(folder.glob("*.xlsx")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    (path,) = folder.glob("*.xlsx")
+    assert path.name == "hallq-2026-11-01-2026-11-30-window.xlsx"
+    book = load_workbook(path)
+    sheet = book["统计"]
+    total = [c.value for c in sheet[sheet.max_row]]
+    heads = [c.value for c in sheet[1]]
+    assert total[0] == "合计" and total[heads.index("办结")] == report.total.served
+
+
+def test_report002_switching_the_period_and_following_up(dash_duo, hall: Context) -> None:
+    week = reporting.build(hall, "week", date(2026, 11, 17), None, "clerk", "zh")
+    assert week.bad, "three simulated weeks hold bad ratings"
+    dash_duo.start_server(create_app(hall))
+    dash_duo.driver.set_window_size(1600, 1000)
+    sign_in(dash_duo, "boss", "/reports?period=month&date=2026-11-17&by=clerk")
+    dash_duo.wait_for_text_to_equal("#report-heading", "区政务服务中心 · 2026年11月")
+    tap(dash_duo, "label[for='_dbcprivate_radioitems_report-period_input_week']")
+    dash_duo.wait_for_text_to_equal("#report-heading", "区政务服务中心 · 2026-11-16 至 2026-11-22")
+    assert dash_duo.find_element("#report-sum-issued").text == str(week.total.issued)
+    bad = week.bad[0]
+    row = "#report-bad tbody tr:nth-child(1)"
+    assert dash_duo.find_element(f"{row} td:nth-child(2)").text == bad.number
+    state = dash_duo.find_element(f"{row} select")
+    state.find_element(By.CSS_SELECTOR, "option[value='resolved']").click()
+    note = dash_duo.find_element(f"{row} input")
+    note.send_keys("已致电说明，办理完毕")
+    tap(dash_duo, f"{row} button")
+    dash_duo.wait_for_text_to_equal(f"{row} td:last-child span", "已保存")
+    with hall.db.read() as s:
+        saved = s.execute(
+            select(Rating.follow_up, Rating.follow_up_note).where(Rating.id == bad.id)
+        ).one()
+    assert tuple(saved) == ("resolved", "已致电说明，办理完毕")
+    assert week.end == date(2026, 11, 22) and week.start == date(2026, 11, 22) - timedelta(days=6)

@@ -1,0 +1,166 @@
+"""The hall's figures on hand-built days whose answers are worked out by hand."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from queues import metrics, services
+from queues.context import Context
+from tests.support import Clock, beijing, make_context
+
+DAY = date(2026, 11, 24)  # a Tuesday
+CLERK = "user:wang"
+
+
+@pytest.fixture
+def ctx(any_ctx: Context) -> Context:
+    return any_ctx
+
+
+def at(clock: Clock, hh: int, mm: int) -> None:
+    clock.set(beijing(2026, 11, 24, hh, mm))
+
+
+def a_morning(ctx: Context, clock: Clock) -> None:
+    """Window 20 opens at 09:00; four tax tickets (target 20 min) are taken at 09:00.
+
+    T001 waits 5, served 10 (done); T002 waits 15, served 10 from its start at 09:16 (promised);
+    T003 waits 26, no-show at 09:30; T004 waits 30, served 20 (incomplete). The window closes at
+    10:00. T001 is rated 5, T002 rated 1.
+    """
+    at(clock, 9, 0)
+    services.resume(ctx, 20, CLERK)
+    tickets = [services.issue(ctx, "tax").ticket.id for _ in range(4)]
+    at(clock, 9, 5)
+    services.call_next(ctx, 20, CLERK)
+    services.start(ctx, 20, CLERK)
+    at(clock, 9, 15)
+    services.finish(ctx, 20, CLERK)
+    services.call_next(ctx, 20, CLERK)
+    at(clock, 9, 16)
+    services.start(ctx, 20, CLERK)
+    at(clock, 9, 26)
+    services.finish(ctx, 20, CLERK, "promised", DAY + timedelta(days=5))
+    services.call_next(ctx, 20, CLERK)
+    at(clock, 9, 30)
+    services.no_show(ctx, 20, CLERK)
+    services.call_next(ctx, 20, CLERK)
+    services.start(ctx, 20, CLERK)
+    at(clock, 9, 50)
+    services.finish(ctx, 20, CLERK, "incomplete")
+    services.rate(ctx, tickets[0], 5)
+    services.rate(ctx, tickets[1], 1)
+    at(clock, 10, 0)
+    services.close(ctx, 20, CLERK)
+
+
+def assert_the_morning(f: metrics.Figures) -> None:
+    assert f.issued == 4
+    assert (f.called, f.served, f.no_shows) == (4, 3, 1)
+    assert f.wait_mean == pytest.approx((5 + 15 + 26 + 30) / 4)
+    assert f.wait_p90 == 30  # nearest rank: the 4th of 4
+    assert f.within_target_share == pytest.approx(0.5)
+    assert f.service_mean == pytest.approx((10 + 10 + 20) / 3)
+    assert f.no_show_rate == pytest.approx(0.25)
+    assert f.outcomes == {"done": 1, "promised": 1, "incomplete": 1, "consult": 0}
+    assert (f.rating_count, f.rating_mean, f.bad_ratings) == (2, 3.0, 1)
+
+
+def test_a_hand_built_morning_gives_its_known_figures(ctx: Context, clock: Clock) -> None:
+    a_morning(ctx, clock)
+    at(clock, 11, 0)
+    assert_the_morning(metrics.report(ctx, DAY, DAY)["all"])
+    by_window = metrics.report(ctx, DAY, DAY, "window")
+    assert list(by_window) == [20]
+    assert by_window[20].served == 3 and by_window[20].issued == 0  # windows call, kiosks issue
+    assert metrics.report(ctx, DAY, DAY, "clerk")["wang"].served == 3
+    assert metrics.report(ctx, DAY, DAY, "zone")["general"].issued == 4
+
+
+def test_window_time_open_and_serving(ctx: Context, clock: Clock) -> None:
+    a_morning(ctx, clock)
+    at(clock, 11, 0)
+    w = metrics.window_report(ctx, DAY, DAY)[20]
+    assert w.open_seconds == pytest.approx(3600)
+    # serving runs from each call to its end: 10 + 11 + 4 + 20 minutes
+    assert w.serving_seconds == pytest.approx((10 + 11 + 4 + 20) * 60)
+    assert w.open_by_hour[9] == pytest.approx(3600) and sum(w.open_by_hour) == pytest.approx(3600)
+    line = next(x for x in metrics.today(ctx).windows if x.id == 20)
+    assert line.serving_share == pytest.approx(0.75)
+
+
+def test_the_nightly_roll_up_keeps_the_same_figures(ctx: Context, clock: Clock) -> None:
+    a_morning(ctx, clock)
+    assert metrics.rollup(ctx, DAY) > 0
+    assert metrics.rollup(ctx, DAY) > 0  # twice gives the same rows, not double
+    clock.set(beijing(2026, 11, 30, 10, 0))  # next week: the day is read from the roll-up
+    assert_the_morning(metrics.report(ctx, DAY, DAY)["all"])
+    assert metrics.window_report(ctx, DAY, DAY)[20].serving_seconds == pytest.approx(45 * 60)
+    assert metrics.days_to_roll_up(ctx) == []
+
+
+def test_the_business_day_is_the_halls_not_utcs(sqlite_url: str) -> None:
+    clock = Clock()
+    ctx = make_context(sqlite_url, clock, open_always=True)
+    clock.set(beijing(2026, 11, 24, 23, 59))
+    late = services.issue(ctx, "tax").ticket
+    clock.set(beijing(2026, 11, 25, 0, 1))  # two minutes later, another day: numbers start over
+    early = services.issue(ctx, "tax").ticket
+    clock.set(beijing(2026, 11, 25, 7, 30))  # 23:30 UTC on the 24th, the 25th in the hall
+    dawn = services.issue(ctx, "tax").ticket
+    assert (late.number, early.number, dawn.number) == ("T001", "T001", "T002")
+    day_24 = metrics.report(ctx, DAY, DAY)["all"]
+    day_25 = metrics.report(ctx, DAY + timedelta(days=1), DAY + timedelta(days=1))["all"]
+    assert (day_24.issued, day_25.issued) == (1, 2)
+    assert day_24.arrivals[23] == 1 and day_25.arrivals[0] == 1 and day_25.arrivals[7] == 1
+    ctx.db.dispose()
+
+
+def test_p90_is_the_nearest_rank_of_whole_minutes() -> None:
+    f = metrics.Figures()
+    for seconds in [60 * m for m in range(1, 11)]:  # 1 … 10 minutes
+        f.wait(seconds, target_minutes=5)
+    assert f.wait_p90 == 9  # the 9th of 10
+    assert f.within_target_share == pytest.approx(0.5)
+    assert metrics.Figures().wait_p90 is None and metrics.Figures().wait_mean is None
+
+
+def test_the_dashboard_now_and_the_tickets_behind_it(ctx: Context, clock: Clock) -> None:
+    at(clock, 9, 0)
+    services.resume(ctx, 20, CLERK)
+    for _ in range(3):
+        services.issue(ctx, "tax")
+    services.issue(ctx, "housing-fund")
+    at(clock, 9, 25)  # everyone has waited 25 minutes: past the 20-minute target
+    services.call_next(ctx, 20, CLERK)
+    now = metrics.now(ctx)
+    assert now.waiting == 3 and now.longest_wait == pytest.approx(25)
+    assert now.waiting_by_zone == {"general": 3}
+    assert metrics.now(ctx, "social").waiting == 0
+    assert [x.number for x in metrics.tickets_behind(ctx, "waiting")] == ["T002", "T003", "Q001"]
+    assert [x.number for x in metrics.tickets_behind(ctx, "late")] == [
+        "T001",
+        "T002",
+        "T003",
+        "Q001",
+    ]
+    assert [x.number for x in metrics.tickets_behind(ctx, "called", window=20)] == ["T001"]
+    today = metrics.today(ctx, "general")
+    assert today.hall.issued == 4 and today.now.windows_open == 1
+    assert all(w.zone == "general" for w in today.windows)
+
+
+def test_the_queue_through_the_day(ctx: Context, clock: Clock) -> None:
+    at(clock, 9, 0)
+    services.resume(ctx, 20, CLERK)
+    services.issue(ctx, "tax")
+    services.issue(ctx, "tax")
+    at(clock, 9, 20)
+    services.call_next(ctx, 20, CLERK)
+    at(clock, 9, 45)
+    series = dict(metrics.queue_series(ctx, DAY)["general"])
+    assert series[beijing(2026, 11, 24, 9, 0)] == 2
+    assert series[beijing(2026, 11, 24, 9, 20)] == 1
+    assert max(series) <= beijing(2026, 11, 24, 9, 45)  # nothing drawn after now

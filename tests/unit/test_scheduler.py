@@ -1,0 +1,178 @@
+"""The scheduler's jobs and the lock that lets exactly one process run them."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from apscheduler.triggers.date import DateTrigger
+from sqlalchemy import select
+
+from queues import alerts, metrics, scheduler, services, views
+from queues.context import Context
+from queues.models import Alert, DailyStat, Event, Step
+from tests.support import Clock, beijing, make_context
+
+CLERK = "user:wang"
+DAY = date(2026, 11, 24)
+
+
+@pytest.fixture
+def ctx(any_ctx: Context) -> Context:
+    return any_ctx
+
+
+def statuses(ctx: Context) -> list[str]:
+    with ctx.db.read() as s:
+        return list(s.scalars(select(Step.status).order_by(Step.id)))
+
+
+def kinds(ctx: Context, kind: str) -> int:
+    with ctx.db.read() as s:
+        return len(s.scalars(select(Event.id).where(Event.kind == kind)).all())
+
+
+def test_close_out_expires_leftovers_and_closes_windows(ctx: Context, clock: Clock) -> None:
+    services.resume(ctx, 20, CLERK)
+    for _ in range(3):
+        services.issue(ctx, "tax")
+    services.call_next(ctx, 20, CLERK)  # T001 called, two waiting
+    clock.set(beijing(2026, 11, 24, 17, 30))
+    assert scheduler.close_out(ctx) == 3
+    assert statuses(ctx) == ["expired"] * 3
+    assert kinds(ctx, "expired") == 3
+    assert all(w.state == "closed" for w in views.windows(ctx))
+    assert all(q.waiting == 0 for q in views.board(ctx).queues)  # the wallboards show none
+
+
+def test_a_restart_mid_day_catches_up_without_closing_todays_windows(
+    ctx: Context, clock: Clock
+) -> None:
+    clock.set(beijing(2026, 11, 23, 10, 0))  # Monday: the server went off that afternoon
+    services.resume(ctx, 20, CLERK)
+    services.issue(ctx, "tax")
+    clock.set(beijing(2026, 11, 24, 9, 0))  # Tuesday morning
+    services.resume(ctx, 21, CLERK)
+    services.issue(ctx, "real-estate")
+    expired, rolled = scheduler.catch_up(ctx)
+    assert (expired, rolled) == (1, 1)
+    states = {w.id: w.state for w in views.windows(ctx)}
+    assert states[20] == "closed" and states[21] == "open"
+    assert statuses(ctx) == ["expired", "waiting"]
+    with ctx.db.read() as s:
+        assert set(s.scalars(select(DailyStat.day).distinct())) == {date(2026, 11, 23)}
+    assert scheduler.catch_up(ctx) == (0, 0)  # nothing left to do
+
+
+def test_auto_no_show_after_the_configured_minutes(ctx: Context, clock: Clock) -> None:
+    services.resume(ctx, 20, CLERK)
+    services.resume(ctx, 21, CLERK)
+    services.issue(ctx, "tax")
+    services.issue(ctx, "real-estate")
+    services.call_next(ctx, 20, CLERK)
+    services.call_next(ctx, 21, CLERK)
+    services.start(ctx, 21, CLERK)  # this one came up: never a no-show
+    clock.advance(minutes=9)
+    assert scheduler.auto_no_show(ctx) == 0
+    clock.advance(minutes=2)
+    assert scheduler.auto_no_show(ctx) == 1
+    assert statuses(ctx) == ["no_show", "serving"]
+    services.issue(ctx, "tax")
+    services.call_next(ctx, 20, CLERK)
+    clock.advance(minutes=8)
+    services.recall(ctx, 20, CLERK)  # a recall starts the minutes again
+    clock.advance(minutes=5)
+    assert scheduler.auto_no_show(ctx) == 0
+
+
+def test_the_roll_up_job_covers_today_and_missed_days(ctx: Context, clock: Clock) -> None:
+    clock.set(beijing(2026, 11, 23, 10, 0))
+    services.issue(ctx, "tax")
+    clock.set(beijing(2026, 11, 24, 23, 50))
+    assert scheduler.roll_up(ctx) == 2
+    with ctx.db.read() as s:
+        assert set(s.scalars(select(DailyStat.day).distinct())) == {date(2026, 11, 23)}
+    assert metrics.report(ctx, date(2026, 11, 23), date(2026, 11, 23))["all"].issued == 1
+
+
+def test_alerts_open_and_close_with_what_holds(ctx: Context, clock: Clock) -> None:
+    services.issue(ctx, "tax")
+    clock.advance(minutes=25)  # past the 20-minute target
+    assert alerts.evaluate(ctx) == (1, 0)
+    assert alerts.evaluate(ctx) == (0, 0)  # still open, not raised twice
+    open_now = alerts.open_alerts(ctx)
+    assert [(a.kind, a.subject) for a in open_now] == [("wait", "tax")]
+    assert open_now[0].detail["longest"] == 25
+    services.resume(ctx, 20, CLERK)
+    services.call_next(ctx, 20, CLERK)
+    assert alerts.evaluate(ctx) == (0, 1)
+    assert alerts.open_alerts(ctx) == []
+    with ctx.db.read() as s:
+        assert s.scalar(select(Alert.closed_at)) is not None
+
+
+def test_a_long_pause_raises_an_alert(ctx: Context, clock: Clock) -> None:
+    services.resume(ctx, 20, CLERK)
+    services.pause(ctx, 20, CLERK, "休息")
+    clock.advance(minutes=31)
+    alerts.evaluate(ctx)
+    assert [(a.kind, a.subject) for a in alerts.open_alerts(ctx)] == [("pause", "20")]
+
+
+# --- exactly one runner -----------------------------------------------------------------------
+
+
+def _runners(url: str, count: int) -> tuple[list[scheduler.Runner], list[str], list[Context]]:
+    """``count`` runners on their own contexts (as separate processes would be), each with a
+    one-off job two seconds from now that notes which runner ran it."""
+    ran: list[str] = []
+    guard = threading.Lock()
+    runners, contexts = [], []
+    when = datetime.now(UTC) + timedelta(seconds=2)
+    for i in range(count):
+        ctx = make_context(url, Clock())
+        name = f"runner-{i}"
+
+        def note(name: str = name) -> None:
+            with guard:
+                ran.append(name)
+
+        job = ("note", note, DateTrigger(run_date=when))
+        runners.append(scheduler.Runner(ctx, extra=[job], name=name, retry=0.2))
+        contexts.append(ctx)
+    return runners, ran, contexts
+
+
+def test_two_schedulers_started_together_run_each_job_once(any_url: str) -> None:
+    runners, ran, contexts = _runners(any_url, 2)
+    try:
+        for r in runners:
+            r.start()
+        time.sleep(3.5)
+        assert len(ran) == 1, ran
+        assert sum(r.running.is_set() for r in runners) == 1
+        first = next(r for r in runners if r.running.is_set())
+        other = next(r for r in runners if r is not first)
+        first.stop()
+        deadline = time.monotonic() + 5
+        while not other.running.is_set() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert other.running.is_set()  # the second took over when the first stopped
+    finally:
+        for r in runners:
+            r.stop()
+        for c in contexts:
+            c.db.dispose()
+
+
+def test_a_day_in_the_past_is_never_the_roll_up_of_today(sqlite_url: str) -> None:
+    clock = Clock()
+    ctx = make_context(sqlite_url, clock)
+    clock.set(beijing(2026, 11, 24, 10, 0))
+    services.issue(ctx, "tax")
+    assert metrics.days_to_roll_up(ctx) == []  # today is rolled up tonight, not caught up
+    clock.set(beijing(2026, 11, 25, 8, 0))
+    assert metrics.days_to_roll_up(ctx) == [DAY]
+    ctx.db.dispose()

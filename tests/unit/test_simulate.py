@@ -1,0 +1,90 @@
+"""The hall simulation: its history is what real use leaves, and it adds up."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+from sqlalchemy import func, select
+
+from queues import metrics
+from queues import simulate as sim
+from queues.context import Context
+from queues.models import DailyStat, Event, Rating, Step, Ticket
+from tests.support import Clock, beijing, make_context
+
+MONDAY = date(2026, 11, 16)
+
+
+def count(ctx: Context, query) -> int:
+    with ctx.db.read() as s:
+        return int(s.scalar(query) or 0)
+
+
+def test_simulated_days_add_up_to_their_events(ctx: Context, clock: Clock) -> None:
+    clock.set(beijing(2026, 11, 24, 8, 0))
+    results = sim.simulate_days(ctx, MONDAY, 7, seed=3)  # Monday to Sunday: five working days
+    assert [r.day.weekday() for r in results] == [0, 1, 2, 3, 4]
+    issued = sum(r.issued for r in results)
+    assert 200 <= results[0].issued <= 420  # a busy Monday in the default hall
+    assert results[0].issued > results[4].issued * 0.9  # Monday is the busiest
+    assert count(ctx, select(func.count(Ticket.id))) == issued
+    assert count(ctx, select(func.count(Event.id)).where(Event.kind == "issued")) == issued
+
+    with ctx.db.read() as s:
+        steps = Counter(s.scalars(select(Step.status)))
+        events = Counter(s.scalars(select(Event.kind)))
+        priorities = Counter(s.scalars(select(Ticket.priority)))
+        out_of_order = s.scalar(
+            select(func.count(Step.id)).where(
+                (Step.called_at < Step.queued_at) | (Step.finished_at < Step.called_at)
+            )
+        )
+    assert set(steps) <= {"done", "no_show", "transferred", "expired", "cancelled"}
+    assert steps["done"] == events["finished"]
+    assert steps["no_show"] == events["no_show"] == sum(r.no_shows for r in results)
+    assert steps["transferred"] == events["transferred"] == sum(r.transferred for r in results)
+    assert events["called"] >= steps["done"] + steps["no_show"] + steps["transferred"]
+    assert 0.02 <= steps["no_show"] / events["called"] <= 0.07  # 3-5 % no-shows, give or take
+    assert priorities["green"] > 0 and priorities["priority"] > 0
+    assert out_of_order == 0
+    ratings = count(ctx, select(func.count(Rating.id)))
+    assert ratings == events["rated"] == sum(r.rated for r in results) > 0
+
+    # each day was rolled up, and the roll-ups say what the tickets say
+    assert count(ctx, select(func.count(func.distinct(DailyStat.day)))) == 5
+    week = metrics.report(ctx, MONDAY, date(2026, 11, 22))["all"]
+    assert week.issued == issued
+    assert week.served == steps["done"] + steps["transferred"]
+    assert week.no_shows == steps["no_show"]
+    assert week.rating_count == ratings
+    assert 0 < week.within_target_share <= 1
+
+
+def test_simulation_in_two_processes_on_sqlite(sqlite_url: str) -> None:
+    clock = Clock(beijing(2026, 12, 7, 8, 0))
+    ctx = make_context(sqlite_url, clock)
+    results = sim.simulate_days(ctx, MONDAY, 14, seed=5, workers=2)  # ten working days
+    assert len(results) == 10
+    issued = sum(r.issued for r in results)
+    assert count(ctx, select(func.count(Ticket.id))) == issued
+    # the merged rows point at their own tickets: every step and rating has its ticket
+    with ctx.db.read() as s:
+        orphans = s.scalar(
+            select(func.count(Step.id)).where(~Step.ticket_id.in_(select(Ticket.id)))
+        )
+        days = set(s.scalars(select(Ticket.day).distinct()))
+    assert orphans == 0 and len(days) == 10
+    assert metrics.report(ctx, MONDAY, date(2026, 11, 29))["all"].issued == issued
+    ctx.db.dispose()
+
+
+def test_a_hall_stopped_mid_morning(ctx: Context, clock: Clock) -> None:
+    moment = beijing(2026, 11, 24, 10, 30)
+    result = sim.play_until(ctx, moment, seed=2)
+    assert result.issued > 20
+    with ctx.db.read() as s:
+        waiting = s.scalar(select(func.count(Step.id)).where(Step.status == "waiting"))
+        latest = s.scalar(select(func.max(Ticket.issued_at)))
+    assert waiting > 0  # people in the queues, as at half past ten
+    assert latest <= moment
