@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import Integer, delete, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from queues import views
@@ -387,6 +387,83 @@ def _unrolled(s: Session, start: date, end: date, today: date) -> list[date]:
     return sorted(d for d in with_tickets - rolled if d < today)
 
 
+_SUMMED = (
+    "issued",
+    "called",
+    "served",
+    "no_shows",
+    "transferred",
+    "expired",
+    "cancelled",
+    "wait_count",
+    "wait_seconds",
+    "within_target",
+    "service_count",
+    "service_seconds",
+    "outcome_done",
+    "outcome_promised",
+    "outcome_incomplete",
+    "outcome_consult",
+    "rating_count",
+    "rating_sum",
+    "bad_ratings",
+)
+
+
+def _stored(s: Session, ctx: Context, start: date, end: date) -> dict[Key, Figures]:
+    """The rolled-up days of the period added up by (service, window, clerk), in the database:
+    a year is a few hundred sums and histogram counts to read, not its rows one by one."""
+    c = DailyStat.__table__.c
+    key = (c.service_code, c.window_id, c.clerk)
+    period = (c.day >= start, c.day <= end)
+    out: dict[Key, Figures] = {}
+    for row in s.execute(
+        select(*key, *(func.sum(c[name]) for name in _SUMMED)).where(*period).group_by(*key)
+    ):
+        v = dict(zip(_SUMMED, row[3:], strict=True))
+        out[(row[0], row[1], row[2])] = Figures(
+            **{k: v[k] for k in _SUMMED if not k.startswith("outcome_")},
+            outcomes={
+                k.removeprefix("outcome_"): v[k] for k in _SUMMED if k.startswith("outcome_")
+            },
+        )
+    if ctx.db.dialect == "sqlite":
+        each = func.json_each(c.wait_minutes).table_valued("key", "value")
+        minute, count = func.cast(each.c.key, Integer), each.c.value
+    else:
+        each = func.json_each_text(c.wait_minutes).table_valued("key", "value")
+        minute, count = func.cast(each.c.key, Integer), func.cast(each.c.value, Integer)
+    for service, window, clerk, m, n in s.execute(
+        select(*key, minute, func.sum(count))
+        .select_from(DailyStat.__table__)
+        .join(each, literal(True))
+        .where(*period, c.wait_count > 0)
+        .group_by(*key, minute)
+    ):
+        out[(service, window, clerk)].wait_minutes[int(m)] = int(n)
+    return out
+
+
+def reports(
+    ctx: Context, start: date, end: date, groups: Iterable[str | None]
+) -> dict[str | None, dict[str | int, Figures]]:
+    """:func:`report` for several groupings at once (the period is read once)."""
+    zone_of = {svc.code: svc.zone for svc in ctx.config.services}
+    today = ctx.business_day()
+    results: dict[str | None, dict[str | int, Figures]] = {g: defaultdict(Figures) for g in groups}
+    with ctx.db.read() as s:
+        parts = [_stored(s, ctx, start, min(end, today - timedelta(days=1)))]
+        live = _unrolled(s, start, end, today) + ([today] if start <= today <= end else [])
+        parts += [day_figures(s, ctx, day) for day in live]
+    for part in parts:
+        for k, f in part.items():
+            for group, result in results.items():
+                key = _group_key(group, k, zone_of)
+                if key is not None:
+                    result[key].add(f)
+    return {g: dict(r) for g, r in results.items()}
+
+
 def report(
     ctx: Context, start: date, end: date, group: str | None = None
 ) -> dict[str | int, Figures]:
@@ -396,56 +473,30 @@ def report(
     Rows of no window or clerk (issued tickets, queues never called) count only toward zones and
     services; a window or clerk report counts what windows did.
     """
-    zone_of = {svc.code: svc.zone for svc in ctx.config.services}
-    today = ctx.business_day()
-    result: dict[str | int, Figures] = defaultdict(Figures)
-    with ctx.db.read() as s:
-        stored = s.scalars(
-            select(DailyStat).where(
-                DailyStat.day >= start, DailyStat.day <= end, DailyStat.day < today
-            )
-        )
-        for row in stored:
-            key = _group_key(group, (row.service_code, row.window_id, row.clerk), zone_of)
-            if key is not None:
-                result[key].add(Figures.of_row(row))
-        live = _unrolled(s, start, end, today) + ([today] if start <= today <= end else [])
-        for day in live:
-            for k, f in day_figures(s, ctx, day).items():
-                key = _group_key(group, k, zone_of)
-                if key is not None:
-                    result[key].add(f)
-    return dict(result)
+    return reports(ctx, start, end, [group])[group]
 
 
 def window_report(ctx: Context, start: date, end: date) -> dict[int, WindowTime]:
-    """Open, paused and serving time per window over the period."""
+    """Open, paused and serving time per window over the period (summed in the database; the
+    hour-by-hour split is left out: :func:`open_windows_by_weekday_hour` has it)."""
     today = ctx.business_day()
+    c = WindowDayStat.__table__.c
     result: dict[int, WindowTime] = defaultdict(WindowTime)
     with ctx.db.read() as s:
-        for row in s.scalars(
-            select(WindowDayStat).where(
-                WindowDayStat.day >= start, WindowDayStat.day <= end, WindowDayStat.day < today
+        for window, open_s, paused_s, serving_s in s.execute(
+            select(
+                c.window_id, func.sum(c.open_seconds), func.sum(c.paused_seconds),
+                func.sum(c.serving_seconds),
             )
-        ):
-            _add_time(
-                result[row.window_id],
-                row.open_seconds,
-                row.paused_seconds,
-                row.serving_seconds,
-                row.open_by_hour,
-            )
+            .where(c.day >= start, c.day <= end, c.day < today)
+            .group_by(c.window_id)
+        ):  # fmt: skip
+            _add_time(result[window], open_s or 0.0, paused_s or 0.0, serving_s or 0.0, None)
         live = _unrolled(s, start, end, today) + ([today] if start <= today <= end else [])
         for day in live:
             until = ctx.now() if day == today else None
             for window, w in window_times(s, ctx, day, until=until).items():
-                _add_time(
-                    result[window],
-                    w.open_seconds,
-                    w.paused_seconds,
-                    w.serving_seconds,
-                    w.open_by_hour,
-                )
+                _add_time(result[window], w.open_seconds, w.paused_seconds, w.serving_seconds, None)
     return dict(result)
 
 

@@ -138,13 +138,10 @@ def build(
         raise errors.InvalidPeriod(detail=group)
     start, end = bounds(period, anchor, end)
     names = clerk_names(ctx)
-    total = metrics.report(ctx, start, end).get("all", metrics.Figures())
-    by_window = metrics.report(ctx, start, end, "window")
-    by_clerk = metrics.report(ctx, start, end, "clerk")
+    found = metrics.reports(ctx, start, end, {None, "window", "clerk", group})
+    total = found[None].get("all", metrics.Figures())
+    by_window, by_clerk, figures = found["window"], found["clerk"], found[group]
     times = metrics.window_report(ctx, start, end)
-    figures = {"window": by_window, "clerk": by_clerk}.get(group) or metrics.report(
-        ctx, start, end, group
-    )
     lines = [
         _line(ctx, group, key, f, times, names, lang)
         for key, f in sorted(figures.items(), key=lambda kv: _order(ctx, group, kv[0]))

@@ -74,7 +74,7 @@ _LOCK_WINDOW = (
     select(*_WINDOW_COLUMNS, *views.STEP_ROW)
     .select_from(
         Window.__table__.outerjoin(
-            views.STEPS, and_(_st.window_id == _wn.id, _st.status.in_(views.ACTIVE))
+            views.STEPS, and_(_st.window_id == _wn.id, views.active(_st.status))
         )
     )
     .where(_wn.id == bindparam("w"), _wn.active)

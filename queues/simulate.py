@@ -156,6 +156,8 @@ class Model:
     clerk_spread: float = 0.12
     breaks: tuple[int, int] = (1, 2)
     break_minutes: tuple[int, int] = (8, 20)
+    predict: bool = False
+    """Issue with wait prediction and note each promise (slower: for measuring predictions)."""
 
 
 class SimClock:
@@ -184,6 +186,17 @@ class DayResult:
     transferred: int = 0
     expired: int = 0
     rated: int = 0
+    promises: list[Promise] = field(default_factory=list)
+    """With ``Model.predict``: what each visitor was told at the kiosk."""
+
+
+@dataclass(frozen=True)
+class Promise:
+    ticket: str
+    """The ticket's public id."""
+    service: str
+    ahead: int | None
+    eta_minutes: int | None
 
 
 class HallDay:
@@ -307,12 +320,15 @@ class HallDay:
                 priority,
                 kiosk=None,
                 actor="kiosk:sim",
-                predict=False,
+                predict=m.predict,
                 project_code=PROJECT_CODE if priority == "green" else None,
             )
         except errors.HallqError:
             return  # closed, not offered today: the visitor goes home
         self.result.issued += 1
+        if m.predict:
+            t = issued.ticket
+            self.result.promises.append(Promise(t.id, t.service, t.ahead, t.eta_minutes))
         self.joined(issued.ticket.service)
 
     def joined(self, service: str) -> None:

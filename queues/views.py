@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from queues import eta, policy
 from queues.config import WEEKDAYS
@@ -31,6 +32,13 @@ from queues.models import (
 from queues.policy import Candidate
 
 ACTIVE = ("called", "serving")
+
+
+def active(status: ColumnElement[str]) -> ColumnElement[bool]:
+    """``status`` is one of ACTIVE, written out: an IN list would be expanded at every run."""
+    return or_(*(status == value for value in ACTIVE))
+
+
 RECENT_DAYS = 14
 DEFAULT_TARGET = 20
 CALLING_SHOWN = 10
@@ -247,7 +255,7 @@ _OPEN_WINDOWS = (
     .select_from(Window.__table__)
     .outerjoin(
         Step.__table__,
-        and_(_steps.window_id == _windows.id, _steps.status.in_(ACTIVE)),
+        and_(_steps.window_id == _windows.id, active(_steps.status)),
     )
     .where(_windows.active, _windows.state == "open")
 )

@@ -137,3 +137,44 @@ def test_context_with_unreachable_database_reports_it() -> None:
         db=Database("postgresql://nobody@127.0.0.1:1/none"), config=make_context("sqlite://").config
     )
     assert ctx.db.ping() is False
+
+
+def _worker(env: dict[str, str], log: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "cli", "worker"],
+        cwd=ROOT,
+        env={**os.environ, **env, "HALLQ_PRINTER": "dummy:"},
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("w"),
+    )
+
+
+def _wait_for(path: Path, text: str, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if text in path.read_text():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_two_workers_one_scheduler(env: dict[str, str], tmp_path: Path) -> None:
+    """Two `hallq worker` processes on one database: one runs the jobs, the other waits and
+    takes over when the first is killed."""
+    assert run(env, "init-db")[0] == 0
+    first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
+    first = _worker(env, first_log)
+    second = None
+    try:
+        assert _wait_for(first_log, "worker runs the scheduler", 30), first_log.read_text()
+        second = _worker(env, second_log)
+        assert _wait_for(second_log, "another process runs the scheduler", 30)
+        assert "worker runs the scheduler" not in second_log.read_text()
+        first.send_signal(signal.SIGKILL)  # no goodbye: the lock goes with the process
+        first.wait(timeout=10)
+        assert _wait_for(second_log, "worker runs the scheduler", 15), second_log.read_text()
+    finally:
+        for p in (first, second):
+            if p is not None and p.poll() is None:
+                p.terminate()
+                p.wait(timeout=15)

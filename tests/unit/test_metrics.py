@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from queues import metrics, services
+from queues import metrics, planner, services
 from queues.context import Context
 from tests.support import Clock, beijing, make_context
 
@@ -86,7 +86,9 @@ def test_window_time_open_and_serving(ctx: Context, clock: Clock) -> None:
     assert w.open_seconds == pytest.approx(3600)
     # serving runs from each call to its end: 10 + 11 + 4 + 20 minutes
     assert w.serving_seconds == pytest.approx((10 + 11 + 4 + 20) * 60)
-    assert w.open_by_hour[9] == pytest.approx(3600) and sum(w.open_by_hour) == pytest.approx(3600)
+    with ctx.db.read() as s:
+        by_hour = metrics.window_times(s, ctx, DAY)[20].open_by_hour
+    assert by_hour[9] == pytest.approx(3600) and sum(by_hour) == pytest.approx(3600)
     line = next(x for x in metrics.today(ctx).windows if x.id == 20)
     assert line.serving_share == pytest.approx(0.75)
 
@@ -164,3 +166,32 @@ def test_the_queue_through_the_day(ctx: Context, clock: Clock) -> None:
     assert series[beijing(2026, 11, 24, 9, 0)] == 2
     assert series[beijing(2026, 11, 24, 9, 20)] == 1
     assert max(series) <= beijing(2026, 11, 24, 9, 45)  # nothing drawn after now
+
+
+def test_erlang_c_known_values() -> None:
+    assert planner.erlang_c(1, 0.5) == pytest.approx(0.5)  # M/M/1: the load itself
+    assert planner.erlang_c(2, 1.0) == pytest.approx(1 / 3)
+    assert planner.erlang_c(3, 3.0) == 1.0  # cannot keep up
+    assert planner.needed(0, 10, 20) == 0
+    # 60 an hour, 10 minutes each: a load of 10 windows; more are needed to meet a target
+    assert planner.needed(60, 10, 20) == 11
+    assert planner.within(11, 60, 10, 20) >= 0.8 > planner.within(10, 60, 10, 20)
+    assert planner.needed(120, 10, 20) > planner.needed(60, 10, 20)
+
+
+def test_the_planner_forecasts_from_the_same_weekday(ctx: Context, clock: Clock) -> None:
+    for day, tickets in ((17, 6), (10, 2)):  # two Tuesdays before: 6 and 2 tax tickets at 9:xx
+        clock.set(beijing(2026, 11, day, 9, 0))
+        services.resume(ctx, 20, CLERK)
+        for _ in range(tickets):
+            services.issue(ctx, "tax")
+        clock.set(beijing(2026, 11, day, 11, 0))
+        services.close(ctx, 20, CLERK)
+        metrics.rollup(ctx, date(2026, 11, day))
+    clock.set(beijing(2026, 11, 24, 8, 0))
+    assert metrics.arrivals_by_weekday_hour(ctx)[1][9] == pytest.approx(4)  # (6 + 2) / 2
+    assert metrics.open_windows_by_weekday_hour(ctx)[1][9] == pytest.approx(1)
+    nine = next(h for h in planner.plan(ctx, 1) if h.hour == 9)
+    # 4 an hour at 10 minutes: one window calls only 66 % within 20 minutes (Erlang C), two 97 %
+    assert nine.arrivals == pytest.approx(4) and nine.needed == 2 and nine.open == pytest.approx(1)
+    assert all(h.arrivals == 0 for h in planner.plan(ctx, 2))  # no Wednesday history

@@ -1,0 +1,154 @@
+"""The manager's pages with years of history: dashboard refresh and reports (issue 5).
+
+    .venv/bin/python bench/bench_dashboard.py [--sizes 10000,100000,1000000] [--runs 20]
+        [--keep DIR]
+
+One year of the default hall is simulated through the use cases (about 64,000 tickets), then
+copied further into the past 52 weeks at a time (``bench/history.py``) or trimmed, to make
+databases of each size; "today" is a Tuesday at 10:30 with the morning played. Each size is
+timed in-process (server time, no HTTP or browser):
+
+* the dashboard's five-second refresh (``pages.dashboard.draw``: figures, queue chart, window
+  table, alerts);
+* its history charts when not yet drawn today (heatmap of eight weeks, capacity planner);
+* a one-year report by window (``queues.reporting.build``), and its Excel export.
+
+Goals: refresh ≤ 300 ms with 1,000,000 tickets; a one-year report ≤ 1 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock_time
+from pathlib import Path
+
+from common import HALL_FILE, machine, percentile, prepare
+from history import extend, trim
+
+from queues import alerts, reporting
+from queues import config as hall_config
+from queues import simulate as sim
+from queues.context import Context
+from queues.db import Database
+
+TODAY = date(2026, 11, 24)  # a Tuesday
+MORNING = clock_time(10, 30)
+
+
+def timed(func: Callable[[], object], runs: int) -> list[float]:
+    out = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        func()
+        out.append(time.perf_counter() - began)
+    return out
+
+
+def show(label: str, seconds: list[float]) -> str:
+    ms = [s * 1000 for s in seconds]
+    return f"{label}: median {statistics.median(ms):.0f} ms, p95 {percentile(ms, 95):.0f} ms"
+
+
+def base_year(folder: Path, config: hall_config.HallConfig) -> Path:
+    path = folder / "year.db"
+    if path.exists():
+        return path
+    url = f"sqlite:///{path}"
+    prepare(url)
+    moment = datetime.combine(TODAY, MORNING, tzinfo=config.tz).astimezone(UTC)
+    ctx = Context(db=Database(url), config=config, clock=lambda: moment)
+    began = time.perf_counter()
+    results = sim.simulate_days(ctx, TODAY - timedelta(days=364), 364, seed=1, workers=2)
+    sim.play_until(ctx, moment, seed=1)
+    alerts.evaluate(ctx)
+    ctx.db.dispose()
+    tickets = sum(r.issued for r in results)
+    print(f"simulated a year: {tickets} tickets in {time.perf_counter() - began:.0f} s")
+    return path
+
+
+def sized(folder: Path, base: Path, size: int, year_tickets: int) -> Path:
+    path = folder / f"h{size}.db"
+    if path.exists():
+        return path
+    shutil.copyfile(base, path)
+    if size < year_tickets:
+        days = int(364 * size / year_tickets)
+        trim(path, TODAY - timedelta(days=days))
+    elif size > year_tickets * 1.5:
+        extend(path, round(size / year_tickets) - 1, TODAY)
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--keep", default=None, help="a folder to keep (and reuse) databases in")
+    args = parser.parse_args()
+    print(machine())
+    config = hall_config.load(HALL_FILE)
+    folder = Path(args.keep or tempfile.mkdtemp())
+    folder.mkdir(parents=True, exist_ok=True)
+    base = base_year(folder, config)
+    year_tickets = _tickets(base)
+
+    from app import create_app  # the pages register with the app
+
+    moment = datetime.combine(TODAY, MORNING, tzinfo=config.tz).astimezone(UTC)
+    for size in [int(s) for s in args.sizes.split(",")]:
+        path = sized(folder, base, size, year_tickets)
+        ctx = Context(db=Database(f"sqlite:///{path}"), config=config, clock=lambda: moment)
+        app = create_app(ctx)
+        from pages import dashboard
+
+        tickets = _tickets(path)
+        with app.server.app_context():
+            dashboard.draw(ctx, None, "zh")  # connections and caches warm, as in a running app
+            refresh = timed(lambda c=ctx: dashboard.draw(c, None, "zh"), args.runs)
+            zone = timed(lambda c=ctx: dashboard.draw(c, "construction", "zh"), args.runs)
+            history = timed(
+                lambda c=ctx: (
+                    dashboard.heatmap_figure(c, None, "zh"),
+                    dashboard.planner_figure(c, None, 1, "zh"),
+                ),
+                max(3, args.runs // 4),
+            )
+        year_start = TODAY - timedelta(days=364)
+        report = timed(
+            lambda c=ctx, first=year_start: reporting.build(
+                c, "custom", first, TODAY - timedelta(days=1), "window", "zh"
+            ),
+            max(3, args.runs // 4),
+        )
+        built = reporting.build(
+            ctx, "custom", year_start, TODAY - timedelta(days=1), "window", "zh"
+        )
+        export = timed(lambda c=ctx, b=built: reporting.to_xlsx(c, b, "zh"), 3)
+        ctx.db.dispose()
+        print(f"{tickets} tickets ({path.stat().st_size / 1e6:.0f} MB):")
+        print("  " + show("dashboard refresh", refresh))
+        print("  " + show("dashboard refresh, one zone", zone))
+        print("  " + show("heatmap + planner, first draw of the day", history))
+        print("  " + show("one-year report by window", report))
+        print("  " + show("its Excel export", export))
+
+
+def _tickets(path: Path) -> int:
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("SELECT count(*) FROM tickets").fetchone()[0]
+    finally:
+        conn.close()
+
+
+if __name__ == "__main__":
+    main()
