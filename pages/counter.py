@@ -502,7 +502,9 @@ def show(
         "close": w.state == "closed" or cur is not None,
     }
     state = t(f"window.{w.state}", lang) + (
-        f"（{w.state_reason}）" if w.state == "paused" and w.state_reason else ""
+        t("window.reason", lang, reason=w.state_reason)
+        if w.state == "paused" and w.state_reason
+        else ""
     )
     badge = {"open": "bg-success", "paused": "bg-warning text-dark", "closed": "bg-secondary"}[
         w.state

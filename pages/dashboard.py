@@ -306,7 +306,9 @@ def window_table(today: metrics.Today, lang: str) -> dbc.Table:
     rows = []
     for w in today.windows:
         f = w.figures
-        state = t(f"window.{w.state}", lang) + (f"（{w.state_reason}）" if w.state_reason else "")
+        state = t(f"window.{w.state}", lang) + (
+            t("window.reason", lang, reason=w.state_reason) if w.state_reason else ""
+        )
         hours, rest = divmod(int(w.open_seconds // 60), 60)
         rows.append(
             html.Tr(

@@ -133,7 +133,7 @@ def show(_version: int | None, _message: Any, lang: str) -> tuple[Any, Any, Any]
                 html.Td(w.department_en if lang == "en" else w.department_zh),
                 html.Td(
                     t(f"window.{w.state}", lang)
-                    + (f"（{w.state_reason}）" if w.state_reason else "")
+                    + (t("window.reason", lang, reason=w.state_reason) if w.state_reason else "")
                 ),
                 html.Td(w.current.number if w.current else ""),
             ]

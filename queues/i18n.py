@@ -144,6 +144,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "windows each hour needs for 80% of visitors to be called within target, "
         "beside those that were open.",
     ),
+    "window.reason": ("（{reason}）", " ({reason})"),
     "dash.updated": ("更新于 {time}", "Updated {time}"),
     "dash.per_hour": ("每小时取号", "tickets an hour"),
     "dash.none_behind": ("没有相关号票。", "No tickets."),
