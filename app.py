@@ -14,7 +14,7 @@ import dash
 from dash import Dash
 
 import api
-from components import auth, live
+from components import auth, live, security
 from queues import config as hall_config
 from queues.context import Context
 from queues.db import Database
@@ -24,7 +24,9 @@ from queues.settings import Settings
 HERE = Path(__file__).resolve().parent
 
 
-def create_app(ctx: Context, *, issue_limit: int = 0) -> Dash:
+def create_app(
+    ctx: Context, *, issue_limit: int = 0, https: bool = False, behind_proxy: bool = False
+) -> Dash:
     _forget_earlier_apps()
     app = Dash(
         __name__,
@@ -38,6 +40,7 @@ def create_app(ctx: Context, *, issue_limit: int = 0) -> Dash:
     )
     app.server.extensions["hallq"] = ctx
     auth.configure(app.server, ctx)
+    security.configure(app, https=https, behind_proxy=behind_proxy)
     live.register(app)
     api.register(app.server, ctx, issue_limit=issue_limit)
     return app
@@ -67,6 +70,11 @@ def __getattr__(name: str) -> Any:
     if name in ("app", "server"):
         if _built is None:
             settings = Settings.from_env()
-            _built = create_app(context_from(settings), issue_limit=settings.issue_limit)
+            _built = create_app(
+                context_from(settings),
+                issue_limit=settings.issue_limit,
+                https=settings.https,
+                behind_proxy=settings.behind_proxy,
+            )
         return _built if name == "app" else _built.server
     raise AttributeError(name)

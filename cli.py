@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 from functools import wraps
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -71,7 +72,8 @@ def _ctx() -> Iterator[Context]:
     help="hallq: queue, kiosk and wallboard system for a government service hall.\n\n"
     "Settings come from the environment: HALLQ_DATABASE_URL (default sqlite:///var/hallq.db), "
     "HALLQ_CONFIG (config/hall.toml), HALLQ_HOST and HALLQ_PORT (127.0.0.1:8050), "
-    "HALLQ_PRINTER (file:var/tickets), HALLQ_ISSUE_LIMIT (20), HALLQ_OPEN_ALWAYS (0)."
+    "HALLQ_PRINTER (file:var/tickets), HALLQ_ISSUE_LIMIT (20), HALLQ_OPEN_ALWAYS (0), "
+    "HALLQ_HTTPS (0), HALLQ_BEHIND_PROXY (0)."
 )
 @click.version_option(package_name="hallq")
 def main() -> None:
@@ -137,7 +139,12 @@ def serve(host: str | None, port: int | None, no_worker: bool, threads: int) -> 
     ctx = _context(settings)
     _require_migrated(ctx)
     apply_config(ctx.db, ctx.config)
-    app = create_app(ctx, issue_limit=settings.issue_limit)
+    app = create_app(
+        ctx,
+        issue_limit=settings.issue_limit,
+        https=settings.https,
+        behind_proxy=settings.behind_proxy,
+    )
     host = host or settings.host
     port = port or settings.port
     base = f"http://{host}:{port}"
@@ -381,6 +388,58 @@ def token_create(role: str, name: str | None) -> None:
         value = services.create_token(ctx, role, name or role)
     click.echo(f"token for {name or role} ({role}); keep it, it is not shown again:")
     click.echo(value)
+
+
+@token.command("revoke")
+@click.argument("which")
+@_friendly
+def token_revoke(which: str) -> None:
+    """Revoke a token by its id, or every live token of that name (a lost kiosk, a leaked key)."""
+    with _ctx() as ctx:
+        for t in services.revoke_token(ctx, which):
+            click.echo(f"revoked token {t.id}: {t.name} ({t.role})")
+
+
+@token.command("list")
+@_friendly
+def token_list() -> None:
+    """The tokens made so far: id, name, role, made, revoked."""
+    with _ctx() as ctx:
+        for t in services.tokens(ctx):
+            state = f"revoked {t.revoked_at:%Y-%m-%d %H:%M}" if t.revoked_at else "live"
+            click.echo(f"{t.id:>4}  {t.name:<24} {t.role:<8} {t.created_at:%Y-%m-%d}  {state}")
+
+
+@main.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@_friendly
+def backup_cmd(target: Path) -> None:
+    """Copy the SQLite database to TARGET while hallq runs (online backup).
+
+    For PostgreSQL use `pg_dump --format=custom` (docs/deploy.md).
+    """
+    from queues import backup
+
+    with _ctx() as ctx:
+        size = backup.backup(ctx.db, target)
+    click.echo(f"backed up to {target} ({size / 1e6:.1f} MB)")
+
+
+@main.command("restore")
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask: replace the database.")
+@_friendly
+def restore_cmd(source: Path, yes: bool) -> None:
+    """Replace the SQLite database with the backup SOURCE (stop hallq first), then migrate it
+    to this version."""
+    from queues import backup
+
+    with _ctx() as ctx:
+        if not yes:
+            click.confirm(f"replace {ctx.db.url.database} with {source}?", abort=True)
+        backup.restore(ctx.db, source)
+        migrate.upgrade(ctx.db)
+    click.echo(f"restored from {source}")
 
 
 @main.group()

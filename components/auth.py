@@ -22,6 +22,7 @@ from queues.errors import HallqError
 from queues.staff import StaffUser
 
 SESSION_KEY = "hallq_user"
+COOKIE = "hallq_session"
 SESSION_HOURS = 12
 
 
@@ -35,7 +36,7 @@ def configure(server: Flask, ctx: Context) -> None:
                 server.secret_key = staff.session_secret(ctx)
 
     server.config.update(
-        SESSION_COOKIE_NAME="hallq_session",
+        SESSION_COOKIE_NAME=COOKIE,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS),

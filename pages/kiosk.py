@@ -372,6 +372,8 @@ def flow(*args: Any) -> dict[str, Any]:
         return no_update  # another button in the same breath: the first tap's ticket stands
     except errors.StoreUnavailable:
         return {**state, "step": "priority", "error": "kiosk.busy"}
+    except errors.RateLimited:
+        return {**state, "step": "priority", "error": "kiosk.too_many"}
     except errors.HallqError as exc:
         reason = (
             exc.code

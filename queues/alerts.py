@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from queues import events
+from queues import events, views
 from queues.context import Context
 from queues.models import Alert, Printer, Step, Window
 
@@ -40,7 +40,7 @@ def current(ctx: Context, now: datetime | None = None) -> list[Found]:
         waiting: dict[str, list[datetime]] = {}
         for service, entered, queued in s.execute(
             select(Step.service_code, Step.entered_at, Step.queued_at).where(
-                Step.status == "waiting", Step.day == today
+                Step.status == "waiting", Step.day >= views.queue_since(ctx, today)
             )
         ):
             waiting.setdefault(service, []).append(entered or queued)

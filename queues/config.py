@@ -211,6 +211,9 @@ class Rules(_Model):
     """A window paused this long raises an alert."""
     wait_alert_share: float = Field(0.0, ge=0, le=1)
     """Raise a wait alert when a service has any ticket past its target (0) … or this share."""
+    kiosk_tickets_per_minute: int = Field(10, ge=0, le=1000)
+    """Tickets one kiosk gives out in a minute at most (0: no limit): a child tapping away
+    cannot empty the day's numbers."""
 
 
 class HallConfig(_Model):

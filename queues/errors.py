@@ -217,3 +217,8 @@ class InvalidFollowUp(HallqError):
 
 class InvalidPeriod(HallqError):
     code = "invalid_period"
+
+
+class UnknownToken(HallqError):
+    code = "unknown_token"
+    kind = "not_found"

@@ -404,6 +404,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "打印机暂时故障：请记下您的号码 {number}，凭号码即可办理",
         "The printer has a fault: please note your number {number}; it is all you need",
     ),
+    "kiosk.too_many": (
+        "本机取号太频繁，请稍候一分钟再取号",
+        "Too many tickets from this kiosk just now; please wait a minute",
+    ),
     "kiosk.busy": (
         "系统繁忙，暂停取号，请稍候再试",
         "Tickets paused for a moment; please try again",
@@ -589,6 +593,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "需要有效的访问令牌（Authorization: Bearer …）。",
         "A valid token is needed (Authorization: Bearer …).",
     ),
+    "error.cross_site": (
+        "请求不是来自本系统的页面，已拒绝。请刷新页面后重试。",
+        "Refused: the request did not come from a page of this server. "
+        "Reload the page and try again.",
+    ),
     "error.managers_only": (
         "此页面仅限管理人员使用（您的角色：{role}）。",
         "This page is for managers only (you are signed in as a {role}).",
@@ -615,6 +624,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Ticket {number} has been rated already; thank you.",
     ),
     "error.invalid_score": ("评价须为 1 到 5。", "A rating is 1 to 5."),
+    "error.backup": (
+        "备份/恢复失败：{detail}（PostgreSQL 请用 pg_dump / pg_restore，见 docs/deploy.md）",
+        "Backup or restore failed: {detail} (for PostgreSQL use pg_dump / pg_restore, "
+        "see docs/deploy.md)",
+    ),
+    "error.unknown_token": (
+        "没有编号或名称为 {token} 的有效令牌。",
+        "No live token with the id or name {token}.",
+    ),
     "error.unknown_rating": ("找不到这条评价。", "No such rating."),
     "error.invalid_follow_up": (
         "回访状态须为 未处理、已联系 或 已解决。",

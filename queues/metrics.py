@@ -589,7 +589,7 @@ def now(ctx: Context, zone: str | None = None) -> Now:
     with ctx.db.read() as s:
         rows = s.execute(
             select(Step.service_code, Step.entered_at, Step.queued_at).where(
-                Step.status == "waiting", Step.day == today
+                Step.status == "waiting", Step.day >= views.queue_since(ctx, today)
             )
         ).all()
         states = s.execute(windows_q).scalars().all()
@@ -689,9 +689,12 @@ def tickets_behind(
         )
         .join(Ticket, Ticket.id == Step.ticket_id)
         .outerjoin(Rating, Rating.step_id == Step.id)
-        .where(Step.day == today)
         .order_by(Ticket.issued_at, Step.id)
     )
+    if figure == "waiting":  # still in line from before midnight, where a hall stays open
+        query = query.where(Step.day >= views.queue_since(ctx, today))
+    else:
+        query = query.where(Step.day == today)
     if window is not None:
         query = query.where(Step.window_id == window)
     if figure == "waiting":

@@ -162,6 +162,7 @@ class Ticket(Base):
     __table_args__ = (
         Index("ix_tickets_day_prefix_seq", "day", "prefix", "seq", unique=True),
         Index("ix_tickets_client_issued", "client", "issued_at"),
+        Index("ix_tickets_kiosk_issued", "kiosk", "issued_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -234,6 +234,15 @@ def _issue(
             )
             if recent >= limit_per_minute:
                 raise errors.RateLimited(seconds=60)
+        per_kiosk = ctx.config.rules.kiosk_tickets_per_minute
+        if kiosk and per_kiosk and not staff:
+            recent = s.scalar(
+                select(func.count())
+                .select_from(Ticket)
+                .where(Ticket.kiosk == kiosk, Ticket.issued_at > now - timedelta(minutes=1))
+            )
+            if recent >= per_kiosk:
+                raise errors.RateLimited(seconds=60)
 
         seq = next_seq(s, day, first.prefix)
         number = format_number(first.prefix, seq)
@@ -812,6 +821,42 @@ def create_token(ctx: Context, role: str, name: str, actor: str = "cli") -> str:
         s.add(ApiToken(name=name, role=role, token_hash=_hash(token), created_at=now))
         events.record(s, "token_created", actor, now, name=name, role=role)
     return token
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    id: int
+    name: str
+    role: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+def tokens(ctx: Context) -> list[TokenInfo]:
+    """Every token ever made (never the token itself: only its hash is kept)."""
+    with ctx.db.read() as s:
+        return [
+            TokenInfo(t.id, t.name, t.role, t.created_at, t.revoked_at)
+            for t in s.scalars(select(ApiToken).order_by(ApiToken.id))
+        ]
+
+
+def revoke_token(ctx: Context, which: str, actor: str = "cli") -> list[TokenInfo]:
+    """Revoke the token with id ``which``, or every live token named ``which``; answers those
+    revoked. A revoked token is refused from the next request on."""
+    now = ctx.now()
+    with ctx.db.write() as s:
+        query = select(ApiToken).where(ApiToken.revoked_at.is_(None))
+        query = query.where(
+            ApiToken.id == int(which) if which.isdigit() else ApiToken.name == which
+        )
+        found = list(s.scalars(query))
+        if not found:
+            raise errors.UnknownToken(token=which)
+        for t in found:
+            t.revoked_at = now
+            events.record(s, "token_revoked", actor, now, name=t.name, role=t.role, token=t.id)
+        return [TokenInfo(t.id, t.name, t.role, t.created_at, t.revoked_at) for t in found]
 
 
 def authenticate(ctx: Context, token: str) -> Principal | None:

@@ -22,6 +22,10 @@ class Settings:
     printer: str = "file:var/tickets"
     issue_limit: int = 20
     open_always: bool = False
+    https: bool = False
+    """Served over HTTPS (behind a proxy): session cookies Secure, HSTS."""
+    behind_proxy: bool = False
+    """Trust one reverse proxy's X-Forwarded-For and X-Forwarded-Proto."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -35,6 +39,8 @@ class Settings:
             printer=env.get("HALLQ_PRINTER") or d.printer,
             issue_limit=_int(env, "HALLQ_ISSUE_LIMIT", d.issue_limit, 0, 100000),
             open_always=_bool(env, "HALLQ_OPEN_ALWAYS", d.open_always),
+            https=_bool(env, "HALLQ_HTTPS", d.https),
+            behind_proxy=_bool(env, "HALLQ_BEHIND_PROXY", d.behind_proxy),
         )
 
 

@@ -34,6 +34,14 @@ from queues.policy import Candidate
 ACTIVE = ("called", "serving")
 
 
+def queue_since(ctx: Context, today: date) -> date:
+    """The first day whose waiting tickets are still in line today. A hall open around the clock
+    (``open_always``: a 24-hour service point) keeps the visitors who took a ticket before
+    midnight: they are called after it in their order. A hall that closes starts each day with
+    empty queues: yesterday's leftovers left with the visitors (close-out expires them)."""
+    return today - timedelta(days=1) if ctx.open_always else today
+
+
 def active(status: ColumnElement[str]) -> ColumnElement[bool]:
     """``status`` is one of ACTIVE, written out: an IN list would be expanded at every run."""
     return or_(*(status == value for value in ACTIVE))
@@ -261,7 +269,7 @@ _OPEN_WINDOWS = (
 )
 _WAITING = select(
     _steps.id, _steps.service_code, _steps.priority, _steps.queued_at, _steps.target_window_id
-).where(_steps.status == "waiting", _steps.day == bindparam("today"))
+).where(_steps.status == "waiting", _steps.day >= bindparam("since"))
 _WAITING_RELATED = _WAITING.where(
     or_(
         _steps.service_code.in_(bindparam("related", expanding=True)),
@@ -289,7 +297,7 @@ def load_snapshot(
         )
         for r in session.execute(_OPEN_WINDOWS)
     ]
-    params: dict[str, object] = {"today": ctx.business_day(now)}
+    params: dict[str, object] = {"since": queue_since(ctx, ctx.business_day(now))}
     if services is None:
         query = _WAITING
     else:
@@ -576,7 +584,8 @@ def console(ctx: Context, window_id: int) -> ConsoleView:
         candidates, numbers = window_candidates(s, ctx, window_id, today)
         ranked = policy.order(candidates, now, window_id, weights)
         waiting = s.scalar(
-            _WINDOW_WAITING, {"b_day": today, "b_services": list(weights), "b_window": window_id}
+            _WINDOW_WAITING,
+            {"b_day": queue_since(ctx, today), "b_services": list(weights), "b_window": window_id},
         )
         return ConsoleView(
             window=window,
@@ -595,7 +604,7 @@ def console(ctx: Context, window_id: int) -> ConsoleView:
 FEW = 5
 _FOR_WINDOW = (
     _st.status == "waiting",
-    _st.day == bindparam("b_day"),
+    _st.day >= bindparam("b_day"),
     or_(
         and_(
             _st.service_code.in_(bindparam("b_services", expanding=True)),
@@ -646,12 +655,13 @@ def cut_short(candidates: list[Candidate]) -> bool:
 def window_candidates(
     s: Session, ctx: Context, window_id: int, day: date
 ) -> tuple[list[Candidate], dict[int, str]]:
-    """The tickets waiting today among which ``window_id`` calls its next (the first ``FEW`` of
-    each service, class and target window), and their numbers by step id."""
+    """The tickets waiting on ``day`` among which ``window_id`` calls its next (the first
+    ``FEW`` of each service, class and target window), and their numbers by step id."""
     weights = ctx.config.weights_of_window.get(window_id, {})
     targets = ctx.config.targets
     rows = s.execute(
-        _WINDOW_CANDIDATES, {"b_day": day, "b_services": list(weights), "b_window": window_id}
+        _WINDOW_CANDIDATES,
+        {"b_day": queue_since(ctx, day), "b_services": list(weights), "b_window": window_id},
     ).all()
     candidates = [
         Candidate(r[0], r[1], r[2], r[3], targets.get(r[1], DEFAULT_TARGET), r[4]) for r in rows

@@ -52,7 +52,7 @@ def post_callback(
         "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
         "changedPropIds": [f"{inputs[0][0]}.{inputs[0][1]}"],
     }
-    return client.post("/_dash-update-component", json=body)
+    return client.post("/_dash-update-component", json=body, headers={"Origin": "http://localhost"})
 
 
 def add_person(client: FlaskClient, name: str) -> Any:
