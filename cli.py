@@ -176,7 +176,12 @@ def _print_worker(ctx: Context, settings: Settings, base: str) -> PrintWorker:
             check_uri(uri)
         except ValueError as exc:
             raise click.ClickException(f"printer: {exc}") from None
-    return PrintWorker(ctx, default_uri=settings.printer, base_url=base)
+    return PrintWorker(
+        ctx,
+        default_uri=settings.printer,
+        base_url=base,
+        journal_path=Path(settings.print_journal),
+    )
 
 
 def _printing_summary(ctx: Context, settings: Settings) -> str:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 import urllib.error
 import urllib.request
@@ -23,66 +22,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kiosk.journal import Journal
 from kiosk.printers import PrinterFault, PrinterSpec, TicketPrinter
 from queues.slip import Layout, Row
 
 log = logging.getLogger("hallq.agent")
 POLL_SECONDS = 1.0
-JOURNAL_KEEP = 2000
 
 
 class AgentError(Exception):
     """The server refused the agent (a bad token, an unknown kiosk): retrying will not help."""
-
-
-@dataclass
-class Journal:
-    """What the agent has sent to the printer, kept on disk across restarts."""
-
-    path: Path
-    printing: set[int] = field(default_factory=set)
-    printed: set[int] = field(default_factory=set)
-
-    @classmethod
-    def open(cls, path: Path) -> Journal:
-        journal = cls(path)
-        if path.exists():
-            for line in path.read_text(encoding="utf-8").splitlines():
-                try:
-                    entry = json.loads(line)
-                    journal._apply(int(entry["job"]), entry["state"])
-                except (ValueError, KeyError, TypeError):
-                    continue  # a line cut short by a crash
-        journal._compact()
-        return journal
-
-    def _apply(self, job: int, state: str) -> None:
-        if state == "printing":
-            self.printing.add(job)
-        elif state == "printed":
-            self.printing.discard(job)
-            self.printed.add(job)
-        elif state == "reported":
-            self.printing.discard(job)
-            self.printed.discard(job)
-
-    def write(self, job: int, state: str) -> None:
-        self._apply(job, state)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8") as f:
-            f.write(json.dumps({"job": job, "state": state}) + "\n")
-            f.flush()
-            os.fsync(f.fileno())
-
-    def _compact(self) -> None:
-        """Keep only what is still needed: jobs printed but not yet reported."""
-        if not self.path.exists():
-            return
-        keep = sorted(self.printed)[-JOURNAL_KEEP:]
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text("".join(json.dumps({"job": j, "state": "printed"}) + "\n" for j in keep))
-        tmp.replace(self.path)
-        self.printing.clear()
 
 
 def layout_from(data: dict[str, Any]) -> Layout:

@@ -5,14 +5,22 @@ loop of its own, ``run``): it claims the jobs that are due and prints them. A pr
 recorded and the job is tried again later (see :mod:`queues.printjobs`); the other printers'
 jobs go on meanwhile. Jobs of kiosks whose
 tickets a print agent prints (``agent = true`` in the hall file) are left to that agent.
+
+With a ``journal`` (``hallq serve`` and ``hallq worker`` keep one beside the database) each job
+prints once even when the process is killed between the printer taking the slip and the
+database hearing of it: on restart the journal says the job printed, and it is only marked so
+(:mod:`kiosk.journal`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from kiosk.journal import Journal
 from kiosk.printers import PrinterFault, PrinterSpec, TicketPrinter
 from queues import printjobs
 from queues.context import Context
@@ -31,7 +39,26 @@ class PrintWorker:
     base_url: str
     """Where the QR code on a ticket points (the hall file's ``public_url`` comes first)."""
     name: str = "print-worker"
+    journal_path: Path | None = None
     _printers: dict[str | None, TicketPrinter] = field(default_factory=dict, init=False)
+    journal: Journal | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        if self.journal_path is not None:
+            self.journal = Journal.open(self.journal_path)
+
+    def _note(self, job: int, state: str) -> None:
+        if self.journal is not None:
+            self.journal.write(job, state)
+
+    def _report_journal(self) -> None:
+        """Jobs that printed before a crash, but the database never heard: mark them done."""
+        if self.journal is None:
+            return
+        for job in sorted(self.journal.printed):
+            with contextlib.suppress(HallqError):  # a job gone meanwhile: nothing to mark
+                printjobs.succeeded(self.ctx, job, self.name)
+            self.journal.write(job, "reported")
 
     def printer_for(self, kiosk: str | None) -> TicketPrinter:
         if kiosk not in self._printers:
@@ -49,6 +76,7 @@ class PrintWorker:
 
     def run_once(self) -> int:
         """Claim and print the jobs that are due; answers how many printed."""
+        self._report_journal()
         agents = [k.id for k in self.ctx.config.kiosks if k.agent]
         tasks = printjobs.claim(self.ctx, self.name, exclude=agents)
         broken: dict[str | None, PrinterFault] = {}
@@ -66,14 +94,18 @@ class PrintWorker:
                     reprint=task.reprint,
                     now=self.ctx.now() if task.reprint else None,
                 )
+                self._note(task.job_id, "printing")
                 try:
                     paper = printer.print(layout)
                 except PrinterFault as exc:
+                    self._note(task.job_id, "reported")
                     fault = broken[task.kiosk] = exc
                 else:
+                    self._note(task.job_id, "printed")
                     printjobs.succeeded(
                         self.ctx, task.job_id, self.name, paper=paper, uri=printer.spec.uri
                     )
+                    self._note(task.job_id, "reported")
                     printed += 1
                     continue
             log.warning("ticket %s not printed: %s", task.ticket.number, fault)

@@ -22,6 +22,8 @@ class Settings:
     printer: str = "file:var/tickets"
     issue_limit: int = 20
     open_always: bool = False
+    print_journal: str = "var/print-journal.jsonl"
+    """Where the print worker notes what it sent to printers (each ticket prints once)."""
     https: bool = False
     """Served over HTTPS (behind a proxy): session cookies Secure, HSTS."""
     behind_proxy: bool = False
@@ -39,6 +41,7 @@ class Settings:
             printer=env.get("HALLQ_PRINTER") or d.printer,
             issue_limit=_int(env, "HALLQ_ISSUE_LIMIT", d.issue_limit, 0, 100000),
             open_always=_bool(env, "HALLQ_OPEN_ALWAYS", d.open_always),
+            print_journal=env.get("HALLQ_PRINT_JOURNAL") or d.print_journal,
             https=_bool(env, "HALLQ_HTTPS", d.https),
             behind_proxy=_bool(env, "HALLQ_BEHIND_PROXY", d.behind_proxy),
         )

@@ -14,7 +14,7 @@ from selenium.webdriver.common.by import By
 from sqlalchemy import select
 
 from app import create_app
-from queues import alerts, metrics, reporting, staff
+from queues import alerts, metrics, reporting, services, staff
 from queues import simulate as sim
 from queues.context import Context
 from queues.models import Rating
@@ -68,6 +68,8 @@ def test_dash001_the_morning_at_a_glance(dash_duo, hall: Context) -> None:
     found = alerts.open_alerts(hall)
     if found:
         assert len(dash_duo.find_elements("#dash-alerts .alert")) == len(found)
+    blocked = [e for e in dash_duo.get_logs() or [] if "Content Security Policy" in e["message"]]
+    assert blocked == []  # Plotly draws under the policy (no eval)
 
 
 def test_dash002_every_number_opens_the_tickets_behind_it(dash_duo, hall: Context) -> None:
@@ -158,3 +160,22 @@ def test_report002_switching_the_period_and_following_up(dash_duo, hall: Context
         ).one()
     assert tuple(saved) == ("resolved", "已致电说明，办理完毕")
     assert week.end == date(2026, 11, 22) and week.start == date(2026, 11, 22) - timedelta(days=6)
+
+
+def test_report003_what_visitors_type_is_shown_as_text(dash_duo, ctx: Context) -> None:
+    evil = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>'
+    staff.add_user(ctx, "boss", "manager", PASSWORD)
+    services.resume(ctx, 20, "user:wang")
+    ticket = services.issue(ctx, "tax").ticket
+    services.call_next(ctx, 20, "user:wang")
+    services.finish(ctx, 20, "user:wang")
+    services.rate(ctx, ticket.id, 1, evil)
+    dash_duo.start_server(create_app(ctx))
+    dash_duo.driver.set_window_size(1600, 1000)
+    sign_in(dash_duo, "boss", "/reports?period=day&date=2026-11-24&by=window")
+    dash_duo.wait_for_element("#report-bad")
+    cell = dash_duo.find_element("#report-bad tbody tr td:nth-child(7)")
+    assert cell.text == evil  # the characters, not markup
+    assert dash_duo.driver.execute_script("return window.pwned") is None
+    blocked = [e for e in dash_duo.get_logs() or [] if "Content Security Policy" in e["message"]]
+    assert blocked == []  # Dash, Bootstrap and Plotly work under the policy
