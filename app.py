@@ -43,6 +43,10 @@ def create_app(
     security.configure(app, https=https, behind_proxy=behind_proxy)
     live.register(app)
     api.register(app.server, ctx, issue_limit=issue_limit)
+    # Dash sets itself up at its first request, and not thread-safely (it marks itself ready
+    # before it is): a burst of first requests on a fresh gunicorn worker could see it half
+    # made and answer 500. Make that first request here, before any thread can race.
+    app.server.test_client().get("/_dash-dependencies")
     return app
 
 
