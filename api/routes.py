@@ -35,7 +35,7 @@ from api.schemas import (
     WindowStatsOut,
     ZoneStatsOut,
 )
-from queues import errors, metrics, printjobs, services, slip, views
+from queues import errors, memo, metrics, printjobs, services, slip, views
 
 api = Api(prefix="/api/v1", title="hallq", version="1")
 
@@ -106,6 +106,13 @@ def display(call: Call) -> DisplayOut:
     """The board version (poll it; redraw only when it moved), the latest calls newest first,
     and each service's queue and expected wait; `?zone=` for one zone."""
     zone = call.query.zone
+    version = views.version(call.ctx, zone)  # 404 for a zone the hall lacks
+    return memo.once(call.ctx, f"api-display:{zone}:{version}", lambda: _display(call, zone))
+
+
+def _display(call: Call, zone: str | None) -> DisplayOut:
+    """Drawn once per board version and process: 300 screens that see the version move ask
+    within the same second."""
     board = views.board(call.ctx, zone)
     tz = call.ctx.tz
     return DisplayOut(

@@ -10,11 +10,12 @@ on a fresh PostgreSQL schema, all on loopback. The load, from this process:
   connection of its own (a third of them the whole hall's, the rest one zone's), and when the
   version moved fetches ``GET /api/v1/display``, as the wallboards do; a screen notes when it
   first shows each call;
-* **kiosks**: each takes a ticket (``POST /api/v1/tickets``) every ``--kiosk-every`` seconds for
+* **kiosks**: each takes a ticket (``POST /api/v1/tickets``) every ``--kiosk-every`` seconds
+  (30: 1,200 tickets an hour from ten kiosks, twenty times the default hall's busiest hour) for
   the services of its zone;
-* **clerks**: each at a window of their own: call the next, start after a few seconds, finish
-  after a service time drawn around the service's (scaled down 20 times so the hall turns over
-  within the run), pause now and then.
+* **clerks**: each at a window of their own: call the next (again after 3-8 s while nobody waits), start
+  after a few seconds, finish after a service time drawn around the service's, ``--pace`` times
+  faster than real (5), pause now and then.
 
 Reported: latencies of each kind of request, errors, call to screen (from the call's answer to
 the screen's first drawing of it, over every screen that shows it), and CPU seconds and peak
@@ -85,7 +86,9 @@ class Client:
             except (OSError, http.client.HTTPException) as exc:
                 self.conn.close()
                 self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-                stale = isinstance(exc, (http.client.RemoteDisconnected, ConnectionResetError))
+                stale = isinstance(
+                    exc, (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
+                )
                 if attempt == 1 and stale:
                     continue  # a kept-alive connection the server had closed: as browsers do
                 self.stats.note(kind, time.perf_counter() - began, False)
@@ -144,6 +147,7 @@ def kiosk(
 
 def clerk(
     port: int,
+    pace: float,
     window: int,
     token: str,
     minutes: dict[str, float],
@@ -157,8 +161,8 @@ def clerk(
     client.call("act", "POST", f"{base}/resume")
     while not stop.is_set():
         status, ticket = client.call("call", "POST", f"{base}/call-next")
-        if status == 204:
-            stop.wait(2.0)
+        if status == 204:  # nobody waits: the clerk looks at the console again in a few seconds
+            stop.wait(rng.uniform(3, 8))
             continue
         if status != 200:
             stop.wait(1.0)
@@ -167,7 +171,7 @@ def clerk(
             calls[(ticket["number"], window)] = time.time()
         stop.wait(rng.uniform(2, 6))
         client.call("start", "POST", f"{base}/start")
-        service = minutes.get(ticket["service"], 8) * 60 / 20
+        service = minutes.get(ticket["service"], 8) * 60 / pace
         stop.wait(rng.lognormvariate(0, 0.4) * service)
         client.call("finish", "POST", f"{base}/finish", {"outcome": "done"})
         if rng.random() < 0.03:
@@ -209,7 +213,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=300)
     parser.add_argument("--screens", type=int, default=300)
     parser.add_argument("--kiosks", type=int, default=10)
-    parser.add_argument("--kiosk-every", type=float, default=10.0)
+    parser.add_argument("--kiosk-every", type=float, default=30.0)
+    parser.add_argument("--pace", type=float, default=5.0)
     parser.add_argument("--clerks", type=int, default=35)
     parser.add_argument("--workers", type=int, default=4)
     args = parser.parse_args()
@@ -277,7 +282,8 @@ def main() -> None:
             for w in config.windows[: args.clerks]:
                 threads.append(
                     threading.Thread(
-                        target=clerk, args=(port, w.id, token, minutes, stats, calls, stop)
+                        target=clerk,
+                        args=(port, args.pace, w.id, token, minutes, stats, calls, stop),
                     )
                 )
             for th in threads:
@@ -302,8 +308,8 @@ def main() -> None:
 
     print(
         f"{elapsed:.0f} s: {args.screens} screens, {args.kiosks} kiosks (a ticket every "
-        f"{args.kiosk_every:g} s each), {args.clerks} clerks; gunicorn {args.workers} workers × "
-        "4 threads, PostgreSQL"
+        f"{args.kiosk_every:g} s each), {args.clerks} clerks at {args.pace:g}× pace; gunicorn "
+        f"{args.workers} workers × 4 threads, PostgreSQL"
     )
     print("| request | count | per s | median | p95 | p99 | errors |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")

@@ -10,19 +10,14 @@ ask for it.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from dash import MATCH, ClientsideFunction, Dash, Input, Output, State, dcc, html
 
-from queues.context import Context
+from queues import memo
 from queues.i18n import t
 
-T = TypeVar("T")
 POLL_MS = 1_000
-KEEP = 32
 
 
 def poller(page: str, zone: str | None = None, interval_ms: int = POLL_MS) -> list[Any]:
@@ -56,23 +51,5 @@ def register(app: Dash) -> None:
     )
 
 
-_locks: dict[str, threading.Lock] = {}
-_locks_guard = threading.Lock()
-
-
-def drawn_once(ctx: Context, key: str, draw: Callable[[], T]) -> T:
-    """``draw()`` for ``key`` once per process: the screens that ask at the same time wait for
-    the first; later ones are answered from memory (the last ``KEEP`` keys)."""
-    cache: OrderedDict[str, Any] = ctx.cache.setdefault("drawn", OrderedDict())
-    if key in cache:
-        return cache[key]
-    with _locks_guard:
-        lock = _locks.setdefault(key, threading.Lock())
-    with lock:
-        if key not in cache:
-            cache[key] = draw()
-            while len(cache) > KEEP:
-                cache.popitem(last=False)
-        with _locks_guard:
-            _locks.pop(key, None)
-        return cache[key]
+# What a version looks like is drawn once per process, however many screens ask for it.
+drawn_once = memo.once

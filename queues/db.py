@@ -14,10 +14,12 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from contextvars import ContextVar
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, func, make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.elements import ColumnElement
 
 from queues.errors import StoreNotMigrated, StoreUnavailable
@@ -95,6 +97,17 @@ class Database:
                 yield
             finally:
                 self._batch.reset(token)
+
+    def scalar(self, statement: Executable, params: dict[str, Any] | None = None) -> Any:
+        """One read on a plain connection, no session: for the hottest reads (a screen's poll).
+        Inside a batch it reads in the batch's transaction."""
+        batch = self._batch.get()
+        if batch is not None:
+            return batch.scalar(statement, params)
+        with _translate_errors(), self._read_engine.connect() as conn:
+            value = conn.execute(statement, params or {}).scalar()
+            conn.rollback()
+            return value
 
     def ping(self) -> bool:
         try:
