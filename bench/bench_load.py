@@ -13,9 +13,9 @@ on a fresh PostgreSQL schema, all on loopback. The load, from this process:
 * **kiosks**: each takes a ticket (``POST /api/v1/tickets``) every ``--kiosk-every`` seconds
   (30: 1,200 tickets an hour from ten kiosks, twenty times the default hall's busiest hour) for
   the services of its zone;
-* **clerks**: each at a window of their own: call the next (again after 3-8 s while nobody waits), start
-  after a few seconds, finish after a service time drawn around the service's, ``--pace`` times
-  faster than real (5), pause now and then.
+* **clerks**: each at a window of their own: call the next (again after 3-8 s while nobody
+  waits), start after a few seconds, finish after a service time drawn around the service's,
+  ``--pace`` times faster than real (5), pause now and then.
 
 Reported: latencies of each kind of request, errors, call to screen (from the call's answer to
 the screen's first drawing of it, over every screen that shows it), and CPU seconds and peak
