@@ -1,7 +1,7 @@
 """A busy city hall for five minutes, on PostgreSQL with four web workers (issue 6).
 
     .venv/bin/python bench/bench_load.py [--seconds 300] [--screens 300] [--kiosks 10]
-        [--clerks 35] [--workers 4]
+        [--clerks 35] [--workers 4] [--threads 4]
 
 gunicorn (``--workers 4 --threads 4``, gthread) serves ``app:server`` beside one ``hallq worker``,
 on a fresh PostgreSQL schema, all on loopback. The load, from this process:
@@ -17,7 +17,9 @@ on a fresh PostgreSQL schema, all on loopback. The load, from this process:
   waits), start after a few seconds, finish after a service time drawn around the service's,
   ``--pace`` times faster than real (5), pause now and then.
 
-Reported: latencies of each kind of request, errors, call to screen (from the call's answer to
+Reported: latencies of each kind of request as the load sees them and as gunicorn's access log
+times them (the server's own time, without the listen queue or the load generator's threads;
+``--threads 1`` runs sync workers for comparison), errors, call to screen (from the call's answer to
 the screen's first drawing of it, over every screen that shows it), and CPU seconds and peak
 memory of each process. Goals: no error, issue p95 ≤ 100 ms, poll p95 ≤ 50 ms, call to screen
 p95 ≤ 1.5 s.
@@ -180,6 +182,20 @@ def clerk(
             client.call("act", "POST", f"{base}/resume")
 
 
+def _server_times(log: str) -> dict[str, list[float]]:
+    """Milliseconds per kind of request from the access log (``method path status ms``)."""
+    kinds = {"version": "poll", "display": "board", "tickets": "issue", "call-next": "call"}
+    kinds |= {"start": "start", "finish": "finish", "pause": "act", "resume": "act"}
+    out: dict[str, list[float]] = defaultdict(list)
+    for line in log.splitlines():
+        parts = line.split()
+        if len(parts) == 4 and parts[1].startswith("/api/v1/"):
+            kind = kinds.get(parts[1].rsplit("/", 1)[-1])
+            if kind:
+                out[kind].append(float(parts[3]))
+    return out
+
+
 def _children(pid: int) -> list[int]:
     out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True)
     return [int(x) for x in out.stdout.split()]
@@ -217,6 +233,9 @@ def main() -> None:
     parser.add_argument("--pace", type=float, default=5.0)
     parser.add_argument("--clerks", type=int, default=35)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--threads", type=int, default=4, help="threads per gunicorn worker (1: sync workers)"
+    )
     args = parser.parse_args()
     print(machine())
     config = hall_config.load(HALL_FILE)
@@ -237,11 +256,13 @@ def main() -> None:
             "HALLQ_PRINTER": "dummy:",
             "HALLQ_PRINT_JOURNAL": f"/tmp/hallq-load-{port}.jsonl",
         }
+        access = Path(f"/tmp/hallq-load-{port}.access")
         web = subprocess.Popen(
             [
                 *(sys.executable, "-m", "gunicorn", "--workers", str(args.workers)),
-                *("--threads", "4", "--keep-alive", "30", "--bind", f"127.0.0.1:{port}"),
-                "app:server",
+                *("--threads", str(args.threads), "--keep-alive", "30"),
+                *("--bind", f"127.0.0.1:{port}", "--access-logfile", str(access)),
+                *("--access-logformat", "%(m)s %(U)s %(s)s %(M)s", "app:server"),
             ],
             cwd=ROOT,
             env=env,
@@ -264,6 +285,7 @@ def main() -> None:
             pids["load generator (this)"] = [os.getpid()]
             cpu0 = {k: sum(_cpu(p) for p in v) for k, v in pids.items()}
 
+            logged_from = access.stat().st_size
             stats, calls, stop = Stats(), {}, threading.Event()
             threads = []
             for i in range(args.screens):
@@ -299,12 +321,16 @@ def main() -> None:
                 set(pids["postgres (all backends)"]) | set(_postgres_pids())
             )
             cpu1 = {k: sum(_cpu(p) for p in v) for k, v in pids.items()}
+            with access.open("rb") as log:
+                log.seek(logged_from)
+                served = _server_times(log.read().decode())
             peak = {k: sum(_peak_mb(p) for p in v) for k, v in pids.items()}
         finally:
             web.terminate()
             worker.terminate()
             web.wait(timeout=30)
             worker.wait(timeout=30)
+            access.unlink(missing_ok=True)
 
     print(
         f"{elapsed:.0f} s: {args.screens} screens, {args.kiosks} kiosks (a ticket every "
@@ -321,6 +347,16 @@ def main() -> None:
             f"| {kind} | {len(t)} | {len(t) / elapsed:.0f} | {statistics.median(t):.1f} ms | "
             f"{percentile(t, 95):.1f} ms | {percentile(t, 99):.1f} ms | {stats.errors[kind]} |"
         )
+    print("Server side (gunicorn's own request time, without the wait in the listen queue):")
+    print("| request | count | median | p95 | p99 |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for kind in ("poll", "board", "issue", "call", "start", "finish", "act"):
+        t = served.get(kind, [])
+        if t:
+            print(
+                f"| {kind} | {len(t)} | {statistics.median(t):.1f} ms | "
+                f"{percentile(t, 95):.1f} ms | {percentile(t, 99):.1f} ms |"
+            )
     for sample in stats.samples:
         print("  error:", sample)
     shown = stats.shown
