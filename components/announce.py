@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass
 
 import dash
 
+from queues.i18n import t
+
 _ZH = {
     "qing": "zh/qing",
     "hao_dao": "zh/hao-dao",
@@ -85,8 +87,8 @@ def announcement(number: str, window: int, key: str) -> Announcement:
     en_clips = ["en/number", *_spell(number, "en"), "en/please-go-to-window", *_en_number(window)]
     return Announcement(
         key=key,
-        zh=f"请 {spaced} 号到 {window} 号窗口办理",
-        en=f"Number {spaced}, please go to window {window}.",
+        zh=t("announce.call", "zh", number=spaced, window=window),
+        en=t("announce.call", "en", number=spaced, window=window),
         zh_clips=[_url(c) for c in zh_clips],
         en_clips=[_url(c) for c in en_clips],
     )

@@ -46,8 +46,14 @@ def layout(
         known = ", ".join(k.id for k in cfg.kiosks) or "-"
         return html.Div(
             [
-                html.H1(f"未知取号机 {kiosk_id} · Unknown kiosk {kiosk_id}"),
-                html.P(f"已配置的取号机 Kiosks in the hall file: {known}"),
+                html.H1(
+                    f"{t('kiosk.unknown', 'zh', kiosk=kiosk_id)} · "
+                    f"{t('kiosk.unknown', 'en', kiosk=kiosk_id)}"
+                ),
+                html.P(
+                    f"{t('kiosk.unknown.known', 'zh', known=known)} · "
+                    f"{t('kiosk.unknown.known', 'en', known=known)}"
+                ),
             ],
             className="kiosk kiosk-unknown",
         )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from queues.config import HallConfig, Name
 from queues.i18n import t
 
-_ZH_DIGITS = "零一二三四五六七八九"
+_ZH_NUMERALS = "零一二三四五六七八九十"  # a floor is said in words: 二楼
 
 
 def window_ranges(ids: Iterable[int]) -> str:
@@ -27,7 +27,7 @@ def floor_words(floor: int, lang: str) -> str:
     if lang == "en":
         return t("where.floor", "en", floor=floor)
     if 1 <= floor <= 10:
-        return ("十" if floor == 10 else _ZH_DIGITS[floor]) + "楼"
+        return t("where.floor.words", "zh", floor=_ZH_NUMERALS[floor])
     return t("where.floor", "zh", floor=floor)
 
 

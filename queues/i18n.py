@@ -413,6 +413,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Tickets paused for a moment; please try again",
     ),
     "kiosk.offline": ("网络连接中断，正在重新连接…", "Connection lost, reconnecting…"),
+    "kiosk.unknown": ("未知取号机 {kiosk}", "Unknown kiosk {kiosk}"),
+    "kiosk.unknown.known": ("已配置的取号机：{known}", "Kiosks in the hall file: {known}"),
     "kiosk.paused": ("暂停取号，请稍候", "Tickets paused, please wait"),
     "kiosk.hours": ("取号时间 {days} {first}–{last}", "Tickets {days} {first}–{last}"),
     # --- the phone status page ---------------------------------------------------------------
@@ -442,7 +444,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "rating.2": ("不满意", "Dissatisfied"),
     "rating.1": ("非常不满意", "Very dissatisfied"),
     # --- directions and the printed ticket ------------------------------------------------
+    "announce.call": (
+        "请 {number} 号到 {window} 号窗口办理",
+        "Number {number}, please go to window {window}.",
+    ),
     "where.floor": ("{floor} 楼", "floor {floor}"),
+    "where.floor.words": ("{floor}楼", "floor {floor}"),
     "where.go": (
         "请到{floor}{zone} {windows} 号窗口",
         "Please go to {zone}, {floor}, window {windows}",

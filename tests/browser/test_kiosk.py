@@ -174,3 +174,12 @@ def test_kiosk008_idle_kiosk_returns_to_the_start_in_chinese(hall) -> None:
     hall.wait_for_text_to_equal("#kiosk-number", "T001")
     hall.wait_for_class_to_equal("#kiosk-ticket", "kiosk-screen d-none", timeout=8)
     hall.wait_for_text_to_equal("#kiosk-question", "请点选您要办理的事项")
+
+
+def test_kiosk009_a_kiosk_not_in_the_hall_file_says_so(hall, ctx: Context) -> None:
+    """A kiosk PC pointed at a wrong address is told which kiosks exist, and offers nothing."""
+    hall.driver.get(hall.server_url + "/kiosk/k9")
+    hall.wait_for_text_to_equal(".kiosk-unknown h1", "未知取号机 k9 · Unknown kiosk k9")
+    assert "k1, k2, k3" in hall.find_element(".kiosk-unknown p").text
+    assert not hall.driver.find_elements("css selector", "button[data-service]")
+    assert tickets(ctx) == 0
