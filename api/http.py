@@ -110,6 +110,8 @@ class Route:
     optional_auth: bool = False
     errors: tuple[int, ...] = ()
     extra_ok: tuple[tuple[int, type[BaseModel] | None, str], ...] = ()
+    conditional: bool = False
+    """200 answers carry an ``ETag``; a request whose ``If-None-Match`` holds it gets 304."""
 
     @property
     def statuses(self) -> list[int]:
@@ -168,6 +170,7 @@ class Api:
         optional_auth: bool = False,
         errors: tuple[int, ...] = (),
         extra_ok: tuple[tuple[int, type[BaseModel] | None, str], ...] = (),
+        conditional: bool = False,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         def register(func: Callable[..., Any]) -> Callable[..., Any]:
             self.routes.append(
@@ -185,6 +188,7 @@ class Api:
                     optional_auth=optional_auth,
                     errors=errors,
                     extra_ok=extra_ok,
+                    conditional=conditional,
                 )
             )
             return func
@@ -271,7 +275,11 @@ class Api:
                 status, model = result
             else:
                 status, model = (r.ok[0], result) if result is not None else (204, None)
-            return json_response(status, model)
+            response = json_response(status, model)
+            if r.conditional and status == 200:
+                response.add_etag()  # a hash of the body: the same board gives the same tag
+                response = response.make_conditional(request)
+            return response
 
         view.__name__ = r.func.__name__
         return view

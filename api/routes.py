@@ -101,10 +101,14 @@ def get_ticket(call: Call, ticket_id: str) -> TicketOut:
     query=DisplayQuery,
     ok=(200, DisplayOut),
     errors=(404,),
+    extra_ok=((304, None, "The board has not changed since the `ETag` sent in `If-None-Match`"),),
+    conditional=True,
 )
 def display(call: Call) -> DisplayOut:
     """The board version (poll it; redraw only when it moved), the latest calls newest first,
-    and each service's queue and expected wait; `?zone=` for one zone."""
+    and each service's queue and expected wait; `?zone=` for one zone. The answer carries an
+    `ETag`: a device that polls this alone sends it back in `If-None-Match` and gets 304 and no
+    body while the board is unchanged."""
     zone = call.query.zone
     version = views.version(call.ctx, zone)  # 404 for a zone the hall lacks
     return memo.once(call.ctx, f"api-display:{zone}:{version}", lambda: _display(call, zone))

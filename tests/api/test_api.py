@@ -247,6 +247,22 @@ def test_display_version_calls_and_queues(client: FlaskClient, tokens: dict[str,
     assert other["calling"] == []
 
 
+def test_display_polled_with_its_etag_answers_304_until_the_board_moves(
+    client: FlaskClient, tokens: dict[str, str]
+) -> None:
+    clerk = tokens["clerk"]
+    take(client)
+    window_action(client, clerk, 20, "resume")
+    first = client.get(f"{API}/display?zone=general")
+    tag = first.headers["ETag"]
+    again = client.get(f"{API}/display?zone=general", headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.data == b""  # nothing changed: no board sent
+    called = window_action(client, clerk, 20, "call-next").get_json()
+    moved = client.get(f"{API}/display?zone=general", headers={"If-None-Match": tag})
+    assert moved.status_code == 200 and moved.headers["ETag"] != tag
+    assert moved.get_json()["calling"][0]["number"] == called["number"]
+
+
 def test_display_unknown_zone(client: FlaskClient) -> None:
     assert client.get(f"{API}/display?zone=nowhere").status_code == 404
     response = client.get(f"{API}/display?zone=Bad%20Zone!")
