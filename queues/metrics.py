@@ -31,10 +31,32 @@ from sqlalchemy.orm import Session
 from queues import views
 from queues.context import Context
 from queues.models import DailyStat, Event, Rating, Step, Ticket, Window, WindowDayStat
+from queues.services import OUTCOMES
 
 HIST_CAP = 180
 BAD = (1, 2)
 STATE_EVENTS = {"window_opened": "open", "window_paused": "paused", "window_closed": "closed"}
+
+
+COUNTED = (
+    "issued",
+    "called",
+    "served",
+    "no_shows",
+    "transferred",
+    "expired",
+    "cancelled",
+    "wait_count",
+    "wait_seconds",
+    "within_target",
+    "service_count",
+    "service_seconds",
+    "rating_count",
+    "rating_sum",
+    "bad_ratings",
+)
+"""The plain counts and sums of :class:`Figures`, each a column of the same name in
+``daily_stats``; the outcomes are the columns ``outcome_<outcome>``."""
 
 
 @dataclass
@@ -54,32 +76,14 @@ class Figures:
     wait_minutes: dict[int, int] = field(default_factory=dict)
     service_count: int = 0
     service_seconds: float = 0.0
-    outcomes: dict[str, int] = field(
-        default_factory=lambda: {"done": 0, "promised": 0, "incomplete": 0, "consult": 0}
-    )
+    outcomes: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
     rating_count: int = 0
     rating_sum: int = 0
     bad_ratings: int = 0
     arrivals: list[int] = field(default_factory=lambda: [0] * 24)
 
     def add(self, other: Figures) -> Figures:
-        for name in (
-            "issued",
-            "called",
-            "served",
-            "no_shows",
-            "transferred",
-            "expired",
-            "cancelled",
-            "wait_count",
-            "wait_seconds",
-            "within_target",
-            "service_count",
-            "service_seconds",
-            "rating_count",
-            "rating_sum",
-            "bad_ratings",
-        ):
+        for name in COUNTED:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for minute, n in other.wait_minutes.items():
             self.wait_minutes[minute] = self.wait_minutes.get(minute, 0) + n
@@ -87,34 +91,6 @@ class Figures:
             self.outcomes[outcome] = self.outcomes.get(outcome, 0) + n
         self.arrivals = [a + b for a, b in zip(self.arrivals, other.arrivals, strict=True)]
         return self
-
-    @classmethod
-    def of_row(cls, row: DailyStat) -> Figures:
-        return cls(
-            issued=row.issued,
-            called=row.called,
-            served=row.served,
-            no_shows=row.no_shows,
-            transferred=row.transferred,
-            expired=row.expired,
-            cancelled=row.cancelled,
-            wait_count=row.wait_count,
-            wait_seconds=row.wait_seconds,
-            within_target=row.within_target,
-            wait_minutes={int(k): v for k, v in (row.wait_minutes or {}).items()},
-            service_count=row.service_count,
-            service_seconds=row.service_seconds,
-            outcomes={
-                "done": row.outcome_done,
-                "promised": row.outcome_promised,
-                "incomplete": row.outcome_incomplete,
-                "consult": row.outcome_consult,
-            },
-            rating_count=row.rating_count,
-            rating_sum=row.rating_sum,
-            bad_ratings=row.bad_ratings,
-            arrivals=list(row.arrivals) if row.arrivals else [0] * 24,
-        )
 
     def wait(self, seconds: float, target_minutes: int) -> None:
         self.wait_count += 1
@@ -309,27 +285,10 @@ def rollup(ctx: Context, day: date) -> int:
                     window_id=window,
                     clerk=clerk,
                     zone_code=zone_of.get(service, ""),
-                    issued=f.issued,
                     arrivals=f.arrivals,
-                    called=f.called,
-                    served=f.served,
-                    no_shows=f.no_shows,
-                    transferred=f.transferred,
-                    expired=f.expired,
-                    cancelled=f.cancelled,
-                    wait_count=f.wait_count,
-                    wait_seconds=f.wait_seconds,
-                    within_target=f.within_target,
                     wait_minutes={str(k): v for k, v in f.wait_minutes.items()},
-                    service_count=f.service_count,
-                    service_seconds=f.service_seconds,
-                    outcome_done=f.outcomes.get("done", 0),
-                    outcome_promised=f.outcomes.get("promised", 0),
-                    outcome_incomplete=f.outcomes.get("incomplete", 0),
-                    outcome_consult=f.outcomes.get("consult", 0),
-                    rating_count=f.rating_count,
-                    rating_sum=f.rating_sum,
-                    bad_ratings=f.bad_ratings,
+                    **{name: getattr(f, name) for name in COUNTED},
+                    **{f"outcome_{o}": f.outcomes.get(o, 0) for o in OUTCOMES},
                 )
             )
         for window, w in windows.items():
@@ -387,27 +346,7 @@ def _unrolled(s: Session, start: date, end: date, today: date) -> list[date]:
     return sorted(d for d in with_tickets - rolled if d < today)
 
 
-_SUMMED = (
-    "issued",
-    "called",
-    "served",
-    "no_shows",
-    "transferred",
-    "expired",
-    "cancelled",
-    "wait_count",
-    "wait_seconds",
-    "within_target",
-    "service_count",
-    "service_seconds",
-    "outcome_done",
-    "outcome_promised",
-    "outcome_incomplete",
-    "outcome_consult",
-    "rating_count",
-    "rating_sum",
-    "bad_ratings",
-)
+_SUMMED = (*COUNTED, *(f"outcome_{o}" for o in OUTCOMES))
 
 
 def _stored(s: Session, ctx: Context, start: date, end: date) -> dict[Key, Figures]:
@@ -422,10 +361,7 @@ def _stored(s: Session, ctx: Context, start: date, end: date) -> dict[Key, Figur
     ):
         v = dict(zip(_SUMMED, row[3:], strict=True))
         out[(row[0], row[1], row[2])] = Figures(
-            **{k: v[k] for k in _SUMMED if not k.startswith("outcome_")},
-            outcomes={
-                k.removeprefix("outcome_"): v[k] for k in _SUMMED if k.startswith("outcome_")
-            },
+            **{k: v[k] for k in COUNTED}, outcomes={o: v[f"outcome_{o}"] for o in OUTCOMES}
         )
     if ctx.db.dialect == "sqlite":
         each = func.json_each(c.wait_minutes).table_valued("key", "value")
