@@ -227,22 +227,10 @@ def _issue(
         if priority == "green" and not staff:
             _check_project_code(s, project_code, day)
         if limit_per_minute and client:
-            recent = s.scalar(
-                select(func.count())
-                .select_from(Ticket)
-                .where(Ticket.client == client, Ticket.issued_at > now - timedelta(minutes=1))
-            )
-            if recent >= limit_per_minute:
-                raise errors.RateLimited(seconds=60)
+            _within_limit(s, Ticket.client == client, now, limit_per_minute)
         per_kiosk = ctx.config.rules.kiosk_tickets_per_minute
         if kiosk and per_kiosk and not staff:
-            recent = s.scalar(
-                select(func.count())
-                .select_from(Ticket)
-                .where(Ticket.kiosk == kiosk, Ticket.issued_at > now - timedelta(minutes=1))
-            )
-            if recent >= per_kiosk:
-                raise errors.RateLimited(seconds=60)
+            _within_limit(s, Ticket.kiosk == kiosk, now, per_kiosk)
 
         seq = next_seq(s, day, first.prefix)
         number = format_number(first.prefix, seq)
@@ -347,6 +335,18 @@ def _issuable(
     if not cfg.windows_serving.get(first.code):
         raise errors.NoWindowForService(name=svc.name)
     return svc, first
+
+
+def _within_limit(s: Session, whose: Any, now: datetime, per_minute: int) -> None:
+    """Refuse a ticket when ``whose`` (one address, one kiosk) took ``per_minute`` already in
+    the last minute."""
+    recent = s.scalar(
+        select(func.count())
+        .select_from(Ticket)
+        .where(whose, Ticket.issued_at > now - timedelta(minutes=1))
+    )
+    if recent >= per_minute:
+        raise errors.RateLimited(seconds=60)
 
 
 def _check_project_code(s: Session, code: str | None, day: date) -> None:
