@@ -4,29 +4,21 @@ from __future__ import annotations
 
 import os
 import platform
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, make_url, text
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from queues import config as hall_config  # noqa: E402
-from queues import migrate  # noqa: E402
-from queues.db import Database  # noqa: E402
-from queues.hall import apply_config  # noqa: E402
+from tests.support import HALL_FILE, free_port, postgres_schema, prepare, serve  # noqa: E402
 
-HALL_FILE = ROOT / "config" / "hall.toml"
+__all__ = ["HALL_FILE", "ROOT", "free_port", "fresh_database", "machine", "percentile", "prepare"]
+__all__ += ["running_server", "summary"]
+
 PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
 
 
@@ -59,13 +51,6 @@ def summary(latencies_s: list[float]) -> str:
     )
 
 
-def prepare(url: str) -> None:
-    db = Database(url)
-    migrate.upgrade(db)
-    apply_config(db, hall_config.load(HALL_FILE))
-    db.dispose()
-
-
 @contextmanager
 def fresh_database(kind: str) -> Iterator[str]:
     """A migrated database with the default hall: SQLite in a temp dir, or a PostgreSQL schema."""
@@ -75,61 +60,17 @@ def fresh_database(kind: str) -> Iterator[str]:
             prepare(url)
             yield url
         return
-    base = make_url(os.environ.get("HALLQ_BENCH_POSTGRES_URL", PG_DEFAULT)).set(
-        drivername="postgresql+psycopg"
-    )
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = base.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-        hide_password=False
-    )
-    try:
-        prepare(url)
+    with postgres_schema(os.environ.get("HALLQ_BENCH_POSTGRES_URL", PG_DEFAULT)) as url:
         yield url
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextmanager
 def running_server(url: str, **env: str) -> Iterator[str]:
     """``hallq serve`` in a child process on ``url``; answers its base URL once healthy."""
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cli", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env={
-            **os.environ,
-            "HALLQ_DATABASE_URL": url,
-            "HALLQ_CONFIG": str(HALL_FILE),
-            "HALLQ_OPEN_ALWAYS": "1",
-            "HALLQ_ISSUE_LIMIT": "0",
-            **env,
-        },
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
+    process = serve(url, port, **env)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("hallq serve did not come up") from None
-                time.sleep(0.2)
-        yield base
+        yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
         process.wait(timeout=30)

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -95,6 +100,54 @@ def postgres_schema(base_url: str) -> Iterator[str]:
 
 def postgres_url() -> str | None:
     return os.environ.get(PG_ENV) or None
+
+
+# --- hallq in a child process -----------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(base: str, seconds: float = 60, process: subprocess.Popen | None = None) -> None:
+    """Wait until ``base``/healthz answers; raise if it does not in time or ``process`` ends."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=2):
+                return
+        except OSError:
+            if time.monotonic() > deadline or (process and process.poll() is not None):
+                raise
+            time.sleep(0.2)
+
+
+def serve(url: str, port: int, *args: str, **env: str) -> subprocess.Popen:
+    """``hallq serve ARGS`` on ``url`` at ``port`` (the default hall at all hours, no per-address
+    limit, a printer that prints nowhere), returned once it answers ``/healthz``."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cli", "serve", "--port", str(port), *args],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "HALLQ_DATABASE_URL": url,
+            "HALLQ_CONFIG": str(HALL_FILE),
+            "HALLQ_OPEN_ALWAYS": "1",
+            "HALLQ_ISSUE_LIMIT": "0",
+            "HALLQ_PRINTER": "dummy:",
+            **env,
+        },
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}", process=process)
+    except OSError:
+        process.kill()
+        raise
+    return process
 
 
 # --- work done in child processes (spawned: they import this module afresh) -------------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,7 +17,7 @@ from cli import main
 from queues.context import Context
 from queues.db import Database
 from queues.services import authenticate
-from tests.support import HALL_FILE, ROOT, make_context
+from tests.support import HALL_FILE, ROOT, free_port, make_context, wait_healthy
 
 
 @pytest.fixture
@@ -95,15 +94,9 @@ def test_project_code_add(env: dict[str, str]) -> None:
     assert code == 2 and "not a date" in out
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_serve_answers_over_http(env: dict[str, str]) -> None:
     run(env, "init-db")
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "cli", "serve", "--port", str(port)],
         cwd=ROOT,
@@ -113,16 +106,7 @@ def test_serve_answers_over_http(env: dict[str, str]) -> None:
         text=True,
     )
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
-                    assert r.status == 200
-                    break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise
-                time.sleep(0.2)
+        wait_healthy(f"http://127.0.0.1:{port}", 30, process)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as r:
             assert r.status == 200
     finally:

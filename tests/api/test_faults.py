@@ -4,11 +4,7 @@ clock passing midnight, and a backup put back (issue 6, points 3 and 4)."""
 from __future__ import annotations
 
 import json
-import os
 import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -25,43 +21,17 @@ from kiosk.worker import PrintWorker
 from queues import metrics, printjobs, services, views
 from queues.context import Context
 from queues.models import PrintJob, Ticket
-from tests.support import HALL_FILE, ROOT, Clock, FakePrinter, beijing, make_context
+from tests.support import (
+    HALL_FILE,
+    Clock,
+    FakePrinter,
+    beijing,
+    free_port,
+    make_context,
+    serve,
+)
 
 # --- a web process killed with SIGKILL during a burst of issues --------------------------------
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _serve(url: str, port: int) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "HALLQ_DATABASE_URL": url,
-        "HALLQ_CONFIG": str(HALL_FILE),
-        "HALLQ_OPEN_ALWAYS": "1",
-        "HALLQ_ISSUE_LIMIT": "0",
-        "HALLQ_PRINTER": "dummy:",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cli", "serve", "--port", str(port), "--no-worker"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
-                return process
-        except OSError:
-            if time.monotonic() > deadline:
-                process.kill()
-                raise
-            time.sleep(0.2)
 
 
 def _take(port: int, request_id: str) -> tuple[int, dict | None]:
@@ -82,8 +52,8 @@ def _take(port: int, request_id: str) -> tuple[int, dict | None]:
 
 
 def test_sigkill_during_a_burst_loses_no_answered_ticket(any_url: str) -> None:
-    port = _port()
-    server = _serve(any_url, port)
+    port = free_port()
+    server = serve(any_url, port, "--no-worker")
     answered: dict[str, str] = {}  # request id → number, for every 201 or 200
     unanswered: list[str] = []
     lock = threading.Lock()
@@ -111,7 +81,7 @@ def test_sigkill_during_a_burst_loses_no_answered_ticket(any_url: str) -> None:
         th.join(timeout=20)
     assert len(answered) > 20 and unanswered
 
-    server = _serve(any_url, port)
+    server = serve(any_url, port, "--no-worker")
     try:
         # the kiosks try again with the same request ids: each gets one ticket, never two
         for request_id in unanswered:

@@ -20,35 +20,15 @@ from sqlalchemy import select
 
 from queues import services
 from queues.models import Step, Ticket
-from tests.support import HALL_FILE, ROOT, make_context
+from tests.support import HALL_FILE, ROOT, free_port, make_context, wait_healthy
 
 pytestmark = pytest.mark.postgres
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _up(base: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=2):
-                return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.3)
 
 
 @pytest.fixture
 def cluster(pg_url: str, tmp_path: Path) -> Iterator[tuple[str, Path, Path]]:
     """gunicorn (2 workers, access log with the worker's pid) and one `hallq worker`."""
-    port = _free_port()
+    port = free_port()
     # Eight kiosk threads stand for a hall's worth of kiosks: lift the per-kiosk limit (a child
     # hammering one kiosk, tested in test_security) and the per-address one.
     hall = tmp_path / "hall.toml"
@@ -83,7 +63,7 @@ def cluster(pg_url: str, tmp_path: Path) -> Iterator[tuple[str, Path, Path]]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        _up(base)
+        wait_healthy(base)
         yield base, access, worker_log
     finally:
         for p in (web, worker):

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import quote
 
 from app import create_app
 from queues import services, staff
 from queues.context import Context
-from tests.support import HALL_FILE, ROOT, copy_sqlite, make_context, tap
+from tests.support import copy_sqlite, free_port, make_context, serve, tap
 
 PASSWORD = "a good password"
 
@@ -112,43 +107,12 @@ def test_display001_new_calls_and_recalls_are_spoken_once_each(
     assert [k.split("@")[0] for k in spoken(dash_duo)] == ["T001", "T002"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _serve(url: str, port: int) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cli", "serve", "--port", str(port), "--no-worker"],
-        cwd=ROOT,
-        env={
-            **os.environ,
-            "HALLQ_DATABASE_URL": url,
-            "HALLQ_CONFIG": str(HALL_FILE),
-            "HALLQ_OPEN_ALWAYS": "1",
-        },
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
-                return process
-        except OSError:
-            if time.monotonic() > deadline:
-                process.kill()
-                raise
-            time.sleep(0.2)
-
-
 def test_display002_keeps_working_across_a_server_restart(
     dash_duo, sqlite_template: Path, tmp_path: Path
 ) -> None:
     url = copy_sqlite(sqlite_template, tmp_path / "restart.db")
-    port = _free_port()
-    server = _serve(url, port)
+    port = free_port()
+    server = serve(url, port, "--no-worker")
     try:
         dash_duo.driver.get(f"http://127.0.0.1:{port}/display?mute=1")
         dash_duo.wait_for_element("#display-current")
@@ -157,7 +121,7 @@ def test_display002_keeps_working_across_a_server_restart(
         server.wait(timeout=10)
         dash_duo.wait_for_class_to_equal(".live-mark", "live-mark", timeout=10)  # reconnecting
         assert dash_duo.find_element("#display-current").text  # the board is still shown
-        server = _serve(url, port)
+        server = serve(url, port, "--no-worker")
         dash_duo.wait_for_class_to_equal(".live-mark", "live-mark d-none", timeout=10)
         hall = make_context(url, open_always=True)
         from datetime import UTC, datetime
