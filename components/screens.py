@@ -8,7 +8,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import html
 
-from queues.i18n import t
+from queues.i18n import other_lang, t
 
 
 def with_lang(path: str, lang: str) -> str:
@@ -20,10 +20,9 @@ def with_lang(path: str, lang: str) -> str:
 
 def lang_switch(path: str, lang: str, **kwargs: Any) -> dbc.Button:
     """A one-tap switch to the other language, on the same page."""
-    other = "zh" if lang == "en" else "en"
     return dbc.Button(
         t("lang.switch", lang),
-        href=with_lang(path, other),
+        href=with_lang(path, other_lang(lang)),
         external_link=True,
         color="light",
         className="hallq-lang-switch",

@@ -20,7 +20,7 @@ from components import auth, live
 from components.runtime import context, lang_of
 from components.screens import with_lang
 from queues import errors, services, views
-from queues.i18n import t
+from queues.i18n import other_lang, t
 
 PAGE = "counter"
 OUTCOMES = ("done", "promised", "incomplete", "consult")
@@ -84,9 +84,7 @@ def layout(window: str = "", lang: str | None = None, **_: str) -> Any:
                             html.Span(user.display_name, className="me-3"),
                             html.A(
                                 t("lang.switch", lang),
-                                href=with_lang(
-                                    f"/counter/{window}", "zh" if lang == "en" else "en"
-                                ),
+                                href=with_lang(f"/counter/{window}", other_lang(lang)),
                                 className="me-3 text-white",
                             ),
                             html.A(

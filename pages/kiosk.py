@@ -28,7 +28,7 @@ from queues import errors, printjobs, services, views
 from queues.config import HallConfig, Service
 from queues.context import Context
 from queues.directions import directions, floor_words, window_ranges
-from queues.i18n import t, weekdays
+from queues.i18n import other_lang, t, weekdays
 
 IDLE_SECONDS = {"priority": 40, "code": 60, "ticket": 25}
 START = {"step": "choose", "service": None, "request": None, "ticket": None, "error": None}
@@ -503,7 +503,7 @@ def refresh_services(_: int, lang: str, ids: list[dict[str, str]]) -> tuple[list
     prevent_initial_call=True,
 )
 def switch_language(_: int, lang: str) -> str:
-    return "zh" if lang == "en" else "en"
+    return other_lang(lang)
 
 
 @callback(

@@ -15,7 +15,7 @@ from components.runtime import context, lang_of
 from components.ticket_words import chosen_service, expected_wait
 from queues import errors, services, views
 from queues.directions import directions
-from queues.i18n import t
+from queues.i18n import other_lang, t
 
 REFRESH_MS = 5_000
 SCORES = (5, 4, 3, 2, 1)
@@ -195,7 +195,7 @@ def rate(clicks: list[int], comment: str | None, ticket_id: str, lang: str) -> A
     prevent_initial_call=True,
 )
 def switch_language(_: int, lang: str) -> str:
-    return "zh" if lang == "en" else "en"
+    return other_lang(lang)
 
 
 clientside_callback(

@@ -709,6 +709,11 @@ def norm_lang(value: str | None) -> Lang:
     return "en" if (value or "").lower().startswith("en") else "zh"
 
 
+def other_lang(lang: str) -> Lang:
+    """The language a one-tap switch goes to: English from zh-CN, zh-CN from English."""
+    return "zh" if lang == "en" else "en"
+
+
 def weekdays(days: list[str], lang: str) -> str:
     if list(days) == ["mon", "tue", "wed", "thu", "fri"]:
         return t("weekdays.mon-fri", lang)
