@@ -245,14 +245,22 @@ class FakePrinter:
             self._server.server_close()
             self._server = None
 
-    def received(self, timeout: float = 5.0) -> bytes:
-        """Everything printed so far, waiting a little for a connection still being read."""
+    def wait_for(self, count: int, timeout: float = 5.0) -> list[bytes]:
+        """The jobs received once ``count`` have arrived (or the timeout passed).
+
+        A job is recorded when its connection closes, on the listener's thread, a moment after
+        the sender has returned: a test that counts jobs waits for them here.
+        """
         import time
 
         deadline = time.monotonic() + timeout
-        while not self.jobs and time.monotonic() < deadline:
-            time.sleep(0.05)
-        return b"".join(self.jobs)
+        while len(self.jobs) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return list(self.jobs)
+
+    def received(self, timeout: float = 5.0) -> bytes:
+        """Everything printed so far, waiting a little for a connection still being read."""
+        return b"".join(self.wait_for(1, timeout))
 
 
 class LiveServer:

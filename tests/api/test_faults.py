@@ -124,10 +124,7 @@ def test_print_worker_killed_after_printing_prints_once(
             m.setattr(printjobs, "succeeded", killed)
             with pytest.raises(Killed):
                 worker.run_once()  # printed; the process dies before the database hears
-        deadline = time.monotonic() + 5
-        while len(printer.jobs) < 1 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert len(printer.jobs) == 1
+        assert len(printer.wait_for(1)) == 1
         with ctx.db.read() as s:
             assert s.scalar(select(PrintJob.status)) == "printing"
 
@@ -135,8 +132,7 @@ def test_print_worker_killed_after_printing_prints_once(
         restarted = PrintWorker(ctx, printer.uri, "http://hall.test", journal_path=journal)
         restarted.run_once()
         restarted.run_once()
-        time.sleep(0.5)
-        assert len(printer.jobs) == 1  # the journal said it printed: not printed again
+        assert len(printer.wait_for(2, timeout=0.5)) == 1  # the journal said: not printed again
         with ctx.db.read() as s:
             assert s.scalar(select(PrintJob.status)) == "done"
     finally:

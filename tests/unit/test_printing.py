@@ -78,7 +78,7 @@ def test_paper_out_is_not_printed_and_waits_for_paper(
     worker = worker_for(ctx, printer.uri)
     t = services.issue(ctx, "tax", kiosk=KIOSK).ticket
     assert worker.run_once() == 0
-    assert printer.jobs == []  # asked about the paper, printed nothing
+    assert printer.wait_for(1, timeout=0.3) == []  # asked about the paper, printed nothing
     (job,) = jobs(ctx)
     assert job.status == "pending" and "out of paper" in job.last_error
     with ctx.db.read() as s:
@@ -109,7 +109,7 @@ def test_job_of_a_ticket_already_called_is_cancelled(ctx: Context, printer: Fake
     services.issue(ctx, "tax", kiosk=KIOSK)
     services.call_next(ctx, 20, "clerk:test")
     assert worker_for(ctx, printer.uri).run_once() == 0
-    assert jobs(ctx)[0].status == "cancelled" and printer.jobs == []
+    assert jobs(ctx)[0].status == "cancelled" and printer.wait_for(1, timeout=0.3) == []
 
 
 def test_reprint_prints_again_marked_as_a_reprint(ctx: Context, printer: FakePrinter) -> None:
@@ -118,7 +118,8 @@ def test_reprint_prints_again_marked_as_a_reprint(ctx: Context, printer: FakePri
     worker.run_once()
     printjobs.reprint(ctx, t.id, "clerk:test")
     assert worker.run_once() == 1
-    assert len(printer.jobs) == 2 and "补打".encode("gb18030") in printer.jobs[1]
+    printed = printer.wait_for(2)
+    assert len(printed) == 2 and "补打".encode("gb18030") in printed[1]
     with ctx.db.read() as s:
         assert s.scalar(select(Event.actor).where(Event.kind == "reprint")) == "clerk:test"
 
