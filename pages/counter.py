@@ -372,9 +372,9 @@ def _button(action: str, label: str, color: str, key: str | None, lang: str) -> 
 def act(*args: Any) -> tuple[Any, int]:
     """One of the window's actions by the signed-in clerk, or the reason it cannot be done."""
     window, lang, outcome, promised, to_service, to_window, reason, tick = args[len(ACTIONS) :]
+    user = auth.require("clerk", window)  # first: a stranger's post learns nothing
     if not dash.ctx.triggered or not dash.ctx.triggered[0]["value"]:
         return no_update, no_update
-    user = auth.require("clerk", window)
     action = str(dash.ctx.triggered_id).removeprefix("counter-")
     ctx = context()
     try:
@@ -440,9 +440,9 @@ def _do(
 def save_visitor(
     n: int, window: int, lang: str, name: str | None, company: str | None, phone: str | None
 ) -> Any:
+    user = auth.require("clerk", window)
     if not n:
         return no_update
-    user = auth.require("clerk", window)
     try:
         services.record_visitor(
             context(), window, user.actor, name=name or "", company=company or "", phone=phone or ""

@@ -6,9 +6,11 @@ without a session, and check that nothing happens for the wrong person.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
+from dash import Dash
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
@@ -22,9 +24,13 @@ PASSWORD = "a good password"
 
 
 @pytest.fixture
-def client(ctx: Context) -> FlaskClient:
-    app = create_app(ctx)
-    client = app.server.test_client()
+def dash_app(ctx: Context) -> Dash:
+    return create_app(ctx)
+
+
+@pytest.fixture
+def client(dash_app: Dash) -> FlaskClient:
+    client = dash_app.server.test_client()
     client.get("/")  # the first request sets the app up and fetches the signing key
     return client
 
@@ -172,3 +178,67 @@ def test_sign_in_never_sends_you_to_another_site(client: FlaskClient, ctx: Conte
 
     assert safe_next("https://evil.example/") is None and safe_next("//evil.example") is None
     assert safe_next("/counter/5") == "/counter/5"
+
+
+# Callbacks any visitor's screen makes: the kiosk, the phone page, the wallboards, signing in,
+# Dash's page routing and the shared live poll (it answers a version number, nothing more).
+PUBLIC_PREFIXES = ("kiosk-", "phone-", "display-", "strip-", "login-", "_pages_", "live-")
+
+
+def component_ids(spec: dict[str, Any]) -> list[str]:
+    """The id of each input (a pattern id by its type) for classifying a callback."""
+    ids = []
+    for item in spec["inputs"] + spec["state"]:
+        ident = item["id"]
+        ids.append(json.loads(ident)["type"] if ident.startswith("{") else ident)
+    return ids
+
+
+def anonymous_body(key: str, spec: dict[str, Any]) -> dict[str, Any]:
+    """A callback request as a stranger's script would send it: every value empty."""
+
+    def concrete(ident: str) -> Any:
+        if not ident.startswith("{"):
+            return ident
+        pattern = json.loads(ident)
+        return {k: ("1" if isinstance(v, list) else v) for k, v in pattern.items()}
+
+    def item(entry: dict[str, Any]) -> Any:
+        if '["ALL"]' in entry["id"]:
+            return []
+        return {"id": concrete(entry["id"]), "property": entry["property"], "value": None}
+
+    outputs = []
+    for part in key.strip(".").split("..."):
+        ident, _, prop = part.partition("@")[0].rpartition(".")
+        outputs.append([] if '["ALL"]' in ident else {"id": concrete(ident), "property": prop})
+    first = spec["inputs"][0]
+    return {
+        "output": key,
+        "outputs": outputs if key.startswith("..") else outputs[0],
+        "inputs": [item(i) for i in spec["inputs"]],
+        "state": [item(s) for s in spec["state"]],
+        "changedPropIds": [f"{first['id']}.{first['property']}"],
+    }
+
+
+def test_every_staff_callback_refuses_a_visitor(dash_app: Dash, client: FlaskClient) -> None:
+    """The audit: each callback not on a visitor's screen answers 401 without a session.
+
+    A callback added later is staff until someone names it public above, so a forgotten role
+    check fails here rather than in the hall.
+    """
+    checked = []
+    for key, spec in dash_app.callback_map.items():
+        if "callback" not in spec:  # a clientside callback: runs in the browser only
+            continue
+        if all(i.startswith(PUBLIC_PREFIXES) for i in component_ids(spec)):
+            continue
+        as_user(client, None)
+        response = client.post(
+            "/_dash-update-component",
+            json=anonymous_body(key, spec),
+            headers={"Origin": "http://localhost"},
+        )
+        checked.append((key[:60], response.status_code))
+    assert checked and all(code == 401 for _, code in checked), "\n".join(map(str, checked))
