@@ -86,7 +86,7 @@ def test_dash002_every_number_opens_the_tickets_behind_it(dash_duo, hall: Contex
     assert numbers == waiting
     assert "当前等候" in dash_duo.find_element("#dash-drill-title").text
     dash_duo.find_element(".modal .btn-close").click()
-    time.sleep(0.5)
+    dash_duo.wait_for_no_elements(".modal")  # the drill-down has closed and gone
     cell = dash_duo.driver.find_element(
         By.CSS_SELECTOR, "#dash-windows-table tbody tr:nth-child(20) td:nth-child(4) button"
     )
