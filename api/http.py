@@ -267,7 +267,10 @@ class Api:
                     response.headers["WWW-Authenticate"] = 'Bearer realm="hallq"'
                 return response
             except HallqError as exc:
-                return error_response(KIND_STATUS[exc.kind], exc.code, exc.message(lang))
+                response = error_response(KIND_STATUS[exc.kind], exc.code, exc.message(lang))
+                if exc.kind == "rate_limited":
+                    response.headers["Retry-After"] = str(exc.params["seconds"])
+                return response
             except Exception:
                 log.exception("%s %s failed", request.method, request.path)
                 return error_response(500, "internal", t("error.internal", lang))
@@ -377,6 +380,13 @@ class Api:
                 op["responses"][str(extra_status)] = _response(text, extra_model, ref)
             for code in r.statuses:
                 op["responses"][str(code)] = _response(STATUS_TEXT[code], ErrorBody, ref)
+            if "429" in op["responses"]:
+                op["responses"]["429"]["headers"] = {
+                    "Retry-After": {
+                        "description": "Seconds until a ticket may be taken again",
+                        "schema": {"type": "integer", "minimum": 1},
+                    }
+                }
             paths.setdefault(path, {})[r.method.lower()] = op
         return {
             "openapi": "3.1.0",

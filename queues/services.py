@@ -9,13 +9,14 @@ knows about HTTP or Dash.
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -340,13 +341,18 @@ def _issuable(
 def _within_limit(s: Session, whose: Any, now: datetime, per_minute: int) -> None:
     """Refuse a ticket when ``whose`` (one address, one kiosk) took ``per_minute`` already in
     the last minute."""
-    recent = s.scalar(
-        select(func.count())
-        .select_from(Ticket)
-        .where(whose, Ticket.issued_at > now - timedelta(minutes=1))
+    minute = timedelta(minutes=1)
+    # the per_minute-th newest ticket of the last minute: while it is there, no more
+    oldest_counted = s.scalar(
+        select(Ticket.issued_at)
+        .where(whose, Ticket.issued_at > now - minute)
+        .order_by(Ticket.issued_at.desc())
+        .offset(per_minute - 1)
+        .limit(1)
     )
-    if recent >= per_minute:
-        raise errors.RateLimited(seconds=60)
+    if oldest_counted is not None:
+        free_at = oldest_counted + minute
+        raise errors.RateLimited(seconds=max(1, math.ceil((free_at - now).total_seconds())))
 
 
 def _check_project_code(s: Session, code: str | None, day: date) -> None:

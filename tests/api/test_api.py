@@ -105,6 +105,7 @@ def test_openapi_describes_every_endpoint(client: FlaskClient) -> None:
         "$ref": "#/components/schemas/IssueRequest"
     }
     assert {"200", "201", "400", "403", "409", "422", "429"} <= set(issue["responses"])
+    assert "Retry-After" in issue["responses"]["429"]["headers"]
     call_next = doc["paths"][f"{window}/call-next"]["post"]
     assert call_next["security"] == [{"bearer": []}] and "204" in call_next["responses"]
     for ref in ("TicketOut", "ErrorBody", "DisplayOut", "WindowOut", "ServiceOut"):
