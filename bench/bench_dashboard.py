@@ -43,10 +43,12 @@ MORNING = clock_time(10, 30)
 
 
 def refresh_once(ctx: Context, zone: str | None) -> str:
-    """The refresh callback's work: draw, then the JSON Dash sends (as Dash makes it)."""
+    """The refresh callback's work: draw, fingerprint each part to skip what the page already
+    shows (here nothing is skipped: the dearest case), then the JSON Dash sends."""
+    from components import live
     from pages import dashboard
 
-    return to_json_plotly(list(dashboard.draw(ctx, zone, "zh")))
+    return to_json_plotly(list(live.only_changed(dashboard.draw(ctx, zone, "zh"), None)))
 
 
 def timed(func: Callable[[], object], runs: int) -> list[float]:

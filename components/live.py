@@ -10,9 +10,13 @@ ask for it.
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Sequence
 from typing import Any
 
-from dash import MATCH, ClientsideFunction, Dash, Input, Output, State, dcc, html
+from dash import MATCH, ClientsideFunction, Dash, Input, Output, State, dcc, html, no_update
+from plotly.utils import PlotlyJSONEncoder
 
 from queues import memo
 from queues.i18n import t
@@ -53,3 +57,26 @@ def register(app: Dash) -> None:
 
 # What a version looks like is drawn once per process, however many screens ask for it.
 drawn_once = memo.once
+
+
+def only_changed(parts: Sequence[Any], drawn: list[str | None] | None) -> tuple[Any, ...]:
+    """The parts of a timed refresh that differ from what the page shows, ``no_update`` for
+    the rest, and the new fingerprints (the page keeps them in a store and passes them back).
+
+    A refresh that redraws everything every few seconds replaces the page's elements under the
+    user's pointer: a click that lands as a table is redrawn is lost. Unchanged parts stay put.
+    """
+    before = list(drawn or [])
+    out: list[Any] = []
+    stamps: list[str | None] = []
+    for i, part in enumerate(parts):
+        shown = before[i] if i < len(before) else None
+        if part is no_update:
+            out.append(part)
+            stamps.append(shown)
+            continue
+        text = json.dumps(part, cls=PlotlyJSONEncoder, sort_keys=True)
+        stamp = hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+        out.append(no_update if stamp == shown else part)
+        stamps.append(stamp)
+    return (*out, stamps)

@@ -61,6 +61,7 @@ def layout(lang: str | None = None, zone: str | None = None, **_: str) -> Any:
         [
             dcc.Interval(id="dash-tick", interval=REFRESH_MS),
             dcc.Store(id="dash-lang", data=lang),
+            dcc.Store(id="dash-drawn", data=None),
             dbc.Row(
                 [
                     dbc.Col(html.H1(t("dash.title", lang), className="h3 mb-0"), width="auto"),
@@ -397,13 +398,17 @@ def alert_list(ctx: Context, zone: str | None, lang: str) -> Any:
     Output("dash-windows", "children"),
     Output("dash-alerts", "children"),
     Output("dash-updated", "children"),
+    Output("dash-drawn", "data"),
     Input("dash-tick", "n_intervals"),
     Input("dash-zone", "value"),
     State("dash-lang", "data"),
+    State("dash-drawn", "data"),
 )
-def refresh(_n: int | None, zone: str | None, lang: str) -> tuple[Any, ...]:
+def refresh(
+    _n: int | None, zone: str | None, lang: str, drawn: list[str | None] | None
+) -> tuple[Any, ...]:
     auth.require("manager")
-    return draw(context(), _zone(zone), lang)
+    return live.only_changed(draw(context(), _zone(zone), lang), drawn)
 
 
 def _zone(value: str | None) -> str | None:

@@ -72,6 +72,15 @@ def test_dash001_the_morning_at_a_glance(dash_duo, hall: Context) -> None:
     assert blocked == []  # Plotly draws under the policy (no eval)
 
 
+def drilled_numbers(dash_duo) -> list[str]:
+    """The ticket numbers of the drill-down, once it has faded in (Selenium reads no text from
+    an element still transparent)."""
+    dash_duo.wait_for_element(".modal.show #dash-drill-table")
+    dash_duo.wait_for_style_to_equal(".modal.show", "opacity", "1")
+    cells = dash_duo.find_elements("#dash-drill-table tbody td:first-child")
+    return [td.text for td in cells]
+
+
 def test_dash002_every_number_opens_the_tickets_behind_it(dash_duo, hall: Context) -> None:
     waiting = [line.number for line in metrics.tickets_behind(hall, "waiting")]
     served_at_20 = [line.number for line in metrics.tickets_behind(hall, "served", window=20)]
@@ -81,9 +90,7 @@ def test_dash002_every_number_opens_the_tickets_behind_it(dash_duo, hall: Contex
     sign_in(dash_duo, "boss", "/dashboard")
     dash_duo.wait_for_text_to_equal("#dash-value-waiting", str(len(waiting)))
     tap(dash_duo, "#dash-value-waiting")
-    dash_duo.wait_for_element("#dash-drill-table")
-    numbers = [td.text for td in dash_duo.find_elements("#dash-drill-table tbody td:first-child")]
-    assert numbers == waiting
+    assert drilled_numbers(dash_duo) == waiting
     assert "当前等候" in dash_duo.find_element("#dash-drill-title").text
     dash_duo.find_element(".modal .btn-close").click()
     dash_duo.wait_for_no_elements(".modal")  # the drill-down has closed and gone
@@ -95,8 +102,25 @@ def test_dash002_every_number_opens_the_tickets_behind_it(dash_duo, hall: Contex
     )
     cell.click()
     dash_duo.wait_for_contains_text("#dash-drill-title", "20 号窗口")
-    numbers = [td.text for td in dash_duo.find_elements("#dash-drill-table tbody td:first-child")]
-    assert numbers == served_at_20
+    assert drilled_numbers(dash_duo) == served_at_20
+
+
+def test_dash004_a_refresh_redraws_what_changed_and_leaves_the_rest(
+    dash_duo, hall: Context
+) -> None:
+    """The five-second refresh shows a new visitor in the waiting tile, while the window table,
+    unchanged, stays the same elements under the manager's pointer (a click is never lost to a
+    redraw)."""
+    waiting = metrics.today(hall).now.waiting
+    dash_duo.start_server(create_app(hall))
+    dash_duo.driver.set_window_size(1600, 1000)
+    sign_in(dash_duo, "boss", "/dashboard")
+    dash_duo.wait_for_text_to_equal("#dash-value-waiting", str(waiting))
+    table = dash_duo.find_element("#dash-windows-table")
+    services.issue(hall, "housing-fund")  # a queue no window serves yet today: the table stands
+    dash_duo.wait_for_text_to_equal("#dash-value-waiting", str(waiting + 1), timeout=12)
+    assert table.is_displayed()  # the same element: a stale one would raise here
+    assert dash_duo.find_element("#dash-windows-table") == table
 
 
 def test_dash003_only_managers(dash_duo, hall: Context) -> None:
