@@ -1,4 +1,4 @@
-"""Building blocks every page shares: the language switch and the list of screens."""
+"""Building blocks every page shares: the language switch, the manager's bar, the screens."""
 
 from __future__ import annotations
 
@@ -27,6 +27,44 @@ def lang_switch(path: str, lang: str, **kwargs: Any) -> dbc.Button:
         color="light",
         className="hallq-lang-switch",
         **kwargs,
+    )
+
+
+# The manager's pages, in the order their bar links them.
+MANAGER_PAGES = (
+    ("/dashboard", "screen.dashboard"),
+    ("/reports", "screen.reports"),
+    ("/staff", "staff.title"),
+)
+
+
+def manager_bar(title: str, here: str, lang: str, *middle: Any) -> dbc.Row:
+    """The top of a manager's page: its title, what the page adds (``middle``), then the other
+    manager pages, the language switch and signing out. Not printed."""
+    links = [
+        dbc.Button(
+            t(key, lang),
+            href=with_lang(path, lang),
+            color="link",
+            id=f"bar{path}".replace("/", "-"),
+        )
+        for path, key in MANAGER_PAGES
+        if path != here
+    ]
+    sign_out = dbc.Button(
+        t("login.sign_out", lang),
+        href="/logout",
+        external_link=True,
+        color="link",
+        id="bar-sign-out",
+    )
+    return dbc.Row(
+        [
+            dbc.Col(html.H1(title, className="h3 mb-0"), width="auto"),
+            *[dbc.Col(part, width="auto") for part in middle],
+            dbc.Col([*links, sign_out, lang_switch(here, lang)], className="ms-auto", width="auto"),
+        ],
+        className="align-items-center g-3 mt-2 mb-3 d-print-none",
     )
 
 

@@ -17,7 +17,7 @@ from dash import ALL, Input, Output, State, callback, dcc, html, no_update
 
 from components import auth, live
 from components.runtime import context, lang_of
-from components.screens import lang_switch
+from components.screens import manager_bar
 from queues import alerts, errors, metrics, planner
 from queues.context import Context
 from queues.i18n import t
@@ -62,32 +62,16 @@ def layout(lang: str | None = None, zone: str | None = None, **_: str) -> Any:
             dcc.Interval(id="dash-tick", interval=REFRESH_MS),
             dcc.Store(id="dash-lang", data=lang),
             dcc.Store(id="dash-drawn", data=None),
-            dbc.Row(
-                [
-                    dbc.Col(html.H1(t("dash.title", lang), className="h3 mb-0"), width="auto"),
-                    dbc.Col(
-                        dbc.Select(
-                            id="dash-zone",
-                            options=zones,
-                            value=zone if cfg.zone(zone or "") else ALL_ZONES,
-                        ),
-                        width="auto",
-                    ),
-                    dbc.Col(html.Span(id="dash-updated", className="text-muted"), width="auto"),
-                    dbc.Col(
-                        [
-                            dbc.Button(
-                                t("screen.reports", lang),
-                                href=f"/reports?lang={lang}",
-                                color="link",
-                            ),
-                            lang_switch("/dashboard", lang),
-                        ],
-                        className="ms-auto",
-                        width="auto",
-                    ),
-                ],
-                className="align-items-center g-3 mt-2 mb-3",
+            manager_bar(
+                t("dash.title", lang),
+                "/dashboard",
+                lang,
+                dbc.Select(
+                    id="dash-zone",
+                    options=zones,
+                    value=zone if cfg.zone(zone or "") else ALL_ZONES,
+                ),
+                html.Span(id="dash-updated", className="text-muted"),
             ),
             dbc.Row(
                 [

@@ -17,7 +17,7 @@ from dash import ALL, Input, Output, State, callback, clientside_callback, dcc, 
 
 from components import auth
 from components.runtime import context, lang_of
-from components.screens import lang_switch
+from components.screens import manager_bar
 from queues import errors, metrics, reporting, services
 from queues.i18n import t
 
@@ -63,24 +63,7 @@ def layout(
         [
             dcc.Store(id="report-lang", data=lang),
             dcc.Download(id="report-download"),
-            dbc.Row(
-                [
-                    dbc.Col(html.H1(t("report.title", lang), className="h3 mb-0"), width="auto"),
-                    dbc.Col(
-                        [
-                            dbc.Button(
-                                t("screen.dashboard", lang),
-                                href=f"/dashboard?lang={lang}",
-                                color="link",
-                            ),
-                            lang_switch("/reports", lang),
-                        ],
-                        className="ms-auto",
-                        width="auto",
-                    ),
-                ],
-                className="align-items-center mt-2 mb-3 d-print-none",
-            ),
+            manager_bar(t("report.title", lang), "/reports", lang),
             dbc.Card(
                 dbc.CardBody(
                     dbc.Row(

@@ -10,6 +10,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from components import auth, live
 from components.runtime import context, lang_of
+from components.screens import manager_bar
 from queues import errors, printjobs, staff, views
 from queues.i18n import t
 
@@ -33,7 +34,7 @@ def layout(lang: str | None = None, **_: str) -> Any:
         [
             *live.poller(PAGE, None, interval_ms=3_000),
             dcc.Store(id="staff-lang", data=lang),
-            html.H1(t("staff.title", lang), className="h3 mt-4"),
+            manager_bar(t("staff.title", lang), "/staff", lang),
             html.Div(id="staff-message"),
             dbc.Row(
                 [

@@ -123,6 +123,24 @@ def test_dash004_a_refresh_redraws_what_changed_and_leaves_the_rest(
     assert dash_duo.find_element("#dash-windows-table") == table
 
 
+def test_dash005_the_manager_pages_link_each_other_and_sign_out(dash_duo, hall: Context) -> None:
+    dash_duo.start_server(create_app(hall))
+    dash_duo.driver.set_window_size(1600, 1000)
+    sign_in(dash_duo, "boss", "/dashboard")
+    dash_duo.wait_for_element("#dash-value-waiting")
+    tap(dash_duo, "#bar-reports")
+    dash_duo.wait_for_element("#report-heading")
+    tap(dash_duo, "#bar-staff")
+    dash_duo.wait_for_contains_text("h1", "窗口、打印机与人员")
+    dash_duo.wait_for_contains_text("#staff-people", "boss")
+    tap(dash_duo, "#bar-dashboard")
+    dash_duo.wait_for_element("#dash-value-waiting")
+    tap(dash_duo, "#bar-sign-out")
+    dash_duo.wait_for_element("#login-name")
+    dash_duo.driver.get(dash_duo.server_url + "/staff")
+    dash_duo.wait_for_element("#login-name")  # signed out: the page asks to sign in again
+
+
 def test_dash003_only_managers(dash_duo, hall: Context) -> None:
     dash_duo.start_server(create_app(hall))
     dash_duo.driver.get(dash_duo.server_url + "/dashboard")
