@@ -90,13 +90,20 @@ class Database:
     def batch(self) -> Iterator[None]:
         """Many use cases in one transaction, each in a savepoint of it (a failed one leaves no
         trace): for loading history (``hallq simulate``), where a commit per use case would cost
-        more than the use case. Other writers wait until the batch ends."""
+        more than the use case. Other writers wait until the batch ends. The board versions
+        move once, at the end, for every zone the batch touched: nobody sees it before."""
+        from queues import events
+
         with self.write() as session:
+            touched: set[str] = set()
+            session.info[events.DEFERRED_BUMPS] = touched
             token = self._batch.set(session)
             try:
                 yield
             finally:
                 self._batch.reset(token)
+                del session.info[events.DEFERRED_BUMPS]
+            events.bump(session, *touched)
 
     def scalar(self, statement: Executable, params: dict[str, Any] | None = None) -> Any:
         """One read on a plain connection, no session: for the hottest reads (a screen's poll).

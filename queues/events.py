@@ -44,11 +44,20 @@ def record(
     )
 
 
+DEFERRED_BUMPS = "hallq_deferred_bumps"
+"""Where a batch's session notes the zones to bump when it ends."""
+
+
 def bump(s: Session, *zones: str | None) -> None:
     """Move the board version of ``zones`` (in a fixed order, so writers never deadlock).
 
     Called last in a transaction: on PostgreSQL the version row stays locked until commit, and
     every writer of the zone would queue on it; a random one of the zone's shards is bumped.
+    Inside a batch (``Database.batch``) the zones are noted and bumped once when it ends.
     """
+    deferred = s.info.get(DEFERRED_BUMPS)
+    if deferred is not None:
+        deferred.update(z for z in zones if z)
+        return
     for zone in sorted({z for z in zones if z}):
         s.execute(_BUMP, {"b_zone": zone, "b_shard": random.randrange(BOARD_SHARDS)})

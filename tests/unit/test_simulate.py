@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from queues import metrics
+from queues import metrics, views
 from queues import simulate as sim
 from queues.context import Context
 from queues.models import DailyStat, Event, Rating, Step, Ticket
@@ -81,8 +81,12 @@ def test_simulation_in_two_processes_on_sqlite(sqlite_url: str) -> None:
 
 def test_a_hall_stopped_mid_morning(ctx: Context, clock: Clock) -> None:
     moment = beijing(2026, 11, 24, 10, 30)
+    before = {z.code: views.version(ctx, z.code) for z in ctx.config.zones}
     result = sim.play_until(ctx, moment, seed=2)
     assert result.issued > 20
+    after = {z.code: views.version(ctx, z.code) for z in ctx.config.zones}
+    # the morning is one batch: each zone's screens are told once, when it is in
+    assert all(after[zone] == before[zone] + 1 for zone in before)
     with ctx.db.read() as s:
         waiting = s.scalar(select(func.count(Step.id)).where(Step.status == "waiting"))
         latest = s.scalar(select(func.max(Ticket.issued_at)))
