@@ -20,11 +20,10 @@ from components import auth, live
 from components.runtime import context, lang_of
 from components.screens import with_lang
 from queues import errors, services, views
-from queues.i18n import other_lang, t
+from queues.i18n import PAUSE_REASONS, other_lang, t, window_state
 
 PAGE = "counter"
 OUTCOMES = ("done", "promised", "incomplete", "consult")
-REASONS = ("break", "meeting", "training", "fetching", "other")
 ACTIONS = ("call", "recall", "start", "finish", "no-show", "transfer", "pause", "resume", "close")
 
 
@@ -275,7 +274,7 @@ def layout(window: str = "", lang: str | None = None, **_: str) -> Any:
                                                     "label": t(f"counter.reason.{r}", lang),
                                                     "value": r,
                                                 }
-                                                for r in REASONS
+                                                for r in PAUSE_REASONS
                                             ],
                                             value="break",
                                             className="mb-2",
@@ -499,11 +498,7 @@ def show(
         "resume": w.state == "open",
         "close": w.state == "closed" or cur is not None,
     }
-    state = t(f"window.{w.state}", lang) + (
-        t("window.reason", lang, reason=w.state_reason)
-        if w.state == "paused" and w.state_reason
-        else ""
-    )
+    state = window_state(w.state, w.state_reason, lang)
     badge = {"open": "bg-success", "paused": "bg-warning text-dark", "closed": "bg-secondary"}[
         w.state
     ]

@@ -20,7 +20,7 @@ from components.runtime import context, lang_of
 from components.screens import manager_bar
 from queues import alerts, errors, metrics, planner
 from queues.context import Context
-from queues.i18n import t
+from queues.i18n import t, window_state
 
 PAGE = "dashboard"
 ALL_ZONES = "all"
@@ -291,9 +291,7 @@ def window_table(today: metrics.Today, lang: str) -> dbc.Table:
     rows = []
     for w in today.windows:
         f = w.figures
-        state = t(f"window.{w.state}", lang) + (
-            t("window.reason", lang, reason=w.state_reason) if w.state_reason else ""
-        )
+        state = window_state(w.state, w.state_reason, lang)
         hours, rest = divmod(int(w.open_seconds // 60), 60)
         rows.append(
             html.Tr(

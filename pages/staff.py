@@ -12,7 +12,7 @@ from components import auth, live
 from components.runtime import context, lang_of
 from components.screens import manager_bar
 from queues import errors, printjobs, staff, views
-from queues.i18n import t
+from queues.i18n import t, window_state
 
 PAGE = "staff"
 
@@ -132,10 +132,7 @@ def show(_version: int | None, _message: Any, lang: str) -> tuple[Any, Any, Any]
             [
                 html.Td(w.id),
                 html.Td(w.department_en if lang == "en" else w.department_zh),
-                html.Td(
-                    t(f"window.{w.state}", lang)
-                    + (t("window.reason", lang, reason=w.state_reason) if w.state_reason else "")
-                ),
+                html.Td(window_state(w.state, w.state_reason, lang)),
                 html.Td(w.current.number if w.current else ""),
             ]
         )

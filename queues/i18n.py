@@ -714,6 +714,27 @@ def other_lang(lang: str) -> Lang:
     return "zh" if lang == "en" else "en"
 
 
+PAUSE_REASONS = ("break", "meeting", "training", "fetching", "other")
+"""The reasons a clerk picks on the console; stored in Chinese words (the API takes any text)."""
+
+
+def pause_reason(text: str, lang: str) -> str:
+    """A stored pause reason in the reader's language: the console's own reasons are put into
+    ``lang``; a reason typed through the API is shown as it was written."""
+    for key in PAUSE_REASONS:
+        if text == t(f"counter.reason.{key}", "zh"):
+            return t(f"counter.reason.{key}", lang)
+    return text
+
+
+def window_state(state: str, reason: str | None, lang: str) -> str:
+    """A window's state for people: 服务中, or 暂停服务（休息） with the reason of a pause."""
+    words = t(f"window.{state}", lang)
+    if state == "paused" and reason:
+        words += t("window.reason", lang, reason=pause_reason(reason, lang))
+    return words
+
+
 def weekdays(days: list[str], lang: str) -> str:
     if list(days) == ["mon", "tue", "wed", "thu", "fri"]:
         return t("weekdays.mon-fri", lang)
