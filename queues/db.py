@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.elements import ColumnElement
 
+from queues import events
 from queues.errors import StoreNotMigrated, StoreUnavailable
 
 DEFAULT_URL = "sqlite:///var/hallq.db"
@@ -92,8 +93,6 @@ class Database:
         trace): for loading history (``hallq simulate``), where a commit per use case would cost
         more than the use case. Other writers wait until the batch ends. The board versions
         move once, at the end, for every zone the batch touched: nobody sees it before."""
-        from queues import events
-
         with self.write() as session:
             touched: set[str] = set()
             session.info[events.DEFERRED_BUMPS] = touched

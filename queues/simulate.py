@@ -29,6 +29,7 @@ from pathlib import Path
 from queues import errors, metrics, services
 from queues.config import HallConfig
 from queues.context import Context
+from queues.i18n import t
 
 log = logging.getLogger("hallq.simulate")
 
@@ -327,8 +328,8 @@ class HallDay:
             return  # closed, not offered today: the visitor goes home
         self.result.issued += 1
         if m.predict:
-            t = issued.ticket
-            self.result.promises.append(Promise(t.id, t.service, t.ahead, t.eta_minutes))
+            v = issued.ticket
+            self.result.promises.append(Promise(v.id, v.service, v.ahead, v.eta_minutes))
         self.joined(issued.ticket.service)
 
     def joined(self, service: str) -> None:
@@ -398,7 +399,7 @@ class HallDay:
             done = services.finish(self.ctx, window, self.clerk[window], outcome, promised)
             self.result.served += 1
             if self.rng.random() < self.model.rating_share:
-                self.after(self.rng.uniform(0.5, 10), lambda t=done.id, w=done: self.rate(t, w))
+                self.after(self.rng.uniform(0.5, 10), lambda tid=done.id, w=done: self.rate(tid, w))
         self.busy[window] = False
         self.try_call(window)
 
@@ -435,7 +436,7 @@ class HallDay:
     def pause(self, window: int, minutes: int) -> None:
         if window in self.closing:
             return
-        services.pause(self.ctx, window, self.clerk[window], "休息")
+        services.pause(self.ctx, window, self.clerk[window], t("counter.reason.break", "zh"))
         self.busy[window] = True
         self.after(minutes, lambda: self.back(window))
 
