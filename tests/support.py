@@ -150,6 +150,91 @@ def serve(url: str, port: int, *args: str, **env: str) -> subprocess.Popen:
     return process
 
 
+def hall_file(folder: Path, **rules: int) -> Path:
+    """The default hall file with ``rules`` set (``kiosk_tickets_per_minute=0``…), in ``folder``."""
+    path = folder / "hall.toml"
+    text = HALL_FILE.read_text(encoding="utf-8")
+    lines = "".join(f"{key} = {value}\n" for key, value in rules.items())
+    path.write_text(text.replace("[rules]\n", f"[rules]\n{lines}", 1), encoding="utf-8")
+    return path
+
+
+@contextmanager
+def gunicorn(
+    url: str, folder: Path, *, workers: int = 4, threads: int = 4, **env: str
+) -> Iterator[tuple[str, Path]]:
+    """``gunicorn app:server`` with ``workers`` processes on ``url``, as ``docs/deploy.md`` runs
+    it (the default hall at all hours, no per-address limit, a printer that prints nowhere;
+    ``env`` overrides). Yields the base URL and the access log (each line starts with the pid of
+    the worker that answered)."""
+    port = free_port()
+    access = folder / f"access-{port}.log"
+    process = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "gunicorn", "--workers", str(workers)),
+            *("--threads", str(threads), "--bind", f"127.0.0.1:{port}"),
+            *("--access-logfile", str(access), "--access-logformat", "%(p)s %(r)s %(s)s"),
+            "app:server",
+        ],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "HALLQ_DATABASE_URL": url,
+            "HALLQ_CONFIG": str(HALL_FILE),
+            "HALLQ_OPEN_ALWAYS": "1",
+            "HALLQ_ISSUE_LIMIT": "0",
+            "HALLQ_PRINTER": "dummy:",
+            **env,
+        },
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(base, process=process)
+        yield base, access
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def http(
+    base: str,
+    method: str,
+    path: str,
+    body: object = None,
+    *,
+    token: str | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 30,
+) -> tuple[int, object]:
+    """One JSON request; answers the status and the decoded body (None when empty)."""
+    import json
+    import urllib.error
+
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(f"{base}{path}", data=data, method=method)
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    for key, value in (headers or {}).items():
+        request.add_header(key, value)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            text = response.read()
+            return response.status, json.loads(text) if text else None
+    except urllib.error.HTTPError as exc:
+        text = exc.read()
+        try:
+            return exc.code, json.loads(text) if text else None
+        except ValueError:
+            return exc.code, text.decode("utf-8", "replace")
+
+
 # --- work done in child processes (spawned: they import this module afresh) -------------------
 
 

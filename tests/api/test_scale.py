@@ -3,14 +3,11 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +17,7 @@ from sqlalchemy import select
 
 from queues import services
 from queues.models import Step, Ticket
-from tests.support import HALL_FILE, ROOT, free_port, make_context, wait_healthy
+from tests.support import ROOT, gunicorn, hall_file, http, make_context
 
 pytestmark = pytest.mark.postgres
 
@@ -28,32 +25,17 @@ pytestmark = pytest.mark.postgres
 @pytest.fixture
 def cluster(pg_url: str, tmp_path: Path) -> Iterator[tuple[str, Path, Path]]:
     """gunicorn (2 workers, access log with the worker's pid) and one `hallq worker`."""
-    port = free_port()
     # Eight kiosk threads stand for a hall's worth of kiosks: lift the per-kiosk limit (a child
     # hammering one kiosk, tested in test_security) and the per-address one.
-    hall = tmp_path / "hall.toml"
-    text = HALL_FILE.read_text(encoding="utf-8")
-    hall.write_text(text.replace("[rules]\n", "[rules]\nkiosk_tickets_per_minute = 0\n", 1))
+    hall = hall_file(tmp_path, kiosk_tickets_per_minute=0)
     env = {
         **os.environ,
         "HALLQ_DATABASE_URL": pg_url,
         "HALLQ_CONFIG": str(hall),
         "HALLQ_OPEN_ALWAYS": "1",
-        "HALLQ_ISSUE_LIMIT": "0",
         "HALLQ_PRINTER": "dummy:",
     }
-    access, worker_log = tmp_path / "access.log", tmp_path / "worker.log"
-    web = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "4"),
-            *("--bind", f"127.0.0.1:{port}", "--access-logfile", str(access)),
-            *("--access-logformat", "%(p)s %(r)s %(s)s", "app:server"),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    worker_log = tmp_path / "worker.log"
     worker = subprocess.Popen(
         [sys.executable, "-m", "cli", "worker"],
         cwd=ROOT,
@@ -61,28 +43,16 @@ def cluster(pg_url: str, tmp_path: Path) -> Iterator[tuple[str, Path, Path]]:
         stdout=subprocess.DEVNULL,
         stderr=worker_log.open("w"),
     )
-    base = f"http://127.0.0.1:{port}"
     try:
-        wait_healthy(base)
-        yield base, access, worker_log
+        with gunicorn(pg_url, tmp_path, workers=2, HALLQ_CONFIG=str(hall)) as (base, access):
+            yield base, access, worker_log
     finally:
-        for p in (web, worker):
-            p.terminate()
-            p.wait(timeout=30)
+        worker.terminate()
+        worker.wait(timeout=30)
 
 
 def _post(base: str, path: str, body: dict | None = None, token: str | None = None):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(f"{base}{path}", data=data, method="POST")
-    request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            text = response.read()
-            return response.status, json.loads(text) if text else None
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read() or b"null")
+    return http(base, "POST", path, body, token=token)
 
 
 def test_two_web_workers_and_a_worker_issue_and_call_as_one(
