@@ -14,7 +14,7 @@ import dash
 from dash import Dash
 
 import api
-from components import auth, live, security
+from components import auth, boundary, live, security
 from queues import config as hall_config
 from queues.context import Context
 from queues.db import Database
@@ -24,9 +24,7 @@ from queues.settings import Settings
 HERE = Path(__file__).resolve().parent
 
 
-def create_app(
-    ctx: Context, *, issue_limit: int = 0, https: bool = False, behind_proxy: bool = False
-) -> Dash:
+def create_app(ctx: Context, *, https: bool = False, behind_proxy: bool = False) -> Dash:
     _forget_earlier_apps()
     app = Dash(
         __name__,
@@ -42,11 +40,13 @@ def create_app(
     auth.configure(app.server, ctx)
     security.configure(app, https=https, behind_proxy=behind_proxy)
     live.register(app)
-    api.register(app.server, ctx, issue_limit=issue_limit)
+    boundary.install(app)
+    api.register(app.server, ctx)
     # Dash sets itself up at its first request, and not thread-safely (it marks itself ready
     # before it is): a burst of first requests on a fresh gunicorn worker could see it half
     # made and answer 500. Make that first request here, before any thread can race.
     app.server.test_client().get("/_dash-dependencies")
+    boundary.verify(app)
     return app
 
 
@@ -56,6 +56,7 @@ def context_from(settings: Settings) -> Context:
         db=Database(settings.database_url),
         config=hall_config.load(settings.config_path),
         open_always=settings.open_always,
+        issue_limit=settings.issue_limit,
     )
 
 
@@ -76,7 +77,6 @@ def __getattr__(name: str) -> Any:
             settings = Settings.from_env()
             _built = create_app(
                 context_from(settings),
-                issue_limit=settings.issue_limit,
                 https=settings.https,
                 behind_proxy=settings.behind_proxy,
             )

@@ -141,7 +141,6 @@ def serve(host: str | None, port: int | None, no_worker: bool, threads: int) -> 
     apply_config(ctx.db, ctx.config)
     app = create_app(
         ctx,
-        issue_limit=settings.issue_limit,
         https=settings.https,
         behind_proxy=settings.behind_proxy,
     )
@@ -385,12 +384,28 @@ def token() -> None:
     type=click.Choice(services.ROLES),
     help="kiosk: issue tickets and fetch print jobs; clerk: window actions; manager, admin.",
 )
-@click.option("--name", default=None, help="Who or what holds it (default: the role).")
+@click.option(
+    "--name",
+    default=None,
+    help="Who or what holds it; for a kiosk token the kiosk's id in the hall file (default: the "
+    "role).",
+)
+@click.option(
+    "--windows",
+    default=None,
+    help="For a clerk token: the windows it may act at, e.g. 20,21 (or --any-window).",
+)
+@click.option("--any-window", is_flag=True, help="A clerk token for every window.")
 @_friendly
-def token_create(role: str, name: str | None) -> None:
+def token_create(role: str, name: str | None, windows: str | None, any_window: bool) -> None:
     """Make a token; it is printed once, as the last line (only its hash is kept)."""
+    bound = _windows(windows)
+    if role == "clerk" and not bound and not any_window:
+        raise click.ClickException(
+            "a clerk token acts at windows: give --windows 20,21 (or --any-window)"
+        )
     with _ctx() as ctx:
-        value = services.create_token(ctx, role, name or role)
+        value = services.create_token(ctx, role, name or role, windows=bound)
     click.echo(f"token for {name or role} ({role}); keep it, it is not shown again:")
     click.echo(value)
 

@@ -9,9 +9,9 @@ from api.schemas import Health
 from queues.context import Context
 
 
-def register(server: Flask, ctx: Context, issue_limit: int = 0) -> None:
+def register(server: Flask, ctx: Context) -> None:
     """Mount the API and ``/healthz`` on ``server``."""
-    server.register_blueprint(api.blueprint(ctx, issue_limit=issue_limit))
+    server.register_blueprint(api.blueprint(ctx))
 
     @server.get("/healthz")
     def healthz() -> Response:

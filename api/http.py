@@ -83,8 +83,6 @@ class Call:
     lang: str
     who: services.Principal | None
     client: str | None
-    issue_limit: int = 0
-    """Tickets one address may take per minute without a kiosk or staff token (0: no limit)."""
     base_url: str = ""
     """This server as the client reached it (for links, when the hall file names no public URL)."""
     body: Any = None
@@ -197,13 +195,13 @@ class Api:
 
     # --- serving ------------------------------------------------------------------------------
 
-    def blueprint(self, ctx: Context, issue_limit: int = 0) -> Blueprint:
+    def blueprint(self, ctx: Context) -> Blueprint:
         bp = Blueprint("api", __name__, url_prefix=self.prefix)
         for r in self.routes:
             bp.add_url_rule(
                 r.rule,
                 endpoint=r.func.__name__,
-                view_func=self._view(r, ctx, issue_limit),
+                view_func=self._view(r, ctx),
                 methods=[r.method],
             )
 
@@ -239,7 +237,7 @@ class Api:
             return set()
         return set()
 
-    def _view(self, r: Route, ctx: Context, issue_limit: int) -> Callable[..., Response]:
+    def _view(self, r: Route, ctx: Context) -> Callable[..., Response]:
         def view(**path: Any) -> Response:
             lang = norm_lang(request.headers.get("Accept-Language"))
             try:
@@ -248,9 +246,11 @@ class Api:
                     lang=lang,
                     who=self._who(r, ctx, lang),
                     client=request.remote_addr,
-                    issue_limit=issue_limit,
                     base_url=request.host_url.rstrip("/"),
                 )
+                window = path.get("window_id")
+                if window is not None and call.who is not None and not call.who.may_work(window):
+                    raise ApiError(403, "window_not_yours", lang, window=window)
                 if r.body is not None:
                     call.body = self._parse_body(r.body, lang)
                 if r.query is not None:

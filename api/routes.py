@@ -36,6 +36,7 @@ from api.schemas import (
     ZoneStatsOut,
 )
 from queues import errors, memo, metrics, printjobs, services, slip, views
+from queues.requesters import Requester
 
 api = Api(prefix="/api/v1", title="hallq", version="1")
 
@@ -65,24 +66,38 @@ def list_services(call: Call) -> ServiceList:
 )
 def issue_ticket(call: Call) -> tuple[int, TicketOut]:
     """Issue a numbered ticket. The green channel needs a staff token or a valid key-project
-    code. Without a kiosk or staff token, one address may take `HALLQ_ISSUE_LIMIT` tickets a
-    minute. 409 outside opening hours or on a day the hall does not offer the service."""
+    code. A kiosk token issues at its own kiosk (whose printer prints the slip, under the kiosk's
+    own limit); only that kiosk's token or an admin's may name a `kiosk`. Without a token, one
+    address may take `HALLQ_ISSUE_LIMIT` tickets a minute. A `request_id` names a ticket only
+    among the asker's own. 409 outside opening hours or on a day the hall does not offer the
+    service."""
     body: IssueRequest = call.body
-    role = call.who.role if call.who else None
-    kiosk = body.kiosk or (call.who.name if role == "kiosk" else None)
     issued = services.issue(
         call.ctx,
         body.service,
         body.priority,
-        kiosk=kiosk,
+        by=_requester(call, body.kiosk),
         request_id=body.request_id,
         project_code=body.project_code,
-        actor=call.actor,
-        staff=role in STAFF,
-        client=call.client,
-        limit_per_minute=0 if role else call.issue_limit,
     )
     return (201 if issued.created else 200), TicketOut.of(issued.ticket, call.ctx.tz)
+
+
+def _requester(call: Call, kiosk: str | None) -> Requester:
+    """Who asks, from the credentials alone: a kiosk is named only by its own token (or an
+    administrator's); a visitor is known by the address."""
+    who = call.who
+    if who is None:
+        if kiosk is not None:
+            raise ApiError(401, "unauthenticated", call.lang)
+        return Requester.visitor(call.client)
+    if who.role == "kiosk":
+        if kiosk is not None and kiosk != who.name:
+            raise errors.KioskNotYours(kiosk=kiosk)
+        return Requester.at_kiosk(who.name, call.client)
+    if kiosk is not None and who.role != "admin":
+        raise errors.KioskNotYours(kiosk=kiosk)
+    return Requester.staff(who.actor, call.client, kiosk)
 
 
 @api.route(

@@ -6,20 +6,13 @@ The same models validate the traffic and make the OpenAPI document.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    RootModel,
-    StringConstraints,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
 
 from queues import metrics, views
+from queues.inputs import Code, Comment, Flag, Ident, Limit, Score, Text, WindowId
 
 Priority = Literal["normal", "priority", "green"]
 Status = Literal["waiting", "called", "serving", "done", "no_show", "cancelled", "expired"]
@@ -27,22 +20,10 @@ Outcome = Literal["done", "promised", "incomplete", "consult"]
 WindowState = Literal["open", "paused", "closed"]
 
 
-def _printable(value: str) -> str:
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
-        raise ValueError("must not contain control characters")
-    return value
-
-
-Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,31}$")]
-Text = Annotated[
-    str, StringConstraints(max_length=200, strip_whitespace=True), AfterValidator(_printable)
-]
-Ident = Annotated[str, StringConstraints(min_length=1, max_length=64), AfterValidator(_printable)]
-WindowId = Annotated[int, Field(ge=1, le=9999)]
-
-
 class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """A request body: unknown keys refused, and no coercion (``true`` is not a number)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class _Out(BaseModel):
@@ -60,8 +41,10 @@ class Name(_Out):
 class IssueRequest(_In):
     service: Code = Field(description="The service's code, as `GET /api/v1/services` lists it.")
     priority: Priority = "normal"
-    kiosk: Ident | None = Field(
-        None, description="The kiosk asking; its printer prints the ticket."
+    kiosk: Code | None = Field(
+        None,
+        description="The kiosk whose printer prints the ticket: only that kiosk's token (or an "
+        "admin's) may name it; a kiosk token names its own kiosk without it.",
     )
     request_id: Ident | None = Field(
         None, description="A key chosen by the client: the same key again answers the same ticket."
@@ -74,7 +57,7 @@ class IssueRequest(_In):
 class FinishRequest(_In):
     outcome: Outcome = "done"
     promised_date: dt.date | None = Field(
-        None, description="Required when the outcome is promised."
+        None, strict=False, description="Required when the outcome is promised (YYYY-MM-DD)."
     )
 
 
@@ -241,21 +224,12 @@ class WindowList(RootModel[list[WindowOut]]):
 
 
 class RatingRequest(_In):
-    score: int = Field(
-        ge=1, le=5, description="5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意."
-    )
-    comment: (
-        Annotated[
-            str,
-            StringConstraints(max_length=500, strip_whitespace=True),
-            AfterValidator(_printable),
-        ]
-        | None
-    ) = None
+    score: Score = Field(description="5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意.")
+    comment: Comment | None = None
 
 
 class ReprintRequest(_In):
-    kiosk: Ident | None = Field(
+    kiosk: Code | None = Field(
         None, description="Print at this kiosk (default: where it was taken)."
     )
 
@@ -265,8 +239,8 @@ class ReprintOut(_Out):
 
 
 class ClaimRequest(_In):
-    kiosk: Ident | None = Field(None, description="Default: the kiosk the token names.")
-    limit: int = Field(5, ge=1, le=50)
+    kiosk: Code | None = Field(None, description="Default: the kiosk the token names.")
+    limit: Limit = 5
 
 
 class RowOut(_Out):
@@ -300,7 +274,7 @@ class PrintJobList(_Out):
 
 
 class PrintResultRequest(_In):
-    printed: bool
+    printed: Flag
     error: Text | None = Field(None, description="What went wrong, when it did not print.")
     paper: Literal["ok", "low", "out", "unknown"] = "unknown"
 

@@ -31,6 +31,7 @@ from queues import config as hall_config
 from queues import services, slip
 from queues.context import Context
 from queues.db import Database
+from queues.requesters import Requester
 
 MEASURE = """
 const done = arguments[arguments.length - 1];
@@ -112,7 +113,7 @@ def bench_bytes(tickets: int) -> list[str]:
     lines = []
     with fresh_database("sqlite") as url:
         ctx = Context(db=Database(url), config=cfg, open_always=True)
-        ticket = services.issue(ctx, "construction-permit", kiosk="k1").ticket
+        ticket = services.issue(ctx, "construction-permit", by=Requester.at_kiosk("k1")).ticket
         for paper in (80, 58):
             for mode in ("text", "raster"):
                 times = []

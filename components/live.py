@@ -18,8 +18,12 @@ from typing import Any
 from dash import MATCH, ClientsideFunction, Dash, Input, Output, State, dcc, html, no_update
 from plotly.utils import PlotlyJSONEncoder
 
+from components import boundary
 from queues import memo
 from queues.i18n import t
+from queues.inputs import Version
+
+boundary.accepts({"live-version.data": Version})
 
 POLL_MS = 1_000
 

@@ -9,22 +9,40 @@ buttons that make no sense now are disabled, and the service layer refuses them 
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
+from pydantic import Field, Strict
 
-from components import auth, live
+from components import auth, boundary, live
 from components.runtime import context, lang_of
 from components.screens import with_lang
 from queues import errors, services, views
 from queues.i18n import PAUSE_REASONS, other_lang, t, window_state
+from queues.inputs import Code, Company, DateInput, Lang, Name, Phone, PublicId, WindowId, day_of
 
 PAGE = "counter"
 OUTCOMES = ("done", "promised", "incomplete", "consult")
 ACTIONS = ("call", "recall", "start", "finish", "no-show", "transfer", "pause", "resume", "close")
+
+boundary.accepts(
+    {
+        "counter-window.data": WindowId,
+        "counter-lang.data": Lang,
+        "counter-outcome.value": Literal[OUTCOMES] | None,  # type: ignore[valid-type]
+        "counter-promised.value": DateInput,
+        "counter-to-service.value": Code | None,
+        "counter-to-window.value": WindowId | None,
+        "counter-reason.value": Literal[PAUSE_REASONS] | None,  # type: ignore[valid-type]
+        "counter-tick.data": Annotated[int, Strict(), Field(ge=0, le=2**31)] | None,
+        "counter-holding.data": PublicId | None,
+        "counter-visitor-name.value": Name | None,
+        "counter-visitor-company.value": Company | None,
+        "counter-visitor-phone.value": Phone | None,
+    }
+)
 
 
 def layout(window: str = "", lang: str | None = None, **_: str) -> Any:
@@ -407,12 +425,12 @@ def _do(
         )
     if action in ("pause", "resume", "close"):
         if action == "pause":
-            w = services.pause(ctx, window, actor, t(f"counter.reason.{reason}", "zh"))
+            w = services.pause(ctx, window, actor, t(f"counter.reason.{reason or 'other'}", "zh"))
         else:
             w = (services.resume if action == "resume" else services.close)(ctx, window, actor)
         return t("counter.window_done", lang, state=t(f"window.{w.state}", lang))
     if action == "finish":
-        when = date.fromisoformat(promised) if promised and outcome == "promised" else None
+        when = day_of(promised) if outcome == "promised" else None
         v = services.finish(ctx, window, actor, outcome or "done", when)
     elif action == "transfer":
         v = services.transfer(

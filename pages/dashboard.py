@@ -8,25 +8,40 @@ process), so the page costs the same with ten years of history as with one day.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import dash
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import ALL, Input, Output, State, callback, dcc, html, no_update
+from pydantic import Field, StringConstraints
 
-from components import auth, live
+from components import auth, boundary, live
 from components.runtime import context, lang_of
 from components.screens import manager_bar
 from queues import alerts, errors, metrics, planner
 from queues.context import Context
 from queues.i18n import t, window_state
+from queues.inputs import Code, Lang, WindowId
 
 PAGE = "dashboard"
 ALL_ZONES = "all"
 REFRESH_MS = 5_000
 FONT = dict(family="Noto Sans CJK SC, WenQuanYi Zen Hei, Microsoft YaHei, sans-serif", size=14)
 ZONE_COLOURS = ("#1d4ed8", "#b45309", "#047857", "#7c3aed", "#be123c")
+boundary.accepts(
+    {
+        "dash-zone.value": Code | None,
+        "dash-lang.data": Lang,
+        "dash-weekday.value": Literal["0", "1", "2", "3", "4", "5", "6"] | None,
+        "dash-drawn.data": Annotated[
+            list[Annotated[str, StringConstraints(max_length=64)] | None], Field(max_length=32)
+        ]
+        | None,
+        "dash-window.id.window": WindowId,
+    }
+)
+
 TILES = (
     # (tile, the figure behind it)
     ("waiting", "waiting"),

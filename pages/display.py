@@ -11,18 +11,21 @@ looks like is drawn once per process, however many screens show it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import dash
 from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
-from components import live
+from components import boundary, live
 from components.announce import announcement
 from components.runtime import context
 from queues import errors, views
 from queues.config import HallConfig
 from queues.context import Context
 from queues.i18n import t
+from queues.inputs import Code
+
+boundary.accepts({"display-zone.data": Code | Literal[""]})
 
 CALLS_SHOWN = 7
 QUEUES_SHOWN = 8
@@ -235,12 +238,16 @@ def _eta(minutes: int | None) -> str:
     prevent_initial_call=True,
 )
 def redraw(version: int | None, zone: str) -> tuple[Any, ...]:
-    """A new board, only when its version moved (the poll does not fire otherwise)."""
+    """A new board, only when its version moved (the poll does not fire otherwise).
+
+    The drawing is kept under the version the server reads, never the one the browser sends: a
+    forged version would otherwise park a stale board where every screen looks for the next."""
     if version is None:
         return (no_update,) * 4
     ctx = context()
     try:
-        return live.drawn_once(ctx, f"display:{zone}:{version}", lambda: _draw(ctx, zone or None))
+        current = views.version(ctx, zone or None)  # UnknownZone for a zone the hall lacks
+        return live.drawn_once(ctx, f"display:{zone}:{current}", lambda: _draw(ctx, zone or None))
     except errors.HallqError:
         return (no_update,) * 4
 

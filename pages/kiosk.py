@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import dash
 from dash import ALL, Input, Output, State, callback, clientside_callback, dcc, html, no_update
 from flask import request
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from components import boundary
+from components import devices as device_cookie
 from components.qr import qr_data_uri
 from components.runtime import context, lang_of
 from components.ticket_words import chosen_service, expected_wait
@@ -29,10 +32,43 @@ from queues.config import HallConfig, Service
 from queues.context import Context
 from queues.directions import directions, floor_words, window_ranges
 from queues.i18n import other_lang, t, weekdays
+from queues.inputs import Code, Lang, PublicId
 
 IDLE_SECONDS = {"priority": 40, "code": 60, "ticket": 25}
 START = {"step": "choose", "service": None, "request": None, "ticket": None, "error": None}
 KEYS = [*"123456789", "-", "0", "⌫"]
+ERRORS = (
+    "kiosk.code.invalid",
+    "kiosk.busy",
+    "kiosk.too_many",
+    "kiosk.reason.hall_closed",
+    "kiosk.reason.service_not_offered",
+    "kiosk.reason.no_window_for_service",
+)
+
+
+class KioskState(BaseModel):
+    """Where the kiosk is in its flow (kept in the page; the server checks it at every tap)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    step: Literal["choose", "priority", "code", "ticket"] = "choose"
+    service: Code | None = None
+    request: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")] | None = None
+    ticket: PublicId | None = None
+    error: Literal[ERRORS] | None = None  # type: ignore[valid-type]
+
+
+boundary.accepts(
+    {
+        "kiosk-state.data": KioskState,
+        "kiosk-code.data": Annotated[str, StringConstraints(pattern=r"^[0-9-]{0,32}$")] | None,
+        "kiosk-lang.data": Lang,
+        "kiosk-service.id.index": Code,
+        "kiosk-name.id.index": Code,
+        "kiosk-zone.id.index": Code,
+    }
+)
 
 
 def layout(
@@ -41,7 +77,7 @@ def layout(
     """The kiosk; ``?lang=en`` starts it in English, ``?idle=N`` goes back after N idle seconds."""
     ctx = context()
     cfg = ctx.config
-    kiosk = kiosk_id or (cfg.kiosks[0].id if cfg.kiosks else "kiosk")
+    paired = device_cookie.current_kiosk()
     if kiosk_id is not None and cfg.kiosk(kiosk_id) is None:
         known = ", ".join(k.id for k in cfg.kiosks) or "-"
         return html.Div(
@@ -64,7 +100,6 @@ def layout(
         board = {}
     return html.Div(
         [
-            dcc.Store(id="kiosk-id", data=kiosk),
             dcc.Store(id="kiosk-lang", data=lang),
             dcc.Store(id="kiosk-default-lang", data=lang),
             dcc.Store(id="kiosk-state", data=START),
@@ -109,6 +144,11 @@ def layout(
                     html.Section(_ticket(lang), id="kiosk-ticket", className="kiosk-screen d-none"),
                 ],
                 className="kiosk-main",
+            ),
+            html.Footer(
+                "" if paired else t("kiosk.unpaired", lang),
+                id="kiosk-unpaired",
+                className="kiosk-unpaired" + ("" if not paired else " d-none"),
             ),
         ],
         className="kiosk",
@@ -337,12 +377,14 @@ def _ticket(lang: str) -> list[Any]:
     Input("kiosk-done", "n_clicks"),
     State("kiosk-state", "data"),
     State("kiosk-code", "data"),
-    State("kiosk-id", "data"),
     prevent_initial_call=True,
 )
 def flow(*args: Any) -> dict[str, Any]:
-    """Every tap that moves the kiosk on: to the second step, to a ticket, back to the start."""
-    state, code, kiosk = args[-3], args[-2], args[-1]
+    """Every tap that moves the kiosk on: to the second step, to a ticket, back to the start.
+
+    The ticket is asked for by this browser as the server knows it: the kiosk it was paired as
+    (its printer prints, the kiosk's limit applies), or else a visitor at this address."""
+    state, code = args[-2], args[-1]
     trigger = dash.ctx.triggered_id
     if not dash.ctx.triggered or not dash.ctx.triggered[0]["value"]:
         return no_update
@@ -367,10 +409,9 @@ def flow(*args: Any) -> dict[str, Any]:
             context(),
             state["service"],
             priority,
-            kiosk=kiosk,
+            by=device_cookie.requester(),
             request_id=state["request"],
             project_code=(code or None) if priority == "green" else None,
-            actor=f"kiosk:{kiosk}",
         )
     except (errors.InvalidProjectCode, errors.GreenNotAuthorised):
         return {**state, "step": "code", "error": "kiosk.code.invalid"}
@@ -467,7 +508,7 @@ def print_status(_: int, state: dict[str, Any], lang: str) -> Any:
     if p.status == "done":
         return html.Span(t("kiosk.print.done", lang), className="kiosk-print-ok")
     if p.status is None:
-        return ""
+        return html.Span(t("kiosk.print.none", lang), className="kiosk-print-wait")
     if p.error or p.printer_state == "fault":
         return html.Span(t("kiosk.print.fault", lang, number=number), className="kiosk-print-fault")
     return html.Span(t("kiosk.print.printing", lang), className="kiosk-print-wait")

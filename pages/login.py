@@ -8,11 +8,21 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-from components import auth
+from components import auth, boundary
 from components.runtime import context, lang_of
 from components.screens import lang_switch
 from queues import errors, staff
 from queues.i18n import t
+from queues.inputs import Lang, Password, Text, UserName
+
+boundary.accepts(
+    {
+        "login-lang.data": Lang,
+        "login-name.value": UserName | None,
+        "login-password.value": Password | None,
+        "login-next.data": Text | None,
+    }
+)
 
 dash.register_page(
     __name__,
@@ -118,4 +128,4 @@ def submit(
     except errors.HallqError:
         return no_update, t("login.unavailable", lang)
     auth.sign_in(user)
-    return target or auth.home_of(user), ""
+    return auth.safe_next(target) or auth.home_of(user), ""

@@ -8,20 +8,35 @@ includes today adds today's live figures.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, clientside_callback, dcc, html, no_update
+from pydantic import Field, Strict
 
-from components import auth
+from components import auth, boundary
 from components.runtime import context, lang_of
 from components.screens import manager_bar
 from queues import errors, metrics, reporting, services
 from queues.i18n import t
+from queues.inputs import DateInput, Lang, Note
 
 GROUPS = metrics.GROUPS
+
+boundary.accepts(
+    {
+        "report-period.value": Literal[reporting.PERIODS] | None,  # type: ignore[name-defined]
+        "report-date.date": DateInput,
+        "report-end.date": DateInput,
+        "report-by.value": Literal[GROUPS] | None,  # type: ignore[valid-type]
+        "report-lang.data": Lang,
+        "report-follow.value": Literal[services.FOLLOW_UP] | None,  # type: ignore[name-defined]
+        "report-note.value": Note | None,
+        "report-save.id.rating": Annotated[int, Strict(), Field(ge=1, le=2**31)],
+    }
+)
 
 
 def _date(text: str | None, default: date) -> date:

@@ -2,19 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Annotated, Any, Literal
 
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
+from pydantic import Field, Strict, StringConstraints
 
-from components import auth, live
+from components import auth, boundary, live
 from components.runtime import context, lang_of
 from components.screens import manager_bar
 from queues import errors, printjobs, staff, views
 from queues.i18n import t, window_state
+from queues.inputs import Lang, Name, Password, UserName
 
 PAGE = "staff"
+
+boundary.accepts(
+    {
+        "staff-lang.data": Lang,
+        "staff-tick.data": Annotated[int, Strict(), Field(ge=0, le=2**31)] | None,
+        "staff-new-name.value": UserName | None,
+        "staff-new-display.value": Name | None,
+        "staff-new-role.value": Literal["clerk", "manager", "admin"] | None,
+        "staff-new-windows.value": Annotated[str, StringConstraints(pattern=r"^[0-9,，\s]{0,100}$")]
+        | None,
+        "staff-new-password.value": Password | None,
+    }
+)
 
 
 def layout(lang: str | None = None, **_: str) -> Any:
@@ -34,6 +50,7 @@ def layout(lang: str | None = None, **_: str) -> Any:
         [
             *live.poller(PAGE, None, interval_ms=3_000),
             dcc.Store(id="staff-lang", data=lang),
+            dcc.Store(id="staff-tick", data=0),
             manager_bar(t("staff.title", lang), "/staff", lang),
             html.Div(id="staff-message"),
             dbc.Row(
@@ -115,10 +132,10 @@ dash.register_page(
     Output("staff-printers", "children"),
     Output("staff-people", "children"),
     Input(live.version_id(PAGE), "data"),
-    Input("staff-message", "children"),
+    Input("staff-tick", "data"),
     State("staff-lang", "data"),
 )
-def show(_version: int | None, _message: Any, lang: str) -> tuple[Any, Any, Any]:
+def show(_version: int | None, _tick: int | None, lang: str) -> tuple[Any, Any, Any]:
     auth.require("manager")
     ctx = context()
     try:
@@ -196,6 +213,7 @@ def _table(heads: list[str], rows: list[Any], lang: str, table_id: str) -> dbc.T
 
 @callback(
     Output("staff-message", "children"),
+    Output("staff-tick", "data"),
     Input("staff-add", "n_clicks"),
     State("staff-new-name", "value"),
     State("staff-new-display", "value"),
@@ -203,27 +221,27 @@ def _table(heads: list[str], rows: list[Any], lang: str, table_id: str) -> dbc.T
     State("staff-new-windows", "value"),
     State("staff-new-password", "value"),
     State("staff-lang", "data"),
+    State("staff-tick", "data"),
     prevent_initial_call=True,
 )
 def add_person(
     n: int,
     name: str | None,
     display: str | None,
-    role: str,
+    role: str | None,
     windows: str | None,
     password: str | None,
     lang: str,
-) -> Any:
+    tick: int | None,
+) -> tuple[Any, Any]:
     """A manager adds a clerk or manager; only an administrator adds administrators."""
     user = auth.require("manager")
     if not n:
-        return no_update
+        return no_update, no_update
+    role = role or "clerk"
     if role == "admin" and not user.at_least("admin"):
-        return dbc.Alert(t("error.forbidden", lang, role=user.role), color="danger")
-    try:
-        bound = [int(w) for w in (windows or "").replace("，", ",").split(",") if w.strip()]
-    except ValueError:
-        return dbc.Alert(t("error.unknown_window", lang, window=windows), color="danger")
+        return dbc.Alert(t("error.forbidden", lang, role=user.role), color="danger"), no_update
+    bound = [int(w) for w in re.split(r"[,，\s]+", windows or "") if w]
     try:
         added = staff.add_user(
             context(),
@@ -235,5 +253,6 @@ def add_person(
             actor=user.actor,
         )
     except errors.HallqError as exc:
-        return dbc.Alert(exc.message(lang), color="danger")
-    return dbc.Alert(t("staff.added", lang, name=added.name), color="success", id="staff-added")
+        return dbc.Alert(exc.message(lang), color="danger"), no_update
+    done = dbc.Alert(t("staff.added", lang, name=added.name), color="success", id="staff-added")
+    return done, (tick or 0) + 1

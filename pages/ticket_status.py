@@ -6,24 +6,41 @@ the phone when the ticket is called. Once served, five buttons rate the service 
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Annotated, Any, Literal
 
 import dash
 from dash import ALL, Input, Output, State, callback, clientside_callback, dcc, html, no_update
+from pydantic import StringConstraints
 
+from components import boundary
 from components.runtime import context, lang_of
 from components.ticket_words import chosen_service, expected_wait
 from queues import errors, services, views
 from queues.directions import directions
 from queues.i18n import other_lang, t
+from queues.inputs import Comment, Lang, PublicId, Score
+
+boundary.accepts(
+    {
+        "phone-ticket.data": PublicId | Literal[""],
+        "phone-lang.data": Lang,
+        "phone-status.data": Annotated[str, StringConstraints(max_length=64)] | None,
+        "phone-comment.value": Comment | None,
+        "phone-score.id.index": Score,
+    }
+)
 
 REFRESH_MS = 5_000
+PUBLIC_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 SCORES = (5, 4, 3, 2, 1)
 
 
 def layout(ticket_id: str = "", lang: str | None = None, **_: str) -> html.Div:
     lang = lang_of(lang)
     cfg = context().config
+    if not PUBLIC_ID.fullmatch(ticket_id):
+        ticket_id = ""  # not an id any ticket has: the page says so
     return html.Div(
         [
             dcc.Store(id="phone-ticket", data=ticket_id),
@@ -156,6 +173,8 @@ def refresh(_: int | None, lang: str, ticket_id: str, shown: str | None) -> tupl
         t("phone.refresh", lang),
     )
     try:
+        if not ticket_id:
+            raise errors.UnknownTicket(ticket=ticket_id)
         v = views.ticket(context(), ticket_id)
     except errors.UnknownTicket:
         return (html.P(t("phone.unknown", lang), className="phone-state"), [], "unknown", *labels)

@@ -7,12 +7,15 @@ from typing import Any
 import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-from components import live
+from components import boundary, live
 from components.runtime import context
 from queues import errors, views
 from queues.i18n import t
+from queues.inputs import WindowId
 
 PAGE = "strip"
+
+boundary.accepts({"strip-window.data": WindowId})
 
 
 def layout(window_id: str = "", **_: str) -> html.Div:
@@ -73,9 +76,16 @@ def _draw(window: int) -> list[Any]:
     prevent_initial_call=True,
 )
 def redraw(version: int | None, window: int) -> Any:
+    """The strip again when the zone's board moved; kept under the version the server reads
+    (as the wallboard's), for a window of the hall file only."""
     if version is None:
         return no_update
+    ctx = context()
+    known = next((w for w in ctx.config.windows if w.id == window), None)
+    if known is None:
+        return no_update
     try:
-        return live.drawn_once(context(), f"strip:{window}:{version}", lambda: _draw(window))
+        current = views.version(ctx, known.zone)
+        return live.drawn_once(ctx, f"strip:{window}:{current}", lambda: _draw(window))
     except errors.HallqError:
         return no_update

@@ -23,6 +23,8 @@ class Context:
     clock: Callable[[], datetime] = field(default=utcnow)
     open_always: bool = False
     """Ignore opening hours and service days (demonstrations, tests, 24-hour service points)."""
+    issue_limit: int = 0
+    """Tickets one visitor's address may take a minute (``HALLQ_ISSUE_LIMIT``; 0: no limit)."""
     cache: dict[str, Any] = field(default_factory=dict, repr=False)
     """Derived figures a process may keep for a few seconds (never state: that is in the db)."""
 

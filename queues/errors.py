@@ -59,6 +59,26 @@ class UnknownZone(HallqError):
     kind = "not_found"
 
 
+class UnknownKiosk(HallqError):
+    code = "unknown_kiosk"
+
+
+class KioskNotYours(HallqError):
+    """A ticket that names a kiosk without being that kiosk (its paired browser or its token)."""
+
+    code = "kiosk_not_yours"
+    kind = "forbidden"
+
+
+class PairingCodeInvalid(HallqError):
+    code = "pairing_code_invalid"
+
+
+class UnknownDevice(HallqError):
+    code = "unknown_device"
+    kind = "not_found"
+
+
 class UnknownTargetWindow(HallqError):
     code = "unknown_target_window"
 

@@ -413,6 +413,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Tickets paused for a moment; please try again",
     ),
     "kiosk.offline": ("网络连接中断，正在重新连接…", "Connection lost, reconnecting…"),
+    "kiosk.unpaired": (
+        "本机未配对，不打印号票 · 请记下号码或扫码",
+        "This screen is not a paired kiosk: no printed ticket · note the number or scan it",
+    ),
+    "kiosk.print.none": (
+        "本机不打印号票，请记下号码或扫码用手机查看",
+        "No printed ticket here: note your number or scan it with your phone",
+    ),
+    "pair.title": ("配对取号机", "Pair a kiosk"),
+    "pair.question": (
+        "将这台电脑的浏览器配对为取号机 {kiosk}？",
+        "Make this computer's browser kiosk {kiosk}?",
+    ),
+    "pair.note": (
+        "配对后，这里取的号由取号机 {kiosk} 的打印机打印。配对链接只能用一次。",
+        "Afterwards its tickets print on kiosk {kiosk}'s printer. The link works once.",
+    ),
+    "pair.submit": ("配对为取号机 {kiosk}", "Pair as kiosk {kiosk}"),
+    "pair.done": ("已配对为取号机 {kiosk}", "Paired as kiosk {kiosk}"),
     "kiosk.unknown": ("未知取号机 {kiosk}", "Unknown kiosk {kiosk}"),
     "kiosk.unknown.known": ("已配置的取号机：{known}", "Kiosks in the hall file: {known}"),
     "kiosk.paused": ("暂停取号，请稍候", "Tickets paused, please wait"),
@@ -583,6 +602,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "取号太频繁，请 {seconds} 秒后再试。",
         "Too many tickets from this place; try again in {seconds} seconds.",
     ),
+    "error.unknown_kiosk": (
+        "大厅配置中没有取号机 {kiosk}。",
+        "There is no kiosk {kiosk} in the hall file.",
+    ),
+    "error.kiosk_not_yours": (
+        "只有取号机 {kiosk} 本身（已配对的浏览器或它的令牌）才能以它的名义取号。",
+        "Only kiosk {kiosk} itself (its paired browser or its token) may take tickets in its name.",
+    ),
+    "error.pairing_code_invalid": (
+        "配对码无效、已用过或已过期。请让管理员重新生成配对链接。",
+        "The pairing code is unknown, used or expired. Ask an administrator for a new link.",
+    ),
+    "error.unknown_device": ("没有编号为 {device} 的已配对设备。", "No paired device {device}."),
     "error.store_unavailable": (
         "暂时无法连接数据库，请稍候再试。",
         "The database cannot be reached just now; please try again shortly.",
@@ -596,6 +628,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The request body is not valid JSON: {detail}",
     ),
     "error.invalid_request": ("请求内容有误：{detail}", "The request is not valid: {detail}"),
+    "error.invalid_callback": (
+        "页面发来的请求无效，已拒绝：{detail}。请刷新页面。",
+        "The page's request was refused as invalid: {detail}. Reload the page.",
+    ),
     "error.unauthenticated": (
         "需要有效的访问令牌（Authorization: Bearer …）。",
         "A valid token is needed (Authorization: Bearer …).",
@@ -612,6 +648,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.forbidden": (
         "此令牌的角色（{role}）无权执行此操作。",
         "A token with the role {role} may not do this.",
+    ),
+    "error.window_not_yours": (
+        "此令牌不能在 {window} 号窗口操作。",
+        "This token may not act at window {window}.",
     ),
     "error.not_found": ("没有这个接口：{path}", "No such endpoint: {path}"),
     "error.method_not_allowed": (

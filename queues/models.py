@@ -163,6 +163,7 @@ class Ticket(Base):
         Index("ix_tickets_day_prefix_seq", "day", "prefix", "seq", unique=True),
         Index("ix_tickets_client_issued", "client", "issued_at"),
         Index("ix_tickets_kiosk_issued", "kiosk", "issued_at"),
+        Index("ix_tickets_requester_request", "requester", "request_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -176,7 +177,10 @@ class Ticket(Base):
     """The matter the visitor chose; the first step may be another service (the unified desk)."""
     issued_at: Mapped[datetime]
     kiosk: Mapped[str | None] = mapped_column(String(64))
-    request_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    request_id: Mapped[str | None] = mapped_column(String(64))
+    requester: Mapped[str | None] = mapped_column(String(100))
+    """Who asked (``kiosk:k1``, ``user:wang``, ``visitor:10.0.0.9``): a request id names a ticket
+    only among its requester's own, so nobody can fetch another client's ticket by its key."""
     project_code: Mapped[str | None] = mapped_column(String(64))
     client: Mapped[str | None] = mapped_column(String(64))
     """The address that asked for the ticket (for the per-address issue limit)."""
@@ -302,7 +306,36 @@ class ApiToken(Base):
     name: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(10))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    windows: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    """The windows a clerk token may act at, ``3,5``; empty: any (tokens made before binding)."""
     created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class KioskDevice(Base):
+    """A kiosk PC's browser, paired once to be one of the hall file's kiosks.
+
+    A manager or the kiosk's token asks for a one-time pairing code; opening the code's page on
+    the kiosk PC turns it into a long-lived device cookie (a random secret, stored here as a
+    hash). Only a paired browser (or a kiosk token) names a kiosk: its printer prints, and the
+    kiosk's own limit applies instead of the per-address one. Unpairing refuses the cookie at once.
+    """
+
+    __tablename__ = "kiosk_devices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kiosk: Mapped[str] = mapped_column(String(32))
+    code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    """The one-time pairing code's hash, until it is used."""
+    code_expires_at: Mapped[datetime]
+    secret_hash: Mapped[str | None] = mapped_column(String(64))
+    """The device cookie's secret, once paired."""
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(100))
+    paired_at: Mapped[datetime | None]
+    client: Mapped[str | None] = mapped_column(String(64))
+    """The address the browser paired from."""
+    user_agent: Mapped[str | None] = mapped_column(String(200))
     revoked_at: Mapped[datetime | None]
 
 

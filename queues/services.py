@@ -9,7 +9,6 @@ knows about HTTP or Dash.
 from __future__ import annotations
 
 import hashlib
-import math
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from sqlalchemy import and_, bindparam, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from queues import config, errors, eta, events, policy, views
+from queues import config, errors, eta, events, policy, requesters, views
 from queues.config import WEEKDAYS
 from queues.context import Context
 from queues.i18n import weekdays
@@ -34,6 +33,7 @@ from queues.models import (
     Window,
 )
 from queues.numbering import format_number, next_seq
+from queues.requesters import INTERNAL, Requester
 
 PRIORITIES = ("normal", "priority", "green")
 OUTCOMES = ("done", "promised", "incomplete", "consult")
@@ -54,7 +54,8 @@ class Issued:
 _INSERT_TICKET = insert(Ticket.__table__).returning(Ticket.__table__.c.id)
 _INSERT_STEP = insert(Step.__table__).returning(Step.__table__.c.id)
 _FIND_REQUEST = select(Ticket.__table__.c.id).where(
-    Ticket.__table__.c.request_id == bindparam("request_id")
+    Ticket.__table__.c.requester == bindparam("requester"),
+    Ticket.__table__.c.request_id == bindparam("request_id"),
 )
 _INSERT_PRINT_JOB = insert(PrintJob.__table__)
 
@@ -158,40 +159,25 @@ def issue(
     service: str,
     priority: str = "normal",
     *,
-    kiosk: str | None = None,
+    by: Requester = INTERNAL,
     request_id: str | None = None,
     project_code: str | None = None,
-    actor: str = "kiosk",
-    staff: bool = False,
-    client: str | None = None,
-    limit_per_minute: int = 0,
     predict: bool = True,
 ) -> Issued:
-    """Give a visitor a numbered ticket for ``service``.
+    """Give a visitor a numbered ticket for ``service``, asked for by ``by``.
 
     The number, the ticket, its first step, the event and (for a kiosk) the print job are written
     together: either all of them exist afterwards or none. Asking again with the same
     ``request_id`` answers the first ticket instead of making a second (a double tap, a retry
-    after a lost answer). ``limit_per_minute`` caps tickets per ``client`` address. Without
-    ``predict`` the answer leaves out people ahead and the expected wait (loading history).
+    after a lost answer); a request id names a ticket only among ``by``'s own. ``by``'s limit
+    (:mod:`queues.requesters`) applies. Without ``predict`` the answer leaves out people ahead
+    and the expected wait (loading history).
     """
     if priority not in PRIORITIES:
         raise errors.InvalidPriority(priority=priority)
     for attempt in (1, 2):
         try:
-            return _issue(
-                ctx,
-                service,
-                priority,
-                kiosk,
-                request_id,
-                project_code,
-                actor,
-                staff,
-                client,
-                limit_per_minute,
-                predict,
-            )
+            return _issue(ctx, service, priority, by, request_id, project_code, predict)
         except IntegrityError:
             # Two requests with one request_id raced past the lookup (PostgreSQL): the loser's
             # transaction, number included, was rolled back; answer the winner's ticket.
@@ -204,34 +190,29 @@ def _issue(
     ctx: Context,
     service: str,
     priority: str,
-    kiosk: str | None,
+    by: Requester,
     request_id: str | None,
     project_code: str | None,
-    actor: str,
-    staff: bool,
-    client: str | None,
-    limit_per_minute: int,
     predict: bool,
 ) -> Issued:
     now = ctx.now()
     local = ctx.local(now)
     day = local.date()
-    svc, first = _issuable(ctx, service, staff, local)
+    svc, first = _issuable(ctx, service, by.is_staff, local)
+    kiosk = by.kiosk
+    if kiosk is not None and ctx.config.kiosk(kiosk) is None:
+        raise errors.UnknownKiosk(kiosk=kiosk)
     with ctx.db.write() as s:
         if request_id is not None:
-            found = s.scalar(_FIND_REQUEST, {"request_id": request_id})
+            found = s.scalar(_FIND_REQUEST, {"requester": by.scope, "request_id": request_id})
             if found is not None:
                 existing = s.get_one(Ticket, found)
                 if existing.requested_service_code != service or existing.priority != priority:
                     raise errors.RequestIdReused()
                 return Issued(views.ticket_in(s, ctx, existing, existing.step), created=False)
-        if priority == "green" and not staff:
+        if priority == "green" and not by.is_staff:
             _check_project_code(s, project_code, day)
-        if limit_per_minute and client:
-            _within_limit(s, Ticket.client == client, now, limit_per_minute)
-        per_kiosk = ctx.config.rules.kiosk_tickets_per_minute
-        if kiosk and per_kiosk and not staff:
-            _within_limit(s, Ticket.kiosk == kiosk, now, per_kiosk)
+        requesters.check(s, ctx, by, now)
 
         seq = next_seq(s, day, first.prefix)
         number = format_number(first.prefix, seq)
@@ -249,8 +230,9 @@ def _issue(
                 issued_at=now,
                 kiosk=kiosk,
                 request_id=request_id,
+                requester=by.scope,
                 project_code=project_code if priority == "green" else None,
-                client=client,
+                client=by.address,
             ),
         ).scalar_one()
         step_id = s.execute(
@@ -270,7 +252,7 @@ def _issue(
         events.record(
             s,
             "issued",
-            actor,
+            by.actor,
             now,
             ticket_id=ticket_id,
             number=number,
@@ -336,23 +318,6 @@ def _issuable(
     if not cfg.windows_serving.get(first.code):
         raise errors.NoWindowForService(name=svc.name)
     return svc, first
-
-
-def _within_limit(s: Session, whose: Any, now: datetime, per_minute: int) -> None:
-    """Refuse a ticket when ``whose`` (one address, one kiosk) took ``per_minute`` already in
-    the last minute."""
-    minute = timedelta(minutes=1)
-    # the per_minute-th newest ticket of the last minute: while it is there, no more
-    oldest_counted = s.scalar(
-        select(Ticket.issued_at)
-        .where(whose, Ticket.issued_at > now - minute)
-        .order_by(Ticket.issued_at.desc())
-        .offset(per_minute - 1)
-        .limit(1)
-    )
-    if oldest_counted is not None:
-        free_at = oldest_counted + minute
-        raise errors.RateLimited(seconds=max(1, math.ceil((free_at - now).total_seconds())))
 
 
 def _check_project_code(s: Session, code: str | None, day: date) -> None:
@@ -807,25 +772,50 @@ def expire_day(ctx: Context, day: date | None = None, actor: str = "system") -> 
 class Principal:
     name: str
     role: str
+    windows: tuple[int, ...] = ()
+    """For a clerk token: the windows it may act at (empty: any, as for tokens made before)."""
 
     @property
     def actor(self) -> str:
         return f"{self.role}:{self.name}"
+
+    def may_work(self, window: int) -> bool:
+        """A clerk token acts at its own windows; managers and administrators at any."""
+        return self.role != "clerk" or not self.windows or window in self.windows
 
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(ctx: Context, role: str, name: str, actor: str = "cli") -> str:
-    """Make a new API token and answer it; only its hash is stored, so it is shown once."""
+def create_token(
+    ctx: Context,
+    role: str,
+    name: str,
+    actor: str = "cli",
+    *,
+    windows: list[int] | tuple[int, ...] = (),
+) -> str:
+    """Make a new API token and answer it; only its hash is stored, so it is shown once.
+
+    A clerk token may be bound to ``windows``, as a clerk's account is; a kiosk token's name is
+    the kiosk it speaks for (one of the hall file's)."""
     if role not in ROLES:
         raise errors.InvalidRole(role=role, roles=", ".join(ROLES))
+    if role == "kiosk" and ctx.config.kiosk(name) is None:
+        raise errors.UnknownKiosk(kiosk=name)
+    known = {w.id for w in ctx.config.windows}
+    unknown = [w for w in windows if w not in known]
+    if unknown:
+        raise errors.UnknownWindow(window=unknown[0])
+    bound = ",".join(str(w) for w in sorted(set(windows))) if role == "clerk" else ""
     token = "hq_" + secrets.token_urlsafe(32)
     now = ctx.now()
     with ctx.db.write() as s:
-        s.add(ApiToken(name=name, role=role, token_hash=_hash(token), created_at=now))
-        events.record(s, "token_created", actor, now, name=name, role=role)
+        s.add(
+            ApiToken(name=name, role=role, token_hash=_hash(token), windows=bound, created_at=now)
+        )
+        events.record(s, "token_created", actor, now, name=name, role=role, windows=bound)
     return token
 
 
@@ -873,7 +863,10 @@ def authenticate(ctx: Context, token: str) -> Principal | None:
                 ApiToken.token_hash == _hash(token), ApiToken.revoked_at.is_(None)
             )
         )
-        return Principal(name=row.name, role=row.role) if row else None
+        if row is None:
+            return None
+        windows = tuple(int(w) for w in row.windows.split(",") if w.strip())
+        return Principal(name=row.name, role=row.role, windows=windows)
 
 
 def add_project_code(

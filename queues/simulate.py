@@ -30,6 +30,7 @@ from queues import errors, metrics, services
 from queues.config import HallConfig
 from queues.context import Context
 from queues.i18n import t
+from queues.requesters import Requester
 
 log = logging.getLogger("hallq.simulate")
 
@@ -71,6 +72,8 @@ CLERKS = [
     "许可",
 ]
 PROJECT_CODE = "2026-370102-48-01-000001"
+SIMULATED = Requester("internal", "kiosk:sim")
+"""The simulated visitors' kiosk: no limits, no printing."""
 
 # Relative demand by the hour's quarter, 08:45 to 16:30: a morning and an afternoon peak.
 QUARTERS = {
@@ -319,8 +322,7 @@ class HallDay:
                 self.ctx,
                 service,
                 priority,
-                kiosk=None,
-                actor="kiosk:sim",
+                by=SIMULATED,
                 predict=m.predict,
                 project_code=PROJECT_CODE if priority == "green" else None,
             )

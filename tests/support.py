@@ -242,7 +242,7 @@ def issue_many(url: str, moment_iso: str, service: str, count: int) -> list[str]
     """Issue ``count`` tickets as fast as one process can; answer their numbers."""
     ctx = make_context(url, Clock(datetime.fromisoformat(moment_iso)), open_always=True)
     try:
-        return [services.issue(ctx, service, actor="test").ticket.number for _ in range(count)]
+        return [services.issue(ctx, service).ticket.number for _ in range(count)]
     finally:
         ctx.db.dispose()
 
@@ -363,6 +363,18 @@ class LiveServer:
 
     def close(self) -> None:
         self._server.shutdown()
+
+
+def pair_browser(duo: object, ctx: Context, kiosk: str) -> None:
+    """Make the test browser kiosk ``kiosk``, as a pairing link opened on a kiosk PC does (the
+    page itself is tested in tests/browser/test_kiosk.py)."""
+    from components.devices import COOKIE
+    from queues import devices
+
+    _, cookie = devices.pair(ctx, devices.pairing_code(ctx, kiosk, "test").code)
+    driver = duo.driver  # type: ignore[attr-defined]
+    driver.get(duo.server_url + "/healthz")  # type: ignore[attr-defined]  # the site's origin
+    driver.add_cookie({"name": COOKIE, "value": cookie, "path": "/"})
 
 
 # --- a finger for the browser tests --------------------------------------------------------------

@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from dash import Dash
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from app import create_app
@@ -19,6 +21,7 @@ from components.auth import SESSION_KEY
 from queues import services, staff
 from queues.context import Context
 from queues.models import User
+from tests.hostile import forge
 
 PASSWORD = "a good password"
 
@@ -64,7 +67,7 @@ def post_callback(
 def add_person(client: FlaskClient, name: str) -> Any:
     return post_callback(
         client,
-        [("staff-message", "children")],
+        [("staff-message", "children"), ("staff-tick", "data")],
         [("staff-add", "n_clicks", 1)],
         [
             ("staff-new-name", "value", name),
@@ -73,6 +76,7 @@ def add_person(client: FlaskClient, name: str) -> Any:
             ("staff-new-windows", "value", ""),
             ("staff-new-password", "value", PASSWORD),
             ("staff-lang", "data", "zh"),
+            ("staff-tick", "data", 0),
         ],
     )
 
@@ -182,7 +186,7 @@ def test_sign_in_never_sends_you_to_another_site(client: FlaskClient, ctx: Conte
 
 # Callbacks any visitor's screen makes: the kiosk, the phone page, the wallboards, signing in,
 # Dash's page routing and the shared live poll (it answers a version number, nothing more).
-PUBLIC_PREFIXES = ("kiosk-", "phone-", "display-", "strip-", "login-", "_pages_", "live-")
+PUBLIC_PREFIXES = ("kiosk-", "phone-", "display-", "strip-", "login-", "pair-", "_pages_", "live-")
 
 
 def component_ids(spec: dict[str, Any]) -> list[str]:
@@ -194,50 +198,31 @@ def component_ids(spec: dict[str, Any]) -> list[str]:
     return ids
 
 
-def anonymous_body(key: str, spec: dict[str, Any]) -> dict[str, Any]:
-    """A callback request as a stranger's script would send it: every value empty."""
-
-    def concrete(ident: str) -> Any:
-        if not ident.startswith("{"):
-            return ident
-        pattern = json.loads(ident)
-        return {k: ("1" if isinstance(v, list) else v) for k, v in pattern.items()}
-
-    def item(entry: dict[str, Any]) -> Any:
-        if '["ALL"]' in entry["id"]:
-            return []
-        return {"id": concrete(entry["id"]), "property": entry["property"], "value": None}
-
-    outputs = []
-    for part in key.strip(".").split("..."):
-        ident, _, prop = part.partition("@")[0].rpartition(".")
-        outputs.append([] if '["ALL"]' in ident else {"id": concrete(ident), "property": prop})
-    first = spec["inputs"][0]
-    return {
-        "output": key,
-        "outputs": outputs if key.startswith("..") else outputs[0],
-        "inputs": [item(i) for i in spec["inputs"]],
-        "state": [item(s) for s in spec["state"]],
-        "changedPropIds": [f"{first['id']}.{first['property']}"],
-    }
-
-
-def test_every_staff_callback_refuses_a_visitor(dash_app: Dash, client: FlaskClient) -> None:
+@settings(
+    max_examples=3,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(data=st.data())
+def test_every_staff_callback_refuses_a_visitor(
+    dash_app: Dash, client: FlaskClient, data: st.DataObject
+) -> None:
     """The audit: each callback not on a visitor's screen answers 401 without a session.
 
-    A callback added later is staff until someone names it public above, so a forgotten role
+    Each request is well-formed, every value of its declared type (as a stranger's script
+    would send it), so it passes the input gate and reaches the callback's own role check. A
+    callback added later is staff until someone names it public above, so a forgotten role
     check fails here rather than in the hall.
     """
     checked = []
-    for key, spec in dash_app.callback_map.items():
-        if "callback" not in spec:  # a clientside callback: runs in the browser only
-            continue
+    for key, spec in forge.server_callbacks(dash_app.callback_map):
         if all(i.startswith(PUBLIC_PREFIXES) for i in component_ids(spec)):
             continue
         as_user(client, None)
         response = client.post(
             "/_dash-update-component",
-            json=anonymous_body(key, spec),
+            json=data.draw(forge.body(key, spec)),
             headers={"Origin": "http://localhost"},
         )
         checked.append((key[:60], response.status_code))

@@ -44,12 +44,16 @@ def test_init_db_then_token_create_prints_a_working_token(env: dict[str, str]) -
     code, out = run(env, "init-db")
     assert code == 0 and "database ready" in out
     code, out = run(env, "token", "create", "--role", "clerk", "--name", "window-5")
+    assert code == 2 and "--windows" in out  # a clerk token says where it works
+    code, out = run(
+        env, "token", "create", "--role", "clerk", "--name", "window-5", "--windows", "5,6"
+    )
     assert code == 0
     token = out.strip().splitlines()[-1]
     ctx = make_context(env["HALLQ_DATABASE_URL"])
     who = authenticate(ctx, token)
     ctx.db.dispose()
-    assert who is not None and (who.role, who.name) == ("clerk", "window-5")
+    assert who is not None and (who.role, who.name, who.windows) == ("clerk", "window-5", (5, 6))
 
 
 def test_token_create_rejects_an_unknown_role(env: dict[str, str]) -> None:

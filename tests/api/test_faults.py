@@ -21,6 +21,7 @@ from kiosk.worker import PrintWorker
 from queues import metrics, printjobs, services, views
 from queues.context import Context
 from queues.models import PrintJob, Ticket
+from queues.requesters import Requester
 from tests.support import (
     HALL_FILE,
     Clock,
@@ -114,7 +115,7 @@ def test_print_worker_killed_after_printing_prints_once(
     printer = FakePrinter().start()
     journal = tmp_path / "print-journal.jsonl"
     try:
-        services.issue(ctx, "tax", kiosk="k2")
+        services.issue(ctx, "tax", by=Requester.at_kiosk("k2"))
 
         def killed(*_args, **_kwargs) -> None:
             raise Killed
@@ -147,7 +148,7 @@ def test_print_worker_killed_while_sending_prints_it_again(
     printer = FakePrinter().start()
     journal = tmp_path / "print-journal.jsonl"
     try:
-        services.issue(ctx, "tax", kiosk="k2")
+        services.issue(ctx, "tax", by=Requester.at_kiosk("k2"))
         claimed = printjobs.claim(ctx, "dead-worker")  # claimed, then the process died
         assert len(claimed) == 1
         journal.write_text(json.dumps({"job": claimed[0].job_id, "state": "printing"}) + "\n")

@@ -15,6 +15,7 @@ from components.auth import COOKIE
 from queues import services, staff
 from queues.context import Context
 from queues.models import Event
+from queues.requesters import Requester
 from tests.api.test_callback_roles import PASSWORD, as_user, post_callback
 
 API = "/api/v1"
@@ -22,7 +23,8 @@ API = "/api/v1"
 
 @pytest.fixture
 def client(ctx: Context) -> FlaskClient:
-    app = create_app(ctx, issue_limit=3)
+    ctx.issue_limit = 3
+    app = create_app(ctx)
     client = app.server.test_client()
     client.get("/")
     return client
@@ -71,7 +73,7 @@ def test_a_post_from_another_site_with_the_session_is_refused(
     # from a page of this server the same session works (the manager adds a clerk)
     response = post_callback(
         client,
-        [("staff-message", "children")],
+        [("staff-message", "children"), ("staff-tick", "data")],
         [("staff-add", "n_clicks", 1)],
         [
             ("staff-new-name", "value", "wang"),
@@ -80,6 +82,7 @@ def test_a_post_from_another_site_with_the_session_is_refused(
             ("staff-new-windows", "value", ""),
             ("staff-new-password", "value", PASSWORD),
             ("staff-lang", "data", "zh"),
+            ("staff-tick", "data", 0),
         ],
     )
     assert response.status_code == 200
@@ -131,7 +134,8 @@ def test_issuing_is_limited_per_address(client: FlaskClient, clock) -> None:
 
 
 def test_behind_a_proxy_the_limit_counts_the_real_client(ctx: Context) -> None:
-    app = create_app(ctx, issue_limit=2, behind_proxy=True)
+    ctx.issue_limit = 2
+    app = create_app(ctx, behind_proxy=True)
     client = app.server.test_client()
 
     def take(forwarded: str) -> int:
@@ -149,15 +153,15 @@ def test_behind_a_proxy_the_limit_counts_the_real_client(ctx: Context) -> None:
 def test_a_kiosk_gives_at_most_its_tickets_a_minute(ctx: Context, clock) -> None:
     limit = ctx.config.rules.kiosk_tickets_per_minute
     for _ in range(limit):
-        services.issue(ctx, "tax", kiosk="k2")
+        services.issue(ctx, "tax", by=Requester.at_kiosk("k2"))
     from queues import errors
 
     with pytest.raises(errors.RateLimited):
-        services.issue(ctx, "tax", kiosk="k2")
-    services.issue(ctx, "tax", kiosk="k1")  # the kiosk next to it still works
-    services.issue(ctx, "tax", kiosk="k2", staff=True, actor="user:li")  # staff may
+        services.issue(ctx, "tax", by=Requester.at_kiosk("k2"))
+    services.issue(ctx, "tax", by=Requester.at_kiosk("k1"))  # the kiosk next to it still works
+    services.issue(ctx, "tax", by=Requester.staff("user:li", kiosk="k2"))  # staff may
     clock.advance(seconds=61)
-    services.issue(ctx, "tax", kiosk="k2")  # a minute later, again
+    services.issue(ctx, "tax", by=Requester.at_kiosk("k2"))  # a minute later, again
 
 
 def test_personal_data_never_in_a_public_answer(client: FlaskClient, ctx: Context) -> None:

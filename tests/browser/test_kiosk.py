@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 
 from app import create_app
 from kiosk.worker import PrintWorker
-from queues import services
+from queues import devices, services
 from queues.context import Context
 from queues.db import Database
 from queues.models import Rating, Ticket
-from tests.support import Clock, FakePrinter, beijing, tap
+from tests.support import Clock, FakePrinter, beijing, pair_browser, tap
 
 
 @pytest.fixture
@@ -29,6 +29,7 @@ def hall(dash_duo, ctx: Context, printer: FakePrinter) -> Iterator[object]:
     """The app with its print worker printing on the network printer stand-in."""
     thread, stop = PrintWorker(ctx, default_uri=printer.uri, base_url="http://hall.test").start()
     dash_duo.start_server(create_app(ctx))
+    pair_browser(dash_duo, ctx, "k1")  # a kiosk PC, paired once
     yield dash_duo
     stop.set()
     thread.join(timeout=5)
@@ -183,3 +184,45 @@ def test_kiosk009_a_kiosk_not_in_the_hall_file_says_so(hall, ctx: Context) -> No
     assert "k1, k2, k3" in hall.find_element(".kiosk-unknown p").text
     assert not hall.driver.find_elements("css selector", "button[data-service]")
     assert tickets(ctx) == 0
+
+
+def test_kiosk010_pairing_link_makes_this_browser_a_kiosk(
+    dash_duo, ctx: Context, printer: FakePrinter
+) -> None:
+    """A browser that was never paired gives tickets on screen only; once the pairing link is
+    opened on it, its tickets print on the kiosk's printer."""
+    thread, stop = PrintWorker(ctx, default_uri=printer.uri, base_url="http://hall.test").start()
+    try:
+        dash_duo.start_server(create_app(ctx))
+        dash_duo.driver.get(dash_duo.server_url + "/kiosk")
+        dash_duo.wait_for_text_to_equal(
+            "#kiosk-unpaired", "本机未配对，不打印号票 · 请记下号码或扫码"
+        )
+        tap(dash_duo, "button[data-service=tax]")
+        tap(dash_duo, "#kiosk-normal")
+        dash_duo.wait_for_text_to_equal("#kiosk-number", "T001")
+        dash_duo.wait_for_text_to_equal(
+            "#kiosk-print", "本机不打印号票，请记下号码或扫码用手机查看", timeout=10
+        )
+        with ctx.db.read() as s:
+            assert s.scalar(select(Ticket.kiosk)) is None  # nobody's kiosk: no print job
+
+        code = devices.pairing_code(ctx, "k2", "user:admin").code
+        dash_duo.driver.get(f"{dash_duo.server_url}/pair/{code}")
+        tap(dash_duo, "#pair-submit")
+        dash_duo.wait_for_element("button[data-service=tax]")  # on to the kiosk's page
+        assert dash_duo.driver.current_url.endswith("/kiosk/k2")
+        assert not dash_duo.find_element("#kiosk-unpaired").text
+        tap(dash_duo, "button[data-service=tax]")
+        tap(dash_duo, "#kiosk-normal")
+        dash_duo.wait_for_text_to_equal("#kiosk-number", "T002")
+        dash_duo.wait_for_text_to_equal("#kiosk-print", "请取走号票", timeout=10)
+        assert b"T002" in printer.received()
+
+        dash_duo.driver.get(f"{dash_duo.server_url}/pair/{code}")  # a link works once
+        dash_duo.wait_for_text_to_equal(
+            "#pair-message", "配对码无效、已用过或已过期。请让管理员重新生成配对链接。"
+        )
+    finally:
+        stop.set()
+        thread.join(timeout=5)

@@ -12,9 +12,10 @@ from kiosk.worker import PrintWorker
 from queues import printjobs, services, views
 from queues.context import Context
 from queues.models import Event, Printer, PrintJob
+from queues.requesters import Requester
 from tests.support import PAPER_OUT, Clock, FakePrinter
 
-KIOSK = "lobby-test"  # not in the hall file: it prints on the worker's default printer
+KIOSK = "k1"  # names no printer in the hall file: it prints on the worker's default printer
 
 
 @pytest.fixture
@@ -39,7 +40,7 @@ def jobs(ctx: Context) -> list[PrintJob]:
 
 
 def test_ticket_reaches_the_network_printer(ctx: Context, printer: FakePrinter) -> None:
-    t = services.issue(ctx, "tax", kiosk=KIOSK).ticket
+    t = services.issue(ctx, "tax", by=Requester.at_kiosk(KIOSK)).ticket
     assert worker_for(ctx, printer.uri).run_once() == 1
     out = printer.received()
     assert t.number.encode() in out and "税务登记与申报".encode("gb18030") in out
@@ -54,7 +55,7 @@ def test_printer_off_then_on_prints_when_it_returns(
 ) -> None:
     printer.stop()  # switched off
     worker = worker_for(ctx, printer.uri)
-    t = services.issue(ctx, "tax", kiosk=KIOSK).ticket
+    t = services.issue(ctx, "tax", by=Requester.at_kiosk(KIOSK)).ticket
     assert worker.run_once() == 0
     (job,) = jobs(ctx)
     assert job.status == "pending" and job.attempts == 1 and "switched on" in job.last_error
@@ -76,7 +77,7 @@ def test_paper_out_is_not_printed_and_waits_for_paper(
 ) -> None:
     printer.paper = PAPER_OUT
     worker = worker_for(ctx, printer.uri)
-    t = services.issue(ctx, "tax", kiosk=KIOSK).ticket
+    t = services.issue(ctx, "tax", by=Requester.at_kiosk(KIOSK)).ticket
     assert worker.run_once() == 0
     assert printer.wait_for(1, timeout=0.3) == []  # asked about the paper, printed nothing
     (job,) = jobs(ctx)
@@ -93,10 +94,10 @@ def test_one_broken_printer_does_not_hold_up_another(ctx: Context, printer: Fake
     try:
         worker = worker_for(ctx, printer.uri)
         printer.stop()
-        worker._printers["other"] = worker_for(ctx, good.uri).printer_for("other")
-        services.issue(ctx, "tax", kiosk=KIOSK)
-        services.issue(ctx, "tax", kiosk=KIOSK)
-        printed = services.issue(ctx, "tax", kiosk="other").ticket
+        worker._printers["k2"] = worker_for(ctx, good.uri).printer_for("k2")
+        services.issue(ctx, "tax", by=Requester.at_kiosk(KIOSK))
+        services.issue(ctx, "tax", by=Requester.at_kiosk(KIOSK))
+        printed = services.issue(ctx, "tax", by=Requester.at_kiosk("k2")).ticket
         assert worker.run_once() == 1
         assert printed.number.encode() in good.received()
         assert [j.status for j in jobs(ctx)] == ["pending", "pending", "done"]
@@ -106,14 +107,14 @@ def test_one_broken_printer_does_not_hold_up_another(ctx: Context, printer: Fake
 
 def test_job_of_a_ticket_already_called_is_cancelled(ctx: Context, printer: FakePrinter) -> None:
     services.resume(ctx, 20, "clerk:test")
-    services.issue(ctx, "tax", kiosk=KIOSK)
+    services.issue(ctx, "tax", by=Requester.at_kiosk(KIOSK))
     services.call_next(ctx, 20, "clerk:test")
     assert worker_for(ctx, printer.uri).run_once() == 0
     assert jobs(ctx)[0].status == "cancelled" and printer.wait_for(1, timeout=0.3) == []
 
 
 def test_reprint_prints_again_marked_as_a_reprint(ctx: Context, printer: FakePrinter) -> None:
-    t = services.issue(ctx, "tax", kiosk=KIOSK).ticket
+    t = services.issue(ctx, "tax", by=Requester.at_kiosk(KIOSK)).ticket
     worker = worker_for(ctx, printer.uri)
     worker.run_once()
     printjobs.reprint(ctx, t.id, "clerk:test")
@@ -128,14 +129,14 @@ def test_reprint_refused_once_the_ticket_is_called(ctx: Context) -> None:
     from queues import errors
 
     services.resume(ctx, 20, "clerk:test")
-    t = services.issue(ctx, "tax", kiosk=KIOSK).ticket
+    t = services.issue(ctx, "tax", by=Requester.at_kiosk(KIOSK)).ticket
     services.call_next(ctx, 20, "clerk:test")
     with pytest.raises(errors.WrongState):
         printjobs.reprint(ctx, t.id, "clerk:test")
 
 
 def test_a_claimed_job_goes_to_one_worker_only(ctx: Context) -> None:
-    services.issue(ctx, "tax", kiosk=KIOSK)
+    services.issue(ctx, "tax", by=Requester.at_kiosk(KIOSK))
     first = printjobs.claim(ctx, "worker-a")
     second = printjobs.claim(ctx, "worker-b")
     assert len(first) == 1 and second == []
@@ -144,7 +145,7 @@ def test_a_claimed_job_goes_to_one_worker_only(ctx: Context) -> None:
 def test_a_claim_never_answered_is_offered_again_after_the_lease(
     ctx: Context, clock: Clock
 ) -> None:
-    services.issue(ctx, "tax", kiosk=KIOSK)
+    services.issue(ctx, "tax", by=Requester.at_kiosk(KIOSK))
     (task,) = printjobs.claim(ctx, "worker-that-died")
     clock.advance(seconds=30)
     assert printjobs.claim(ctx, "worker-b") == []
@@ -154,7 +155,7 @@ def test_a_claim_never_answered_is_offered_again_after_the_lease(
 
 
 def test_reporting_success_twice_changes_nothing(ctx: Context) -> None:
-    services.issue(ctx, "tax", kiosk=KIOSK)
+    services.issue(ctx, "tax", by=Requester.at_kiosk(KIOSK))
     (task,) = printjobs.claim(ctx, "w")
     printjobs.succeeded(ctx, task.job_id, "w")
     printjobs.succeeded(ctx, task.job_id, "w")
@@ -180,7 +181,7 @@ def test_agent_kiosks_are_left_to_their_agent(ctx: Context, printer: FakePrinter
     text = config.HallConfig.model_dump(ctx.config)
     text["kiosks"][0]["agent"] = True  # k1
     ctx.config = config.HallConfig.model_validate(text)
-    services.issue(ctx, "tax", kiosk="k1")
+    services.issue(ctx, "tax", by=Requester.at_kiosk("k1"))
     worker = worker_for(ctx, printer.uri)
     assert worker.run_once() == 0 and jobs(ctx)[0].status == "pending"
     assert len(printjobs.claim(ctx, "agent:k1", kiosks=["k1"])) == 1

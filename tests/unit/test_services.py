@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from queues import errors, services, views
 from queues.context import Context
 from queues.models import Event, PrintJob, Step, Ticket
+from queues.requesters import Requester
 from tests.support import Clock, beijing
 
 CLERK = "clerk:wang"
@@ -111,7 +112,10 @@ def test_green_channel_needs_a_code_or_staff(ctx: Context) -> None:
         services.issue(ctx, "tax", "green", project_code="NOPE")
     services.add_project_code(ctx, "KP-2026-01", "新能源产业园", valid_until=date(2026, 12, 31))
     assert services.issue(ctx, "tax", "green", project_code="KP-2026-01").ticket.priority == "green"
-    assert services.issue(ctx, "tax", "green", staff=True).ticket.priority == "green"
+    assert (
+        services.issue(ctx, "tax", "green", by=Requester.staff("user:li")).ticket.priority
+        == "green"
+    )
 
 
 def test_expired_project_code_is_refused(ctx: Context) -> None:
@@ -121,17 +125,18 @@ def test_expired_project_code_is_refused(ctx: Context) -> None:
 
 
 def test_rate_limit_per_client_address(ctx: Context, clock: Clock) -> None:
+    ctx.issue_limit = 3
     for _ in range(3):
-        services.issue(ctx, "tax", client="10.0.0.9", limit_per_minute=3)
+        services.issue(ctx, "tax", by=Requester.visitor("10.0.0.9"))
     with pytest.raises(errors.RateLimited):
-        services.issue(ctx, "tax", client="10.0.0.9", limit_per_minute=3)
-    services.issue(ctx, "tax", client="10.0.0.10", limit_per_minute=3)
+        services.issue(ctx, "tax", by=Requester.visitor("10.0.0.9"))
+    services.issue(ctx, "tax", by=Requester.visitor("10.0.0.10"))
     clock.advance(seconds=61)
-    services.issue(ctx, "tax", client="10.0.0.9", limit_per_minute=3)
+    services.issue(ctx, "tax", by=Requester.visitor("10.0.0.9"))
 
 
 def test_kiosk_ticket_writes_a_print_job_with_the_ticket(ctx: Context) -> None:
-    services.issue(ctx, "tax", kiosk="k1")
+    services.issue(ctx, "tax", by=Requester.at_kiosk("k1"))
     services.issue(ctx, "tax")  # an integration without a printer
     with ctx.db.read() as s:
         jobs = s.scalars(select(PrintJob)).all()
@@ -139,7 +144,7 @@ def test_kiosk_ticket_writes_a_print_job_with_the_ticket(ctx: Context) -> None:
 
 
 def test_issue_writes_an_event_with_who(ctx: Context) -> None:
-    t = services.issue(ctx, "tax", actor="kiosk:k1").ticket
+    t = services.issue(ctx, "tax", by=Requester.at_kiosk("k1")).ticket
     (e,) = events(ctx, "issued")
     assert e.actor == "kiosk:k1" and e.data["number"] == t.number
 

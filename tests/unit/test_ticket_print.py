@@ -12,6 +12,7 @@ from kiosk.printers import PrinterSpec, PrinterURIError, TicketPrinter, check_ur
 from kiosk.ticket import COLUMNS, FS_CHINESE_MODE, draw, print_text, to_bytes, width, wrap
 from queues import services, slip
 from queues.context import Context
+from queues.requesters import Requester
 from queues.views import TicketView
 
 BASE = "http://hall.example.gov.cn"
@@ -23,7 +24,7 @@ CUT = b"\x1dV"  # GS V: cut
 def ticket(ctx: Context) -> TicketView:
     services.resume(ctx, 20, "clerk:test")
     services.issue(ctx, "tax")
-    return services.issue(ctx, "tax", "priority", kiosk="k1").ticket
+    return services.issue(ctx, "tax", "priority", by=Requester.at_kiosk("k1")).ticket
 
 
 def test_text_ticket_bytes_on_the_dummy_printer(ctx: Context, ticket: TicketView) -> None:
