@@ -295,7 +295,7 @@ class PrintWorker:
             self.ctx,
             task.job_id,
             self.name,
-            unprintable(task.ticket.number, exc),
+            printjobs.unprintable(task.ticket.number, exc),
             code="unprintable",
             own=True,
             uri=printer.spec.uri,
@@ -324,9 +324,3 @@ class PrintWorker:
         thread = threading.Thread(target=self.run, args=(stop,), name=self.name, daemon=True)
         thread.start()
         return thread, stop
-
-
-def unprintable(number: str, exc: BaseException) -> str:
-    """Why a ticket's slip could not be made, for the job's record and the staff page."""
-    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return f"ticket {number}: the slip cannot be made ({type(exc).__name__}: {detail})"[:500]

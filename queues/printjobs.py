@@ -61,6 +61,12 @@ class PrintTask:
     ticket: views.TicketView
 
 
+def unprintable(number: str, exc: BaseException) -> str:
+    """Why a ticket's slip could not be made (the job's own fault), for its record and staff."""
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"ticket {number}: the slip cannot be made ({type(exc).__name__}: {detail})"[:500]
+
+
 def backoff(attempts: int) -> timedelta:
     """How long a failed job waits before its next try: 2 s, 4 s, 8 s … at most a minute."""
     return timedelta(seconds=min(2 ** max(attempts, 1), MAX_BACKOFF_SECONDS))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,14 +15,16 @@ from sqlalchemy import select
 
 from app import create_app
 from components import live
+from kiosk import agent as agent_module
 from kiosk import printers
 from kiosk import worker as worker_module
+from kiosk.agent import PrintAgent
 from kiosk.worker import PrintWorker
-from queues import config, printjobs, services, staff
+from queues import config, printjobs, services, slip, staff
 from queues.context import Context
 from queues.models import Event, Printer, PrintJob, Ticket
 from tests.api.test_callback_roles import as_user, post_callback
-from tests.support import Clock, FakePrinter
+from tests.support import Clock, FakePrinter, LiveServer
 
 BASE = "http://hall.test"
 
@@ -227,3 +230,68 @@ def test_a_long_queue_at_a_slow_printer_stays_pending_beyond_what_the_lease_cove
     # a 60 s lease, half of it for printing, 6 s a slip: 5 claimed, the other 20 wait
     assert len(claimed) == 5 and statuses.count("printing") == 5
     assert statuses.count("pending") == 20
+
+
+# --- the print agent on a kiosk PC, and the claim it fetches ------------------------------------
+
+
+def test_the_agent_reports_a_job_it_cannot_print_and_prints_the_others(
+    ctx: Context, clock: Clock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = services.create_token(ctx, "kiosk", "k1")
+    for _ in range(3):
+        services.issue(ctx, "tax", kiosk="k1")
+    real_layout = agent_module.layout_from
+
+    def layout_from(data: dict[str, Any]) -> Any:
+        if any(row["text"] == "T002" for row in data["head"]):
+            raise KeyError("qr")  # a slip the agent cannot read, whatever the reason
+        return real_layout(data)
+
+    monkeypatch.setattr(agent_module, "layout_from", layout_from)
+    live = LiveServer(create_app(ctx).server)
+    try:
+        agent = PrintAgent(
+            server=live.url,
+            kiosk="k1",
+            printer_uri=f"file:{tmp_path}/printed",
+            token=token,
+            journal_path=tmp_path / "agent.journal",
+        )
+        assert agent.run_once() == 2
+        assert [p.name.split("-")[1] for p in sorted((tmp_path / "printed").glob("*.bin"))] == [
+            "T001",
+            "T003",
+        ]
+        job = job_of(ctx, "T002")
+        assert (job.status, job.error_code, job.job_faults) == ("pending", "unprintable", 1)
+        for _ in range(2):
+            clock.advance(seconds=10)
+            assert agent.run_once() == 0
+        assert job_of(ctx, "T002").status == "failed"
+    finally:
+        live.close()
+
+
+def test_a_claim_leaves_out_a_slip_that_cannot_be_made(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = services.create_token(ctx, "kiosk", "k1")
+    for _ in range(3):
+        services.issue(ctx, "tax", kiosk="k1")
+    real_build = slip.build
+
+    def build(ticket: Any, *args: Any, **kwargs: Any) -> Any:
+        if ticket.number == "T002":
+            raise RuntimeError("no such zone")
+        return real_build(ticket, *args, **kwargs)
+
+    monkeypatch.setattr(slip, "build", build)
+    client = create_app(ctx).server.test_client()
+    response = client.post(
+        "/api/v1/print-jobs/claim", json={}, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 200
+    assert [j["ticket"]["number"] for j in response.get_json()["jobs"]] == ["T001", "T003"]
+    job = job_of(ctx, "T002")
+    assert job.status == "pending" and "no such zone" in job.last_error
