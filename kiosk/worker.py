@@ -1,9 +1,10 @@
 """The print worker: delivers print jobs to the kiosks' printers, after the ticket is committed.
 
-**Each printer is served on its own.** Every kiosk's printer has a lane: a thread that claims
-that kiosk's due jobs and prints them one after another. A printer that takes two seconds a
-slip, or one that is off and takes the connect timeout to say so, holds up its own kiosk's
-queue and no other. A lane claims only what its printer can print well within the lease (by
+**Each printer is served on its own.** Every printer has a lane: a thread that claims the due
+jobs of the kiosks printing on it (one kiosk each, unless several share ``HALLQ_PRINTER``) and
+prints them one after another, as a printer takes one connection at a time. A printer that
+takes two seconds a slip, or one that is off and takes the connect timeout to say so, holds up
+its own queue and no other. A lane claims only what its printer can print well within the lease (by
 how long its slips have been taking), so a long queue at one printer stays ``pending`` and is
 never held as ``printing`` by a claim that would run out before the last slip.
 
@@ -14,11 +15,12 @@ claim do not try it again meanwhile); anything else is the job's own, and after 
 those the job is ``failed`` with its reason, on the staff page. Other jobs and lanes go on.
 
 ``tick`` runs every second as a job of the scheduler, in ``hallq serve`` or ``hallq worker``,
-and returns at once: it finds the kiosks with due jobs and wakes their lanes. Lanes claim only
-while ticks keep coming, so a process that has lost the runner lock (queues.scheduler) stops
-delivering within seconds and exactly one process delivers. ``run_once`` ticks and waits for
-the lanes to finish (the tests; ``run``, a loop of its own). Jobs of kiosks whose tickets a
-print agent prints (``agent = true`` in the hall file) are left to that agent.
+and returns at once: it finds the kiosks with due jobs and wakes their printers' lanes. Lanes
+claim only while ticks keep coming, so a process that has lost the runner lock
+(queues.scheduler) stops delivering within seconds and exactly one process delivers.
+``run_once`` ticks and waits for the lanes to finish (the tests; ``run``, a loop of its own).
+Jobs of kiosks whose tickets a print agent prints (``agent = true`` in the hall file) are left
+to that agent.
 
 With a ``journal`` (``hallq serve`` and ``hallq worker`` keep one beside the database) each job
 prints once even when the process is killed between the printer taking the slip and the
@@ -56,9 +58,11 @@ LEASE_SHARE = 0.5
 
 @dataclass
 class _Lane:
-    """One printer's queue: its thread, and what it knows of the printer's pace."""
+    """One printer's queue: its thread, its kiosks, and what it knows of the printer's pace."""
 
-    kiosk: str | None
+    printer: str
+    """The printer's URI."""
+    kiosks: set[str | None] = field(default_factory=set)
     wake: threading.Event = field(default_factory=threading.Event)
     busy: bool = False
     slip_seconds: float = FIRST_SLIP_SECONDS
@@ -82,7 +86,7 @@ class PrintWorker:
     journal: Journal | None = field(default=None, init=False)
     printed: int = field(default=0, init=False)
     """Slips printed since the worker started."""
-    _lanes: dict[str | None, _Lane] = field(default_factory=dict, init=False)
+    _lanes: dict[str, _Lane] = field(default_factory=dict, init=False)
     _lock: threading.Condition = field(default_factory=threading.Condition, init=False)
     _in_flight: set[int] = field(default_factory=set, init=False)
     _ticked: float = field(default=0.0, init=False)
@@ -110,13 +114,17 @@ class PrintWorker:
                 printjobs.succeeded(self.ctx, job, self.name)
             self.journal.write(job, "reported")
 
+    def _uri_of(self, kiosk: str | None) -> str:
+        k = self.ctx.config.kiosk(kiosk)
+        return k.printer if k and k.printer else self.default_uri
+
     def printer_for(self, kiosk: str | None) -> TicketPrinter:
         with self._lock:
             if kiosk not in self._printers:
                 cfg = self.ctx.config
                 k = cfg.kiosk(kiosk)
                 spec = PrinterSpec(
-                    uri=(k.printer if k and k.printer else self.default_uri),
+                    uri=self._uri_of(kiosk),
                     paper=k.paper if k else 80,
                     mode=k.mode if k else "text",
                     font=cfg.printing.font,
@@ -161,16 +169,15 @@ class PrintWorker:
 
     def _wake(self, kiosk: str | None) -> None:
         with self._lock:
-            lane = self._lanes.get(kiosk)
+            uri = self._printers[kiosk].spec.uri if kiosk in self._printers else self._uri_of(kiosk)
+            lane = self._lanes.get(uri)
             if lane is None:
-                lane = self._lanes[kiosk] = _Lane(kiosk)
+                lane = self._lanes[uri] = _Lane(uri)
                 lane.thread = threading.Thread(
-                    target=self._serve,
-                    args=(lane,),
-                    name=f"{self.name}:{kiosk or '-'}",
-                    daemon=True,
+                    target=self._serve, args=(lane,), name=f"{self.name}:{uri}", daemon=True
                 )
                 lane.thread.start()
+            lane.kiosks.add(kiosk)
             lane.busy = True
             lane.wake.set()
 
@@ -196,21 +203,22 @@ class PrintWorker:
                     self._lock.notify_all()
                     return
                 lane.wake.clear()
+                kiosks = list(lane.kiosks)
             try:
                 while not self._stopping and time.monotonic() - self._ticked < TICK_GRACE:
                     tasks = printjobs.claim(
-                        self.ctx, self.name, kiosks=[lane.kiosk], limit=lane.claim_size()
+                        self.ctx, self.name, kiosks=kiosks, limit=lane.claim_size()
                     )
                     if not tasks:
                         break
                     self._print_claim(lane, tasks)
             except HallqError as exc:
-                log.warning("printing for kiosk %s waits: %s", lane.kiosk, exc.message("en"))
+                log.warning("printing on %s waits: %s", lane.printer, exc.message("en"))
             except Exception:
-                log.exception("printing for kiosk %s failed; going on", lane.kiosk)
+                log.exception("printing on %s failed; going on", lane.printer)
             except BaseException as exc:
                 with self._lock:
-                    del self._lanes[lane.kiosk]
+                    del self._lanes[lane.printer]
                     self._died = exc
                     self._lock.notify_all()
                 return

@@ -272,9 +272,10 @@ class FakePrinter:
     """A raw-port (9100) printer on loopback: keeps what it was sent; answers the paper query.
 
     ``stop()`` takes it off the network (connections are refused), ``start()`` puts it back on
-    the same port, as a printer switched off and on again. ``slip_seconds``: it takes that long
-    to take a slip (it answers the question after a slip only then, as a printer whose input
-    buffer holds less than a slip answers once it has read it all). ``reads=False``: it accepts
+    the same port, as a printer switched off and on again. Like a printer on its raw port it
+    serves one connection at a time (the next waits). ``slip_seconds``: it takes that long to
+    take a slip, and answers the question after a slip, or reads the next connection, only then
+    (as a printer whose input buffer holds less than a slip). ``reads=False``: it accepts
     connections and never reads a byte, as a printer hung with its network card still up.
     ``answers=N``: it answers only the first N status questions of a connection.
     """
@@ -300,6 +301,7 @@ class FakePrinter:
         self._server = None
         self._thread = None
         self._off = threading.Event()
+        self._one_at_a_time = threading.Lock()
 
     @property
     def uri(self) -> str:
@@ -320,6 +322,10 @@ class FakePrinter:
                 if not printer.reads:
                     printer._off.wait()  # holds the connection, reads nothing
                     return
+                with printer._one_at_a_time:
+                    self._serve()
+
+            def _serve(self) -> None:
                 received = b""
                 taken = b""
                 answered = 0
@@ -341,6 +347,8 @@ class FakePrinter:
                         if printer.answers is None or answered < printer.answers:
                             self.request.sendall(printer.paper)
                             answered += 1
+                if received and printer.slip_seconds:  # sent, and hung up without asking
+                    time.sleep(printer.slip_seconds)
                 taken += received
                 if taken:
                     printer.jobs.append(taken)

@@ -223,7 +223,7 @@ def test_a_long_queue_at_a_slow_printer_stays_pending_beyond_what_the_lease_cove
     for _ in range(25):
         services.issue(ctx, "tax", kiosk="k1")
         clock.advance(seconds=7)  # within the kiosk's ten a minute
-    lane = worker_module._Lane("k1", slip_seconds=6.0)  # what a 6-second printer has shown
+    lane = worker_module._Lane("tcp://k1:9100", slip_seconds=6.0)  # a 6-second printer
     claimed = printjobs.claim(ctx, "w", kiosks=["k1"], limit=lane.claim_size())
     with ctx.db.read() as s:
         statuses = list(s.scalars(select(PrintJob.status)))
