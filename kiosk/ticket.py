@@ -57,7 +57,7 @@ def _columns(ch: str) -> int:
 
 def wrap(text: str, columns: int) -> list[str]:
     """Break ``text`` into lines of at most ``columns``, at spaces where it can."""
-    return _fill(text, columns, width, _columns)
+    return _fill(text, columns, lru_cache(maxsize=1024)(width), _columns)
 
 
 def _fill(
@@ -234,6 +234,7 @@ def _wrap_pixels(
     def advance(ch: str) -> float:
         return _advance(font, ch)
 
+    @lru_cache(maxsize=1024)
     def measure(word: str) -> float:
         return sum(map(advance, word))
 
