@@ -212,13 +212,14 @@ def worker() -> None:
 
 
 def _background(ctx: Context, settings: Settings, base: str, name: str) -> Runner:
-    """The scheduler's runner, with print delivery every second as one of its jobs."""
+    """The scheduler's runner, with print delivery every second as one of its jobs: the tick
+    hands due jobs to each printer's own thread and returns, so no printer waits for another."""
     from apscheduler.triggers.interval import IntervalTrigger
 
     from queues.scheduler import Runner
 
     printer = _print_worker(ctx, settings, base)
-    return Runner(ctx, extra=[("print", printer.run_once, IntervalTrigger(seconds=1))], name=name)
+    return Runner(ctx, extra=[("print", printer.tick, IntervalTrigger(seconds=1))], name=name)
 
 
 @main.command()

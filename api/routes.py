@@ -371,17 +371,25 @@ def claim_print_jobs(call: Call) -> PrintJobList:
     cfg = call.ctx.config
     k = cfg.kiosk(kiosk)
     paper, mode, cutter = (k.paper, k.mode, k.cutter) if k else (80, "text", True)
+    status_check = k.status_check if k else True
     jobs = []
     for task in printjobs.claim(call.ctx, call.actor, kiosks=[kiosk], limit=body.limit):
-        layout = slip.build(
-            task.ticket,
-            cfg,
-            base_url=cfg.hall.public_url or call.base_url,
-            paper=paper,
-            kiosk=kiosk,
-            reprint=task.reprint,
-            now=call.ctx.now() if task.reprint else None,
-        )
+        try:
+            layout = slip.build(
+                task.ticket,
+                cfg,
+                base_url=cfg.hall.public_url or call.base_url,
+                paper=paper,
+                kiosk=kiosk,
+                reprint=task.reprint,
+                now=call.ctx.now() if task.reprint else None,
+            )
+        except Exception as exc:  # this job's slip cannot be made: the others still go out
+            reason = printjobs.unprintable(task.ticket.number, exc)
+            printjobs.failed(
+                call.ctx, task.job_id, call.actor, reason, code="unprintable", own=True
+            )
+            continue
         jobs.append(
             PrintJobOut(
                 id=task.job_id,
@@ -389,6 +397,7 @@ def claim_print_jobs(call: Call) -> PrintJobList:
                 attempt=task.attempts,
                 mode=mode,
                 cutter=cutter,
+                status_check=status_check,
                 ticket=TicketOut.of(task.ticket, call.ctx.tz),
                 layout=LayoutOut.model_validate(asdict(layout)),
             )
@@ -414,7 +423,15 @@ def print_result(call: Call, job_id: int) -> PrintResultOut:
         printjobs.succeeded(call.ctx, job_id, call.actor, paper=body.paper)
         return PrintResultOut(id=job_id, status="done")
     error = body.error or "the agent gave no reason"
-    retry = printjobs.failed(call.ctx, job_id, call.actor, error, paper=body.paper)
+    retry = printjobs.failed(
+        call.ctx,
+        job_id,
+        call.actor,
+        error,
+        code=body.fault,
+        own=body.fault == "unprintable",
+        paper=body.paper,
+    )
     if retry is None:
         return PrintResultOut(id=job_id, status=printjobs.status(call.ctx, job_id))  # type: ignore[arg-type]
     return PrintResultOut(

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
 
-from queues import metrics, views
+from queues import metrics, printjobs, views
 from queues.inputs import Code, Comment, Flag, Ident, Limit, Score, Text, WindowId
 
 Priority = Literal["normal", "priority", "green"]
@@ -265,6 +265,11 @@ class PrintJobOut(_Out):
     attempt: int = Field(description="1 for the first try.")
     mode: Literal["text", "raster"]
     cutter: bool = Field(description="False: the printer has no cutter; feed the slip out.")
+    status_check: bool = Field(
+        True,
+        description="Ask the printer its paper before the slip and count the slip printed only "
+        "when the printer answers after it; false for a printer that never answers.",
+    )
     ticket: TicketOut
     layout: LayoutOut
 
@@ -277,11 +282,17 @@ class PrintResultRequest(_In):
     printed: Flag
     error: Text | None = Field(None, description="What went wrong, when it did not print.")
     paper: Literal["ok", "low", "out", "unknown"] = "unknown"
+    fault: Literal[printjobs.FAULTS] = Field(  # type: ignore[valid-type]
+        "other",
+        description="Why it did not print: ``unprintable`` when the slip itself cannot be made "
+        "(after a few such the job is given up); any other code is the printer's (the job waits "
+        "for the printer).",
+    )
 
 
 class PrintResultOut(_Out):
     id: int
-    status: Literal["done", "pending", "cancelled"]
+    status: Literal["done", "pending", "cancelled", "failed"]
     next_attempt_at: dt.datetime | None = Field(
         None, description="When a failed job is tried again."
     )

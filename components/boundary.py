@@ -54,7 +54,10 @@ BODY_KEYS = frozenset(
 _types: dict[str, TypeAdapter[Any]] = {}
 _counter = TypeAdapter(Clicks)
 _page_value = TypeAdapter(Text)
-_address_part = Annotated[str, Strict(), StringConstraints(max_length=2048)] | None
+_path = Annotated[str, Strict(), StringConstraints(max_length=2048, pattern=r"^/[^\x00-\x1f]*$")]
+_query = Annotated[
+    str, Strict(), StringConstraints(max_length=2048, pattern=r"^(\?[^\x00-\x1f]*)?$")
+]
 
 
 def accepts(types: dict[str, Any]) -> None:
@@ -66,7 +69,7 @@ def accepts(types: dict[str, Any]) -> None:
 
 
 # Dash's own page routing: the address bar's path and query.
-accepts({"_pages_location.pathname": _address_part, "_pages_location.search": _address_part})
+accepts({"_pages_location.pathname": _path, "_pages_location.search": _query | None})
 
 
 def declared(kind: str, prop: str) -> TypeAdapter[Any]:

@@ -9,6 +9,11 @@ jobs over the API (``POST /api/v1/print-jobs/claim``), prints each slip, and rep
 printed is only reported, never printed again (the server offers an unreported job again after a
 minute). A restart in the middle of sending a slip prints that one again, which is what a
 half-printed ticket needs.
+
+**One job's failure is that job's**, as in the server's print worker: a printer fault is
+reported as the printer's (the job waits for the printer), anything else that goes wrong with
+one job (its slip cannot be drawn) as the job's own (``fault: unprintable``: the server gives it
+up after a few); the other jobs of the claim go on.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from typing import Any
 
 from kiosk.journal import Journal
 from kiosk.printers import PrinterFault, PrinterSpec, TicketPrinter
+from queues.printable import printable
+from queues.printjobs import unprintable
 from queues.slip import Layout, Row
 
 log = logging.getLogger("hallq.agent")
@@ -55,7 +62,9 @@ class PrintAgent:
     token: str
     journal_path: Path
     font: str = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
-    _printers: dict[tuple[int, str, bool], TicketPrinter] = field(default_factory=dict, init=False)
+    _printers: dict[tuple[int, str, bool, bool], TicketPrinter] = field(
+        default_factory=dict, init=False
+    )
 
     def __post_init__(self) -> None:
         self.journal = Journal.open(self.journal_path)
@@ -79,8 +88,8 @@ class PrintAgent:
                 raise AgentError(f"the server refused the agent ({exc.code}): {message}") from None
             raise OSError(f"the server answered {exc.code}: {message}") from None
 
-    def _printer(self, paper: int, mode: str, cutter: bool) -> TicketPrinter:
-        key = (paper, mode, cutter)
+    def _printer(self, paper: int, mode: str, cutter: bool, status_check: bool) -> TicketPrinter:
+        key = (paper, mode, cutter, status_check)
         if key not in self._printers:
             spec = PrinterSpec(
                 uri=self.printer_uri,
@@ -88,6 +97,7 @@ class PrintAgent:
                 mode=mode,  # type: ignore[arg-type]
                 font=self.font,
                 cutter=cutter,
+                status_check=status_check,
             )
             self._printers[key] = TicketPrinter(spec)
         return self._printers[key]
@@ -106,28 +116,48 @@ class PrintAgent:
         for job in jobs:
             job_id = int(job["id"])
             if job_id not in self.journal.printed:
-                layout = layout_from(job["layout"])
-                printer = self._printer(layout.paper, job["mode"], job.get("cutter", True))
-                self.journal.write(job_id, "printing")
-                try:
-                    paper = printer.print(layout)
-                except PrinterFault as fault:
-                    self.journal.write(job_id, "reported")
-                    log.warning(
-                        "job %s (%s) not printed: %s", job_id, job["ticket"]["number"], fault
-                    )
-                    self._call(
-                        f"/api/v1/print-jobs/{job_id}/result",
-                        {"printed": False, "error": str(fault)[:200], "paper": fault.paper},
-                    )
+                paper = self._print(job_id, job)
+                if paper is None:
                     continue
-                self.journal.write(job_id, "printed")
                 printed += 1
             else:
                 paper = "unknown"
             self._call(f"/api/v1/print-jobs/{job_id}/result", {"printed": True, "paper": paper})
             self.journal.write(job_id, "reported")
         return printed
+
+    def _print(self, job_id: int, job: dict[str, Any]) -> str | None:
+        """Print one job; answers the paper state, or None when it did not print (reported)."""
+        number = str(job.get("ticket", {}).get("number", job_id))
+        try:
+            layout = layout_from(job["layout"])
+            printer = self._printer(
+                layout.paper, job["mode"], job.get("cutter", True), job.get("status_check", True)
+            )
+        except Exception as exc:  # the slip cannot even be read: the job's own fault
+            self._failed(job_id, unprintable(number, exc), "unprintable")
+            return None
+        self.journal.write(job_id, "printing")
+        try:
+            paper = printer.print(layout)
+        except PrinterFault as fault:
+            self.journal.write(job_id, "reported")
+            log.warning("job %s (%s) not printed: %s", job_id, number, fault)
+            self._failed(job_id, str(fault), fault.code, fault.paper)
+            return None
+        except Exception as exc:
+            self.journal.write(job_id, "reported")
+            log.exception("job %s (%s) cannot be printed", job_id, number)
+            self._failed(job_id, unprintable(number, exc), "unprintable")
+            return None
+        self.journal.write(job_id, "printed")
+        return paper
+
+    def _failed(self, job_id: int, error: str, fault: str, paper: str = "unknown") -> None:
+        self._call(
+            f"/api/v1/print-jobs/{job_id}/result",
+            {"printed": False, "error": printable(error), "fault": fault, "paper": paper},
+        )
 
     def run(self, stop: threading.Event) -> None:
         """Print until ``stop`` is set; an unreachable server is waited for."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +25,8 @@ class Journal:
     path: Path
     printing: set[int] = field(default_factory=set)
     printed: set[int] = field(default_factory=set)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    """The server's print worker writes from one thread per printer."""
 
     @classmethod
     def open(cls, path: Path) -> Journal:
@@ -49,12 +52,18 @@ class Journal:
             self.printed.discard(job)
 
     def write(self, job: int, state: str) -> None:
-        self._apply(job, state)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8") as f:
-            f.write(json.dumps({"job": job, "state": state}) + "\n")
-            f.flush()
-            os.fsync(f.fileno())
+        with self._lock:
+            self._apply(job, state)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8") as f:
+                f.write(json.dumps({"job": job, "state": state}) + "\n")
+                f.flush()
+                os.fsync(f.fileno())
+
+    def printed_jobs(self) -> set[int]:
+        """The jobs printed and not yet reported, as they stand now."""
+        with self._lock:
+            return set(self.printed)
 
     def _compact(self) -> None:
         """Keep only what is still needed: jobs printed but not yet reported."""

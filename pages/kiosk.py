@@ -204,7 +204,8 @@ def _choose(cfg: HallConfig, board: dict[str, views.ServiceStatus], lang: str) -
 
 def _zone_title(cfg: HallConfig, zone_code: str, lang: str) -> str:
     zone = cfg.zone(zone_code)
-    assert zone is not None
+    if zone is None:  # not a zone of the hall file: a forged id gets no words
+        return ""
     return t("kiosk.zone", lang, zone=zone.name(lang), floor=floor_words(zone.floor, lang))
 
 

@@ -1,4 +1,5 @@
-"""For managers: every window's state, the kiosks' printers and their faults, staff accounts."""
+"""For managers: every window's state, the kiosks' printers and their faults, the tickets that
+could not be printed, staff accounts."""
 
 from __future__ import annotations
 
@@ -66,6 +67,8 @@ def layout(lang: str | None = None, **_: str) -> Any:
                         [
                             html.H2(t("staff.printers", lang), className="h5"),
                             html.Div(id="staff-printers"),
+                            html.H2(t("staff.failed_prints", lang), className="h5 mt-4"),
+                            html.Div(id="staff-failed-prints"),
                             html.H2(t("staff.people", lang), className="h5 mt-4"),
                             html.Div(id="staff-people"),
                             html.H2(t("staff.add", lang), className="h6 mt-4"),
@@ -130,20 +133,22 @@ dash.register_page(
 @callback(
     Output("staff-windows", "children"),
     Output("staff-printers", "children"),
+    Output("staff-failed-prints", "children"),
     Output("staff-people", "children"),
     Input(live.version_id(PAGE), "data"),
     Input("staff-tick", "data"),
     State("staff-lang", "data"),
 )
-def show(_version: int | None, _tick: int | None, lang: str) -> tuple[Any, Any, Any]:
+def show(_version: int | None, _tick: int | None, lang: str) -> tuple[Any, Any, Any, Any]:
     auth.require("manager")
     ctx = context()
     try:
         windows = views.windows(ctx)
         printers = printjobs.printers(ctx)
+        failed = printjobs.failed_jobs(ctx)
         people = staff.users(ctx)
     except errors.HallqError:
-        return no_update, no_update, no_update
+        return no_update, no_update, no_update, no_update
     window_rows = [
         html.Tr(
             [
@@ -161,11 +166,22 @@ def show(_version: int | None, _tick: int | None, lang: str) -> tuple[Any, Any, 
                 html.Td(p.kiosk),
                 html.Td(t(f"printer.{p.state}", lang)),
                 html.Td(t(f"paper.{p.paper}", lang)),
-                html.Td(p.last_error or "", className="small"),
+                html.Td(_fault(p.error_code, p.last_error, lang), className="small"),
             ],
             className="table-danger" if p.state == "fault" else "",
         )
         for p in printers
+    ]
+    failed_rows = [
+        html.Tr(
+            [
+                html.Td(job.number),
+                html.Td(job.kiosk or ""),
+                html.Td(f"{job.issued_at.astimezone(ctx.tz):%H:%M}"),
+                html.Td(_fault(job.code, job.error, lang), className="small"),
+            ]
+        )
+        for job in failed
     ]
     people_rows = [
         html.Tr(
@@ -194,12 +210,27 @@ def show(_version: int | None, _tick: int | None, lang: str) -> tuple[Any, Any, 
         if printer_rows
         else html.P(t("staff.no_printers", lang)),
         _table(
+            ["staff.col.ticket", "staff.col.kiosk", "staff.col.issued", "staff.col.reason"],
+            failed_rows,
+            lang,
+            "staff-failed-prints-table",
+        )
+        if failed_rows
+        else html.P(t("staff.no_failed_prints", lang)),
+        _table(
             ["staff.col.name", "staff.col.display", "staff.col.role", "staff.col.windows"],
             people_rows,
             lang,
             "staff-people-table",
         ),
     )
+
+
+def _fault(code: str | None, detail: str | None, lang: str) -> Any:
+    """A fault in the reader's words, the technical message beneath for whoever fixes it."""
+    if not code:
+        return detail or ""
+    return [html.Div(t(f"fault.{code}", lang)), html.Div(detail or "", className="text-muted")]
 
 
 def _table(heads: list[str], rows: list[Any], lang: str, table_id: str) -> dbc.Table:

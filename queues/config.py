@@ -180,6 +180,10 @@ class Kiosk(_Model):
     """False for a printer without an automatic cutter: the ticket is fed out to tear off."""
     agent: bool = False
     """True when ``hallq print-agent`` on the kiosk PC prints its tickets, not the server."""
+    status_check: bool = True
+    """Ask the printer its paper before each ticket and have it confirm the ticket after; false
+    only for a printer that never answers status questions (its tickets then count as printed
+    once sent)."""
 
 
 class Printing(_Model):

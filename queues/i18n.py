@@ -75,6 +75,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "staff.windows": ("窗口", "Windows"),
     "staff.printers": ("取号机打印机", "Kiosk printers"),
     "staff.no_printers": ("还没有打印记录。", "Nothing printed yet."),
+    "staff.failed_prints": ("未能打印的号票", "Tickets that could not be printed"),
+    "staff.no_failed_prints": ("今天没有打印失败的号票。", "No ticket failed to print today."),
     "staff.people": ("工作人员", "Staff"),
     "staff.add": ("新增工作人员", "Add a member of staff"),
     "staff.add.submit": ("新增", "Add"),
@@ -86,6 +88,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "staff.col.kiosk": ("取号机", "Kiosk"),
     "staff.col.paper": ("纸张", "Paper"),
     "staff.col.error": ("最近故障", "Last fault"),
+    "staff.col.ticket": ("号码", "Ticket"),
+    "staff.col.issued": ("取号时间", "Taken at"),
+    "staff.col.reason": ("原因", "Reason"),
     "staff.col.name": ("用户名", "Name"),
     "staff.col.display": ("显示名", "Shown as"),
     "staff.col.role": ("角色", "Role"),
@@ -97,6 +102,34 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "printer.ok": ("正常", "OK"),
     "printer.fault": ("故障", "fault"),
     "printer.unknown": ("未知", "unknown"),
+    # why a ticket did not print (queues.printjobs.FAULTS)
+    "fault.refused": (
+        "打印机拒绝连接：是否已开机？",
+        "The printer refuses the connection: is it switched on?",
+    ),
+    "fault.silent": (
+        "打印机没有应答：是否已开机并连好？",
+        "The printer does not answer: is it switched on and connected?",
+    ),
+    "fault.unconfirmed": (
+        "打印机接受了连接，却没有确认收到号票：请检查打印机",
+        "The printer took the connection but did not confirm the ticket: check the printer",
+    ),
+    "fault.hung_up": (
+        "打印中打印机断开：请检查打印机和线缆",
+        "The printer hung up while printing: check it and its cable",
+    ),
+    "fault.unreachable": (
+        "连不上打印机：是否已开机并连好？",
+        "The printer cannot be reached: is it switched on and connected?",
+    ),
+    "fault.paper_out": ("打印机缺纸", "The printer is out of paper"),
+    "fault.cannot_write": ("号票文件无法写入", "The ticket file cannot be written"),
+    "fault.other": ("打印机故障", "Printer fault"),
+    "fault.unprintable": (
+        "号票内容无法生成（不是打印机的问题）；查明原因后可补打",
+        "The slip cannot be made (not the printer's fault); reprint it once the cause is found",
+    ),
     "paper.ok": ("有纸", "OK"),
     "paper.low": ("将尽", "low"),
     "paper.out": ("缺纸", "out"),

@@ -266,6 +266,11 @@ class PrintJob(Base):
     """When a worker or agent took the job; a claim older than the lease may be taken again."""
     claimed_by: Mapped[str | None] = mapped_column(String(100))
     reprint: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    error_code: Mapped[str | None] = mapped_column(String(20))
+    """The last failure's name in the catalogue (``fault.<code>``): the printer's or the job's."""
+    job_faults: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Failures that were the job's own (its slip cannot be made), not the printer's: after
+    ``printjobs.MAX_JOB_FAULTS`` of them the job is ``failed``."""
 
 
 class Printer(Base):
@@ -282,6 +287,8 @@ class Printer(Base):
     last_success_at: Mapped[datetime | None]
     last_error_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+    error_code: Mapped[str | None] = mapped_column(String(20))
+    """The last fault's name in the catalogue (``fault.<code>``)."""
     updated_at: Mapped[datetime | None]
 
 

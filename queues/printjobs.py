@@ -8,8 +8,16 @@ prints when the printer is back. A claim that is never answered (the worker died
 be taken again after ``LEASE``. A job whose ticket is no longer waiting is cancelled instead of
 printed: the visitor has been called or has gone.
 
+A failure is the printer's (off, out of paper, not answering: the job waits for the printer as
+long as it takes) or the job's own (its slip cannot be made or drawn: trying forever would only
+hold a printer up). After ``MAX_JOB_FAULTS`` failures of its own a job is ``failed``, with its
+reason, for staff to see (:func:`failed_jobs`) and reprint once the cause is put right; the
+visitor already has the number on the kiosk's screen. Every failure is named by a code of
+``FAULTS`` (words in the catalogue under ``fault.<code>``) beside the technical message.
+
 Each function is one transaction; printing and its faults are also written to ``printers``, the
-last known state of each kiosk's printer, for staff and the dashboard.
+last known state of each kiosk's printer, for staff and the dashboard. A printer is not shown
+``ok`` while one of its jobs is being retried for a fault of its own.
 """
 
 from __future__ import annotations
@@ -18,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, false, or_, select, update
 from sqlalchemy.orm import Session
 
 from queues import errors, events, views
@@ -27,7 +35,21 @@ from queues.models import Printer, PrintJob, Step, Ticket
 
 LEASE = timedelta(seconds=60)
 MAX_BACKOFF_SECONDS = 60
+MAX_JOB_FAULTS = 3
+"""Failures of a job's own after which it is given up (``failed``); the printer's never count."""
 PAPER_STATES = ("ok", "low", "out", "unknown")
+FAULTS = (
+    "refused",
+    "silent",
+    "unconfirmed",
+    "hung_up",
+    "unreachable",
+    "paper_out",
+    "cannot_write",
+    "other",
+    "unprintable",
+)
+"""Why a job did not print; all but ``unprintable`` (the job's own) are the printer's."""
 
 
 @dataclass(frozen=True)
@@ -39,16 +61,47 @@ class PrintTask:
     ticket: views.TicketView
 
 
+def unprintable(number: str, exc: BaseException) -> str:
+    """Why a ticket's slip could not be made (the job's own fault), for its record and staff."""
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"ticket {number}: the slip cannot be made ({type(exc).__name__}: {detail})"[:500]
+
+
 def backoff(attempts: int) -> timedelta:
     """How long a failed job waits before its next try: 2 s, 4 s, 8 s … at most a minute."""
     return timedelta(seconds=min(2 ** max(attempts, 1), MAX_BACKOFF_SECONDS))
+
+
+def _due(now: datetime) -> ColumnElement[bool]:
+    return or_(
+        (PrintJob.status == "pending") & (PrintJob.next_attempt_at <= now),
+        (PrintJob.status == "printing") & (PrintJob.claimed_at < now - LEASE),
+    )
+
+
+def _of_kiosks(kiosks: list[str | None]) -> ColumnElement[bool]:
+    named = [k for k in kiosks if k is not None]
+    clauses = [PrintJob.kiosk.in_(named)] if named else []
+    if None in kiosks:
+        clauses.append(PrintJob.kiosk.is_(None))
+    return or_(false(), *clauses)
+
+
+def due_kiosks(ctx: Context, *, exclude: Iterable[str] = ()) -> list[str | None]:
+    """The kiosks with jobs due now (``None``: jobs that name none), but ``exclude``."""
+    query = select(PrintJob.kiosk).where(_due(ctx.now())).distinct()
+    excluded = list(exclude)
+    if excluded:
+        query = query.where(or_(PrintJob.kiosk.is_(None), PrintJob.kiosk.not_in(excluded)))
+    with ctx.db.read() as s:
+        return list(s.scalars(query))
 
 
 def claim(
     ctx: Context,
     worker: str,
     *,
-    kiosks: Iterable[str] | None = None,
+    kiosks: Iterable[str | None] | None = None,
     exclude: Iterable[str] = (),
     limit: int = 10,
 ) -> list[PrintTask]:
@@ -56,30 +109,28 @@ def claim(
     now = ctx.now()
     tasks: list[PrintTask] = []
     with ctx.db.write() as s:
-        due = or_(
-            (PrintJob.status == "pending") & (PrintJob.next_attempt_at <= now),
-            (PrintJob.status == "printing") & (PrintJob.claimed_at < now - LEASE),
-        )
+        due = _due(now)
         query = select(PrintJob).where(due).order_by(PrintJob.id).limit(limit)
         if kiosks is not None:
-            query = query.where(PrintJob.kiosk.in_(list(kiosks)))
+            query = query.where(_of_kiosks(list(kiosks)))
         excluded = list(exclude)
         if excluded:
             query = query.where(or_(PrintJob.kiosk.is_(None), PrintJob.kiosk.not_in(excluded)))
         for job in s.scalars(query).all():
-            ticket, step = _ticket_of(s, job)
-            if step.status != "waiting":
+            found = _ticket_of(s, job)
+            if found is None or found[1].status != "waiting":
                 job.status = "cancelled"
                 events.record(
                     s,
                     "print_cancelled",
                     worker,
                     now,
-                    ticket_id=ticket.id,
+                    ticket_id=job.ticket_id,
                     job=job.id,
-                    ticket_status=step.status,
+                    ticket_status=found[1].status if found else None,
                 )
                 continue
+            ticket, step = found
             taken = s.execute(
                 update(PrintJob)
                 .where(PrintJob.id == job.id, due)
@@ -105,13 +156,15 @@ def claim(
     return tasks
 
 
-def _ticket_of(s: Session, job: PrintJob) -> tuple[Ticket, Step]:
+def _ticket_of(s: Session, job: PrintJob) -> tuple[Ticket, Step] | None:
     row = s.execute(
         select(Ticket, Step)
         .join(Step, Step.ticket_id == Ticket.id)
         .where(Ticket.id == job.ticket_id, Step.status != "transferred")
-    ).one()
-    return row[0], row[1]
+        .order_by(Step.id.desc())
+        .limit(1)
+    ).first()
+    return (row[0], row[1]) if row else None
 
 
 def succeeded(
@@ -123,6 +176,7 @@ def succeeded(
         job = _job(s, job_id)
         if job.status != "done":
             job.status, job.printed_at, job.last_error = "done", now, None
+            job.error_code = None
             events.record(
                 s, "printed", worker, now, ticket_id=job.ticket_id, job=job.id, kiosk=job.kiosk
             )
@@ -135,20 +189,25 @@ def failed(
     worker: str,
     error: str,
     *,
+    code: str = "other",
+    own: bool = False,
     paper: str = "unknown",
     uri: str | None = None,
 ) -> datetime | None:
-    """The job did not print; it is tried again later. Answers when (None if it is settled)."""
+    """The job did not print: ``own`` when the job itself is at fault, not the printer. It is
+    tried again later; answers when (None if it is settled: done, cancelled, or now failed)."""
     now = ctx.now()
+    code = code if code in FAULTS else "other"
     with ctx.db.write() as s:
         job = _job(s, job_id)
-        if job.status in ("done", "cancelled"):
-            _printer_state(s, job.kiosk, now, uri=uri, ok=False, paper=paper, error=error)
+        if job.status in ("done", "cancelled", "failed"):
+            _printer_state(
+                s, job.kiosk, now, uri=uri, ok=False, paper=paper, error=error, code=code
+            )
             return None
-        job.status = "pending"
-        job.last_error = error[:2000]
+        job.last_error, job.error_code = error[:2000], code
         job.claimed_at = None
-        job.next_attempt_at = now + backoff(job.attempts)
+        job.job_faults += 1 if own else 0
         if job.attempts == 1:  # one event per job, however many retries follow
             events.record(
                 s,
@@ -160,7 +219,23 @@ def failed(
                 kiosk=job.kiosk,
                 error=error[:500],
             )
-        _printer_state(s, job.kiosk, now, uri=uri, ok=False, paper=paper, error=error)
+        _printer_state(s, job.kiosk, now, uri=uri, ok=False, paper=paper, error=error, code=code)
+        if job.job_faults >= MAX_JOB_FAULTS:
+            job.status = "failed"
+            events.record(
+                s,
+                "print_given_up",
+                worker,
+                now,
+                ticket_id=job.ticket_id,
+                job=job.id,
+                kiosk=job.kiosk,
+                code=code,
+                error=error[:500],
+            )
+            return None
+        job.status = "pending"
+        job.next_attempt_at = now + backoff(job.attempts)
         return job.next_attempt_at
 
 
@@ -185,6 +260,7 @@ def _printer_state(
     ok: bool,
     paper: str,
     error: str | None = None,
+    code: str | None = None,
 ) -> None:
     key = kiosk or "-"
     printer = s.get(Printer, key)
@@ -192,13 +268,32 @@ def _printer_state(
         printer = Printer(kiosk=key)
         s.add(printer)
     printer.uri = uri or printer.uri
-    printer.state = "ok" if ok else "fault"
     printer.paper = paper if paper in PAPER_STATES else "unknown"
     printer.updated_at = now
     if ok:
         printer.last_success_at = now
+        if not _retrying_own_fault(s, kiosk):
+            printer.state = "ok"
     else:
+        printer.state = "fault"
         printer.last_error_at, printer.last_error = now, (error or "")[:2000]
+        printer.error_code = code
+
+
+def _retrying_own_fault(s: Session, kiosk: str | None) -> bool:
+    """Whether a job of ``kiosk`` that failed through its own fault waits to be tried again."""
+    return (
+        s.scalar(
+            select(PrintJob.id)
+            .where(
+                PrintJob.status.in_(("pending", "printing")),
+                PrintJob.job_faults > 0,
+                _of_kiosks([kiosk]),
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def reprint(ctx: Context, ticket_id: str, actor: str, kiosk: str | None = None) -> int:
@@ -225,7 +320,8 @@ class PrintState:
     """How a ticket's slip is doing, for the kiosk screen."""
 
     status: str | None
-    """The newest job's status (``pending``, ``printing``, ``done``, ``cancelled``), or None."""
+    """The newest job's status (``pending``, ``printing``, ``done``, ``cancelled``, ``failed``),
+    or None."""
     attempts: int
     error: str | None
     printer_state: str
@@ -252,3 +348,40 @@ def printers(ctx: Context) -> list[Printer]:
     """Every printer's last known state."""
     with ctx.db.read() as s:
         return list(s.scalars(select(Printer).order_by(Printer.kiosk)))
+
+
+@dataclass(frozen=True)
+class FailedJob:
+    """A slip given up on, for staff: which ticket, where, and why."""
+
+    job_id: int
+    number: str
+    kiosk: str | None
+    code: str
+    error: str
+    attempts: int
+    issued_at: datetime
+
+
+def failed_jobs(ctx: Context, limit: int = 50) -> list[FailedJob]:
+    """The failed jobs of today's tickets, newest first."""
+    query = (
+        select(PrintJob, Ticket)
+        .join(Ticket, Ticket.id == PrintJob.ticket_id)
+        .where(PrintJob.status == "failed", Ticket.day == ctx.business_day())
+        .order_by(PrintJob.id.desc())
+        .limit(limit)
+    )
+    with ctx.db.read() as s:
+        return [
+            FailedJob(
+                job_id=job.id,
+                number=ticket.number,
+                kiosk=job.kiosk,
+                code=job.error_code or "other",
+                error=job.last_error or "",
+                attempts=job.attempts,
+                issued_at=ticket.issued_at,
+            )
+            for job, ticket in s.execute(query).all()
+        ]

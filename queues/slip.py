@@ -1,7 +1,9 @@
 """What a ticket slip says: rows of centred text, a QR code to follow the ticket, more rows.
 
 Pure data, built from a ticket and the hall file. The kiosk package prints it (ESC/POS text or a
-raster image); the API hands it to a kiosk's print agent as JSON.
+raster image); the API hands it to a kiosk's print agent as JSON. A row's text is made
+:func:`~queues.printable.printable` when the row is made, so no row, here or in an agent that
+rebuilt it from JSON, carries a character a printer would take as a command.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Literal
 from queues.config import HallConfig
 from queues.directions import directions
 from queues.i18n import t
+from queues.printable import printable
 from queues.views import TicketView
 
 Size = Literal["small", "normal", "large", "huge"]
@@ -26,6 +29,9 @@ class Row:
     text: str
     size: Size = "normal"
     bold: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", printable(self.text))
 
 
 @dataclass(frozen=True)

@@ -272,20 +272,36 @@ class FakePrinter:
     """A raw-port (9100) printer on loopback: keeps what it was sent; answers the paper query.
 
     ``stop()`` takes it off the network (connections are refused), ``start()`` puts it back on
-    the same port, as a printer switched off and on again.
+    the same port, as a printer switched off and on again. Like a printer on its raw port it
+    serves one connection at a time (the next waits). ``slip_seconds``: it takes that long to
+    take a slip, and answers the question after a slip, or reads the next connection, only then
+    (as a printer whose input buffer holds less than a slip). ``reads=False``: it accepts
+    connections and never reads a byte, as a printer hung with its network card still up.
+    ``answers=N``: it answers only the first N status questions of a connection.
     """
 
-    def __init__(self) -> None:
+    def __init__(
+        self, *, slip_seconds: float = 0.0, reads: bool = True, answers: int | None = None
+    ) -> None:
         import socket
+        import threading
 
         probe = socket.socket()
         probe.bind(("127.0.0.1", 0))
         self.port = probe.getsockname()[1]
         probe.close()
         self.paper = PAPER_OK
+        self.slip_seconds = slip_seconds
+        self.reads = reads
+        self.answers = answers
         self.jobs: list[bytes] = []
+        self.printed_at: list[float] = []
+        """``time.monotonic()`` when each of ``jobs`` was taken."""
+        self.connections = 0
         self._server = None
         self._thread = None
+        self._off = threading.Event()
+        self._one_at_a_time = threading.Lock()
 
     @property
     def uri(self) -> str:
@@ -294,12 +310,25 @@ class FakePrinter:
     def start(self) -> FakePrinter:
         import socketserver
         import threading
+        import time
 
         printer = self
+        query = b"\x10\x04\x04"  # DLE EOT 4: how is the paper?
+        self._off.clear()
 
         class Handler(socketserver.BaseRequestHandler):
             def handle(self) -> None:
+                printer.connections += 1
+                if not printer.reads:
+                    printer._off.wait()  # holds the connection, reads nothing
+                    return
+                with printer._one_at_a_time:
+                    self._serve()
+
+            def _serve(self) -> None:
                 received = b""
+                taken = b""
+                answered = 0
                 self.request.settimeout(5)
                 while True:
                     try:
@@ -309,11 +338,21 @@ class FakePrinter:
                     if not chunk:
                         break
                     received += chunk
-                    if chunk.endswith(b"\x10\x04\x04"):  # DLE EOT 4: how is the paper?
-                        self.request.sendall(printer.paper)
-                        received = received[: -len(b"\x10\x04\x04")]
-                if received:
-                    printer.jobs.append(received)
+                    if received.endswith(query):
+                        slip = received[: -len(query)]
+                        if slip and printer.slip_seconds:
+                            time.sleep(printer.slip_seconds)
+                        taken += slip
+                        received = b""
+                        if printer.answers is None or answered < printer.answers:
+                            self.request.sendall(printer.paper)
+                            answered += 1
+                if received and printer.slip_seconds:  # sent, and hung up without asking
+                    time.sleep(printer.slip_seconds)
+                taken += received
+                if taken:
+                    printer.jobs.append(taken)
+                    printer.printed_at.append(time.monotonic())
 
         class Server(socketserver.ThreadingTCPServer):
             allow_reuse_address = True
@@ -325,6 +364,7 @@ class FakePrinter:
         return self
 
     def stop(self) -> None:
+        self._off.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()

@@ -59,9 +59,16 @@ def post_callback(
         else {"id": outputs[0][0], "property": outputs[0][1]},
         "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
         "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
-        "changedPropIds": [f"{inputs[0][0]}.{inputs[0][1]}"],
+        "changedPropIds": [f"{browser_id(inputs[0][0])}.{inputs[0][1]}"],
     }
     return client.post("/_dash-update-component", json=body, headers={"Origin": "http://localhost"})
+
+
+def browser_id(ident: str | dict[str, Any]) -> str:
+    """A component id as the browser names it in ``changedPropIds``."""
+    if isinstance(ident, str):
+        return ident
+    return json.dumps(ident, sort_keys=True, separators=(",", ":"))
 
 
 def add_person(client: FlaskClient, name: str) -> Any:
