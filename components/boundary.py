@@ -35,6 +35,7 @@ from typing import Annotated, Any
 
 import dash
 from dash import Dash
+from dash.exceptions import InvalidCallbackReturnValue
 from flask import Response, request
 from pydantic import Strict, StringConstraints, TypeAdapter, ValidationError
 
@@ -96,13 +97,19 @@ def install(app: Dash) -> None:
     endpoint = app.config.routes_pathname_prefix + "_dash-update-component"
     callbacks: dict[str, dict[str, Any]] = {}
 
+    @app.server.errorhandler(InvalidCallbackReturnValue)
+    def _mismatch(exc: InvalidCallbackReturnValue) -> Response:
+        """A pattern-matching callback whose posted outputs do not match its posted inputs (a
+        browser sends them in step): the request's fault, said like any other refusal."""
+        log.warning("callback request with mismatched outputs: %s", str(exc).splitlines()[0])
+        return _refusal(Refused("the outputs do not match the inputs"))
+
     @app.server.before_request
     def _gate() -> Response | None:
         if request.path != endpoint or request.method != "POST":
             return None
         if not callbacks:
             callbacks.update({k: v for k, v in app.callback_map.items() if "callback" in v})
-        lang = norm_lang(request.headers.get("Accept-Language"))
         try:
             if not request.is_json:
                 raise Refused("the body must be JSON (Content-Type: application/json)")
@@ -110,16 +117,18 @@ def install(app: Dash) -> None:
             check(callbacks, body)
         except (BodyError, Refused) as exc:
             log.info("callback request refused: %s", exc)
-            message = t("error.invalid_callback", lang, detail=str(exc)[:300])
-            return Response(
-                json.dumps(
-                    {"error": {"code": "invalid_callback", "message": message}},
-                    ensure_ascii=False,
-                ),
-                status=400,
-                mimetype="application/json",
-            )
+            return _refusal(exc)
         return None
+
+
+def _refusal(exc: Exception) -> Response:
+    lang = norm_lang(request.headers.get("Accept-Language"))
+    message = t("error.invalid_callback", lang, detail=str(exc)[:300])
+    return Response(
+        json.dumps({"error": {"code": "invalid_callback", "message": message}}, ensure_ascii=False),
+        status=400,
+        mimetype="application/json",
+    )
 
 
 def verify(app: Dash) -> None:
