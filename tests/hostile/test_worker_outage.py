@@ -198,3 +198,30 @@ def test_workers_wait_out_a_database_outage_and_one_runs_the_jobs_again(
             if w.poll() is None:
                 w.terminate()
                 w.wait(timeout=20)
+
+
+@pytest.mark.postgres
+def test_a_worker_started_while_the_database_is_away_waits_for_it(
+    own_database: tuple[str, str, Engine], tmp_path: Path
+) -> None:
+    """As systemd restarts it during an outage: before, it exited at once, again and again."""
+    url, name, admin = own_database
+    _shut(admin, name)
+    log = tmp_path / "worker.log"
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "cli", "worker"],
+        cwd=ROOT,
+        env=_env(url, tmp_path),
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("w"),
+    )
+    try:
+        assert _wait_for(lambda: "cannot be reached yet; waiting" in log.read_text(), 30)
+        assert worker.poll() is None, log.read_text()
+        _open(admin, name)
+        assert _wait_for(lambda: RUNS in log.read_text(), 60), log.read_text()
+        assert worker.poll() is None
+    finally:
+        if worker.poll() is None:
+            worker.terminate()
+            worker.wait(timeout=20)
