@@ -201,6 +201,7 @@ def worker() -> None:
     """
     settings = _settings()
     ctx = _context(settings)
+    _wait_for_database(ctx)
     _require_migrated(ctx)
     base = ctx.config.hall.public_url or f"http://{settings.host}:{settings.port}"
     click.echo(f"hallq worker: scheduler and printing ({_printing_summary(ctx, settings)})")
@@ -209,6 +210,24 @@ def worker() -> None:
         runner.wait()
     except KeyboardInterrupt:
         runner.stop()
+
+
+def _wait_for_database(ctx: Context) -> None:
+    """Wait, at growing intervals, for a database that cannot be reached yet: a worker started
+    before it, or restarted by systemd during an outage, would otherwise exit at once, again and
+    again, until systemd gives up on it."""
+    import time
+
+    from queues.scheduler import BACKOFF_LIMIT_SECONDS
+
+    if ctx.db.ping():
+        return
+    log.warning("the database cannot be reached yet; waiting for it")
+    pause = 1.0
+    while not ctx.db.ping():
+        time.sleep(pause)
+        pause = min(pause * 2, BACKOFF_LIMIT_SECONDS)
+    log.info("the database answers")
 
 
 def _background(ctx: Context, settings: Settings, base: str, name: str) -> Runner:

@@ -15,8 +15,12 @@ def register(server: Flask, ctx: Context) -> None:
 
     @server.get("/healthz")
     def healthz() -> Response:
-        ok = ctx.db.ping()
-        body = Health(status="ok" if ok else "unavailable")
+        """200 ok; 503 unavailable (the database cannot be reached) or busy (writes give up
+        waiting for another writer). Never waits for the writer lock (Database.health)."""
+        status = ctx.db.health()
+        body = Health(status=status)
         return Response(
-            body.model_dump_json(), status=200 if ok else 503, mimetype="application/json"
+            body.model_dump_json(),
+            status=200 if status == "ok" else 503,
+            mimetype="application/json",
         )

@@ -52,7 +52,12 @@ STATUS_TEXT = {
     409: "The current state forbids this",
     422: "Well-formed but invalid",
     429: "Too many requests",
-    503: "The database cannot be reached",
+    503: "The database cannot be reached, or is busy with another writer",
+}
+RETRY_AFTER = {
+    "429": "Seconds until a ticket may be taken again",
+    "503": "Seconds to wait when the database was busy with another writer (absent when it "
+    "cannot be reached)",
 }
 STAFF = ("clerk", "manager", "admin")
 
@@ -268,8 +273,9 @@ class Api:
                 return response
             except HallqError as exc:
                 response = error_response(KIND_STATUS[exc.kind], exc.code, exc.message(lang))
-                if exc.kind == "rate_limited":
-                    response.headers["Retry-After"] = str(exc.params["seconds"])
+                seconds = exc.retry_after()
+                if seconds is not None:
+                    response.headers["Retry-After"] = str(seconds)
                 return response
             except Exception:
                 log.exception("%s %s failed", request.method, request.path)
@@ -380,13 +386,14 @@ class Api:
                 op["responses"][str(extra_status)] = _response(text, extra_model, ref)
             for code in r.statuses:
                 op["responses"][str(code)] = _response(STATUS_TEXT[code], ErrorBody, ref)
-            if "429" in op["responses"]:
-                op["responses"]["429"]["headers"] = {
-                    "Retry-After": {
-                        "description": "Seconds until a ticket may be taken again",
-                        "schema": {"type": "integer", "minimum": 1},
+            for code, words in RETRY_AFTER.items():
+                if code in op["responses"]:
+                    op["responses"][code]["headers"] = {
+                        "Retry-After": {
+                            "description": words,
+                            "schema": {"type": "integer", "minimum": 1},
+                        }
                     }
-                }
             paths.setdefault(path, {})[r.method.lower()] = op
         return {
             "openapi": "3.1.0",

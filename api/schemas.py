@@ -84,7 +84,7 @@ class DisplayQuery(BaseModel):
 
 
 class Health(_Out):
-    status: Literal["ok", "unavailable"]
+    status: Literal["ok", "busy", "unavailable"]
 
 
 class ServiceOut(_Out):

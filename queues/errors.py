@@ -27,6 +27,10 @@ class HallqError(Exception):
         words = {k: v(lang) if callable(v) else v for k, v in self.params.items()}
         return t(f"error.{self.code}", lang, **words)
 
+    def retry_after(self) -> int | None:
+        """Seconds after which the same request may succeed (HTTP ``Retry-After``), if known."""
+        return None
+
 
 class UnknownService(HallqError):
     code = "unknown_service"
@@ -160,6 +164,9 @@ class RateLimited(HallqError):
     code = "rate_limited"
     kind = "rate_limited"
 
+    def retry_after(self) -> int | None:
+        return int(self.params["seconds"])
+
 
 class StoreUnavailable(HallqError):
     code = "store_unavailable"
@@ -168,6 +175,18 @@ class StoreUnavailable(HallqError):
     def __init__(self, detail: str = "") -> None:
         self.detail = detail
         super().__init__()
+
+
+class StoreBusy(StoreUnavailable):
+    """Another writer held the database (SQLite's one writer lock) for longer than a write may
+    wait. A kind of StoreUnavailable, so every screen that says "please wait" for a database
+    that is away says it for this too."""
+
+    code = "store_busy"
+    RETRY_SECONDS: ClassVar[int] = 3
+
+    def retry_after(self) -> int | None:
+        return self.RETRY_SECONDS
 
 
 class StoreNotMigrated(HallqError):

@@ -652,6 +652,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "暂时无法连接数据库，请稍候再试。",
         "The database cannot be reached just now; please try again shortly.",
     ),
+    "error.store_busy": (
+        "系统繁忙，请几秒后再试。",
+        "The system is busy; please try again in a few seconds.",
+    ),
     "error.store_not_migrated": (
         "数据库尚未初始化，请先运行 hallq init-db。",
         "The database has not been set up; run hallq init-db first.",

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import select
 
 from queues import errors, metrics
+from queues.cells import inert
 from queues.context import Context
 from queues.i18n import t
 from queues.models import Rating, Step, Ticket, User
@@ -402,20 +403,22 @@ def sheets(ctx: Context, report: Report, lang: str) -> dict[str, tuple[list[str]
 
 def to_csv(ctx: Context, report: Report, lang: str) -> bytes:
     """The report's tables one after another, each under its name; UTF-8 with a byte-order mark
-    so that Excel opens the Chinese as Chinese."""
+    so that Excel opens the Chinese as Chinese. No cell is read as a formula (queues.cells)."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([title(report.period, report.start, report.end, lang)])
+    writer.writerow([inert(title(report.period, report.start, report.end, lang))])
     for name, (heads, rows) in sheets(ctx, report, lang).items():
         writer.writerow([])
-        writer.writerow([name])
-        writer.writerow(heads)
-        writer.writerows([["" if v is None else v for v in row] for row in rows])
+        writer.writerow([inert(name)])
+        writer.writerow([inert(h) for h in heads])
+        writer.writerows([["" if v is None else inert(v) for v in row] for row in rows])
     return out.getvalue().encode("utf-8-sig")
 
 
 def to_xlsx(ctx: Context, report: Report, lang: str) -> bytes:
-    """The report as a workbook: one sheet per table, shares formatted as percentages."""
+    """The report as a workbook: one sheet per table, shares formatted as percentages. Text is
+    stored as text, never as a formula (openpyxl makes one of any text starting with ``=``), and
+    escaped as in the CSV (queues.cells)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -425,11 +428,14 @@ def to_xlsx(ctx: Context, report: Report, lang: str) -> bytes:
     share_heads = {t(f"report.col.{c}", lang) for c in SHARES}
     for name, (heads, rows) in sheets(ctx, report, lang).items():
         sheet = book.create_sheet(name[:31])
-        sheet.append(heads)
+        for row in [heads, *rows]:
+            sheet.append([inert(v) for v in row])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append(row)
+        for line in sheet.iter_rows():
+            for cell in line:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
         for col, head in enumerate(heads, start=1):
             letter = get_column_letter(col)
             sheet.column_dimensions[letter].width = max(10, min(40, len(head) * 2 + 2))

@@ -14,6 +14,12 @@ APScheduler's own FAQ: two schedulers sharing a job store both run every job. So
 process runs the jobs: the one that holds the **runner lock**, a file lock beside the SQLite
 database (one host) or a PostgreSQL advisory lock kept on a connection of its own. A second
 process waits for the lock and takes over when the first stops.
+
+A database that goes away (a restart, a network blip) ends the advisory lock with its session:
+the runner notices within RETRY_SECONDS, stops its jobs, and tries to take the lock again, at
+growing intervals up to BACKOFF_LIMIT_SECONDS, until the database answers; whichever process
+gets the lock first runs the jobs, the others wait as before. The runner's thread is vital
+(:mod:`queues.vital`): if it dies all the same, the process ends and is restarted.
 """
 
 from __future__ import annotations
@@ -32,15 +38,19 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Connection, select, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from queues import alerts, metrics, services
 from queues.context import Context
 from queues.errors import HallqError
 from queues.models import Step
+from queues.vital import vital
 
 log = logging.getLogger("hallq.scheduler")
 PG_LOCK_KEY = 0x68616C6D  # "halm"
 RETRY_SECONDS = 5.0
+BACKOFF_LIMIT_SECONDS = 15.0
+"""The longest pause between tries while the database cannot be reached."""
 
 Job = tuple[str, Callable[[], Any], Any]
 """(name, function, APScheduler trigger)."""
@@ -53,19 +63,14 @@ class RunnerLock:
         self.ctx = ctx
         self._file: IO[str] | None = None
         self._conn: Connection | None = None
+        self.unreachable = False
+        """The last try could not reach the database (said once in the log, until it answers)."""
 
     def acquire(self) -> bool:
-        """Take the lock if it is free; never waits."""
-        db = self.ctx.db
-        if db.dialect == "postgresql":
-            conn = db.engine.connect()
-            got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": PG_LOCK_KEY}).scalar()
-            conn.commit()
-            if got:
-                self._conn = conn
-                return True
-            conn.close()
-            return False
+        """Take the lock if it is free; never waits, and never raises for a database that
+        cannot be reached (it answers False)."""
+        if self.ctx.db.dialect == "postgresql":
+            return self._acquire_advisory()
         path = self._path()
         path.parent.mkdir(parents=True, exist_ok=True)
         handle = path.open("a+")
@@ -81,24 +86,58 @@ class RunnerLock:
         self._file = handle
         return True
 
+    def _acquire_advisory(self) -> bool:
+        conn: Connection | None = None
+        try:
+            conn = self.ctx.db.engine.connect()
+            got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": PG_LOCK_KEY}).scalar()
+            conn.commit()
+        except (SQLAlchemyError, OSError) as exc:
+            if conn is not None:
+                _discard(conn)
+            self._lost(exc)
+            return False
+        self._reached()
+        if got:
+            self._conn = conn
+            return True
+        conn.close()
+        return False
+
     def held(self) -> bool:
-        """Whether the lock is still ours (a PostgreSQL connection can drop)."""
+        """Whether the lock is still ours (a PostgreSQL connection can drop); never raises."""
         if self._conn is not None:
             try:
                 self._conn.execute(text("SELECT 1"))
                 self._conn.commit()
                 return True
-            except Exception:
+            except (SQLAlchemyError, OSError) as exc:
+                self._lost(exc)
                 return False
         return self._file is not None
 
+    def _lost(self, exc: BaseException) -> None:
+        if not self.unreachable:
+            first = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+            log.warning(
+                "the database cannot be reached for the runner lock (%s); trying again",
+                first[0] if first else type(exc).__name__,
+            )
+        self.unreachable = True
+
+    def _reached(self) -> None:
+        if self.unreachable:
+            log.info("the database answers again")
+        self.unreachable = False
+
     def release(self) -> None:
         if self._conn is not None:
-            with contextlib.suppress(Exception):
+            try:
                 self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": PG_LOCK_KEY})
                 self._conn.commit()
-            with contextlib.suppress(Exception):
                 self._conn.close()
+            except (SQLAlchemyError, OSError):
+                _discard(self._conn)  # never back into the pool still holding the lock
             self._conn = None
         if self._file is not None:
             with contextlib.suppress(OSError):
@@ -111,6 +150,14 @@ class RunnerLock:
         if not database or database == ":memory:":
             return Path("var") / "hallq.scheduler.lock"
         return Path(database).with_suffix(".scheduler.lock")
+
+
+def _discard(conn: Connection) -> None:
+    """Close ``conn`` for good: its session (and any lock it holds) ends with it."""
+    with contextlib.suppress(Exception):
+        conn.invalidate()
+    with contextlib.suppress(Exception):
+        conn.close()
 
 
 # --- the jobs -------------------------------------------------------------------------------------
@@ -214,7 +261,9 @@ class Runner:
         self._thread: threading.Thread | None = None
 
     def start(self) -> Runner:
-        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+        """Run in a thread of its own, whose death ends the process (:mod:`queues.vital`)."""
+        body = vital(self._run, f"{self.name}'s runner thread")
+        self._thread = threading.Thread(target=body, name=self.name, daemon=True)
         self._thread.start()
         return self
 
@@ -230,13 +279,20 @@ class Runner:
 
     def _run(self) -> None:
         waiting_logged = False
+        pause = self.retry
         while not self._stop.is_set():
             if not self.lock.acquire():
+                if self.lock.unreachable:  # the lock said so; back off until it answers
+                    self._stop.wait(pause)
+                    pause = min(pause * 2, max(self.retry, BACKOFF_LIMIT_SECONDS))
+                    continue
+                pause = self.retry
                 if not waiting_logged:
                     log.info("another process runs the scheduler; %s waits for it", self.name)
                     waiting_logged = True
                 self._stop.wait(self.retry)
                 continue
+            pause, waiting_logged = self.retry, False
             log.info("%s runs the scheduler", self.name)
             try:
                 self._serve()

@@ -10,11 +10,12 @@ import sys
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import create_engine, make_url, text
@@ -23,12 +24,14 @@ from queues import config as hall_config
 from queues import migrate, services
 from queues.context import Context
 from queues.db import Database
+from queues.errors import StoreBusy
 from queues.hall import apply_config
 
 ROOT = Path(__file__).resolve().parent.parent
 HALL_FILE = ROOT / "config" / "hall.toml"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PG_ENV = "HALLQ_TEST_POSTGRES_URL"
+T = TypeVar("T")
 
 
 def beijing(*args: int) -> datetime:
@@ -238,11 +241,27 @@ def http(
 # --- work done in child processes (spawned: they import this module afresh) -------------------
 
 
+def again_while_busy(action: Callable[[], T], seconds: float = 60) -> T:
+    """``action``, tried again while SQLite is busy with other writers (StoreBusy: nothing was
+    written), as a kiosk or a clerk tries again: many processes writing back to back on a
+    loaded machine can keep one from its turn for longer than a write waits."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return action()
+        except StoreBusy:
+            if time.monotonic() > deadline:
+                raise
+
+
 def issue_many(url: str, moment_iso: str, service: str, count: int) -> list[str]:
     """Issue ``count`` tickets as fast as one process can; answer their numbers."""
     ctx = make_context(url, Clock(datetime.fromisoformat(moment_iso)), open_always=True)
     try:
-        return [services.issue(ctx, service).ticket.number for _ in range(count)]
+        return [
+            again_while_busy(lambda: services.issue(ctx, service)).ticket.number
+            for _ in range(count)
+        ]
     finally:
         ctx.db.dispose()
 
@@ -251,13 +270,14 @@ def call_until_empty(url: str, moment_iso: str, window: int) -> list[str]:
     """Call, finish, call again at ``window`` until nothing waits; answer the numbers called."""
     ctx = make_context(url, Clock(datetime.fromisoformat(moment_iso)), open_always=True)
     called = []
+    clerk = f"clerk{window}"
     try:
         while True:
-            ticket = services.call_next(ctx, window, actor=f"clerk{window}")
+            ticket = again_while_busy(lambda: services.call_next(ctx, window, actor=clerk))
             if ticket is None:
                 return called
             called.append(ticket.number)
-            services.finish(ctx, window, actor=f"clerk{window}")
+            again_while_busy(lambda: services.finish(ctx, window, actor=clerk))
     finally:
         ctx.db.dispose()
 

@@ -9,7 +9,8 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from queues import errors, reporting, services
+from queues import errors, reporting, services, staff
+from queues.cells import inert
 from queues.context import Context
 from tests.support import Clock, beijing
 from tests.unit.test_metrics import a_morning
@@ -111,3 +112,51 @@ def test_exports_read_back(ctx: Context, clock: Clock) -> None:
     assert rows[head][:3] == ["Window", "Called", "Served"]
     assert rows[head + 1][0] == "Window 20 Taxation" and rows[head + 1][2] == "3"
     assert ["Bad ratings"] in rows
+
+
+def test_typed_text_is_never_a_formula_in_the_exports(ctx: Context, clock: Clock) -> None:
+    """A visitor's comment and a manager's note that look like formulas (OWASP CSV injection)
+    stay text in both exports; the figures beside them stay numbers."""
+    staff.add_user(ctx, "li", "clerk", "a long enough password", display_name="-李")
+    clock.set(beijing(2026, 11, 24, 9, 0))
+    services.resume(ctx, 20, "user:li")
+    ticket = services.issue(ctx, "tax").ticket.id
+    services.call_next(ctx, 20, "user:li")
+    services.start(ctx, 20, "user:li")
+    clock.set(beijing(2026, 11, 24, 9, 10))
+    services.finish(ctx, 20, "user:li")
+    services.rate(ctx, ticket, 1, '=HYPERLINK("http://x","y")')
+    report = reporting.build(ctx, "day", date(2026, 11, 24), None, "window", "en")
+    services.follow_up(ctx, report.bad[0].id, "contacted", "+1", "user:boss")
+    report = reporting.build(ctx, "day", date(2026, 11, 24), None, "window", "en")
+
+    book = load_workbook(io.BytesIO(reporting.to_xlsx(ctx, report, "en")))
+    bad = book["Bad ratings"]
+    heads = [c.value for c in bad[1]]
+    comment = bad.cell(2, heads.index("Comment") + 1)
+    note = bad.cell(2, heads.index("Note") + 1)
+    clerk = bad.cell(2, heads.index("Clerk") + 1)
+    assert (comment.value, comment.data_type) == ('\'=HYPERLINK("http://x","y")', "s")
+    assert (note.value, note.data_type) == ("'+1", "s")
+    assert (clerk.value, clerk.data_type) == ("'-李", "s")
+    assert bad.cell(2, heads.index("Rating") + 1).value == 1  # a number, not text
+    assert book["Clerk ranking"].cell(2, 2).value == "'-李"
+    assert book["Clerk ranking"].cell(2, 4).value == 1  # served: still a number
+
+    text = reporting.to_csv(ctx, report, "en").decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    head = rows.index(["Bad ratings"]) + 1
+    line = dict(zip(rows[head], rows[head + 1], strict=True))
+    assert line["Comment"] == '\'=HYPERLINK("http://x","y")'
+    assert line["Note"] == "'+1"
+    assert line["Clerk"] == "'-李"
+    assert line["Rating"] == "1"
+
+
+@pytest.mark.parametrize(
+    "typed", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1", "＝1+1", "＋1", "－1", "＠A1"]
+)
+def test_every_formula_start_gets_an_apostrophe(typed: str) -> None:
+    assert inert(typed) == "'" + typed
+    assert inert("办结 =1") == "办结 =1"  # only the first character counts
+    assert inert(-1) == -1 and inert(0.5) == 0.5 and inert(None) is None

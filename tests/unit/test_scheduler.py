@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -12,6 +13,7 @@ from sqlalchemy import select
 
 from queues import alerts, metrics, scheduler, services, views
 from queues.context import Context
+from queues.db import Database
 from queues.models import Alert, DailyStat, Event, Step
 from tests.support import Clock, beijing, make_context
 
@@ -176,3 +178,21 @@ def test_a_day_in_the_past_is_never_the_roll_up_of_today(sqlite_url: str) -> Non
     clock.set(beijing(2026, 11, 25, 8, 0))
     assert metrics.days_to_roll_up(ctx) == [DAY]
     ctx.db.dispose()
+
+
+def test_the_runner_lock_answers_no_while_the_database_is_away(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Before: acquire() raised, and the runner's thread died with it."""
+    ctx = Context(
+        db=Database("postgresql://nobody@127.0.0.1:1/none"), config=make_context("sqlite://").config
+    )
+    lock = scheduler.RunnerLock(ctx)
+    try:
+        with caplog.at_level(logging.INFO, logger="hallq.scheduler"):
+            assert lock.acquire() is False
+            assert lock.acquire() is False
+        assert lock.unreachable and not lock.held()
+        assert caplog.text.count("cannot be reached for the runner lock") == 1  # said once
+    finally:
+        ctx.db.dispose()
