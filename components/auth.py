@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 from datetime import timedelta
-from urllib.parse import urlsplit
+from urllib.parse import unquote
 
 from flask import Flask, abort, current_app, g, redirect, request, session
 
@@ -24,6 +24,8 @@ from queues.staff import StaffUser
 SESSION_KEY = "hallq_user"
 COOKIE = "hallq_session"
 SESSION_HOURS = 12
+NEXT_MAX = 512
+"""The longest place to go after signing in that is taken (the hall's own paths are short)."""
 
 
 def configure(server: Flask, ctx: Context) -> None:
@@ -79,13 +81,33 @@ def require(role: str = "clerk", window: int | None = None) -> StaffUser:
 
 
 def safe_next(target: str | None) -> str | None:
-    """A place to go after signing in, if it is a path on this site (never another site)."""
-    if not target:
+    """A place to go after signing in, if it is a path on this site (never another site).
+
+    Browsers are generous about what they take for a host: ``/\\host`` and ``/<tab>/host`` go
+    to ``//host``, which is another site, and an encoded ``%5C`` or ``%2F`` may be decoded once
+    more on the way. So a target is taken only if it is short, starts with exactly one ``/``, and
+    holds printable ASCII and no backslash, as given and however often it is decoded.
+    """
+    if not target or len(target) > NEXT_MAX:
         return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
+    seen = target
+    for _ in range(4):
+        if not _plain_path(seen):
+            return None
+        decoded = unquote(seen)
+        if decoded == seen:
+            return target
+        seen = decoded
+    return None  # still decoding after four rounds: nobody writes a link like that
+
+
+def _plain_path(text: str) -> bool:
+    return (
+        text.startswith("/")
+        and not text.startswith("//")
+        and "\\" not in text
+        and all("!" <= c <= "~" for c in text)
+    )
 
 
 def home_of(user: StaffUser) -> str:

@@ -110,7 +110,10 @@ def layout(lang: str | None = None, next: str | None = None, **_: str) -> dbc.Co
 def submit(
     _: int, __: int | None, name: str | None, password: str | None, target: str | None, lang: str
 ) -> tuple[Any, str]:
-    """Check the name and password on the server; a good pair opens a session."""
+    """Check the name and password on the server; a good pair opens a session.
+
+    ``target`` comes back from the browser, so it is checked again: a post can say anything.
+    """
     try:
         user = staff.sign_in(context(), name or "", password or "", auth.client_address())
     except (errors.BadCredentials, errors.AccountLocked) as exc:
@@ -118,4 +121,4 @@ def submit(
     except errors.HallqError:
         return no_update, t("login.unavailable", lang)
     auth.sign_in(user)
-    return target or auth.home_of(user), ""
+    return auth.safe_next(target) or auth.home_of(user), ""
