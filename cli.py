@@ -514,6 +514,45 @@ def user_disable(name: str) -> None:
     click.echo(f"{name} can no longer sign in")
 
 
+@user.command("sessions")
+@click.argument("name")
+@click.option("--all", "everything", is_flag=True, help="The ended and expired ones too.")
+@_friendly
+def user_sessions(name: str, everything: bool) -> None:
+    """The user's sessions: id, signed in, last seen, until, address, browser."""
+    from queues import staff
+
+    with _ctx() as ctx:
+        found = staff.sessions_of(ctx, name, ended=everything)
+        zone = ctx.tz
+    for x in found:
+        if x.live:
+            state = f"until {x.expires_at.astimezone(zone):%H:%M}"
+        elif x.ended_at is not None:
+            state = f"ended {x.ended_at.astimezone(zone):%m-%d %H:%M} ({x.end_reason})"
+        else:
+            state = "expired"
+        click.echo(
+            f"{x.id:>5}  {x.created_at.astimezone(zone):%Y-%m-%d %H:%M}  "
+            f"seen {x.last_seen_at.astimezone(zone):%H:%M}  {state:<28} "
+            f"{x.client or '?':<16} {(x.user_agent or '')[:60]}"
+        )
+    if not found:
+        click.echo(f"{name} has no {'' if everything else 'live '}sessions")
+
+
+@user.command("sign-out")
+@click.argument("name")
+@_friendly
+def user_sign_out(name: str) -> None:
+    """End every session of the user at once (a lost phone, a password seen)."""
+    from queues import staff
+
+    with _ctx() as ctx:
+        ended = staff.sign_out_everywhere(ctx, name)
+    click.echo(f"{name}: {ended} session{'' if ended == 1 else 's'} ended")
+
+
 @user.command("list")
 @_friendly
 def user_list() -> None:

@@ -201,9 +201,17 @@ class BadCredentials(HallqError):
     kind = "forbidden"
 
 
-class AccountLocked(HallqError):
-    code = "account_locked"
-    kind = "forbidden"
+class SignInLocked(HallqError):
+    """Too many failed sign-ins on this account from this address: wait ``minutes``."""
+
+    code = "sign_in_locked"
+    kind = "rate_limited"
+
+
+class AddressLocked(SignInLocked):
+    """Too many failed sign-ins from this address on any accounts: wait ``minutes``."""
+
+    code = "sign_in_address_locked"
 
 
 class UnknownRating(HallqError):

@@ -662,9 +662,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.user_exists": ("用户 {name} 已存在。", "There is a user {name} already."),
     "error.unknown_user": ("没有用户 {name}。", "There is no user {name}."),
     "error.bad_credentials": ("用户名或密码错误。", "Wrong name or password."),
-    "error.account_locked": (
-        "密码错误次数过多，账号已锁定，请 {minutes} 分钟后再试。",
-        "Too many wrong passwords: the account is locked; try again in {minutes} minutes.",
+    "error.sign_in_locked": (
+        "此账号在本设备上密码错误次数过多，请 {minutes} 分钟后再试；其他设备不受影响。",
+        "Too many wrong passwords for this account from this device: try again in {minutes} "
+        "minutes. Other devices are not affected.",
+    ),
+    "error.sign_in_address_locked": (
+        "本设备登录失败次数过多，请 {minutes} 分钟后再试。",
+        "Too many failed sign-ins from this device: try again in {minutes} minutes.",
     ),
     "weekdays.mon-fri": ("周一至周五", "Mon–Fri"),
     "weekday.mon": ("周一", "Mon"),

@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app import create_app
-from components.auth import SESSION_KEY
+from components.auth import COOKIE, SESSION_KEY
 from queues import services, staff
 from queues.context import Context
 from queues.models import User
@@ -36,20 +36,22 @@ def client(dash_app: Dash) -> FlaskClient:
 
 
 def as_user(client: FlaskClient, user: staff.StaffUser | None) -> None:
+    """Sign ``user`` (whose password is PASSWORD) in on ``client``; None: nobody."""
     with client.session_transaction() as session:
         session.clear()
         if user is not None:
-            session[SESSION_KEY] = {"id": user.id, "epoch": user.epoch}
+            ctx = client.application.extensions["hallq"]
+            session[SESSION_KEY] = staff.sign_in(ctx, user.name, PASSWORD).token
 
 
-def post_callback(
-    client: FlaskClient,
+def callback_body(
     outputs: list[tuple[str, str]],
     inputs: list[tuple[str, str, Any]],
     state: list[tuple[str, str, Any]],
-) -> Any:
+) -> dict[str, Any]:
+    """What a browser posts to ``/_dash-update-component`` for one callback."""
     many = len(outputs) > 1
-    body = {
+    return {
         "output": ("..{}.." if many else "{}").format("...".join(f"{i}.{p}" for i, p in outputs)),
         "outputs": [{"id": i, "property": p} for i, p in outputs]
         if len(outputs) > 1
@@ -58,6 +60,15 @@ def post_callback(
         "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
         "changedPropIds": [f"{inputs[0][0]}.{inputs[0][1]}"],
     }
+
+
+def post_callback(
+    client: FlaskClient,
+    outputs: list[tuple[str, str]],
+    inputs: list[tuple[str, str, Any]],
+    state: list[tuple[str, str, Any]],
+) -> Any:
+    body = callback_body(outputs, inputs, state)
     return client.post("/_dash-update-component", json=body, headers={"Origin": "http://localhost"})
 
 
@@ -147,9 +158,14 @@ def test_a_session_ends_with_a_new_password(client: FlaskClient, ctx: Context) -
 def test_sign_out_ends_the_session(client: FlaskClient, ctx: Context) -> None:
     manager = staff.add_user(ctx, "li", "manager", PASSWORD)
     as_user(client, manager)
+    copied = client.get_cookie(COOKIE)
+    assert copied is not None
     response = client.get("/logout")
     assert response.status_code == 302 and response.headers["Location"].endswith("/login")
     assert add_person(client, "zhao").status_code == 401
+    client.set_cookie(COOKIE, copied.value)  # a copy taken before signing out
+    assert add_person(client, "zhao").status_code == 401
+    assert people(ctx) == ["li"]
 
 
 def test_session_cookie_is_httponly_and_samesite(client: FlaskClient, ctx: Context) -> None:
