@@ -157,7 +157,16 @@ def serve(host: str | None, port: int | None, no_worker: bool, threads: int) -> 
         click.echo("  scheduler: close-out, roll-ups, auto no-show, alerts (in this process)")
     if not ctx.config.hall.public_url:
         click.echo(f"  QR codes on tickets point to {base}: set hall.public_url for phones")
-    waitress.serve(app.server, host=host, port=port, threads=threads, ident="hallq")
+    # waitress drops X-Forwarded-* by default; behind a proxy, ProxyFix (components.security)
+    # is the one place that reads them, or every client would be the proxy's address
+    waitress.serve(
+        app.server,
+        host=host,
+        port=port,
+        threads=threads,
+        ident="hallq",
+        clear_untrusted_proxy_headers=not settings.behind_proxy,
+    )
 
 
 def _require_migrated(ctx: Context) -> None:

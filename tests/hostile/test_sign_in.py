@@ -29,7 +29,7 @@ from queues import errors, staff
 from queues.context import Context
 from queues.models import Event
 from tests.api.test_callback_roles import PASSWORD, as_user, callback_body, post_callback
-from tests.support import gunicorn, http, make_context
+from tests.support import free_port, gunicorn, http, make_context, serve
 
 WRONG = "Wrong name or password."
 LOCKED = ("Too many wrong passwords", "Too many failed sign-ins")
@@ -231,6 +231,29 @@ def test_forty_parallel_guesses_get_five_checks(hall: tuple[str, Context, Path])
         _, body = login_post(base, name, PASSWORD, attacker)
         assert body["response"]["login-message"]["children"].startswith(LOCKED[0])
     assert outcomes == Counter(wrong=4 * rounds, locked=36 * rounds, checked=5 * rounds)
+
+
+def test_behind_a_proxy_hallq_serve_counts_each_client_apart(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """``hallq serve`` (waitress) behind a proxy: the guesses of one client lock that client out,
+    not everyone behind the proxy (waitress drops X-Forwarded-For unless told to keep it)."""
+    ctx = make_context(sqlite_url)
+    staff.add_user(ctx, "wang", "clerk", PASSWORD, windows=[20])
+    ctx.db.dispose()
+    port = free_port()
+    process = serve(sqlite_url, port, HALLQ_BEHIND_PROXY="1")
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(5):
+            login_post(base, "wang", "a guess", "203.0.113.9")
+        _, body = login_post(base, "wang", PASSWORD, "203.0.113.9")
+        assert body["response"]["login-message"]["children"].startswith(LOCKED[0])
+        _, body = login_post(base, "wang", PASSWORD, "198.51.100.20")
+        assert body["response"]["login-go"]["href"] == "/counter/20"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 # --- a copied cookie after signing out ------------------------------------------------------
