@@ -214,6 +214,11 @@ class AddressLocked(SignInLocked):
     code = "sign_in_address_locked"
 
 
+class UnknownSession(HallqError):
+    code = "unknown_session"
+    kind = "not_found"
+
+
 class UnknownRating(HallqError):
     code = "unknown_rating"
     kind = "not_found"

@@ -97,6 +97,10 @@ def of_token(token: str) -> Any:
     return _sessions.c.token_hash == token_hash(token)
 
 
+def of_id(session_id: int) -> Any:
+    return _sessions.c.id == session_id
+
+
 def of_user(user_id: int) -> Any:
     return _sessions.c.user_id == user_id
 

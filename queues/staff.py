@@ -34,8 +34,9 @@ import contextlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -302,30 +303,58 @@ def sign_out_everywhere(ctx: Context, name: str, actor: str = "cli") -> int:
     return ended
 
 
+def end_session(ctx: Context, session_id: int, actor: str) -> str:
+    """End one session (a manager, on the staff page); answers whose it was. UnknownSession
+    when it is not live (ended meanwhile, expired, or never was)."""
+    now = ctx.now()
+    with ctx.db.write() as s:
+        name = s.scalar(
+            select(User.name)
+            .join(StaffSession, StaffSession.user_id == User.id)
+            .where(StaffSession.id == session_id, sessions.live(now))
+        )
+        if name is None or not sessions.end(s, now, "ended", sessions.of_id(session_id)):
+            raise errors.UnknownSession()
+        events.record(s, "session_ended", actor, now, user=name, session=session_id)
+    return name
+
+
 def sessions_of(ctx: Context, name: str, *, ended: bool = False) -> list[SessionInfo]:
     """The user's live sessions, newest first (with ``ended``: the ended and expired too)."""
     now = ctx.now()
     with ctx.db.read() as s:
-        user = _by_name(s, name)
-        query = select(StaffSession).where(sessions.of_user(user.id))
+        query = select(StaffSession, User.name).join(User, User.id == StaffSession.user_id)
+        query = query.where(sessions.of_user(_by_name(s, name).id))
         if not ended:
             query = query.where(sessions.live(now))
-        rows = s.scalars(query.order_by(StaffSession.created_at.desc(), StaffSession.id.desc()))
-        return [
-            SessionInfo(
-                r.id,
-                user.name,
-                r.created_at,
-                r.last_seen_at,
-                r.expires_at,
-                r.ended_at,
-                r.end_reason,
-                r.client,
-                r.user_agent,
-                live=r.ended_at is None and r.expires_at > now,
-            )
-            for r in rows
-        ]
+        return _session_infos(s, query, now)
+
+
+def live_sessions(ctx: Context) -> list[SessionInfo]:
+    """Everybody's live sessions, by name and newest first (for the staff page)."""
+    now = ctx.now()
+    with ctx.db.read() as s:
+        query = select(StaffSession, User.name).join(User, User.id == StaffSession.user_id)
+        return _session_infos(s, query.where(sessions.live(now)).order_by(User.name), now)
+
+
+def _session_infos(s: Session, query: Select[Any], now: datetime) -> list[SessionInfo]:
+    rows = s.execute(query.order_by(StaffSession.created_at.desc(), StaffSession.id.desc()))
+    return [
+        SessionInfo(
+            r.id,
+            name,
+            r.created_at,
+            r.last_seen_at,
+            r.expires_at,
+            r.ended_at,
+            r.end_reason,
+            r.client,
+            r.user_agent,
+            live=r.ended_at is None and r.expires_at > now,
+        )
+        for r, name in rows
+    ]
 
 
 def tidy_sign_ins(ctx: Context) -> int:

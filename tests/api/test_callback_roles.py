@@ -168,6 +168,69 @@ def test_sign_out_ends_the_session(client: FlaskClient, ctx: Context) -> None:
     assert people(ctx) == ["li"]
 
 
+def staff_refresh_body(lang: str) -> dict[str, Any]:
+    """The staff page's refresh, as its poll posts it (a manager's callback)."""
+    body = callback_body(
+        [
+            ("staff-windows", "children"),
+            ("staff-printers", "children"),
+            ("staff-people", "children"),
+            ("staff-sessions", "children"),
+        ],
+        [
+            ({"type": "live-version", "page": "staff"}, "data", 1),  # type: ignore[list-item]
+            ("staff-message", "children", None),
+        ],
+        [("staff-lang", "data", lang)],
+    )
+    body["changedPropIds"] = ['{"page":"staff","type":"live-version"}.data']
+    return body
+
+
+def end_session_of(client: FlaskClient, dash_app: Dash, session_id: int) -> Any:
+    """Press the "sign out" button of session ``session_id`` on the staff page."""
+    key = next(
+        k
+        for k, spec in dash_app.callback_map.items()
+        if any("staff-end-session" in i["id"] for i in spec["inputs"])
+    )
+    button = {"type": "staff-end-session", "index": session_id}
+    body = {
+        "output": key,
+        "outputs": {"id": "staff-message", "property": "children"},
+        "inputs": [[{"id": button, "property": "n_clicks", "value": 1}]],
+        "state": [{"id": "staff-lang", "property": "data", "value": "en"}],
+        "changedPropIds": [f"{json.dumps(button, sort_keys=True, separators=(',', ':'))}.n_clicks"],
+    }
+    return client.post("/_dash-update-component", json=body, headers={"Origin": "http://localhost"})
+
+
+def test_a_manager_ends_a_clerks_session_from_the_staff_page(
+    client: FlaskClient, dash_app: Dash, ctx: Context
+) -> None:
+    clerk = staff.add_user(ctx, "wang", "clerk", PASSWORD)
+    manager = staff.add_user(ctx, "li", "manager", PASSWORD)
+    left_open = staff.sign_in(ctx, "wang", PASSWORD, "10.0.0.20", "Firefox/140").token
+    (session,) = staff.sessions_of(ctx, "wang")
+    as_user(client, clerk)
+    assert end_session_of(client, dash_app, session.id).status_code == 403  # not a clerk's to do
+    as_user(client, manager)
+    body = staff_refresh_body("en")
+    answer = client.post(
+        "/_dash-update-component", json=body, headers={"Origin": "http://localhost"}
+    )
+    shown = json.dumps(answer.get_json(), ensure_ascii=False)
+    assert "10.0.0.20" in shown and "Firefox/140" in shown
+    ended = end_session_of(client, dash_app, session.id)
+    assert ended.status_code == 200 and "That session of wang has ended." in ended.get_data(
+        as_text=True
+    )
+    assert staff.session_user(ctx, left_open) is None
+    again = end_session_of(client, dash_app, session.id).get_data(as_text=True)
+    assert "ended or expired already" in again
+    assert session.id not in [x.id for x in staff.live_sessions(ctx)]
+
+
 def test_session_cookie_is_httponly_and_samesite(client: FlaskClient, ctx: Context) -> None:
     staff.add_user(ctx, "li", "manager", PASSWORD)
     response = post_callback(

@@ -28,7 +28,13 @@ from components.auth import COOKIE, safe_next
 from queues import errors, staff
 from queues.context import Context
 from queues.models import Event
-from tests.api.test_callback_roles import PASSWORD, as_user, callback_body, post_callback
+from tests.api.test_callback_roles import (
+    PASSWORD,
+    as_user,
+    callback_body,
+    post_callback,
+    staff_refresh_body,
+)
 from tests.support import free_port, gunicorn, http, make_context, serve
 
 WRONG = "Wrong name or password."
@@ -271,21 +277,9 @@ def log_length(access: Path) -> int:
 
 def staff_view(base: str, cookie: str) -> int:
     """The staff page's refresh (a manager's callback), with ``cookie``: its status."""
-    body = callback_body(
-        [
-            ("staff-windows", "children"),
-            ("staff-printers", "children"),
-            ("staff-people", "children"),
-        ],
-        [
-            ({"type": "live-version", "page": "staff"}, "data", 1),  # type: ignore[list-item]
-            ("staff-message", "children", None),
-        ],
-        [("staff-lang", "data", "zh")],
-    )
-    body["changedPropIds"] = ['{"page":"staff","type":"live-version"}.data']
     headers = {"Origin": base, "Cookie": f"{COOKIE}={cookie}"}
-    status, _ = http(base, "POST", "/_dash-update-component", body, headers=headers)
+    path = "/_dash-update-component"
+    status, _ = http(base, "POST", path, staff_refresh_body("zh"), headers=headers)
     return status
 
 
