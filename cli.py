@@ -156,7 +156,16 @@ def serve(host: str | None, port: int | None, no_worker: bool, threads: int) -> 
         click.echo("  scheduler: close-out, roll-ups, auto no-show, alerts (in this process)")
     if not ctx.config.hall.public_url:
         click.echo(f"  QR codes on tickets point to {base}: set hall.public_url for phones")
-    waitress.serve(app.server, host=host, port=port, threads=threads, ident="hallq")
+    # waitress drops X-Forwarded-* by default; behind a proxy, ProxyFix (components.security)
+    # is the one place that reads them, or every client would be the proxy's address
+    waitress.serve(
+        app.server,
+        host=host,
+        port=port,
+        threads=threads,
+        ident="hallq",
+        clear_untrusted_proxy_headers=not settings.behind_proxy,
+    )
 
 
 def _require_migrated(ctx: Context) -> None:
@@ -547,6 +556,45 @@ def user_disable(name: str) -> None:
     with _ctx() as ctx:
         staff.set_active(ctx, name, False)
     click.echo(f"{name} can no longer sign in")
+
+
+@user.command("sessions")
+@click.argument("name")
+@click.option("--all", "everything", is_flag=True, help="The ended and expired ones too.")
+@_friendly
+def user_sessions(name: str, everything: bool) -> None:
+    """The user's sessions: id, signed in, last seen, until, address, browser."""
+    from queues import staff
+
+    with _ctx() as ctx:
+        found = staff.sessions_of(ctx, name, ended=everything)
+        zone = ctx.tz
+    for x in found:
+        if x.live:
+            state = f"until {x.expires_at.astimezone(zone):%H:%M}"
+        elif x.ended_at is not None:
+            state = f"ended {x.ended_at.astimezone(zone):%m-%d %H:%M} ({x.end_reason})"
+        else:
+            state = "expired"
+        click.echo(
+            f"{x.id:>5}  {x.created_at.astimezone(zone):%Y-%m-%d %H:%M}  "
+            f"seen {x.last_seen_at.astimezone(zone):%H:%M}  {state:<28} "
+            f"{x.client or '?':<16} {(x.user_agent or '')[:60]}"
+        )
+    if not found:
+        click.echo(f"{name} has no {'' if everything else 'live '}sessions")
+
+
+@user.command("sign-out")
+@click.argument("name")
+@_friendly
+def user_sign_out(name: str) -> None:
+    """End every session of the user at once (a lost phone, a password seen)."""
+    from queues import staff
+
+    with _ctx() as ctx:
+        ended = staff.sign_out_everywhere(ctx, name)
+    click.echo(f"{name}: {ended} session{'' if ended == 1 else 's'} ended")
 
 
 @user.command("list")

@@ -120,12 +120,17 @@ def layout(lang: str | None = None, next: str | None = None, **_: str) -> dbc.Co
 def submit(
     _: int, __: int | None, name: str | None, password: str | None, target: str | None, lang: str
 ) -> tuple[Any, str]:
-    """Check the name and password on the server; a good pair opens a session."""
+    """Check the name and password on the server; a good pair opens a session.
+
+    ``target`` comes back from the browser, so it is checked again: a post can say anything.
+    """
     try:
-        user = staff.sign_in(context(), name or "", password or "", auth.client_address())
-    except (errors.BadCredentials, errors.AccountLocked) as exc:
+        signed_in = staff.sign_in(
+            context(), name or "", password or "", auth.client_address(), auth.user_agent()
+        )
+    except (errors.BadCredentials, errors.SignInLocked) as exc:
         return no_update, exc.message(lang)
     except errors.HallqError:
         return no_update, t("login.unavailable", lang)
-    auth.sign_in(user)
-    return auth.safe_next(target) or auth.home_of(user), ""
+    auth.sign_in(signed_in)
+    return auth.safe_next(target) or auth.home_of(signed_in.user), ""

@@ -1,14 +1,16 @@
 """For managers: every window's state, the kiosks' printers and their faults, the tickets that
-could not be printed, staff accounts."""
+could not be printed, staff accounts and who is signed in where (a manager can end any of those
+sessions)."""
 
 from __future__ import annotations
 
 import re
+from datetime import tzinfo
 from typing import Annotated, Any, Literal
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import ALL, Input, Output, State, callback, dcc, html, no_update
 from pydantic import Field, Strict, StringConstraints
 
 from components import auth, boundary, live
@@ -30,6 +32,7 @@ boundary.accepts(
         "staff-new-windows.value": Annotated[str, StringConstraints(pattern=r"^[0-9,，\s]{0,100}$")]
         | None,
         "staff-new-password.value": Password | None,
+        "staff-end-session.id.index": Annotated[int, Strict(), Field(ge=1, le=2**62)],
     }
 )
 
@@ -71,6 +74,8 @@ def layout(lang: str | None = None, **_: str) -> Any:
                             html.Div(id="staff-failed-prints"),
                             html.H2(t("staff.people", lang), className="h5 mt-4"),
                             html.Div(id="staff-people"),
+                            html.H2(t("staff.sessions", lang), className="h5 mt-4"),
+                            html.Div(id="staff-sessions"),
                             html.H2(t("staff.add", lang), className="h6 mt-4"),
                             dbc.Input(
                                 id="staff-new-name",
@@ -135,11 +140,12 @@ dash.register_page(
     Output("staff-printers", "children"),
     Output("staff-failed-prints", "children"),
     Output("staff-people", "children"),
+    Output("staff-sessions", "children"),
     Input(live.version_id(PAGE), "data"),
     Input("staff-tick", "data"),
     State("staff-lang", "data"),
 )
-def show(_version: int | None, _tick: int | None, lang: str) -> tuple[Any, Any, Any, Any]:
+def show(_version: int | None, _tick: int | None, lang: str) -> tuple[Any, ...]:
     auth.require("manager")
     ctx = context()
     try:
@@ -147,8 +153,9 @@ def show(_version: int | None, _tick: int | None, lang: str) -> tuple[Any, Any, 
         printers = printjobs.printers(ctx)
         failed = printjobs.failed_jobs(ctx)
         people = staff.users(ctx)
+        signed_in = staff.live_sessions(ctx)
     except errors.HallqError:
-        return no_update, no_update, no_update, no_update
+        return (no_update,) * 5
     window_rows = [
         html.Tr(
             [
@@ -223,6 +230,46 @@ def show(_version: int | None, _tick: int | None, lang: str) -> tuple[Any, Any, 
             lang,
             "staff-people-table",
         ),
+        _sessions_table(signed_in, ctx.tz, lang),
+    )
+
+
+def _sessions_table(signed_in: list[staff.SessionInfo], zone: tzinfo, lang: str) -> Any:
+    """Who is signed in where, each with a button that ends that session."""
+    if not signed_in:
+        return html.P(t("staff.no_sessions", lang))
+    rows = [
+        html.Tr(
+            [
+                html.Td(x.user),
+                html.Td(f"{x.created_at.astimezone(zone):%m-%d %H:%M}"),
+                html.Td(f"{x.last_seen_at.astimezone(zone):%H:%M}"),
+                html.Td(x.client or ""),
+                html.Td((x.user_agent or "")[:40], className="small", title=x.user_agent or ""),
+                html.Td(
+                    dbc.Button(
+                        t("staff.end_session", lang),
+                        id={"type": "staff-end-session", "index": x.id},
+                        size="sm",
+                        color="outline-danger",
+                        n_clicks=0,
+                    )
+                ),
+            ]
+        )
+        for x in signed_in
+    ]
+    heads = ["staff.col.name", "staff.col.since", "staff.col.seen", "staff.col.client"]
+    return dbc.Table(
+        [
+            html.Thead(
+                html.Tr([html.Th(t(h, lang)) for h in [*heads, "staff.col.agent"]] + [html.Th("")])
+            ),
+            html.Tbody(rows),
+        ],
+        size="sm",
+        hover=True,
+        id="staff-sessions-table",
     )
 
 
@@ -287,3 +334,25 @@ def add_person(
         return dbc.Alert(exc.message(lang), color="danger"), no_update
     done = dbc.Alert(t("staff.added", lang, name=added.name), color="success", id="staff-added")
     return done, (tick or 0) + 1
+
+
+@callback(
+    Output("staff-message", "children", allow_duplicate=True),
+    Output("staff-tick", "data", allow_duplicate=True),
+    Input({"type": "staff-end-session", "index": ALL}, "n_clicks"),
+    State("staff-lang", "data"),
+    State("staff-tick", "data"),
+    prevent_initial_call=True,
+)
+def end_session(_clicks: list[int | None], lang: str, tick: int | None) -> tuple[Any, Any]:
+    """A manager ends someone's session (a browser left signed in, a lost phone) at once."""
+    user = auth.require("manager")
+    if not dash.ctx.triggered or not dash.ctx.triggered[0]["value"]:
+        return no_update, no_update  # the buttons were drawn, not pressed
+    trigger = dash.ctx.triggered_id
+    try:
+        name = staff.end_session(context(), int(trigger["index"]), user.actor)
+    except errors.HallqError as exc:
+        return dbc.Alert(exc.message(lang), color="warning"), no_update
+    ended = dbc.Alert(t("staff.session_ended", lang, name=name), color="success")
+    return ended, (tick or 0) + 1

@@ -240,9 +240,22 @@ class BadCredentials(HallqError):
     kind = "forbidden"
 
 
-class AccountLocked(HallqError):
-    code = "account_locked"
-    kind = "forbidden"
+class SignInLocked(HallqError):
+    """Too many failed sign-ins on this account from this address: wait ``minutes``."""
+
+    code = "sign_in_locked"
+    kind = "rate_limited"
+
+
+class AddressLocked(SignInLocked):
+    """Too many failed sign-ins from this address on any accounts: wait ``minutes``."""
+
+    code = "sign_in_address_locked"
+
+
+class UnknownSession(HallqError):
+    code = "unknown_session"
+    kind = "not_found"
 
 
 class UnknownRating(HallqError):

@@ -96,6 +96,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "staff.col.role": ("角色", "Role"),
     "staff.col.windows": ("窗口", "Windows"),
     "staff.any": ("全部", "any"),
+    "staff.sessions": ("已登录的会话", "Signed-in sessions"),
+    "staff.no_sessions": ("现在没有人登录。", "Nobody is signed in."),
+    "staff.col.since": ("登录时间", "Signed in"),
+    "staff.col.seen": ("最近活动", "Last seen"),
+    "staff.col.client": ("地址", "Address"),
+    "staff.col.agent": ("浏览器", "Browser"),
+    "staff.end_session": ("下线", "Sign out"),
+    "staff.session_ended": ("{name} 的这个会话已下线。", "That session of {name} has ended."),
     "role.clerk": ("窗口人员", "clerk"),
     "role.manager": ("管理人员", "manager"),
     "role.admin": ("系统管理员", "administrator"),
@@ -718,6 +726,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "No live token with the id or name {token}.",
     ),
     "error.unknown_rating": ("找不到这条评价。", "No such rating."),
+    "error.unknown_session": (
+        "这个会话已经结束或已过期。",
+        "That session has ended or expired already.",
+    ),
     "error.invalid_follow_up": (
         "回访状态须为 未处理、已联系 或 已解决。",
         "A follow-up is open, contacted or resolved.",
@@ -739,9 +751,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.user_exists": ("用户 {name} 已存在。", "There is a user {name} already."),
     "error.unknown_user": ("没有用户 {name}。", "There is no user {name}."),
     "error.bad_credentials": ("用户名或密码错误。", "Wrong name or password."),
-    "error.account_locked": (
-        "密码错误次数过多，账号已锁定，请 {minutes} 分钟后再试。",
-        "Too many wrong passwords: the account is locked; try again in {minutes} minutes.",
+    "error.sign_in_locked": (
+        "此账号在本设备上密码错误次数过多，请 {minutes} 分钟后再试；其他设备不受影响。",
+        "Too many wrong passwords for this account from this device: try again in {minutes} "
+        "minutes. Other devices are not affected.",
+    ),
+    "error.sign_in_address_locked": (
+        "本设备登录失败次数过多，请 {minutes} 分钟后再试。",
+        "Too many failed sign-ins from this device: try again in {minutes} minutes.",
     ),
     "weekdays.mon-fri": ("周一至周五", "Mon–Fri"),
     "weekday.mon": ("周一", "Mon"),

@@ -433,10 +433,50 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
     last_login_at: Mapped[datetime | None]
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StaffSession(Base):
+    """A browser signed in as a member of staff.
+
+    The cookie carries a random secret; the table keeps only its SHA-256, so a copy of the
+    database opens no session. Every request looks its row up, so ending it (sign-out, a new
+    password, a deactivation, ``hallq user sign-out``) ends the session on every web process at
+    once, and a copied cookie stops working.
+    """
+
+    __tablename__ = "staff_sessions"
+    __table_args__ = (Index("ix_staff_sessions_user_ended", "user_id", "ended_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    """The last request, to the minute (not written more often than that)."""
+    expires_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(String(16))
+    """``signed_out``, ``password``, ``deactivated`` or ``ended`` (by staff)."""
+    client: Mapped[str | None] = mapped_column(String(64))
+    """The address it signed in from, and its browser, for staff to recognise it by."""
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+
+
+class SignInThrottle(Base):
+    """Sign-in attempts counted per client address and account (``account`` "": every account).
+
+    :mod:`queues.throttle` counts and refuses; the rule is in :mod:`queues.staff`.
+    """
+
+    __tablename__ = "sign_in_throttle"
+
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account: Mapped[str] = mapped_column(String(64), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer)
+    since: Mapped[datetime]
+    """The first attempt counted in the current window."""
     locked_until: Mapped[datetime | None]
-    session_epoch: Mapped[int] = mapped_column(Integer, default=0)
-    """Bumped to sign the user out everywhere (a new password, a deactivation)."""
+    """Set by the attempt that reached the limit: until then, attempts are refused unchecked."""
 
 
 class Secret(Base):

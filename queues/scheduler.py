@@ -8,6 +8,7 @@ Jobs, in the hall's time zone:
 * **auto no-show**, every minute: a ticket called and not started for
   ``rules.auto_no_show_minutes`` is marked a no-show;
 * **alerts**, every minute (:mod:`queues.alerts`);
+* **sign-in tidy**, hourly: sign-in attempt counts whose window and lock are over are dropped;
 * whatever the process adds (``hallq serve`` and ``hallq worker`` add print delivery).
 
 APScheduler's own FAQ: two schedulers sharing a job store both run every job. So exactly one
@@ -40,7 +41,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Connection, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from queues import alerts, metrics, services
+from queues import alerts, metrics, services, staff
 from queues.context import Context
 from queues.errors import HallqError
 from queues.models import Step
@@ -224,6 +225,7 @@ def jobs(ctx: Context) -> list[Job]:
         ("roll-up", lambda: roll_up(ctx), CronTrigger(hour=23, minute=50, timezone=cfg.tz)),
         ("auto-no-show", lambda: auto_no_show(ctx), IntervalTrigger(seconds=60)),
         ("alerts", lambda: alerts.evaluate(ctx), IntervalTrigger(seconds=60)),
+        ("sign-in-tidy", lambda: staff.tidy_sign_ins(ctx), IntervalTrigger(hours=1)),
     ]
 
 

@@ -214,10 +214,18 @@ def http(
     token: str | None = None,
     headers: dict[str, str] | None = None,
     timeout: float = 30,
+    answer_headers: dict[str, str] | None = None,
 ) -> tuple[int, object]:
-    """One JSON request; answers the status and the decoded body (None when empty)."""
+    """One JSON request; answers the status and the decoded body (None when empty, the text
+    when it is not JSON). The answer's headers go into ``answer_headers`` when it is given."""
     import json
     import urllib.error
+
+    def decoded(text: bytes) -> object:
+        try:
+            return json.loads(text) if text else None
+        except ValueError:
+            return text.decode("utf-8", "replace")
 
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(f"{base}{path}", data=data, method=method)
@@ -228,14 +236,13 @@ def http(
         request.add_header(key, value)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            text = response.read()
-            return response.status, json.loads(text) if text else None
+            if answer_headers is not None:
+                answer_headers.update(response.headers.items())
+            return response.status, decoded(response.read())
     except urllib.error.HTTPError as exc:
-        text = exc.read()
-        try:
-            return exc.code, json.loads(text) if text else None
-        except ValueError:
-            return exc.code, text.decode("utf-8", "replace")
+        if answer_headers is not None:
+            answer_headers.update(exc.headers.items())
+        return exc.code, decoded(exc.read())
 
 
 # --- work done in child processes (spawned: they import this module afresh) -------------------

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from app import create_app
-from components.auth import SESSION_KEY
+from components.auth import COOKIE, SESSION_KEY
 from queues import services, staff
 from queues.context import Context
 from queues.models import User
@@ -39,20 +39,22 @@ def client(dash_app: Dash) -> FlaskClient:
 
 
 def as_user(client: FlaskClient, user: staff.StaffUser | None) -> None:
+    """Sign ``user`` (whose password is PASSWORD) in on ``client``; None: nobody."""
     with client.session_transaction() as session:
         session.clear()
         if user is not None:
-            session[SESSION_KEY] = {"id": user.id, "epoch": user.epoch}
+            ctx = client.application.extensions["hallq"]
+            session[SESSION_KEY] = staff.sign_in(ctx, user.name, PASSWORD).token
 
 
-def post_callback(
-    client: FlaskClient,
+def callback_body(
     outputs: list[tuple[str, str]],
     inputs: list[tuple[str, str, Any]],
     state: list[tuple[str, str, Any]],
-) -> Any:
+) -> dict[str, Any]:
+    """What a browser posts to ``/_dash-update-component`` for one callback."""
     many = len(outputs) > 1
-    body = {
+    return {
         "output": ("..{}.." if many else "{}").format("...".join(f"{i}.{p}" for i, p in outputs)),
         "outputs": [{"id": i, "property": p} for i, p in outputs]
         if len(outputs) > 1
@@ -61,6 +63,15 @@ def post_callback(
         "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
         "changedPropIds": [f"{browser_id(inputs[0][0])}.{inputs[0][1]}"],
     }
+
+
+def post_callback(
+    client: FlaskClient,
+    outputs: list[tuple[str, str]],
+    inputs: list[tuple[str, str, Any]],
+    state: list[tuple[str, str, Any]],
+) -> Any:
+    body = callback_body(outputs, inputs, state)
     return client.post("/_dash-update-component", json=body, headers={"Origin": "http://localhost"})
 
 
@@ -158,9 +169,84 @@ def test_a_session_ends_with_a_new_password(client: FlaskClient, ctx: Context) -
 def test_sign_out_ends_the_session(client: FlaskClient, ctx: Context) -> None:
     manager = staff.add_user(ctx, "li", "manager", PASSWORD)
     as_user(client, manager)
+    copied = client.get_cookie(COOKIE)
+    assert copied is not None
     response = client.get("/logout")
     assert response.status_code == 302 and response.headers["Location"].endswith("/login")
     assert add_person(client, "zhao").status_code == 401
+    client.set_cookie(COOKIE, copied.value)  # a copy taken before signing out
+    assert add_person(client, "zhao").status_code == 401
+    assert people(ctx) == ["li"]
+
+
+def staff_refresh_body(lang: str) -> dict[str, Any]:
+    """The staff page's refresh, as its poll posts it (a manager's callback)."""
+    body = callback_body(
+        [
+            ("staff-windows", "children"),
+            ("staff-printers", "children"),
+            ("staff-failed-prints", "children"),
+            ("staff-people", "children"),
+            ("staff-sessions", "children"),
+        ],
+        [
+            ({"type": "live-version", "page": "staff"}, "data", 1),  # type: ignore[list-item]
+            ("staff-tick", "data", 0),
+        ],
+        [("staff-lang", "data", lang)],
+    )
+    body["changedPropIds"] = ['{"page":"staff","type":"live-version"}.data']
+    return body
+
+
+def end_session_of(client: FlaskClient, dash_app: Dash, session_id: int) -> Any:
+    """Press the "sign out" button of session ``session_id`` on the staff page."""
+    key = next(
+        k
+        for k, spec in dash_app.callback_map.items()
+        if any("staff-end-session" in i["id"] for i in spec["inputs"])
+    )
+    button = {"type": "staff-end-session", "index": session_id}
+    body = {
+        "output": key,
+        "outputs": [
+            {"id": "staff-message", "property": "children"},
+            {"id": "staff-tick", "property": "data"},
+        ],
+        "inputs": [[{"id": button, "property": "n_clicks", "value": 1}]],
+        "state": [
+            {"id": "staff-lang", "property": "data", "value": "en"},
+            {"id": "staff-tick", "property": "data", "value": 0},
+        ],
+        "changedPropIds": [f"{json.dumps(button, sort_keys=True, separators=(',', ':'))}.n_clicks"],
+    }
+    return client.post("/_dash-update-component", json=body, headers={"Origin": "http://localhost"})
+
+
+def test_a_manager_ends_a_clerks_session_from_the_staff_page(
+    client: FlaskClient, dash_app: Dash, ctx: Context
+) -> None:
+    clerk = staff.add_user(ctx, "wang", "clerk", PASSWORD)
+    manager = staff.add_user(ctx, "li", "manager", PASSWORD)
+    left_open = staff.sign_in(ctx, "wang", PASSWORD, "10.0.0.20", "Firefox/140").token
+    (session,) = staff.sessions_of(ctx, "wang")
+    as_user(client, clerk)
+    assert end_session_of(client, dash_app, session.id).status_code == 403  # not a clerk's to do
+    as_user(client, manager)
+    body = staff_refresh_body("en")
+    answer = client.post(
+        "/_dash-update-component", json=body, headers={"Origin": "http://localhost"}
+    )
+    shown = json.dumps(answer.get_json(), ensure_ascii=False)
+    assert "10.0.0.20" in shown and "Firefox/140" in shown
+    ended = end_session_of(client, dash_app, session.id)
+    assert ended.status_code == 200 and "That session of wang has ended." in ended.get_data(
+        as_text=True
+    )
+    assert staff.session_user(ctx, left_open) is None
+    again = end_session_of(client, dash_app, session.id).get_data(as_text=True)
+    assert "ended or expired already" in again
+    assert session.id not in [x.id for x in staff.live_sessions(ctx)]
 
 
 def test_session_cookie_is_httponly_and_samesite(client: FlaskClient, ctx: Context) -> None:

@@ -14,6 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
+from queues import config as hall_config
+from queues import staff
 from queues.context import Context
 from queues.db import Database
 from queues.services import authenticate
@@ -96,6 +98,34 @@ def test_project_code_add(env: dict[str, str]) -> None:
     assert code == 0 and "KP-1" in out
     code, out = run(env, "project-code", "add", "KP-2", "--name", "x", "--until", "June")
     assert code == 2 and "not a date" in out
+
+
+def test_user_sessions_are_listed_and_ended(env: dict[str, str]) -> None:
+    run(env, "init-db")
+    result = CliRunner().invoke(
+        main,
+        ["user", "add", "wang", "--role", "clerk", "--password-stdin"],
+        env=env,
+        input="a good password\n",
+    )
+    assert result.exit_code == 0
+    ctx = Context(db=Database(env["HALLQ_DATABASE_URL"]), config=hall_config.load(HALL_FILE))
+    try:
+        desk = staff.sign_in(ctx, "wang", "a good password", "10.0.0.20", "Firefox/140").token
+        staff.sign_in(ctx, "wang", "a good password", "10.0.0.77", "Mobile Safari")
+        code, out = run(env, "user", "sessions", "wang")
+        assert code == 0 and "10.0.0.20" in out and "Mobile Safari" in out
+        code, out = run(env, "user", "sign-out", "wang")
+        assert code == 0 and "wang: 2 sessions ended" in out
+        assert staff.session_user(ctx, desk) is None
+        code, out = run(env, "user", "sessions", "wang")
+        assert code == 0 and "no live sessions" in out
+        code, out = run(env, "user", "sessions", "wang", "--all")
+        assert out.count("(ended)") == 2
+        code, out = run(env, "user", "sign-out", "zhao")
+        assert code == 2 and "zhao" in out
+    finally:
+        ctx.db.dispose()
 
 
 def test_serve_answers_over_http(env: dict[str, str]) -> None:

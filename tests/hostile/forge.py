@@ -131,11 +131,34 @@ def _many(ident: str) -> bool:
 
 @st.composite
 def body(draw: st.DrawFn, key: str, spec: dict[str, Any], forged: bool = False) -> dict[str, Any]:
-    """A request for the callback ``key`` (its entry in ``app.callback_map``)."""
+    """A request for the callback ``key`` (its entry in ``app.callback_map``).
+
+    Every pattern-matching input, state and output of the request stands for the same
+    components, as a browser's do (the kiosk's matter buttons, their labels and their info
+    lines), each wildcard part drawn once; a forged request may say anything."""
+    count = draw(st.integers(0, 3))
+    chosen: dict[tuple[str, str], list[Any]] = {}
+
+    def ids(ident: str, may_forge: bool) -> list[Any]:
+        pattern = _pattern(ident) or {}
+        kind = str(pattern.get("type", ""))
+        out = [dict(pattern) for _ in range(count)]
+        for part, want in pattern.items():
+            if not isinstance(want, list):
+                continue
+            if (part, "") not in chosen:
+                declared = boundary.id_part(kind, part)
+                plain = st.from_regex(r"[a-z0-9-]{1,12}", fullmatch=True) | st.integers(0, 10**6)
+                strategy = valid(declared) if declared is not None else plain
+                if may_forge:
+                    strategy = strategy | HOSTILE
+                chosen[(part, "")] = [draw(strategy) for _ in range(count)]
+            for one, value_ in zip(out, chosen[(part, "")], strict=True):
+                one[part] = value_
+        return out
 
     def item(entry: dict[str, str]) -> Any:
-        def one() -> dict[str, Any]:
-            ident = draw(_ident(entry["id"], forged))
+        def one(ident: Any) -> dict[str, Any]:
             if entry["property"] == "id":
                 return {"id": ident, "property": "id", "value": ident}
             pattern = _pattern(entry["id"])
@@ -144,18 +167,17 @@ def body(draw: st.DrawFn, key: str, spec: dict[str, Any], forged: bool = False) 
             return {"id": ident, "property": entry["property"], "value": got}
 
         if _many(entry["id"]):
-            return [one() for _ in range(draw(st.integers(0, 3)))]
-        return one()
+            return [one(i) for i in ids(entry["id"], forged)]
+        return one(draw(_ident(entry["id"], forged)))
 
     inputs = [item(e) for e in spec["inputs"]]
     state = [item(e) for e in spec["state"]]
-    outputs = []
+    outputs: list[Any] = []
     for out in spec["output"] if isinstance(spec["output"], list) else [spec["output"]]:
         d = out.to_dict()
         prop = d["property"].split("@")[0]
         if _many(d["id"]):
-            count = draw(st.integers(0, 3))
-            outputs.append([{"id": draw(_ident(d["id"], False)), "property": prop}] * count)
+            outputs.append([{"id": i, "property": prop} for i in ids(d["id"], False)])
         else:
             outputs.append({"id": draw(_ident(d["id"], False)), "property": prop})
     flat = [i for i in inputs for i in (i if isinstance(i, list) else [i])]

@@ -19,11 +19,11 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from app import create_app
-from components.auth import SESSION_KEY
 from components.devices import COOKIE
 from queues import devices, staff
 from queues.context import Context
 from queues.models import Event, PrintJob, Ticket
+from tests.api.test_callback_roles import PASSWORD, as_user
 from tests.hostile import forge
 
 FUZZ = settings(
@@ -87,11 +87,10 @@ def test_well_formed_requests_of_every_type_never_crash(
 ) -> None:
     """Values the gate lets through (every declared type's whole range) are handled by every
     callback: a refusal in words, never an error."""
-    manager = staff.add_user(ctx, f"m{next(NAMES)}", "manager", "pw-123456")
+    manager = staff.add_user(ctx, f"m{next(NAMES)}", "manager", PASSWORD)
     client = dash_app.server.test_client()
     client.get("/")
-    with client.session_transaction() as session:
-        session[SESSION_KEY] = {"id": manager.id, "epoch": manager.epoch}
+    as_user(client, manager)
     seen = fuzz_every_callback(dash_app, client, data, forged=False)
     assert seen[400] == 0, seen  # nothing well-formed is refused by the gate
 
@@ -101,11 +100,10 @@ def test_well_formed_requests_of_every_type_never_crash(
 def test_a_signed_in_manager_and_a_paired_kiosk_crash_nothing(
     dash_app: Dash, ctx: Context, data: st.DataObject
 ) -> None:
-    manager = staff.add_user(ctx, f"m{next(NAMES)}", "manager", "pw-123456")
+    manager = staff.add_user(ctx, f"m{next(NAMES)}", "manager", PASSWORD)
     _, cookie = devices.pair(ctx, devices.pairing_code(ctx, "k1", "test").code)
     client = dash_app.server.test_client()
     client.get("/")
     client.set_cookie(COOKIE, cookie)
-    with client.session_transaction() as session:
-        session[SESSION_KEY] = {"id": manager.id, "epoch": manager.epoch}
+    as_user(client, manager)
     fuzz_every_callback(dash_app, client, data)

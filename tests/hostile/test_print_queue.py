@@ -14,7 +14,6 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app import create_app
-from components import live
 from kiosk import agent as agent_module
 from kiosk import printers
 from kiosk import worker as worker_module
@@ -24,7 +23,7 @@ from queues import config, printjobs, services, slip, staff
 from queues.context import Context
 from queues.models import Event, Printer, PrintJob, Ticket
 from queues.requesters import Requester
-from tests.api.test_callback_roles import as_user, post_callback
+from tests.api.test_callback_roles import as_user, staff_refresh_body
 from tests.support import Clock, FakePrinter, LiveServer
 
 BASE = "http://hall.test"
@@ -120,16 +119,10 @@ def staff_page(ctx: Context, lang: str) -> str:
     client: FlaskClient = create_app(ctx).server.test_client()
     client.get("/")
     as_user(client, staff.add_user(ctx, f"boss-{lang}", "manager", "a good password"))
-    response = post_callback(
-        client,
-        [
-            ("staff-windows", "children"),
-            ("staff-printers", "children"),
-            ("staff-failed-prints", "children"),
-            ("staff-people", "children"),
-        ],
-        [(live.version_id("staff"), "data", 1), ("staff-tick", "data", 0)],
-        [("staff-lang", "data", lang)],
+    response = client.post(
+        "/_dash-update-component",
+        json=staff_refresh_body(lang),
+        headers={"Origin": "http://localhost"},
     )
     assert response.status_code == 200, response.get_json()
     return json.dumps(response.get_json()["response"]["staff-failed-prints"], ensure_ascii=False)
