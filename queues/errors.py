@@ -114,6 +114,14 @@ class WindowBusy(HallqError):
     kind = "conflict"
 
 
+class WindowChanged(HallqError):
+    """The window's state moved between reading and writing it (every writer should lock it
+    first; this is the refusal if one did not)."""
+
+    code = "window_changed"
+    kind = "conflict"
+
+
 class NoCurrentTicket(HallqError):
     code = "no_current_ticket"
     kind = "conflict"

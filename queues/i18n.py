@@ -567,6 +567,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Window {window} still holds ticket {number}: finish it, mark it no-show or "
         "transfer it first.",
     ),
+    "error.window_changed": (
+        "{window} 号窗口的状态刚被他人改变，请刷新后再试。",
+        "Window {window} was changed by someone else just now; look again and retry.",
+    ),
     "error.no_current_ticket": (
         "{window} 号窗口当前没有号票。",
         "Window {window} holds no ticket now.",

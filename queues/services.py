@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, insert, or_, select, update
+from sqlalchemy import bindparam, exists, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -70,25 +70,60 @@ _WINDOW_COLUMNS = (
     _wn.department_zh.label("w_department_zh"),
     _wn.department_en.label("w_department_en"),
 )
-# The window, locked (PostgreSQL), with the ticket it holds if any: one round trip.
+# The window, locked (PostgreSQL) until commit: what attaches a ticket to a window or changes its
+# state (call, pause, resume, close, the close-out) takes turns on it. What the window holds is
+# read after the lock, never in the same statement: joined to the locked row, it would come from
+# the snapshot taken before the wait (READ COMMITTED re-reads only the locked row), so a caller
+# queued behind another's call would find the window empty and call a second ticket.
+# FOR NO KEY UPDATE: rows that merely refer to the window (an event, a rating) need not wait.
 _LOCK_WINDOW = (
-    select(*_WINDOW_COLUMNS, *views.STEP_ROW)
-    .select_from(
-        Window.__table__.outerjoin(
-            views.STEPS, and_(_st.window_id == _wn.id, views.active(_st.status))
-        )
-    )
+    select(*_WINDOW_COLUMNS)
     .where(_wn.id == bindparam("w"), _wn.active)
-    .with_for_update(of=Window.__table__)
+    .with_for_update(key_share=True)
 )
+_HELD = (
+    select(*views.STEP_ROW)
+    .select_from(views.STEPS)
+    .where(_st.window_id == bindparam("w"), views.active(_st.status))
+)
+# The ticket a window holds, locked, with the window's zone: what recall, start, finish, no-show,
+# transfer and the visitor record change. One statement, right under READ COMMITTED: after
+# waiting for another action on the same ticket, PostgreSQL re-reads the locked step and drops it
+# if it is no longer called or served (the other one finished it first). The ticket's and the
+# window's columns come from the snapshot, and none of them changes while a ticket is held. A
+# ticket called to the window meanwhile is not seen: the answer is "no ticket", as a moment
+# earlier.
+_LOCK_HELD = (
+    select(*views.STEP_ROW, _wn.zone_code.label("w_zone"))
+    .select_from(views.STEPS.join(Window.__table__, _wn.id == _st.window_id))
+    .where(_st.window_id == bindparam("w"), views.active(_st.status), _wn.active)
+    .with_for_update(of=Step.__table__, key_share=True)
+)
+_KNOWN_WINDOW = select(_wn.id).where(_wn.id == bindparam("w"), _wn.active)
 _STEP = select(*views.STEP_ROW).select_from(views.STEPS).where(_st.id == bindparam("b_step"))
-_UPDATE_STEP = update(Step.__table__).where(_st.id == bindparam("b_step"))
-_WINDOW_STATE = update(Window.__table__).where(_wn.id == bindparam("b_window"))
+# Every change of a step is conditional on the status it was read in: the loser of a race
+# changes nothing and is told so, instead of writing a second event.
+_UPDATE_STEP = update(Step.__table__).where(
+    _st.id == bindparam("b_step"), _st.status == bindparam("b_was")
+)
+_STEP_STATUS = select(_st.status).where(_st.id == bindparam("b_step"))
+_WINDOW_STATE = update(Window.__table__).where(
+    _wn.id == bindparam("b_window"), _wn.state == bindparam("b_was")
+)
 _RATED = select(Rating.__table__.c.id).where(Rating.__table__.c.ticket_id == bindparam("b_ticket"))
 _INSERT_RATING = insert(Rating.__table__)
+# A claim takes a ticket still waiting, for a window that holds none: the window's lock keeps
+# other callers out, and the guard reads what it holds in the claim's own statement, after it.
+_held_by = Step.__table__.alias("held_by")
 _CLAIM = (
     update(Step.__table__)
-    .where(_st.id == bindparam("b_step"), _st.status == "waiting")
+    .where(
+        _st.id == bindparam("b_step"),
+        _st.status == "waiting",
+        ~exists().where(
+            _held_by.c.window_id == bindparam("b_window"), views.active(_held_by.c.status)
+        ),
+    )
     .values(
         status="called",
         window_id=bindparam("b_window"),
@@ -113,17 +148,14 @@ class _Locked:
     state_since: datetime | None
     department_zh: str
     department_en: str
-    held: dict[str, Any] | None
-    """The ticket the window holds (called or being served), as a step row."""
 
 
 def _window(s: Session, window_id: int) -> _Locked:
-    """The window, locked for the rest of the transaction, with the ticket it holds."""
+    """The window, locked for the rest of the transaction (read what it holds with ``_held``)."""
     found = s.execute(_LOCK_WINDOW, {"w": window_id}).first()
     if found is None:
         raise errors.UnknownWindow(window=window_id)
     m = found._mapping
-    held = {c.name: m[c.name] for c in views.STEP_ROW} if m["id"] is not None else None
     return _Locked(
         m["w_id"],
         m["w_zone"],
@@ -132,17 +164,55 @@ def _window(s: Session, window_id: int) -> _Locked:
         m["w_since"],
         m["w_department_zh"],
         m["w_department_en"],
-        held,
     )
 
 
-def _require_held(w: _Locked, action: str, *allowed: str) -> dict[str, Any]:
-    row = w.held
-    if row is None:
-        raise errors.NoCurrentTicket(window=w.id)
+def _held(s: Session, window_id: int) -> dict[str, Any] | None:
+    """The ticket the window holds (called or being served), as a step row; read after its lock,
+    it stays so until commit but for a cancel or the close-out (see ``_update_step``)."""
+    found = s.execute(_HELD, {"w": window_id}).first()
+    return dict(found._mapping) if found is not None else None
+
+
+def _holding(s: Session, window_id: int, action: str, *allowed: str) -> tuple[dict[str, Any], str]:
+    """The ticket ``window_id`` holds, locked, if its status is one of ``allowed``; and the
+    window's zone."""
+    found = s.execute(_LOCK_HELD, {"w": window_id}).first()
+    if found is None:
+        if s.scalar(_KNOWN_WINDOW, {"w": window_id}) is None:
+            raise errors.UnknownWindow(window=window_id)
+        raise errors.NoCurrentTicket(window=window_id)
+    row = dict(found._mapping)
+    zone = row.pop("w_zone")
     if row["status"] not in allowed:
         raise errors.WrongState.of(row["number"], row["status"], action)
-    return row
+    return row, zone
+
+
+def _refuse_if_busy(s: Session, w: _Locked) -> None:
+    held = _held(s, w.id)
+    if held is not None:
+        raise errors.WindowBusy(window=w.id, number=held["number"])
+
+
+def _step_moved(s: Session, step: int, was: str, values: dict[str, Any]) -> bool:
+    """Write ``values`` to ``step`` if its status is still ``was``: False if another transaction
+    changed it first."""
+    return s.execute(_UPDATE_STEP, {"b_step": step, "b_was": was, **values}).rowcount == 1
+
+
+def _window_moved(s: Session, window: int, was: str, values: dict[str, Any]) -> bool:
+    """Write ``values`` to ``window`` if its state is still ``was``."""
+    return s.execute(_WINDOW_STATE, {"b_window": window, "b_was": was, **values}).rowcount == 1
+
+
+def _update_step(s: Session, row: dict[str, Any], action: str, values: dict[str, Any]) -> None:
+    """Write ``values`` to the step ``row`` if it is still in the status it was read in; if
+    another transaction changed it first (a second click, a cancel, the close-out), refuse with
+    the status it has now."""
+    if not _step_moved(s, row["id"], row["status"], values):
+        now = s.scalar(_STEP_STATUS, {"b_step": row["id"]})
+        raise errors.WrongState.of(row["number"], now, action)
 
 
 def _zone_of_service(ctx: Context, service: str) -> str | None:
@@ -374,7 +444,7 @@ def cancel(ctx: Context, ticket_id: str, actor: str) -> views.TicketView:
         if row["status"] not in ("waiting", "called"):
             raise errors.WrongState.of(row["number"], row["status"], "cancel")
         values = {"status": "cancelled", "finished_at": now}
-        s.execute(_UPDATE_STEP, {"b_step": row["id"], **values})
+        _update_step(s, row, "cancel", values)
         events.record(
             s, "cancelled", actor, now, ticket_id=row["ticket_id"], window_id=row["window_id"]
         )
@@ -391,7 +461,9 @@ def call_next(ctx: Context, window_id: int, actor: str) -> views.TicketView | No
     """Call the best waiting ticket to ``window_id`` (see :mod:`queues.policy`); None if none.
 
     Two windows calling at the same instant never get the same ticket: the claim is an update
-    that only succeeds while the ticket is still waiting, and the loser takes the next one.
+    that only succeeds while the ticket is still waiting, and the loser takes the next one. Two
+    calls at one window take turns on its lock, and the claim also needs the window to hold no
+    ticket: the second is refused (``WindowBusy``), and the window holds one ticket.
     """
     now = ctx.now()
     with ctx.db.write() as s:
@@ -400,12 +472,13 @@ def call_next(ctx: Context, window_id: int, actor: str) -> views.TicketView | No
             raise errors.WindowClosed(window=w.id)
         if w.state == "paused":
             raise errors.WindowPaused(window=w.id)
-        if w.held is not None:
-            raise errors.WindowBusy(window=w.id, number=w.held["number"])
         weights = ctx.config.weights_of_window.get(w.id, {})
         while True:
             candidates, numbers = views.window_candidates(s, ctx, w.id, ctx.business_day(now))
-            chosen = _claim_first(s, policy.order(candidates, now, w.id, weights), w.id, actor, now)
+            if not candidates:
+                _refuse_if_busy(s, w)  # nobody waits; a window still holding a ticket says so
+                return None
+            chosen = _claim_first(s, policy.order(candidates, now, w.id, weights), w, actor, now)
             if chosen is not None:
                 break
             # Every ticket read was taken by other windows meanwhile; if a group was read only
@@ -428,13 +501,17 @@ def call_next(ctx: Context, window_id: int, actor: str) -> views.TicketView | No
 
 
 def _claim_first(
-    s: Session, ranked: list[policy.Candidate], window: int, actor: str, now: datetime
+    s: Session, ranked: list[policy.Candidate], w: _Locked, actor: str, now: datetime
 ) -> policy.Candidate | None:
-    """The first of ``ranked`` that is still waiting, claimed for ``window``."""
-    for c in ranked:
-        params = {"b_step": c.step_id, "b_window": window, "b_clerk": actor, "b_now": now}
+    """The first of ``ranked`` that is still waiting, claimed for window ``w``. A claim that
+    fails lost the ticket to another window, or found ``w`` holding one (``WindowBusy``): the
+    first failure looks which."""
+    for n, c in enumerate(ranked):
+        params = {"b_step": c.step_id, "b_window": w.id, "b_clerk": actor, "b_now": now}
         if s.execute(_CLAIM, params).rowcount == 1:
             return c
+        if n == 0:
+            _refuse_if_busy(s, w)
     return None
 
 
@@ -453,12 +530,11 @@ def _act(
     """
     now = ctx.now()
     with ctx.db.write() as s:
-        w = _window(s, window_id)
-        row = _require_held(w, action, *allowed)
+        row, zone = _holding(s, window_id, action, *allowed)
         values, data = change(row, now)
-        s.execute(_UPDATE_STEP, {"b_step": row["id"], **values})
-        events.record(s, event, actor, now, ticket_id=row["ticket_id"], window_id=w.id, **data)
-        events.bump(s, w.zone_code)
+        _update_step(s, row, action, values)
+        events.record(s, event, actor, now, ticket_id=row["ticket_id"], window_id=window_id, **data)
+        events.bump(s, zone)
         return views.row_view(ctx, {**row, **values})
 
 
@@ -538,8 +614,7 @@ def transfer(
         raise errors.TransferTargetRequired()
     now = ctx.now()
     with ctx.db.write() as s:
-        w = _window(s, window_id)
-        row = _require_held(w, "transfer", "called", "serving")
+        row, zone = _holding(s, window_id, "transfer", "called", "serving")
         if service is not None:
             target = ctx.config.service(service)
             if target is None:
@@ -552,10 +627,11 @@ def transfer(
             if found is None:
                 raise errors.UnknownTargetWindow(window=window)
             to_service, to_window, to_window_zone = row["service_code"], found.id, found.zone_code
-        s.execute(
-            _UPDATE_STEP,
+        _update_step(
+            s,
+            row,
+            "transfer",
             {
-                "b_step": row["id"],
                 "status": "transferred",
                 "finished_at": now,
                 "started_at": row["started_at"] or row["called_at"],
@@ -582,14 +658,14 @@ def transfer(
             actor,
             now,
             ticket_id=row["ticket_id"],
-            window_id=w.id,
+            window_id=window_id,
             from_service=row["service_code"],
             to_service=to_service,
             to_window=to_window,
         )
         new = dict(s.execute(_STEP, {"b_step": new_id}).one()._mapping)
         view = views.predicted_row_view(s, ctx, new)
-        events.bump(s, w.zone_code, _zone_of_service(ctx, to_service), to_window_zone)
+        events.bump(s, zone, _zone_of_service(ctx, to_service), to_window_zone)
         return view
 
 
@@ -608,8 +684,7 @@ def record_visitor(
     """
     now = ctx.now()
     with ctx.db.write() as s:
-        w = _window(s, window_id)
-        row = _require_held(w, "record", "called", "serving")
+        row, _ = _holding(s, window_id, "record", "called", "serving")
         s.execute(
             update(Ticket.__table__)
             .where(Ticket.__table__.c.id == row["ticket_id"])
@@ -619,7 +694,9 @@ def record_visitor(
                 visitor_phone=phone.strip()[:40] or None,
             )
         )
-        events.record(s, "visitor_recorded", actor, now, ticket_id=row["ticket_id"], window_id=w.id)
+        events.record(
+            s, "visitor_recorded", actor, now, ticket_id=row["ticket_id"], window_id=window_id
+        )
 
 
 def pause(ctx: Context, window_id: int, actor: str, reason: str = "") -> views.WindowView:
@@ -646,7 +723,7 @@ def _set_window_state(
     now = ctx.now()
     with ctx.db.write() as s:
         w = _window(s, window_id)
-        held = w.held
+        held = _held(s, w.id)
         if state == "paused" and w.state == "closed":
             raise errors.WindowClosed(window=w.id)
         if state == "closed" and held is not None:
@@ -654,10 +731,9 @@ def _set_window_state(
         since = w.state_since
         if w.state != state or w.state_reason != reason:
             since = now
-            s.execute(
-                _WINDOW_STATE,
-                {"b_window": w.id, "state": state, "state_reason": reason, "state_since": now},
-            )
+            values = {"state": state, "state_reason": reason, "state_since": now}
+            if not _window_moved(s, w.id, w.state, values):
+                raise errors.WindowChanged(window=w.id)
             events.record(
                 s, _STATE_EVENTS[state], actor, now, window_id=w.id, previous=w.state, reason=reason
             )
@@ -763,20 +839,38 @@ def expire_day(ctx: Context, day: date | None = None, actor: str = "system") -> 
     Tickets still waiting, called or in service become ``expired``, each with an event, and the
     windows are closed (for past days only those left open since before today: a restart in the
     middle of the day leaves today's windows as they are), so the next day starts clean.
+
+    The windows are locked first, as every window action locks its window: a call at the same
+    moment lands either before (its ticket expires with the rest) or after (it finds the window
+    closed). A window that still holds a later day's ticket stays open: its clerk is at work.
     """
     now = ctx.now()
-    last = day if day is not None else ctx.business_day(now) - timedelta(days=1)
-    windows_q = select(Window).where(Window.state != "closed")
+    today = ctx.business_day(now)
+    last = day if day is not None else today - timedelta(days=1)
+    windows_q = (
+        select(_wn.id, _wn.state, _wn.zone_code)
+        .where(_wn.state != "closed")
+        .order_by(_wn.id)
+        .with_for_update(key_share=True)
+    )
     if day is None:
-        today = ctx.business_day(now)
         start_of_today = datetime.combine(today, time(0), tzinfo=ctx.tz).astimezone(UTC)
         windows_q = windows_q.where(
-            or_(Window.state_since.is_(None), Window.state_since < start_of_today)
+            or_(_wn.state_since.is_(None), _wn.state_since < start_of_today)
         )
     with ctx.db.write() as s:
-        steps = s.scalars(select(Step).where(Step.status.in_(OPEN_STATES), Step.day <= last)).all()
+        closing = s.execute(windows_q).all()
+        steps = s.execute(
+            select(_st.id, _st.status, _st.ticket_id, _st.window_id, _st.day, _st.service_code)
+            .where(_st.status.in_(OPEN_STATES), _st.day <= last)
+            .order_by(_st.id)
+        ).all()
         zones: set[str | None] = set()
+        expired = 0
         for step in steps:
+            values = {"status": "expired", "finished_at": now}
+            if not _step_moved(s, step.id, step.status, values):
+                continue  # finished or cancelled a moment ago
             events.record(
                 s,
                 "expired",
@@ -787,17 +881,24 @@ def expire_day(ctx: Context, day: date | None = None, actor: str = "system") -> 
                 previous=step.status,
                 day=step.day.isoformat(),
             )
-            step.status = "expired"
-            step.finished_at = now
-            zones.add(step.service.zone_code)
-        for w in s.scalars(windows_q):
+            expired += 1
+            zones.add(_zone_of_service(ctx, step.service_code))
+        held = select(_st.window_id).where(
+            _st.window_id.in_([w.id for w in closing]), views.active(_st.status)
+        )
+        busy = set(s.scalars(held)) if closing else set()
+        for w in closing:
+            if w.id in busy:
+                continue
+            values = {"state": "closed", "state_reason": None, "state_since": now}
+            if not _window_moved(s, w.id, w.state, values):
+                continue
             events.record(
                 s, "window_closed", actor, now, window_id=w.id, previous=w.state, reason="close-out"
             )
-            w.state, w.state_reason, w.state_since = "closed", None, now
             zones.add(w.zone_code)
         events.bump(s, *zones)
-        return len(steps)
+        return expired
 
 
 # --- API tokens and key-project codes ---------------------------------------------------------
