@@ -20,7 +20,7 @@ from sqlalchemy import bindparam, exists, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from queues import config, errors, eta, events, policy, views
+from queues import config, db, errors, eta, events, policy, views
 from queues.config import WEEKDAYS
 from queues.context import Context
 from queues.i18n import weekdays
@@ -110,8 +110,13 @@ _STEP_STATUS = select(_st.status).where(_st.id == bindparam("b_step"))
 _WINDOW_STATE = update(Window.__table__).where(
     _wn.id == bindparam("b_window"), _wn.state == bindparam("b_was")
 )
-_RATED = select(Rating.__table__.c.id).where(Rating.__table__.c.ticket_id == bindparam("b_ticket"))
-_INSERT_RATING = insert(Rating.__table__)
+# The unique ticket_id decides between two ratings at once: the second inserts nothing.
+_INSERT_RATING = {
+    dialect: db.insert_for(dialect)(Rating.__table__)
+    .on_conflict_do_nothing(index_elements=[Rating.__table__.c.ticket_id])
+    .returning(Rating.__table__.c.id)
+    for dialect in db.DIALECTS
+}
 # A claim takes a ticket still waiting, for a window that holds none: the window's lock keeps
 # other callers out, and the guard reads what it holds in the claim's own statement, after it.
 _held_by = Step.__table__.alias("held_by")
@@ -776,10 +781,8 @@ def rate(ctx: Context, ticket_id: str, score: int, comment: str | None = None) -
         row = found._mapping
         if row["status"] != "done":
             raise errors.NotServed(number=row["number"])
-        if s.scalar(_RATED, {"b_ticket": row["ticket_id"]}) is not None:
-            raise errors.AlreadyRated(number=row["number"])
-        s.execute(
-            _INSERT_RATING,
+        rated = s.execute(
+            _INSERT_RATING[ctx.db.dialect],
             {
                 "ticket_id": row["ticket_id"],
                 "step_id": row["id"],
@@ -789,7 +792,9 @@ def rate(ctx: Context, ticket_id: str, score: int, comment: str | None = None) -
                 "created_at": now,
                 "follow_up": "open" if score in BAD_SCORES else None,
             },
-        )
+        ).scalar()
+        if rated is None:  # rated before, or by a second tap a moment ago: the first one stands
+            raise errors.AlreadyRated(number=row["number"])
         events.record(
             s,
             "rated",

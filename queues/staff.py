@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from queues import errors, events
 from queues.context import Context
+from queues.db import insert_for
 from queues.models import Secret, User
 
 STAFF_ROLES = ("clerk", "manager", "admin")
@@ -206,9 +206,8 @@ def session_secret(ctx: Context) -> str:
         found = s.get(Secret, "session")
         if found is not None:
             return found.value
-        insert = postgresql.insert if ctx.db.dialect == "postgresql" else sqlite.insert
         s.execute(
-            insert(Secret)
+            insert_for(ctx.db.dialect)(Secret)
             .values(name="session", value=secrets.token_hex(32))
             .on_conflict_do_nothing(index_elements=[Secret.name])
         )

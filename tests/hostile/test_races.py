@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 
 from queues import errors, services, views
 from queues.context import Context, utcnow
-from queues.models import Event, Step, Ticket, Window
+from queues.models import Event, Rating, Step, Ticket, Window
 from tests.support import gunicorn, http, make_context, postgres_schema, postgres_url
 
 ROUNDS = 30
@@ -193,6 +193,34 @@ def test_two_finishes_at_once_finish_once(hall: Hall) -> None:
 
 
 @pytest.mark.postgres
+def test_two_ratings_at_once_store_one(hall: Hall) -> None:
+    window = 19  # prices
+    assert post(hall, f"/windows/{window}/resume")[0] == 200
+    outcomes: Counter[tuple[Outcome, ...]] = Counter()
+    stored: Counter[int] = Counter()
+    for _ in range(ROUNDS):
+        ticket = issue(hall, "fee-licence")
+        call(hall, window)
+        assert post(hall, f"/windows/{window}/finish", {})[0] == 200
+        rating = f"/tickets/{ticket['id']}/rating"
+        answers = at_once(
+            partial(post, hall, rating, {"score": 5}), partial(post, hall, rating, {"score": 2})
+        )
+        outcomes[tuple(sorted(map(outcome, answers)))] += 1
+        with hall.ctx.db.read() as s:
+            stored[
+                s.scalar(
+                    select(func.count())
+                    .select_from(Rating)
+                    .join(Ticket, Ticket.id == Rating.ticket_id)
+                    .where(Ticket.public_id == ticket["id"])
+                )
+            ] += 1
+    assert stored == {1: ROUNDS}
+    assert outcomes == {(OK, (409, "already_rated")): ROUNDS}  # never a 500
+
+
+@pytest.mark.postgres
 def test_two_transfers_at_once_send_the_ticket_on_once(hall: Hall) -> None:
     window = 29  # disabled persons' federation, sending on to family planning
     assert post(hall, f"/windows/{window}/resume")[0] == 200
@@ -329,3 +357,19 @@ def test_use_cases_at_once_cancel_a_ticket_once(ctx: Context) -> None:
         cancelled[events_of(ctx, "cancelled", left.id)] += 1
     assert cancels == {("ok", "wrong_state"): SERVICE_ROUNDS}
     assert cancelled == {1: SERVICE_ROUNDS}
+
+
+def test_use_cases_at_once_rate_a_ticket_once(ctx: Context) -> None:
+    services.resume(ctx, 19, CLERK)
+    ratings: Counter[tuple[str, ...]] = Counter()
+    for _ in range(SERVICE_ROUNDS):
+        rated = services.issue(ctx, "fee-licence").ticket
+        services.call_next(ctx, 19, CLERK)
+        services.finish(ctx, 19, CLERK)
+        both = at_once(
+            attempt(services.rate, ctx, rated.id, 5), attempt(services.rate, ctx, rated.id, 1)
+        )
+        ratings[tuple(sorted(both))] += 1
+    with ctx.db.read() as s:
+        assert s.scalar(select(func.count()).select_from(Rating)) == SERVICE_ROUNDS
+    assert ratings == {("already_rated", "ok"): SERVICE_ROUNDS}
