@@ -122,6 +122,13 @@ class WindowChanged(HallqError):
     kind = "conflict"
 
 
+class NotOverdue(HallqError):
+    """An automatic no-show found the ticket called again (or another one called) meanwhile."""
+
+    code = "not_overdue"
+    kind = "conflict"
+
+
 class NoCurrentTicket(HallqError):
     code = "no_current_ticket"
     kind = "conflict"

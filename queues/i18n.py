@@ -571,6 +571,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{window} 号窗口的状态刚被他人改变，请刷新后再试。",
         "Window {window} was changed by someone else just now; look again and retry.",
     ),
+    "error.not_overdue": (
+        "{number} 号刚被呼叫过，还未到过号时间。",
+        "Ticket {number} was called again just now: it is not overdue yet.",
+    ),
     "error.no_current_ticket": (
         "{window} 号窗口当前没有号票。",
         "Window {window} holds no ticket now.",

@@ -147,8 +147,9 @@ def auto_no_show(ctx: Context) -> int:
         )
     done = 0
     for window in windows:
-        with contextlib.suppress(HallqError):  # the clerk acted first: nothing to do
-            services.no_show(ctx, window, "scheduler")
+        # the clerk may have acted since: started, finished, recalled, called the next one
+        with contextlib.suppress(HallqError):
+            services.no_show(ctx, window, "scheduler", called_before=cutoff)
             done += 1
     return done
 

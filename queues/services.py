@@ -593,10 +593,18 @@ def finish(
     return _act(ctx, window_id, actor, "finish", ("called", "serving"), "finished", change)
 
 
-def no_show(ctx: Context, window_id: int, actor: str) -> views.TicketView:
-    """The called visitor did not come."""
+def no_show(
+    ctx: Context, window_id: int, actor: str, *, called_before: datetime | None = None
+) -> views.TicketView:
+    """The called visitor did not come.
+
+    ``called_before``: only if the ticket was last called before then (the automatic no-show,
+    which must not hit a ticket the clerk recalled, or called after the one it found overdue).
+    """
 
     def change(row: dict[str, Any], now: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
+        if called_before is not None and row["last_called_at"] >= called_before:
+            raise errors.NotOverdue(number=row["number"])
         return {"status": "no_show", "finished_at": now}, {"recalls": row["recalls"]}
 
     return _act(ctx, window_id, actor, "no_show", ("called",), "no_show", change)
