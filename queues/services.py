@@ -25,6 +25,7 @@ from queues.config import WEEKDAYS
 from queues.context import Context
 from queues.i18n import weekdays
 from queues.models import (
+    OPEN_STATES,
     ApiToken,
     PrintJob,
     ProjectCode,
@@ -38,7 +39,6 @@ from queues.numbering import format_number, next_seq
 PRIORITIES = ("normal", "priority", "green")
 OUTCOMES = ("done", "promised", "incomplete", "consult")
 ROLES = ("kiosk", "clerk", "manager", "admin")
-OPEN_STATES = ("waiting", "called", "serving")
 
 
 @dataclass(frozen=True)
@@ -847,11 +847,14 @@ def follow_up(ctx: Context, rating_id: int, state: str, note: str, actor: str) -
 
 
 def expire_day(ctx: Context, day: date | None = None, actor: str = "system") -> int:
-    """Close out ``day`` (default: every day before today) and answer how many tickets expired.
+    """Close out ``day`` (default: every day whose tickets are no longer in line today) and
+    answer how many tickets expired.
 
     Tickets still waiting, called or in service become ``expired``, each with an event, and the
     windows are closed (for past days only those left open since before today: a restart in the
-    middle of the day leaves today's windows as they are), so the next day starts clean.
+    middle of the day leaves today's windows as they are), so the next day starts clean. A hall
+    open around the clock keeps yesterday's queue (``views.queue_since``) and has no closing
+    time: by default it expires only what is older and leaves its windows open.
 
     The windows are locked first, as every window action locks its window: a call at the same
     moment lands either before (its ticket expires with the rest) or after (it finds the window
@@ -859,7 +862,7 @@ def expire_day(ctx: Context, day: date | None = None, actor: str = "system") -> 
     """
     now = ctx.now()
     today = ctx.business_day(now)
-    last = day if day is not None else today - timedelta(days=1)
+    last = day if day is not None else views.queue_since(ctx, today) - timedelta(days=1)
     windows_q = (
         select(_wn.id, _wn.state, _wn.zone_code)
         .where(_wn.state != "closed")
@@ -872,7 +875,7 @@ def expire_day(ctx: Context, day: date | None = None, actor: str = "system") -> 
             or_(_wn.state_since.is_(None), _wn.state_since < start_of_today)
         )
     with ctx.db.write() as s:
-        closing = s.execute(windows_q).all()
+        closing = [] if day is None and ctx.open_always else s.execute(windows_q).all()
         steps = s.execute(
             select(_st.id, _st.status, _st.ticket_id, _st.window_id, _st.day, _st.service_code)
             .where(_st.status.in_(OPEN_STATES), _st.day <= last)

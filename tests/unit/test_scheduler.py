@@ -114,6 +114,26 @@ def test_auto_no_show_loses_to_the_clerk_who_acts_in_the_meantime(
     assert kinds(ctx, "no_show") == 0
 
 
+def test_a_hall_open_around_the_clock_keeps_its_queue_through_the_night(
+    ctx: Context, clock: Clock
+) -> None:
+    ctx.open_always = True
+    clock.set(beijing(2026, 11, 23, 22, 0))  # Monday night
+    services.resume(ctx, 20, CLERK)
+    services.issue(ctx, "tax")
+    clock.set(beijing(2026, 11, 24, 17, 30))  # Tuesday, when an ordinary hall closes out
+    services.issue(ctx, "tax")
+    assert scheduler.close_out(ctx) == 0
+    assert scheduler.catch_up(ctx)[0] == 0  # a restart keeps yesterday's queue too
+    assert statuses(ctx) == ["waiting", "waiting"]
+    assert {w.id: w.state for w in views.windows(ctx)}[20] == "open"
+    clock.set(beijing(2026, 11, 25, 0, 30))  # Wednesday: Monday's ticket is past keeping
+    assert scheduler.close_out(ctx) == 1
+    assert statuses(ctx) == ["expired", "waiting"]
+    assert services.call_next(ctx, 20, CLERK).number == "T002"  # Tuesday's, after midnight
+    assert {w.id: w.state for w in views.windows(ctx)}[20] == "open"
+
+
 def test_the_roll_up_job_covers_today_and_missed_days(ctx: Context, clock: Clock) -> None:
     clock.set(beijing(2026, 11, 23, 10, 0))
     services.issue(ctx, "tax")
