@@ -826,7 +826,8 @@ def follow_up(ctx: Context, rating_id: int, state: str, note: str, actor: str) -
     note = note.strip()[:2000]
     now = ctx.now()
     with ctx.db.write() as s:
-        rating = s.get(Rating, rating_id)
+        # locked: two managers saving at once take turns, and the events keep their order
+        rating = s.get(Rating, rating_id, with_for_update=True)
         if rating is None:
             raise errors.UnknownRating(rating=rating_id)
         rating.follow_up = state
@@ -969,7 +970,8 @@ def revoke_token(ctx: Context, which: str, actor: str = "cli") -> list[TokenInfo
     revoked. A revoked token is refused from the next request on."""
     now = ctx.now()
     with ctx.db.write() as s:
-        query = select(ApiToken).where(ApiToken.revoked_at.is_(None))
+        # locked, and re-checked after the lock: a token revoked twice at once is revoked once
+        query = select(ApiToken).where(ApiToken.revoked_at.is_(None)).with_for_update()
         query = query.where(
             ApiToken.id == int(which) if which.isdigit() else ApiToken.name == which
         )
@@ -998,10 +1000,13 @@ def add_project_code(
 ) -> None:
     """Register a key project whose code opens the green channel at the kiosk."""
     now = ctx.now()
+    table = ProjectCode.__table__
+    known = {"name": name, "valid_until": valid_until, "active": True}
+    add = (
+        db.insert_for(ctx.db.dialect)(table)
+        .values(code=code, created_at=now, **known)
+        .on_conflict_do_update(index_elements=[table.c.code], set_=known)
+    )  # one statement: two managers adding the same code at once both succeed
     with ctx.db.write() as s:
-        found = s.get(ProjectCode, code)
-        if found is None:
-            s.add(ProjectCode(code=code, name=name, valid_until=valid_until, created_at=now))
-        else:
-            found.name, found.valid_until, found.active = name, valid_until, True
+        s.execute(add)
         events.record(s, "project_code_added", actor, now, code=code, name=name)

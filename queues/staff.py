@@ -139,7 +139,8 @@ def bind_windows(ctx: Context, name: str, windows: list[int], actor: str = "cli"
 
 
 def _by_name(s, name: str) -> User:  # type: ignore[no-untyped-def]
-    user = s.scalar(select(User).where(User.name == name))
+    """The user, locked: two changes at once (``session_epoch += 1``) both count."""
+    user = s.scalar(select(User).where(User.name == name).with_for_update())
     if user is None:
         raise errors.UnknownUser(name=name)
     return user
@@ -154,7 +155,8 @@ def sign_in(ctx: Context, name: str, password: str, client: str | None = None) -
     now = ctx.now()
     failure: errors.HallqError | None = None
     with ctx.db.write() as s:
-        user = s.scalar(select(User).where(User.name == name.strip()))
+        # locked: wrong passwords tried at once are counted one after the other, not lost
+        user = s.scalar(select(User).where(User.name == name.strip()).with_for_update())
         anonymous = f"anonymous:{client or '?'}"
         if user is None or not user.active:
             check_password_hash(_DUMMY_HASH, password)

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import pytest
 from sqlalchemy import func, select
 
-from queues import errors, services, views
+from queues import errors, services, staff, views
 from queues.context import Context, utcnow
 from queues.models import Event, Rating, Step, Ticket, Window
 from tests.support import gunicorn, http, make_context, postgres_schema, postgres_url
@@ -373,3 +373,31 @@ def test_use_cases_at_once_rate_a_ticket_once(ctx: Context) -> None:
     with ctx.db.read() as s:
         assert s.scalar(select(func.count()).select_from(Rating)) == SERVICE_ROUNDS
     assert ratings == {("already_rated", "ok"): SERVICE_ROUNDS}
+
+
+def test_wrong_passwords_at_once_all_count_towards_the_lock(ctx: Context) -> None:
+    rounds = 3  # every try costs a password hash
+    locked: Counter[str] = Counter()
+    for n in range(rounds):
+        staff.add_user(ctx, f"clerk{n}", "clerk", "the right password")
+        guesses = [attempt(staff.sign_in, ctx, f"clerk{n}", "a guess")] * staff.MAX_FAILURES
+        at_once(*guesses)
+        locked[attempt(staff.sign_in, ctx, f"clerk{n}", "the right password")()] += 1
+    assert locked == {"account_locked": rounds}  # five guesses at once lock it like five in a row
+
+
+def test_managers_at_once_on_tokens_and_project_codes(ctx: Context) -> None:
+    added: Counter[tuple[str, ...]] = Counter()
+    revoked: Counter[tuple[str, ...]] = Counter()
+    for n in range(SERVICE_ROUNDS):
+        code = f"KP-{n}"
+        pair = [attempt(services.add_project_code, ctx, code, "园区", actor="m")] * 2
+        added[tuple(sorted(at_once(*pair)))] += 1
+        services.create_token(ctx, "kiosk", f"kiosk-{n}")
+        pair = [attempt(services.revoke_token, ctx, f"kiosk-{n}", actor="m")] * 2
+        revoked[tuple(sorted(at_once(*pair)))] += 1
+    with ctx.db.read() as s:
+        kinds = Counter(s.scalars(select(Event.kind).where(Event.kind == "token_revoked")))
+    assert added == {("ok", "ok"): SERVICE_ROUNDS}  # the same code twice: both kept, no 500
+    assert revoked == {("ok", "unknown_token"): SERVICE_ROUNDS}
+    assert kinds == {"token_revoked": SERVICE_ROUNDS}
