@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import pytest
 from sqlalchemy import func, select
 
-from queues import errors, services, staff, views
+from queues import errors, printjobs, services, staff, views
 from queues.context import Context, utcnow
 from queues.models import Event, Rating, Step, Ticket, Window
 from tests.support import gunicorn, http, make_context, postgres_schema, postgres_url
@@ -401,3 +401,22 @@ def test_managers_at_once_on_tokens_and_project_codes(ctx: Context) -> None:
     assert added == {("ok", "ok"): SERVICE_ROUNDS}  # the same code twice: both kept, no 500
     assert revoked == {("ok", "unknown_token"): SERVICE_ROUNDS}
     assert kinds == {"token_revoked": SERVICE_ROUNDS}
+
+
+def test_print_workers_at_once_cancel_a_job_once_and_record_a_new_printer(ctx: Context) -> None:
+    services.resume(ctx, 20, CLERK)
+    claims: Counter[int] = Counter()
+    reports: Counter[tuple[str, ...]] = Counter()
+    for n in range(SERVICE_ROUNDS):
+        ticket = services.issue(ctx, "tax", kiosk=f"k{n}").ticket
+        services.call_next(ctx, 20, CLERK)  # called before it printed: the slip is not needed
+        at_once(*[attempt(printjobs.claim, ctx, "worker", kiosks=[f"k{n}"])] * 2)
+        claims[events_of(ctx, "print_cancelled", ticket.id)] += 1
+        release(ctx, 20)
+        services.issue(ctx, "housing-fund", kiosk=f"new-{n}")
+        services.issue(ctx, "housing-fund", kiosk=f"new-{n}")
+        jobs = printjobs.claim(ctx, "worker", kiosks=[f"new-{n}"])
+        pair = [attempt(printjobs.succeeded, ctx, job.job_id, "worker") for job in jobs]
+        reports[tuple(sorted(at_once(*pair)))] += 1  # the kiosk's first two reports at once
+    assert claims == {1: SERVICE_ROUNDS}  # one print_cancelled event per job
+    assert reports == {("ok", "ok"): SERVICE_ROUNDS}  # both recorded, neither failed
