@@ -282,14 +282,16 @@ def ctx(any_ctx: Context) -> Context:
 
 
 def attempt(action: Callable[..., object], *args: Any, **kwargs: Any) -> Callable[[], str]:
-    """``action(*args, **kwargs)``, to run later: it answers ``ok``, or the code of the
-    refusal."""
+    """``action(*args, **kwargs)``, to run later: it answers ``ok``, the code of the refusal, or
+    the name of any other exception (what a client would get as a 500)."""
 
     def run() -> str:
         try:
             action(*args, **kwargs)
         except errors.HallqError as exc:
             return exc.code
+        except Exception as exc:
+            return type(exc).__name__
         return "ok"
 
     return run
