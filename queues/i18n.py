@@ -572,8 +572,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Window {window} was changed by someone else just now; look again and retry.",
     ),
     "error.not_overdue": (
-        "{number} 号刚被呼叫过，还未到过号时间。",
-        "Ticket {number} was called again just now: it is not overdue yet.",
+        "{number} 号刚刚被呼叫，还未到自动过号的时间。",
+        "Ticket {number} was called just now: it is not overdue for an automatic no-show.",
     ),
     "error.no_current_ticket": (
         "{window} 号窗口当前没有号票。",
