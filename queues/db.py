@@ -21,13 +21,14 @@ import random
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 
 from sqlalchemy import Engine, create_engine, event, func, make_url
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.base import Executable
@@ -37,6 +38,7 @@ from queues import events
 from queues.errors import StoreBusy, StoreNotMigrated, StoreUnavailable
 
 DEFAULT_URL = "sqlite:///var/hallq.db"
+DIALECTS = ("sqlite", "postgresql")
 WRITE_WAIT_SECONDS = 3.0
 """The longest a write waits for SQLite's writer lock, in all, before it gives up (StoreBusy)."""
 BLOCKED_WAIT_SECONDS = 0.5
@@ -193,6 +195,13 @@ class Database:
         if self.dialect == "sqlite":
             return (func.julianday(end) - func.julianday(start)) * 86400.0
         return func.extract("epoch", end - start)
+
+
+def insert_for(dialect: str) -> Callable[..., postgresql.Insert | sqlite.Insert]:
+    """``insert`` with ``ON CONFLICT`` for ``dialect``: an insert that loses a race to another
+    one answers nothing (``DO NOTHING``) or bumps the row (``DO UPDATE``) instead of failing
+    on the unique key, which on PostgreSQL would abort the whole transaction."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 _savepoints = itertools.count()

@@ -138,6 +138,21 @@ class WindowBusy(HallqError):
     kind = "conflict"
 
 
+class WindowChanged(HallqError):
+    """The window's state moved between reading and writing it (every writer should lock it
+    first; this is the refusal if one did not)."""
+
+    code = "window_changed"
+    kind = "conflict"
+
+
+class NotOverdue(HallqError):
+    """An automatic no-show found the ticket called again (or another one called) meanwhile."""
+
+    code = "not_overdue"
+    kind = "conflict"
+
+
 class NoCurrentTicket(HallqError):
     code = "no_current_ticket"
     kind = "conflict"

@@ -627,6 +627,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Window {window} still holds ticket {number}: finish it, mark it no-show or "
         "transfer it first.",
     ),
+    "error.window_changed": (
+        "{window} 号窗口的状态刚被他人改变，请刷新后再试。",
+        "Window {window} was changed by someone else just now; look again and retry.",
+    ),
+    "error.not_overdue": (
+        "{number} 号刚刚被呼叫，还未到自动过号的时间。",
+        "Ticket {number} was called just now: it is not overdue for an automatic no-show.",
+    ),
     "error.no_current_ticket": (
         "{window} 号窗口当前没有号票。",
         "Window {window} holds no ticket now.",

@@ -196,6 +196,10 @@ class Ticket(Base):
     )
 
 
+OPEN_STATES = ("waiting", "called", "serving")
+"""A ticket whose current step is in one of these is still in the hall: its number is taken."""
+
+
 class Step(Base):
     __tablename__ = "steps"
     __table_args__ = (

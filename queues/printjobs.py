@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from queues import errors, events, views
 from queues.context import Context
+from queues.db import insert_for
 from queues.models import Printer, PrintJob, Step, Ticket
 
 LEASE = timedelta(seconds=60)
@@ -119,16 +120,22 @@ def claim(
         for job in s.scalars(query).all():
             found = _ticket_of(s, job)
             if found is None or found[1].status != "waiting":
-                job.status = "cancelled"
-                events.record(
-                    s,
-                    "print_cancelled",
-                    worker,
-                    now,
-                    ticket_id=job.ticket_id,
-                    job=job.id,
-                    ticket_status=found[1].status if found else None,
+                cancelled = s.execute(
+                    update(PrintJob)
+                    .where(PrintJob.id == job.id, due)
+                    .values(status="cancelled")
+                    .execution_options(synchronize_session=False)
                 )
+                if cancelled.rowcount == 1:  # not cancelled or taken by another worker first
+                    events.record(
+                        s,
+                        "print_cancelled",
+                        worker,
+                        now,
+                        ticket_id=job.ticket_id,
+                        job=job.id,
+                        ticket_status=found[1].status if found else None,
+                    )
                 continue
             ticket, step = found
             taken = s.execute(
@@ -264,9 +271,14 @@ def _printer_state(
 ) -> None:
     key = kiosk or "-"
     printer = s.get(Printer, key)
-    if printer is None:
-        printer = Printer(kiosk=key)
-        s.add(printer)
+    if printer is None:  # the kiosk's first report, perhaps written by another one right now
+        table = Printer.__table__
+        s.execute(
+            insert_for(s.get_bind().dialect.name)(table)
+            .values(kiosk=key)
+            .on_conflict_do_nothing(index_elements=[table.c.kiosk])
+        )
+        printer = s.get_one(Printer, key)
     printer.uri = uri or printer.uri
     printer.paper = paper if paper in PAPER_STATES else "unknown"
     printer.updated_at = now

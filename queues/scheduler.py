@@ -3,7 +3,8 @@
 Jobs, in the hall's time zone:
 
 * **close-out**, ``rules.close_out_after_minutes`` after closing time: tickets still waiting or
-  called expire, every window closes (``services.expire_day``);
+  called expire, every window closes (``services.expire_day``); a hall open around the clock
+  only lets go of what is older than yesterday's queue;
 * **roll-up**, at 23:50 and at start for any day missed: the day's figures into ``daily_stats``;
 * **auto no-show**, every minute: a ticket called and not started for
   ``rules.auto_no_show_minutes`` is marked a no-show;
@@ -165,8 +166,10 @@ def _discard(conn: Connection) -> None:
 
 
 def close_out(ctx: Context) -> int:
-    """Expire today's leftovers and close every window (after closing time)."""
-    return services.expire_day(ctx, ctx.business_day(), actor="scheduler")
+    """Expire today's leftovers and close every window (after closing time). A hall open around
+    the clock has no closing time: only what is older than its queue expires."""
+    day = None if ctx.open_always else ctx.business_day()
+    return services.expire_day(ctx, day, actor="scheduler")
 
 
 def roll_up(ctx: Context) -> int:
@@ -195,8 +198,9 @@ def auto_no_show(ctx: Context) -> int:
         )
     done = 0
     for window in windows:
-        with contextlib.suppress(HallqError):  # the clerk acted first: nothing to do
-            services.no_show(ctx, window, "scheduler")
+        # the clerk may have acted since: started, finished, recalled, called the next one
+        with contextlib.suppress(HallqError):
+            services.no_show(ctx, window, "scheduler", called_before=cutoff)
             done += 1
     return done
 

@@ -15,15 +15,16 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, insert, or_, select, update
+from sqlalchemy import bindparam, exists, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from queues import config, errors, eta, events, policy, requesters, views
+from queues import config, db, errors, eta, events, policy, requesters, views
 from queues.config import WEEKDAYS
 from queues.context import Context
 from queues.i18n import weekdays
 from queues.models import (
+    OPEN_STATES,
     ApiToken,
     PrintJob,
     ProjectCode,
@@ -38,7 +39,6 @@ from queues.requesters import INTERNAL, Requester
 PRIORITIES = ("normal", "priority", "green")
 OUTCOMES = ("done", "promised", "incomplete", "consult")
 ROLES = ("kiosk", "clerk", "manager", "admin")
-OPEN_STATES = ("waiting", "called", "serving")
 
 
 @dataclass(frozen=True)
@@ -71,25 +71,65 @@ _WINDOW_COLUMNS = (
     _wn.department_zh.label("w_department_zh"),
     _wn.department_en.label("w_department_en"),
 )
-# The window, locked (PostgreSQL), with the ticket it holds if any: one round trip.
+# The window, locked (PostgreSQL) until commit: what attaches a ticket to a window or changes its
+# state (call, pause, resume, close, the close-out) takes turns on it. What the window holds is
+# read after the lock, never in the same statement: joined to the locked row, it would come from
+# the snapshot taken before the wait (READ COMMITTED re-reads only the locked row), so a caller
+# queued behind another's call would find the window empty and call a second ticket.
+# FOR NO KEY UPDATE: rows that merely refer to the window (an event, a rating) need not wait.
 _LOCK_WINDOW = (
-    select(*_WINDOW_COLUMNS, *views.STEP_ROW)
-    .select_from(
-        Window.__table__.outerjoin(
-            views.STEPS, and_(_st.window_id == _wn.id, views.active(_st.status))
-        )
-    )
+    select(*_WINDOW_COLUMNS)
     .where(_wn.id == bindparam("w"), _wn.active)
-    .with_for_update(of=Window.__table__)
+    .with_for_update(key_share=True)
 )
+_HELD = (
+    select(*views.STEP_ROW)
+    .select_from(views.STEPS)
+    .where(_st.window_id == bindparam("w"), views.active(_st.status))
+)
+# The ticket a window holds, locked, with the window's zone: what recall, start, finish, no-show,
+# transfer and the visitor record change. One statement, right under READ COMMITTED: after
+# waiting for another action on the same ticket, PostgreSQL re-reads the locked step and drops it
+# if it is no longer called or served (the other one finished it first). The ticket's and the
+# window's columns come from the snapshot, and none of them changes while a ticket is held. A
+# ticket called to the window meanwhile is not seen: the answer is "no ticket", as a moment
+# earlier.
+_LOCK_HELD = (
+    select(*views.STEP_ROW, _wn.zone_code.label("w_zone"))
+    .select_from(views.STEPS.join(Window.__table__, _wn.id == _st.window_id))
+    .where(_st.window_id == bindparam("w"), views.active(_st.status), _wn.active)
+    .with_for_update(of=Step.__table__, key_share=True)
+)
+_KNOWN_WINDOW = select(_wn.id).where(_wn.id == bindparam("w"), _wn.active)
 _STEP = select(*views.STEP_ROW).select_from(views.STEPS).where(_st.id == bindparam("b_step"))
-_UPDATE_STEP = update(Step.__table__).where(_st.id == bindparam("b_step"))
-_WINDOW_STATE = update(Window.__table__).where(_wn.id == bindparam("b_window"))
-_RATED = select(Rating.__table__.c.id).where(Rating.__table__.c.ticket_id == bindparam("b_ticket"))
-_INSERT_RATING = insert(Rating.__table__)
+# Every change of a step is conditional on the status it was read in: the loser of a race
+# changes nothing and is told so, instead of writing a second event.
+_UPDATE_STEP = update(Step.__table__).where(
+    _st.id == bindparam("b_step"), _st.status == bindparam("b_was")
+)
+_STEP_STATUS = select(_st.status).where(_st.id == bindparam("b_step"))
+_WINDOW_STATE = update(Window.__table__).where(
+    _wn.id == bindparam("b_window"), _wn.state == bindparam("b_was")
+)
+# The unique ticket_id decides between two ratings at once: the second inserts nothing.
+_INSERT_RATING = {
+    dialect: db.insert_for(dialect)(Rating.__table__)
+    .on_conflict_do_nothing(index_elements=[Rating.__table__.c.ticket_id])
+    .returning(Rating.__table__.c.id)
+    for dialect in db.DIALECTS
+}
+# A claim takes a ticket still waiting, for a window that holds none: the window's lock keeps
+# other callers out, and the guard reads what it holds in the claim's own statement, after it.
+_held_by = Step.__table__.alias("held_by")
 _CLAIM = (
     update(Step.__table__)
-    .where(_st.id == bindparam("b_step"), _st.status == "waiting")
+    .where(
+        _st.id == bindparam("b_step"),
+        _st.status == "waiting",
+        ~exists().where(
+            _held_by.c.window_id == bindparam("b_window"), views.active(_held_by.c.status)
+        ),
+    )
     .values(
         status="called",
         window_id=bindparam("b_window"),
@@ -114,17 +154,14 @@ class _Locked:
     state_since: datetime | None
     department_zh: str
     department_en: str
-    held: dict[str, Any] | None
-    """The ticket the window holds (called or being served), as a step row."""
 
 
 def _window(s: Session, window_id: int) -> _Locked:
-    """The window, locked for the rest of the transaction, with the ticket it holds."""
+    """The window, locked for the rest of the transaction (read what it holds with ``_held``)."""
     found = s.execute(_LOCK_WINDOW, {"w": window_id}).first()
     if found is None:
         raise errors.UnknownWindow(window=window_id)
     m = found._mapping
-    held = {c.name: m[c.name] for c in views.STEP_ROW} if m["id"] is not None else None
     return _Locked(
         m["w_id"],
         m["w_zone"],
@@ -133,17 +170,55 @@ def _window(s: Session, window_id: int) -> _Locked:
         m["w_since"],
         m["w_department_zh"],
         m["w_department_en"],
-        held,
     )
 
 
-def _require_held(w: _Locked, action: str, *allowed: str) -> dict[str, Any]:
-    row = w.held
-    if row is None:
-        raise errors.NoCurrentTicket(window=w.id)
+def _held(s: Session, window_id: int) -> dict[str, Any] | None:
+    """The ticket the window holds (called or being served), as a step row; read after its lock,
+    it stays so until commit but for a cancel or the close-out (see ``_update_step``)."""
+    found = s.execute(_HELD, {"w": window_id}).first()
+    return dict(found._mapping) if found is not None else None
+
+
+def _holding(s: Session, window_id: int, action: str, *allowed: str) -> tuple[dict[str, Any], str]:
+    """The ticket ``window_id`` holds, locked, if its status is one of ``allowed``; and the
+    window's zone."""
+    found = s.execute(_LOCK_HELD, {"w": window_id}).first()
+    if found is None:
+        if s.scalar(_KNOWN_WINDOW, {"w": window_id}) is None:
+            raise errors.UnknownWindow(window=window_id)
+        raise errors.NoCurrentTicket(window=window_id)
+    row = dict(found._mapping)
+    zone = row.pop("w_zone")
     if row["status"] not in allowed:
         raise errors.WrongState.of(row["number"], row["status"], action)
-    return row
+    return row, zone
+
+
+def _refuse_if_busy(s: Session, w: _Locked) -> None:
+    held = _held(s, w.id)
+    if held is not None:
+        raise errors.WindowBusy(window=w.id, number=held["number"])
+
+
+def _step_moved(s: Session, step: int, was: str, values: dict[str, Any]) -> bool:
+    """Write ``values`` to ``step`` if its status is still ``was``: False if another transaction
+    changed it first."""
+    return s.execute(_UPDATE_STEP, {"b_step": step, "b_was": was, **values}).rowcount == 1
+
+
+def _window_moved(s: Session, window: int, was: str, values: dict[str, Any]) -> bool:
+    """Write ``values`` to ``window`` if its state is still ``was``."""
+    return s.execute(_WINDOW_STATE, {"b_window": window, "b_was": was, **values}).rowcount == 1
+
+
+def _update_step(s: Session, row: dict[str, Any], action: str, values: dict[str, Any]) -> None:
+    """Write ``values`` to the step ``row`` if it is still in the status it was read in; if
+    another transaction changed it first (a second click, a cancel, the close-out), refuse with
+    the status it has now."""
+    if not _step_moved(s, row["id"], row["status"], values):
+        now = s.scalar(_STEP_STATUS, {"b_step": row["id"]})
+        raise errors.WrongState.of(row["number"], now, action)
 
 
 def _zone_of_service(ctx: Context, service: str) -> str | None:
@@ -339,7 +414,7 @@ def cancel(ctx: Context, ticket_id: str, actor: str) -> views.TicketView:
         if row["status"] not in ("waiting", "called"):
             raise errors.WrongState.of(row["number"], row["status"], "cancel")
         values = {"status": "cancelled", "finished_at": now}
-        s.execute(_UPDATE_STEP, {"b_step": row["id"], **values})
+        _update_step(s, row, "cancel", values)
         events.record(
             s, "cancelled", actor, now, ticket_id=row["ticket_id"], window_id=row["window_id"]
         )
@@ -356,7 +431,9 @@ def call_next(ctx: Context, window_id: int, actor: str) -> views.TicketView | No
     """Call the best waiting ticket to ``window_id`` (see :mod:`queues.policy`); None if none.
 
     Two windows calling at the same instant never get the same ticket: the claim is an update
-    that only succeeds while the ticket is still waiting, and the loser takes the next one.
+    that only succeeds while the ticket is still waiting, and the loser takes the next one. Two
+    calls at one window take turns on its lock, and the claim also needs the window to hold no
+    ticket: the second is refused (``WindowBusy``), and the window holds one ticket.
     """
     now = ctx.now()
     with ctx.db.write() as s:
@@ -365,12 +442,13 @@ def call_next(ctx: Context, window_id: int, actor: str) -> views.TicketView | No
             raise errors.WindowClosed(window=w.id)
         if w.state == "paused":
             raise errors.WindowPaused(window=w.id)
-        if w.held is not None:
-            raise errors.WindowBusy(window=w.id, number=w.held["number"])
         weights = ctx.config.weights_of_window.get(w.id, {})
         while True:
             candidates, numbers = views.window_candidates(s, ctx, w.id, ctx.business_day(now))
-            chosen = _claim_first(s, policy.order(candidates, now, w.id, weights), w.id, actor, now)
+            if not candidates:
+                _refuse_if_busy(s, w)  # nobody waits; a window still holding a ticket says so
+                return None
+            chosen = _claim_first(s, policy.order(candidates, now, w.id, weights), w, actor, now)
             if chosen is not None:
                 break
             # Every ticket read was taken by other windows meanwhile; if a group was read only
@@ -393,13 +471,17 @@ def call_next(ctx: Context, window_id: int, actor: str) -> views.TicketView | No
 
 
 def _claim_first(
-    s: Session, ranked: list[policy.Candidate], window: int, actor: str, now: datetime
+    s: Session, ranked: list[policy.Candidate], w: _Locked, actor: str, now: datetime
 ) -> policy.Candidate | None:
-    """The first of ``ranked`` that is still waiting, claimed for ``window``."""
-    for c in ranked:
-        params = {"b_step": c.step_id, "b_window": window, "b_clerk": actor, "b_now": now}
+    """The first of ``ranked`` that is still waiting, claimed for window ``w``. A claim that
+    fails lost the ticket to another window, or found ``w`` holding one (``WindowBusy``): the
+    first failure looks which."""
+    for n, c in enumerate(ranked):
+        params = {"b_step": c.step_id, "b_window": w.id, "b_clerk": actor, "b_now": now}
         if s.execute(_CLAIM, params).rowcount == 1:
             return c
+        if n == 0:
+            _refuse_if_busy(s, w)
     return None
 
 
@@ -418,12 +500,11 @@ def _act(
     """
     now = ctx.now()
     with ctx.db.write() as s:
-        w = _window(s, window_id)
-        row = _require_held(w, action, *allowed)
+        row, zone = _holding(s, window_id, action, *allowed)
         values, data = change(row, now)
-        s.execute(_UPDATE_STEP, {"b_step": row["id"], **values})
-        events.record(s, event, actor, now, ticket_id=row["ticket_id"], window_id=w.id, **data)
-        events.bump(s, w.zone_code)
+        _update_step(s, row, action, values)
+        events.record(s, event, actor, now, ticket_id=row["ticket_id"], window_id=window_id, **data)
+        events.bump(s, zone)
         return views.row_view(ctx, {**row, **values})
 
 
@@ -477,10 +558,18 @@ def finish(
     return _act(ctx, window_id, actor, "finish", ("called", "serving"), "finished", change)
 
 
-def no_show(ctx: Context, window_id: int, actor: str) -> views.TicketView:
-    """The called visitor did not come."""
+def no_show(
+    ctx: Context, window_id: int, actor: str, *, called_before: datetime | None = None
+) -> views.TicketView:
+    """The called visitor did not come.
+
+    ``called_before``: only if the ticket was last called before then (the automatic no-show,
+    which must not hit a ticket the clerk recalled, or called after the one it found overdue).
+    """
 
     def change(row: dict[str, Any], now: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
+        if called_before is not None and row["last_called_at"] >= called_before:
+            raise errors.NotOverdue(number=row["number"])
         return {"status": "no_show", "finished_at": now}, {"recalls": row["recalls"]}
 
     return _act(ctx, window_id, actor, "no_show", ("called",), "no_show", change)
@@ -503,8 +592,7 @@ def transfer(
         raise errors.TransferTargetRequired()
     now = ctx.now()
     with ctx.db.write() as s:
-        w = _window(s, window_id)
-        row = _require_held(w, "transfer", "called", "serving")
+        row, zone = _holding(s, window_id, "transfer", "called", "serving")
         if service is not None:
             target = ctx.config.service(service)
             if target is None:
@@ -517,10 +605,11 @@ def transfer(
             if found is None:
                 raise errors.UnknownTargetWindow(window=window)
             to_service, to_window, to_window_zone = row["service_code"], found.id, found.zone_code
-        s.execute(
-            _UPDATE_STEP,
+        _update_step(
+            s,
+            row,
+            "transfer",
             {
-                "b_step": row["id"],
                 "status": "transferred",
                 "finished_at": now,
                 "started_at": row["started_at"] or row["called_at"],
@@ -547,14 +636,14 @@ def transfer(
             actor,
             now,
             ticket_id=row["ticket_id"],
-            window_id=w.id,
+            window_id=window_id,
             from_service=row["service_code"],
             to_service=to_service,
             to_window=to_window,
         )
         new = dict(s.execute(_STEP, {"b_step": new_id}).one()._mapping)
         view = views.predicted_row_view(s, ctx, new)
-        events.bump(s, w.zone_code, _zone_of_service(ctx, to_service), to_window_zone)
+        events.bump(s, zone, _zone_of_service(ctx, to_service), to_window_zone)
         return view
 
 
@@ -573,8 +662,7 @@ def record_visitor(
     """
     now = ctx.now()
     with ctx.db.write() as s:
-        w = _window(s, window_id)
-        row = _require_held(w, "record", "called", "serving")
+        row, _ = _holding(s, window_id, "record", "called", "serving")
         s.execute(
             update(Ticket.__table__)
             .where(Ticket.__table__.c.id == row["ticket_id"])
@@ -584,7 +672,9 @@ def record_visitor(
                 visitor_phone=phone.strip()[:40] or None,
             )
         )
-        events.record(s, "visitor_recorded", actor, now, ticket_id=row["ticket_id"], window_id=w.id)
+        events.record(
+            s, "visitor_recorded", actor, now, ticket_id=row["ticket_id"], window_id=window_id
+        )
 
 
 def pause(ctx: Context, window_id: int, actor: str, reason: str = "") -> views.WindowView:
@@ -611,7 +701,7 @@ def _set_window_state(
     now = ctx.now()
     with ctx.db.write() as s:
         w = _window(s, window_id)
-        held = w.held
+        held = _held(s, w.id)
         if state == "paused" and w.state == "closed":
             raise errors.WindowClosed(window=w.id)
         if state == "closed" and held is not None:
@@ -619,10 +709,9 @@ def _set_window_state(
         since = w.state_since
         if w.state != state or w.state_reason != reason:
             since = now
-            s.execute(
-                _WINDOW_STATE,
-                {"b_window": w.id, "state": state, "state_reason": reason, "state_since": now},
-            )
+            values = {"state": state, "state_reason": reason, "state_since": now}
+            if not _window_moved(s, w.id, w.state, values):
+                raise errors.WindowChanged(window=w.id)
             events.record(
                 s, _STATE_EVENTS[state], actor, now, window_id=w.id, previous=w.state, reason=reason
             )
@@ -665,10 +754,8 @@ def rate(ctx: Context, ticket_id: str, score: int, comment: str | None = None) -
         row = found._mapping
         if row["status"] != "done":
             raise errors.NotServed(number=row["number"])
-        if s.scalar(_RATED, {"b_ticket": row["ticket_id"]}) is not None:
-            raise errors.AlreadyRated(number=row["number"])
-        s.execute(
-            _INSERT_RATING,
+        rated = s.execute(
+            _INSERT_RATING[ctx.db.dialect],
             {
                 "ticket_id": row["ticket_id"],
                 "step_id": row["id"],
@@ -678,7 +765,9 @@ def rate(ctx: Context, ticket_id: str, score: int, comment: str | None = None) -
                 "created_at": now,
                 "follow_up": "open" if score in BAD_SCORES else None,
             },
-        )
+        ).scalar()
+        if rated is None:  # rated before, or by a second tap a moment ago: the first one stands
+            raise errors.AlreadyRated(number=row["number"])
         events.record(
             s,
             "rated",
@@ -702,7 +791,8 @@ def follow_up(ctx: Context, rating_id: int, state: str, note: str, actor: str) -
     note = note.strip()[:2000]
     now = ctx.now()
     with ctx.db.write() as s:
-        rating = s.get(Rating, rating_id)
+        # locked: two managers saving at once take turns, and the events keep their order
+        rating = s.get(Rating, rating_id, with_for_update=True)
         if rating is None:
             raise errors.UnknownRating(rating=rating_id)
         rating.follow_up = state
@@ -723,25 +813,46 @@ def follow_up(ctx: Context, rating_id: int, state: str, note: str, actor: str) -
 
 
 def expire_day(ctx: Context, day: date | None = None, actor: str = "system") -> int:
-    """Close out ``day`` (default: every day before today) and answer how many tickets expired.
+    """Close out ``day`` (default: every day whose tickets are no longer in line today) and
+    answer how many tickets expired.
 
     Tickets still waiting, called or in service become ``expired``, each with an event, and the
     windows are closed (for past days only those left open since before today: a restart in the
-    middle of the day leaves today's windows as they are), so the next day starts clean.
+    middle of the day leaves today's windows as they are), so the next day starts clean. A hall
+    open around the clock keeps yesterday's queue (``views.queue_since``) and has no closing
+    time: by default it expires only what is older and leaves its windows open.
+
+    The windows are locked first, as every window action locks its window: a call at the same
+    moment lands either before (its ticket expires with the rest) or after (it finds the window
+    closed). A window that still holds a later day's ticket stays open: its clerk is at work.
     """
     now = ctx.now()
-    last = day if day is not None else ctx.business_day(now) - timedelta(days=1)
-    windows_q = select(Window).where(Window.state != "closed")
+    today = ctx.business_day(now)
+    last = day if day is not None else views.queue_since(ctx, today) - timedelta(days=1)
+    windows_q = (
+        select(_wn.id, _wn.state, _wn.zone_code)
+        .where(_wn.state != "closed")
+        .order_by(_wn.id)
+        .with_for_update(key_share=True)
+    )
     if day is None:
-        today = ctx.business_day(now)
         start_of_today = datetime.combine(today, time(0), tzinfo=ctx.tz).astimezone(UTC)
         windows_q = windows_q.where(
-            or_(Window.state_since.is_(None), Window.state_since < start_of_today)
+            or_(_wn.state_since.is_(None), _wn.state_since < start_of_today)
         )
     with ctx.db.write() as s:
-        steps = s.scalars(select(Step).where(Step.status.in_(OPEN_STATES), Step.day <= last)).all()
+        closing = [] if day is None and ctx.open_always else s.execute(windows_q).all()
+        steps = s.execute(
+            select(_st.id, _st.status, _st.ticket_id, _st.window_id, _st.day, _st.service_code)
+            .where(_st.status.in_(OPEN_STATES), _st.day <= last)
+            .order_by(_st.id)
+        ).all()
         zones: set[str | None] = set()
+        expired = 0
         for step in steps:
+            values = {"status": "expired", "finished_at": now}
+            if not _step_moved(s, step.id, step.status, values):
+                continue  # finished or cancelled a moment ago
             events.record(
                 s,
                 "expired",
@@ -752,17 +863,24 @@ def expire_day(ctx: Context, day: date | None = None, actor: str = "system") -> 
                 previous=step.status,
                 day=step.day.isoformat(),
             )
-            step.status = "expired"
-            step.finished_at = now
-            zones.add(step.service.zone_code)
-        for w in s.scalars(windows_q):
+            expired += 1
+            zones.add(_zone_of_service(ctx, step.service_code))
+        held = select(_st.window_id).where(
+            _st.window_id.in_([w.id for w in closing]), views.active(_st.status)
+        )
+        busy = set(s.scalars(held)) if closing else set()
+        for w in closing:
+            if w.id in busy:
+                continue
+            values = {"state": "closed", "state_reason": None, "state_since": now}
+            if not _window_moved(s, w.id, w.state, values):
+                continue
             events.record(
                 s, "window_closed", actor, now, window_id=w.id, previous=w.state, reason="close-out"
             )
-            w.state, w.state_reason, w.state_since = "closed", None, now
             zones.add(w.zone_code)
         events.bump(s, *zones)
-        return len(steps)
+        return expired
 
 
 # --- API tokens and key-project codes ---------------------------------------------------------
@@ -842,7 +960,8 @@ def revoke_token(ctx: Context, which: str, actor: str = "cli") -> list[TokenInfo
     revoked. A revoked token is refused from the next request on."""
     now = ctx.now()
     with ctx.db.write() as s:
-        query = select(ApiToken).where(ApiToken.revoked_at.is_(None))
+        # locked, and re-checked after the lock: a token revoked twice at once is revoked once
+        query = select(ApiToken).where(ApiToken.revoked_at.is_(None)).with_for_update()
         query = query.where(
             ApiToken.id == int(which) if which.isdigit() else ApiToken.name == which
         )
@@ -874,10 +993,13 @@ def add_project_code(
 ) -> None:
     """Register a key project whose code opens the green channel at the kiosk."""
     now = ctx.now()
+    table = ProjectCode.__table__
+    known = {"name": name, "valid_until": valid_until, "active": True}
+    add = (
+        db.insert_for(ctx.db.dialect)(table)
+        .values(code=code, created_at=now, **known)
+        .on_conflict_do_update(index_elements=[table.c.code], set_=known)
+    )  # one statement: two managers adding the same code at once both succeed
     with ctx.db.write() as s:
-        found = s.get(ProjectCode, code)
-        if found is None:
-            s.add(ProjectCode(code=code, name=name, valid_until=valid_until, created_at=now))
-        else:
-            found.name, found.valid_until, found.active = name, valid_until, True
+        s.execute(add)
         events.record(s, "project_code_added", actor, now, code=code, name=name)

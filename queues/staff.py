@@ -37,13 +37,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from queues import errors, events, sessions, throttle
 from queues.context import Context
+from queues.db import insert_for
 from queues.models import Secret, StaffSession, User
 
 STAFF_ROLES = ("clerk", "manager", "admin")
@@ -192,7 +192,8 @@ def bind_windows(ctx: Context, name: str, windows: list[int], actor: str = "cli"
 
 
 def _by_name(s, name: str) -> User:  # type: ignore[no-untyped-def]
-    user = s.scalar(select(User).where(User.name == name))
+    """The user, locked: two changes to one account at once are made one after the other."""
+    user = s.scalar(select(User).where(User.name == name).with_for_update())
     if user is None:
         raise errors.UnknownUser(name=name)
     return user
@@ -375,9 +376,8 @@ def session_secret(ctx: Context) -> str:
         found = s.get(Secret, "session")
         if found is not None:
             return found.value
-        insert = postgresql.insert if ctx.db.dialect == "postgresql" else sqlite.insert
         s.execute(
-            insert(Secret)
+            insert_for(ctx.db.dialect)(Secret)
             .values(name="session", value=secrets.token_hex(32))
             .on_conflict_do_nothing(index_elements=[Secret.name])
         )

@@ -455,15 +455,17 @@ def _version(session: Session, zone: str | None) -> int:
 
 
 def board(ctx: Context, zone: str | None = None) -> Board:
-    """What a wallboard shows: the latest calls, newest first, and every queue's wait."""
-    today = ctx.business_day()
+    """What a wallboard shows: the latest calls, newest first, and every queue's wait. The calls
+    are those of the tickets still in line today: after midnight in a hall open around the
+    clock, a ticket of yesterday's queue is called on the board like any other."""
+    since = queue_since(ctx, ctx.business_day())
     with ctx.db.read() as s:
         ver = _version(s, zone)
         calls_q = (
             select(Ticket.number, Step.window_id, Step.last_called_at, Window.zone_code)
             .join(Ticket, Ticket.id == Step.ticket_id)
             .join(Window, Window.id == Step.window_id)
-            .where(Step.day == today, Step.last_called_at.is_not(None))
+            .where(Step.day >= since, Step.last_called_at.is_not(None))
             .order_by(Step.last_called_at.desc(), Step.id.desc())
             .limit(CALLING_SHOWN)
         )

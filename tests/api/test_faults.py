@@ -167,8 +167,9 @@ def test_print_worker_killed_while_sending_prints_it_again(
 
 
 def test_the_clock_passing_midnight_during_service(sqlite_url: str) -> None:
-    """A 24-hour service point: numbers start again after midnight, visitors who took a ticket
-    before it are still called (first, in their order), and the dashboard's today moves on."""
+    """A 24-hour service point: a new day's numbers go on past those still waiting (no second
+    T002 in the hall), visitors who took a ticket before midnight are still called (first, in
+    their order), and the dashboard's today moves on."""
     clock = Clock(beijing(2026, 11, 24, 23, 58))
     ctx = make_context(sqlite_url, clock, open_always=True)
     services.resume(ctx, 20, "user:wang")
@@ -177,7 +178,7 @@ def test_the_clock_passing_midnight_during_service(sqlite_url: str) -> None:
     services.finish(ctx, 20, "user:wang")
     clock.set(beijing(2026, 11, 25, 0, 1))
     after = services.issue(ctx, "tax").ticket
-    assert [t.number for t in before] == ["T001", "T002"] and after.number == "T001"
+    assert [t.number for t in before] == ["T001", "T002"] and after.number == "T003"
     assert after.ahead == 1  # yesterday's T002 is still ahead of it
     board = {q.service: q.waiting for q in views.board(ctx).queues}
     assert board["tax"] == 2

@@ -108,11 +108,11 @@ def test_the_business_day_is_the_halls_not_utcs(sqlite_url: str) -> None:
     ctx = make_context(sqlite_url, clock, open_always=True)
     clock.set(beijing(2026, 11, 24, 23, 59))
     late = services.issue(ctx, "tax").ticket
-    clock.set(beijing(2026, 11, 25, 0, 1))  # two minutes later, another day: numbers start over
+    clock.set(beijing(2026, 11, 25, 0, 1))  # two minutes later, another day (T001 still waits)
     early = services.issue(ctx, "tax").ticket
     clock.set(beijing(2026, 11, 25, 7, 30))  # 23:30 UTC on the 24th, the 25th in the hall
     dawn = services.issue(ctx, "tax").ticket
-    assert (late.number, early.number, dawn.number) == ("T001", "T001", "T002")
+    assert (late.number, early.number, dawn.number) == ("T001", "T002", "T003")
     day_24 = metrics.report(ctx, DAY, DAY)["all"]
     day_25 = metrics.report(ctx, DAY + timedelta(days=1), DAY + timedelta(days=1))["all"]
     assert (day_24.issued, day_25.issued) == (1, 2)

@@ -9,7 +9,7 @@ from concurrent.futures import ProcessPoolExecutor
 import pytest
 from sqlalchemy import select
 
-from queues import services
+from queues import services, views
 from queues.context import Context
 from queues.models import Ticket
 from queues.numbering import format_number, next_seq
@@ -27,8 +27,11 @@ def test_format_number_pads_to_three_digits_and_grows() -> None:
 
 def test_midnight_in_beijing_starts_a_new_day(ctx: Context, clock: Clock) -> None:
     ctx.open_always = True
+    services.resume(ctx, 20, "clerk:test")
     clock.set(beijing(2026, 11, 24, 23, 59))
     late = services.issue(ctx, "tax").ticket
+    services.call_next(ctx, 20, "clerk:test")
+    services.finish(ctx, 20, "clerk:test")
     clock.set(beijing(2026, 11, 25, 0, 1))
     early = services.issue(ctx, "tax").ticket
     assert late.number == early.number == "T001"
@@ -38,6 +41,43 @@ def test_midnight_in_beijing_starts_a_new_day(ctx: Context, clock: Clock) -> Non
     assert len(days) == 1  # the same number on two days
     # 23:59 Beijing is 15:59 UTC: the UTC date would have put both on the 24th
     assert late.issued_at.date() == early.issued_at.date()
+
+
+def test_after_midnight_numbers_go_on_past_the_tickets_still_waiting(
+    ctx: Context, clock: Clock
+) -> None:
+    ctx.open_always = True  # a hall open around the clock keeps yesterday's queue
+    services.resume(ctx, 20, "clerk:test")
+    clock.set(beijing(2026, 11, 24, 23, 50))
+    yesterday = [services.issue(ctx, "tax").ticket.number for _ in range(3)]
+    assert services.call_next(ctx, 20, "clerk:test").number == "T001"
+    services.finish(ctx, 20, "clerk:test")
+    clock.set(beijing(2026, 11, 25, 0, 5))
+    today = [services.issue(ctx, "tax").ticket.number for _ in range(2)]
+    assert yesterday == ["T001", "T002", "T003"]
+    assert today == ["T004", "T005"]  # T002 and T003 still wait: no second T002
+    assert services.issue(ctx, "housing-fund").ticket.number == "Q001"  # nothing of Q is open
+    called = []
+    for _ in range(4):
+        called.append(services.call_next(ctx, 20, "clerk:test").number)
+        assert views.board(ctx, "general").calling[0].number == called[-1]
+        services.finish(ctx, 20, "clerk:test")
+    assert called == ["T002", "T003", "T004", "T005"]  # yesterday's first, in their order
+    clock.set(beijing(2026, 11, 26, 0, 5))
+    assert services.issue(ctx, "tax").ticket.number == "T001"  # nothing open: from 1 again
+
+
+def test_the_day_counter_starts_after_every_open_ticket_of_earlier_days(
+    ctx: Context, clock: Clock
+) -> None:
+    ctx.open_always = True
+    clock.set(beijing(2026, 11, 23, 22, 0))
+    services.issue(ctx, "tax")  # T001 of Monday, never served
+    clock.set(beijing(2026, 11, 24, 22, 0))
+    tuesday = [services.issue(ctx, "tax").ticket.number for _ in range(2)]
+    clock.set(beijing(2026, 11, 25, 1, 0))
+    assert tuesday == ["T002", "T003"]
+    assert services.issue(ctx, "tax").ticket.number == "T004"
 
 
 def test_rolled_back_ticket_gives_its_number_back(ctx: Context) -> None:

@@ -89,6 +89,53 @@ def test_auto_no_show_after_the_configured_minutes(ctx: Context, clock: Clock) -
     assert scheduler.auto_no_show(ctx) == 0
 
 
+def test_auto_no_show_loses_to_the_clerk_who_acts_in_the_meantime(
+    ctx: Context, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    services.resume(ctx, 20, CLERK)
+    services.resume(ctx, 21, CLERK)
+    services.issue(ctx, "tax")
+    services.issue(ctx, "tax")
+    services.issue(ctx, "real-estate")
+    services.call_next(ctx, 20, CLERK)
+    services.call_next(ctx, 21, CLERK)
+    clock.advance(minutes=11)  # both overdue when the scheduler looks
+    no_show = services.no_show
+
+    def clerks_first(ctx: Context, window: int, actor: str, **kwargs: object) -> object:
+        if window == 20:  # between the look and the no-show: T001 came, T002 is called
+            services.finish(ctx, 20, CLERK)
+            services.call_next(ctx, 20, CLERK)
+        else:  # the clerk calls the visitor once more
+            services.recall(ctx, 21, CLERK)
+        return no_show(ctx, window, actor, **kwargs)
+
+    monkeypatch.setattr(services, "no_show", clerks_first)
+    assert scheduler.auto_no_show(ctx) == 0
+    assert statuses(ctx) == ["done", "called", "called"]  # T002 just called, not a no-show
+    assert kinds(ctx, "no_show") == 0
+
+
+def test_a_hall_open_around_the_clock_keeps_its_queue_through_the_night(
+    ctx: Context, clock: Clock
+) -> None:
+    ctx.open_always = True
+    clock.set(beijing(2026, 11, 23, 22, 0))  # Monday night
+    services.resume(ctx, 20, CLERK)
+    services.issue(ctx, "tax")
+    clock.set(beijing(2026, 11, 24, 17, 30))  # Tuesday, when an ordinary hall closes out
+    services.issue(ctx, "tax")
+    assert scheduler.close_out(ctx) == 0
+    assert scheduler.catch_up(ctx)[0] == 0  # a restart keeps yesterday's queue too
+    assert statuses(ctx) == ["waiting", "waiting"]
+    assert {w.id: w.state for w in views.windows(ctx)}[20] == "open"
+    clock.set(beijing(2026, 11, 25, 0, 30))  # Wednesday: Monday's ticket is past keeping
+    assert scheduler.close_out(ctx) == 1
+    assert statuses(ctx) == ["expired", "waiting"]
+    assert services.call_next(ctx, 20, CLERK).number == "T002"  # Tuesday's, after midnight
+    assert {w.id: w.state for w in views.windows(ctx)}[20] == "open"
+
+
 def test_the_roll_up_job_covers_today_and_missed_days(ctx: Context, clock: Clock) -> None:
     clock.set(beijing(2026, 11, 23, 10, 0))
     services.issue(ctx, "tax")
