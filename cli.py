@@ -459,6 +459,54 @@ def token_list() -> None:
             click.echo(f"{t.id:>4}  {t.name:<24} {t.role:<8} {t.created_at:%Y-%m-%d}  {state}")
 
 
+@main.group()
+def kiosk() -> None:
+    """Kiosk PCs: pair a browser as one of the hall file's kiosks, list and unpair them."""
+
+
+@kiosk.command("pair")
+@click.argument("kiosk_id")
+@_friendly
+def kiosk_pair(kiosk_id: str) -> None:
+    """Print a one-time link; opened on the kiosk PC's browser it makes that browser KIOSK_ID
+    (its tickets print on that kiosk's printer). It works once, for a quarter of an hour."""
+    from queues import devices
+
+    settings = _settings()
+    with _ctx() as ctx:
+        pairing = devices.pairing_code(ctx, kiosk_id, "cli")
+        base = ctx.config.hall.public_url or f"http://{settings.host}:{settings.port}"
+    until = pairing.expires_at.astimezone(ctx.tz)
+    click.echo(f"open this on kiosk {kiosk_id}'s browser before {until:%H:%M} (once):")
+    click.echo(f"{base.rstrip('/')}{devices.PAIR_PATH}{pairing.code}")
+
+
+@kiosk.command("list")
+@_friendly
+def kiosk_list() -> None:
+    """Every paired browser: id, kiosk, when, from where, and whether it was unpaired."""
+    from queues import devices
+
+    with _ctx() as ctx:
+        for d in devices.devices(ctx):
+            state = f"unpaired {d.revoked_at:%Y-%m-%d %H:%M}" if d.revoked_at else "paired"
+            paired = f"{d.paired_at:%Y-%m-%d %H:%M}" if d.paired_at else "-"
+            click.echo(f"{d.id:>4}  {d.kiosk:<8} {paired}  {d.client or '-':<16} {state}")
+
+
+@kiosk.command("unpair")
+@click.argument("device_id", type=int)
+@_friendly
+def kiosk_unpair(device_id: int) -> None:
+    """End a paired browser (a replaced PC, a lost tablet): from its next request on it is a
+    visitor's browser, and prints nothing."""
+    from queues import devices
+
+    with _ctx() as ctx:
+        devices.unpair(ctx, device_id, "cli")
+    click.echo(f"device {device_id} unpaired")
+
+
 @main.command("backup")
 @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
 @_friendly

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException
 
 from api.routes import api
 from api.schemas import Health
@@ -12,6 +13,14 @@ from queues.context import Context
 def register(server: Flask, ctx: Context) -> None:
     """Mount the API and ``/healthz`` on ``server``."""
     server.register_blueprint(api.blueprint(ctx))
+
+    @server.errorhandler(404)
+    @server.errorhandler(405)
+    def _no_route(exc: HTTPException) -> Response | HTTPException:
+        """Routing errors under the API's prefix answer in the API's JSON, never Flask's HTML."""
+        if request.path.startswith(api.prefix + "/"):
+            return api.no_route()
+        return exc
 
     @server.get("/healthz")
     def healthz() -> Response:

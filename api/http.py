@@ -17,18 +17,19 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
 from flask import Blueprint, Response, request
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from pydantic.json_schema import models_json_schema
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 
-from queues import services
+from queues import errors, services
 from queues.context import Context
 from queues.errors import HallqError
 from queues.i18n import norm_lang, t
+from queues.inputs import BodyError, Code, PublicId, WindowId, parse_json
 
 log = logging.getLogger("hallq.api")
 
@@ -60,6 +61,18 @@ RETRY_AFTER = {
     "cannot be reached)",
 }
 STAFF = ("clerk", "manager", "admin")
+PATH_IDS: dict[str, tuple[Any, type[HallqError], str]] = {
+    "window_id": (TypeAdapter(WindowId), errors.UnknownWindow, "window"),
+    "job_id": (
+        TypeAdapter(Annotated[int, Field(ge=1, le=2**31 - 1)]),
+        errors.UnknownPrintJob,
+        "job",
+    ),
+    "ticket_id": (TypeAdapter(PublicId), errors.UnknownTicket, "ticket"),
+    "kiosk": (TypeAdapter(Code), errors.UnknownKiosk, "kiosk"),
+}
+"""What an id in a path may be (the same types as everywhere, :mod:`queues.inputs`): any other
+value names nothing, and gets that kind's 404 instead of reaching the database."""
 
 
 class ErrorDetail(BaseModel):
@@ -219,17 +232,25 @@ class Api:
         @bp.route("/", defaults={"rest": ""}, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
         @bp.route("/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
         def unknown(rest: str) -> Response:
-            lang = norm_lang(request.headers.get("Accept-Language"))
-            allowed = self._methods_for(f"{self.prefix}/{rest}")
-            if allowed:
-                return error_response(
-                    405,
-                    "method_not_allowed",
-                    t("error.method_not_allowed", lang, path=request.path, method=request.method),
-                )
-            return error_response(404, "not_found", t("error.not_found", lang, path=request.path))
+            return self.no_route()
 
         return bp
+
+    def no_route(self) -> Response:
+        """The JSON answer for an API path no endpoint takes: 405 with ``Allow`` when another
+        method would do, else 404 (also for a path a converter refuses, such as a window id of
+        10**30, which Flask's router would answer with an HTML page)."""
+        lang = norm_lang(request.headers.get("Accept-Language"))
+        allowed = self._methods_for(request.path)
+        if allowed:
+            response = error_response(
+                405,
+                "method_not_allowed",
+                t("error.method_not_allowed", lang, path=request.path, method=request.method),
+            )
+            response.headers["Allow"] = ", ".join(sorted(allowed | {"OPTIONS"}))
+            return response
+        return error_response(404, "not_found", t("error.not_found", lang, path=request.path))
 
     def _methods_for(self, path: str) -> set[str]:
         """The methods the API answers at ``path`` (to tell 405 from 404)."""
@@ -253,6 +274,12 @@ class Api:
                     client=request.remote_addr,
                     base_url=request.host_url.rstrip("/"),
                 )
+                for name, value in path.items():
+                    adapter, unknown, param = PATH_IDS[name]
+                    try:
+                        adapter.validate_python(value)
+                    except ValidationError:
+                        raise unknown(**{param: str(value)[:64]}) from None
                 window = path.get("window_id")
                 if window is not None and call.who is not None and not call.who.may_work(window):
                     raise ApiError(403, "window_not_yours", lang, window=window)
@@ -298,9 +325,9 @@ class Api:
         raw = request.get_data(cache=False)
         if raw.strip():
             try:
-                data = json.loads(raw)
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                raise ApiError(400, "bad_json", lang, detail=str(exc)) from None
+                data = parse_json(raw)
+            except (BodyError, UnicodeDecodeError) as exc:
+                raise ApiError(400, "bad_json", lang, detail=str(exc)[:300]) from None
         else:
             data = {}
         try:
@@ -350,12 +377,8 @@ class Api:
                 "responses": {},
             }
             params = []
-            for converter, name in _PATH_PARAM.findall(r.rule):
-                schema: dict[str, Any] = (
-                    {"type": "integer", "minimum": 0, "maximum": 999999}
-                    if converter == "int"
-                    else {"type": "string", "maxLength": 64}
-                )
+            for _converter, name in _PATH_PARAM.findall(r.rule):
+                schema: dict[str, Any] = PATH_IDS[name][0].json_schema()
                 params.append({"name": name, "in": "path", "required": True, "schema": schema})
             if r.query is not None:
                 for name, f in r.query.model_fields.items():

@@ -14,6 +14,7 @@ from api.schemas import (
     FinishRequest,
     IssueRequest,
     LayoutOut,
+    PairingOut,
     PauseRequest,
     PrintJobList,
     PrintJobOut,
@@ -35,13 +36,13 @@ from api.schemas import (
     WindowStatsOut,
     ZoneStatsOut,
 )
-from queues import errors, memo, metrics, printjobs, services, slip, views
+from queues import devices, errors, memo, metrics, printjobs, services, slip, views
 from queues.requesters import Requester
 
 api = Api(prefix="/api/v1", title="hallq", version="1")
 
-TICKET = "/tickets/<string(maxlength=64):ticket_id>"
-WINDOW = "/windows/<int(max=999999):window_id>"
+TICKET = "/tickets/<ticket_id>"
+WINDOW = "/windows/<int:window_id>"
 
 
 @api.route(
@@ -352,6 +353,32 @@ def reprint(call: Call, ticket_id: str) -> ReprintOut:
 
 @api.route(
     "POST",
+    "/kiosks/<kiosk>/pairing",
+    summary="Pair a browser as a kiosk",
+    tag="kiosk",
+    roles=("kiosk", "admin"),
+    ok=(201, PairingOut),
+    errors=(404,),
+)
+def pair_kiosk(call: Call, kiosk: str) -> tuple[int, PairingOut]:
+    """A one-time link that makes the browser that opens it this kiosk (its tickets print on
+    the kiosk's printer, under the kiosk's own limit). An admin token pairs any kiosk, a kiosk
+    token its own. The link works once, for a quarter of an hour."""
+    assert call.who is not None
+    if call.who.role == "kiosk" and call.who.name != kiosk:
+        raise errors.KioskNotYours(kiosk=kiosk)
+    pairing = devices.pairing_code(call.ctx, kiosk, call.actor)
+    base = call.ctx.config.hall.public_url or call.base_url
+    return 201, PairingOut(
+        kiosk=pairing.kiosk,
+        code=pairing.code,
+        url=f"{base.rstrip('/')}{devices.PAIR_PATH}{pairing.code}",
+        expires_at=pairing.expires_at.astimezone(call.ctx.tz),
+    )
+
+
+@api.route(
+    "POST",
     "/print-jobs/claim",
     summary="Take a kiosk's print jobs",
     tag="printing",
@@ -407,7 +434,7 @@ def claim_print_jobs(call: Call) -> PrintJobList:
 
 @api.route(
     "POST",
-    "/print-jobs/<int(max=2147483647):job_id>/result",
+    "/print-jobs/<int:job_id>/result",
     summary="Report a print",
     tag="printing",
     roles=("kiosk", "admin"),
@@ -417,10 +444,13 @@ def claim_print_jobs(call: Call) -> PrintJobList:
 )
 def print_result(call: Call, job_id: int) -> PrintResultOut:
     """The agent says whether the job printed; a failure is offered again later (2 s, 4 s, …
-    at most a minute). Reporting the same job twice changes nothing."""
+    at most a minute). Reporting the same job twice changes nothing. A kiosk token reports its
+    own kiosk's jobs only (another kiosk's job is 404, and its printer's state is not touched)."""
     body: PrintResultRequest = call.body
+    assert call.who is not None
+    own = call.who.name if call.who.role == "kiosk" else None
     if body.printed:
-        printjobs.succeeded(call.ctx, job_id, call.actor, paper=body.paper)
+        printjobs.succeeded(call.ctx, job_id, call.actor, paper=body.paper, kiosk=own)
         return PrintResultOut(id=job_id, status="done")
     error = body.error or "the agent gave no reason"
     retry = printjobs.failed(
@@ -431,6 +461,7 @@ def print_result(call: Call, job_id: int) -> PrintResultOut:
         code=body.fault,
         own=body.fault == "unprintable",
         paper=body.paper,
+        kiosk=own,
     )
     if retry is None:
         return PrintResultOut(id=job_id, status=printjobs.status(call.ctx, job_id))  # type: ignore[arg-type]

@@ -238,6 +238,13 @@ class ReprintOut(_Out):
     job: int = Field(description="The print job; the kiosk's printer prints it shortly.")
 
 
+class PairingOut(_Out):
+    kiosk: str
+    code: str = Field(description="One use; keep it secret until it is used.")
+    url: str = Field(description="Open it on the kiosk PC's browser to make it this kiosk.")
+    expires_at: dt.datetime
+
+
 class ClaimRequest(_In):
     kiosk: Code | None = Field(None, description="Default: the kiosk the token names.")
     limit: Limit = 5

@@ -54,7 +54,10 @@ def layout(code: str = "", lang: str | None = None, **_: str) -> dbc.Container:
             dcc.Store(id="pair-code", data=code),
             dcc.Store(id="pair-lang", data=lang),
             html.Div(
-                [html.Span(ctx.config.hall.name(lang)), lang_switch(f"/pair/{code}", lang)],
+                [
+                    html.Span(ctx.config.hall.name(lang)),
+                    lang_switch(devices.PAIR_PATH + code, lang),
+                ],
                 className="d-flex justify-content-between align-items-center pt-4",
             ),
             dbc.Card(
@@ -66,7 +69,9 @@ def layout(code: str = "", lang: str | None = None, **_: str) -> dbc.Container:
     )
 
 
-dash.register_page("pair", path_template="/pair/<code>", layout=layout, title=t("pair.title"))
+dash.register_page(
+    "pair", path_template=f"{devices.PAIR_PATH}<code>", layout=layout, title=t("pair.title")
+)
 
 
 @callback(

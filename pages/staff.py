@@ -11,14 +11,15 @@ from typing import Annotated, Any, Literal
 import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, dcc, html, no_update
+from flask import request
 from pydantic import Field, Strict, StringConstraints
 
 from components import auth, boundary, live
 from components.runtime import context, lang_of
 from components.screens import manager_bar
-from queues import errors, printjobs, staff, views
+from queues import devices, errors, printjobs, staff, views
 from queues.i18n import t, window_state
-from queues.inputs import Lang, Name, Password, UserName
+from queues.inputs import Code, Lang, Name, Password, UserName
 
 PAGE = "staff"
 
@@ -33,6 +34,8 @@ boundary.accepts(
         | None,
         "staff-new-password.value": Password | None,
         "staff-end-session.id.index": Annotated[int, Strict(), Field(ge=1, le=2**62)],
+        "staff-unpair.id.index": Annotated[int, Strict(), Field(ge=1, le=2**62)],
+        "staff-pair.id.kiosk": Code,
     }
 )
 
@@ -63,6 +66,7 @@ def layout(lang: str | None = None, **_: str) -> Any:
                         [
                             html.H2(t("staff.windows", lang), className="h5"),
                             html.Div(id="staff-windows"),
+                            *(_kiosks(lang) if user.at_least("admin") else []),
                         ],
                         lg=7,
                     ),
@@ -122,6 +126,29 @@ def layout(lang: str | None = None, **_: str) -> Any:
         fluid=True,
         className="pb-5",
     )
+
+
+def _kiosks(lang: str) -> list[Any]:
+    """For administrators: pair a kiosk PC's browser (a one-time link), and the paired ones."""
+    cfg = context().config
+    buttons = [
+        dbc.Button(
+            t("staff.pair", lang, kiosk=k.id),
+            id={"type": "staff-pair", "kiosk": k.id},
+            color="outline-primary",
+            size="sm",
+            className="me-2 mb-2",
+            n_clicks=0,
+        )
+        for k in cfg.kiosks
+    ]
+    return [
+        html.H2(t("staff.kiosks", lang), className="h5 mt-4"),
+        html.P(t("staff.kiosks.note", lang), className="small text-muted"),
+        html.Div(buttons),
+        html.Div(id="staff-pair-link", className="mb-3"),
+        html.Div(id="staff-devices"),
+    ]
 
 
 dash.register_page(
@@ -356,3 +383,96 @@ def end_session(_clicks: list[int | None], lang: str, tick: int | None) -> tuple
         return dbc.Alert(exc.message(lang), color="warning"), no_update
     ended = dbc.Alert(t("staff.session_ended", lang, name=name), color="success")
     return ended, (tick or 0) + 1
+
+
+# --- kiosk devices (administrators) ----------------------------------------------------------
+
+
+@callback(
+    Output("staff-pair-link", "children"),
+    Input({"type": "staff-pair", "kiosk": ALL}, "n_clicks"),
+    State("staff-lang", "data"),
+    prevent_initial_call=True,
+)
+def offer_pairing(_clicks: list[int | None], lang: str) -> Any:
+    """A one-time link to open on the kiosk PC; shown here, once."""
+    user = auth.require("admin")
+    if not dash.ctx.triggered or not dash.ctx.triggered[0]["value"]:
+        return no_update
+    ctx = context()
+    try:
+        pairing = devices.pairing_code(ctx, dash.ctx.triggered_id["kiosk"], user.actor)
+    except errors.HallqError as exc:
+        return dbc.Alert(exc.message(lang), color="warning")
+    base = (ctx.config.hall.public_url or request.host_url).rstrip("/")
+    link = f"{base}{devices.PAIR_PATH}{pairing.code}"
+    until = pairing.expires_at.astimezone(ctx.tz).strftime("%H:%M")
+    return dbc.Alert(
+        [
+            html.Div(t("staff.pair.link", lang, kiosk=pairing.kiosk, until=until)),
+            html.Code(link, id="staff-pair-url", className="user-select-all"),
+        ],
+        color="info",
+    )
+
+
+@callback(
+    Output("staff-devices", "children"),
+    Input(live.version_id(PAGE), "data"),
+    Input("staff-tick", "data"),
+    State("staff-lang", "data"),
+)
+def show_devices(_version: int | None, _tick: int | None, lang: str) -> Any:
+    auth.require("admin")
+    ctx = context()
+    try:
+        paired = [d for d in devices.devices(ctx) if d.revoked_at is None]
+    except errors.HallqError:
+        return no_update
+    if not paired:
+        return html.P(t("staff.no_devices", lang), className="text-muted")
+    rows = [
+        html.Tr(
+            [
+                html.Td(d.id),
+                html.Td(d.kiosk),
+                html.Td(d.paired_at.astimezone(ctx.tz).strftime("%Y-%m-%d %H:%M")),
+                html.Td(d.client or ""),
+                html.Td(
+                    dbc.Button(
+                        t("staff.unpair", lang),
+                        id={"type": "staff-unpair", "index": d.id},
+                        color="outline-danger",
+                        size="sm",
+                        n_clicks=0,
+                    )
+                ),
+            ]
+        )
+        for d in paired
+        if d.paired_at is not None
+    ]
+    heads = ["staff.col.device", "staff.col.kiosk", "staff.col.paired", "staff.col.client", ""]
+    return _table(heads, rows, lang, "staff-devices-table")
+
+
+@callback(
+    Output("staff-message", "children", allow_duplicate=True),
+    Output("staff-tick", "data", allow_duplicate=True),
+    Input({"type": "staff-unpair", "index": ALL}, "n_clicks"),
+    State("staff-lang", "data"),
+    State("staff-tick", "data"),
+    prevent_initial_call=True,
+)
+def unpair(_clicks: list[int | None], lang: str, tick: int | None) -> tuple[Any, Any]:
+    """A replaced PC, a lost tablet: its browser is a visitor's from its next request on."""
+    user = auth.require("admin")
+    if not dash.ctx.triggered or not dash.ctx.triggered[0]["value"]:
+        return no_update, no_update
+    device = int(dash.ctx.triggered_id["index"])
+    try:
+        devices.unpair(context(), device, user.actor)
+    except errors.HallqError as exc:
+        return dbc.Alert(exc.message(lang), color="warning"), no_update
+    done = dbc.Alert(t("staff.unpaired", lang, device=device), color="success")
+    return done, (tick or 0) + 1

@@ -30,6 +30,8 @@ from queues.models import KioskDevice
 
 PAIRING_MINUTES = 15
 COOKIE_SEPARATOR = "."
+PAIR_PATH = "/pair/"
+"""Where a pairing code's page is: ``/pair/<code>``."""
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,7 @@ class UnknownZone(HallqError):
 
 class UnknownKiosk(HallqError):
     code = "unknown_kiosk"
+    kind = "not_found"
 
 
 class KioskNotYours(HallqError):

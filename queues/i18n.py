@@ -96,6 +96,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "staff.col.role": ("角色", "Role"),
     "staff.col.windows": ("窗口", "Windows"),
     "staff.any": ("全部", "any"),
+    "staff.kiosks": ("取号机配对", "Kiosk pairing"),
+    "staff.kiosks.note": (
+        "在取号机电脑的浏览器上打开配对链接，它就成为该取号机：号票由它的打印机打印。"
+        "未配对的浏览器也能取号，但不打印号票。",
+        "Open a pairing link in the kiosk PC's browser to make it that kiosk: its tickets print "
+        "on its printer. An unpaired browser still gives tickets, but prints none.",
+    ),
+    "staff.pair": ("配对 {kiosk}", "Pair {kiosk}"),
+    "staff.pair.link": (
+        "请在取号机 {kiosk} 的浏览器中打开此链接（{until} 前有效，只能用一次）：",
+        "Open this link in kiosk {kiosk}'s browser (valid until {until}, once):",
+    ),
+    "staff.no_devices": ("还没有已配对的取号机。", "No kiosk is paired yet."),
+    "staff.unpair": ("解除配对", "Unpair"),
+    "staff.unpaired": ("设备 {device} 已解除配对。", "Device {device} is unpaired."),
+    "staff.col.device": ("设备", "Device"),
+    "staff.col.paired": ("配对时间", "Paired"),
     "staff.sessions": ("已登录的会话", "Signed-in sessions"),
     "staff.no_sessions": ("现在没有人登录。", "Nobody is signed in."),
     "staff.col.since": ("登录时间", "Signed in"),

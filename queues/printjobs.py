@@ -175,12 +175,19 @@ def _ticket_of(s: Session, job: PrintJob) -> tuple[Ticket, Step] | None:
 
 
 def succeeded(
-    ctx: Context, job_id: int, worker: str, *, paper: str = "unknown", uri: str | None = None
+    ctx: Context,
+    job_id: int,
+    worker: str,
+    *,
+    paper: str = "unknown",
+    uri: str | None = None,
+    kiosk: str | None = None,
 ) -> None:
-    """The job printed. Idempotent: a second report of the same job changes nothing."""
+    """The job printed. Idempotent: a second report of the same job changes nothing. With
+    ``kiosk`` (a kiosk's agent reports), only that kiosk's own jobs are found."""
     now = ctx.now()
     with ctx.db.write() as s:
-        job = _job(s, job_id)
+        job = _job(s, job_id, of_kiosk=kiosk)
         if job.status != "done":
             job.status, job.printed_at, job.last_error = "done", now, None
             job.error_code = None
@@ -200,13 +207,15 @@ def failed(
     own: bool = False,
     paper: str = "unknown",
     uri: str | None = None,
+    kiosk: str | None = None,
 ) -> datetime | None:
     """The job did not print: ``own`` when the job itself is at fault, not the printer. It is
-    tried again later; answers when (None if it is settled: done, cancelled, or now failed)."""
+    tried again later; answers when (None if it is settled: done, cancelled, or now failed).
+    With ``kiosk``, only that kiosk's own jobs are found (nor its printer's state touched)."""
     now = ctx.now()
     code = code if code in FAULTS else "other"
     with ctx.db.write() as s:
-        job = _job(s, job_id)
+        job = _job(s, job_id, of_kiosk=kiosk)
         if job.status in ("done", "cancelled", "failed"):
             _printer_state(
                 s, job.kiosk, now, uri=uri, ok=False, paper=paper, error=error, code=code
@@ -251,9 +260,10 @@ def status(ctx: Context, job_id: int) -> str:
         return _job(s, job_id, lock=False).status
 
 
-def _job(s: Session, job_id: int, *, lock: bool = True) -> PrintJob:
+def _job(s: Session, job_id: int, *, lock: bool = True, of_kiosk: str | None = None) -> PrintJob:
+    """The job, locked; one of another kiosk's is no job of ``of_kiosk``'s (UnknownPrintJob)."""
     job = s.get(PrintJob, job_id, with_for_update=lock)
-    if job is None:
+    if job is None or (of_kiosk is not None and job.kiosk != of_kiosk):
         raise errors.UnknownPrintJob(job=job_id)
     return job
 

@@ -61,6 +61,7 @@ def test_two_web_workers_and_a_worker_issue_and_call_as_one(
     base, access, worker_log = cluster
     ctx = make_context(pg_url)
     clerk = services.create_token(ctx, "clerk", "scale-test")
+    kiosk_token = services.create_token(ctx, "kiosk", "k2")
     windows = [20, 21, 22, 23, 24, 25]
     for w in windows:
         assert _post(base, f"/api/v1/windows/{w}/resume", token=clerk)[0] == 200
@@ -74,7 +75,7 @@ def test_two_web_workers_and_a_worker_issue_and_call_as_one(
     def kiosk(i: int) -> None:
         for n in range(15):
             status, body = _post(
-                base, "/api/v1/tickets", {"service": services_asked[(i + n) % 5], "kiosk": "k2"}
+                base, "/api/v1/tickets", {"service": services_asked[(i + n) % 5]}, kiosk_token
             )
             with lock:
                 if status == 201:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -164,6 +165,11 @@ def test_a_kiosk_gives_at_most_its_tickets_a_minute(ctx: Context, clock) -> None
     services.issue(ctx, "tax", by=Requester.at_kiosk("k2"))  # a minute later, again
 
 
+def shown(response: Any) -> str:
+    """A JSON answer as its reader sees it (Chinese as Chinese, not as escapes)."""
+    return json.dumps(response.get_json(), ensure_ascii=False)
+
+
 def test_personal_data_never_in_a_public_answer(client: FlaskClient, ctx: Context) -> None:
     services.resume(ctx, 20, "user:wang")
     ticket = services.issue(ctx, "tax").ticket
@@ -171,10 +177,46 @@ def test_personal_data_never_in_a_public_answer(client: FlaskClient, ctx: Contex
     services.record_visitor(
         ctx, 20, "user:wang", name="张三", company="某建设公司", phone="13800000000"
     )
+    phone = post_callback(  # what the phone page shows of the ticket
+        client,
+        [
+            ("phone-body", "children"),
+            ("phone-rating", "children"),
+            ("phone-status", "data"),
+            ("phone-hall", "children"),
+            ("phone-title", "children"),
+            ("phone-lang-btn", "children"),
+            ("phone-note", "children"),
+        ],
+        [("phone-refresh", "n_intervals", 1), ("phone-lang", "data", "zh")],
+        [("phone-ticket", "data", ticket.id), ("phone-status", "data", None)],
+    )
+    board = post_callback(  # what the wallboard shows
+        client,
+        [
+            ("display-current", "children"),
+            ("display-calls", "children"),
+            ("display-queues", "children"),
+            ("display-say", "data"),
+        ],
+        [({"type": "live-version", "page": "display"}, "data", 1)],  # type: ignore[list-item]
+        [("display-zone", "data", "")],
+    )
+    strip = post_callback(  # and the strip above the window
+        client,
+        [("strip-body", "children")],
+        [({"type": "live-version", "page": "strip"}, "data", 1)],  # type: ignore[list-item]
+        [("strip-window", "data", 20)],
+    )
+    assert phone.status_code == board.status_code == strip.status_code == 200
+    assert "请到 20 号窗口" in shown(phone)  # it really shows the ticket
+    assert "T001" in shown(board) and "T001" in shown(strip)
     public = [
-        client.get(f"{API}/tickets/{ticket.id}").get_data(as_text=True),
-        client.get(f"{API}/display").get_data(as_text=True),
-        client.get(f"/t/{ticket.id}").get_data(as_text=True),
+        shown(client.get(f"{API}/tickets/{ticket.id}")),
+        shown(client.get(f"{API}/display")),
+        shown(phone),
+        shown(board),
+        shown(strip),
     ]
     for text in public:
         for secret in ("张三", "某建设公司", "13800000000"):
