@@ -273,15 +273,7 @@ def _sessions_table(signed_in: list[staff.SessionInfo], zone: tzinfo, lang: str)
                 html.Td(f"{x.last_seen_at.astimezone(zone):%H:%M}"),
                 html.Td(x.client or ""),
                 html.Td((x.user_agent or "")[:40], className="small", title=x.user_agent or ""),
-                html.Td(
-                    dbc.Button(
-                        t("staff.end_session", lang),
-                        id={"type": "staff-end-session", "index": x.id},
-                        size="sm",
-                        color="outline-danger",
-                        n_clicks=0,
-                    )
-                ),
+                html.Td(_ending("staff.end_session", "staff-end-session", x.id, lang)),
             ]
         )
         for x in signed_in
@@ -305,6 +297,17 @@ def _fault(code: str | None, detail: str | None, lang: str) -> Any:
     if not code:
         return detail or ""
     return [html.Div(t(f"fault.{code}", lang)), html.Div(detail or "", className="text-muted")]
+
+
+def _ending(label: str, kind: str, index: int, lang: str) -> dbc.Button:
+    """The button at a row's end that ends what the row shows (a session, a paired device)."""
+    return dbc.Button(
+        t(label, lang),
+        id={"type": kind, "index": index},
+        color="outline-danger",
+        size="sm",
+        n_clicks=0,
+    )
 
 
 def _table(heads: list[str], rows: list[Any], lang: str, table_id: str) -> dbc.Table:
@@ -438,15 +441,7 @@ def show_devices(_version: int | None, _tick: int | None, lang: str) -> Any:
                 html.Td(d.kiosk),
                 html.Td(d.paired_at.astimezone(ctx.tz).strftime("%Y-%m-%d %H:%M")),
                 html.Td(d.client or ""),
-                html.Td(
-                    dbc.Button(
-                        t("staff.unpair", lang),
-                        id={"type": "staff-unpair", "index": d.id},
-                        color="outline-danger",
-                        size="sm",
-                        n_clicks=0,
-                    )
-                ),
+                html.Td(_ending("staff.unpair", "staff-unpair", d.id, lang)),
             ]
         )
         for d in paired

@@ -8,6 +8,7 @@ import pytest
 from queues.context import Context
 from tests.support import (
     Clock,
+    FakePrinter,
     copy_sqlite,
     make_context,
     postgres_schema,
@@ -27,6 +28,14 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
+
+
+@pytest.fixture
+def printer() -> Iterator[FakePrinter]:
+    """A network printer on loopback that keeps what it is sent (tests.support.FakePrinter)."""
+    fake = FakePrinter().start()
+    yield fake
+    fake.stop()
 
 
 @pytest.fixture

@@ -127,21 +127,27 @@ def wait_healthy(base: str, seconds: float = 60, process: subprocess.Popen | Non
             time.sleep(0.2)
 
 
+def served_env(url: str, env: dict[str, str]) -> dict[str, str]:
+    """The environment a test runs hallq in: ``url``, the default hall at all hours, no
+    per-address limit, a printer that prints nowhere; ``env`` overrides."""
+    return {
+        **os.environ,
+        "HALLQ_DATABASE_URL": url,
+        "HALLQ_CONFIG": str(HALL_FILE),
+        "HALLQ_OPEN_ALWAYS": "1",
+        "HALLQ_ISSUE_LIMIT": "0",
+        "HALLQ_PRINTER": "dummy:",
+        **env,
+    }
+
+
 def serve(url: str, port: int, *args: str, **env: str) -> subprocess.Popen:
     """``hallq serve ARGS`` on ``url`` at ``port`` (the default hall at all hours, no per-address
     limit, a printer that prints nowhere), returned once it answers ``/healthz``."""
     process = subprocess.Popen(
         [sys.executable, "-m", "cli", "serve", "--port", str(port), *args],
         cwd=ROOT,
-        env={
-            **os.environ,
-            "HALLQ_DATABASE_URL": url,
-            "HALLQ_CONFIG": str(HALL_FILE),
-            "HALLQ_OPEN_ALWAYS": "1",
-            "HALLQ_ISSUE_LIMIT": "0",
-            "HALLQ_PRINTER": "dummy:",
-            **env,
-        },
+        env=served_env(url, env),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -180,15 +186,7 @@ def gunicorn(
             "app:server",
         ],
         cwd=ROOT,
-        env={
-            **os.environ,
-            "HALLQ_DATABASE_URL": url,
-            "HALLQ_CONFIG": str(HALL_FILE),
-            "HALLQ_OPEN_ALWAYS": "1",
-            "HALLQ_ISSUE_LIMIT": "0",
-            "HALLQ_PRINTER": "dummy:",
-            **env,
-        },
+        env=served_env(url, env),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -18,13 +18,6 @@ from tests.support import Clock, FakePrinter, beijing, pair_browser, tap
 
 
 @pytest.fixture
-def printer() -> Iterator[FakePrinter]:
-    fake = FakePrinter().start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
 def hall(dash_duo, ctx: Context, printer: FakePrinter) -> Iterator[object]:
     """The app with its print worker printing on the network printer stand-in."""
     thread, stop = PrintWorker(ctx, default_uri=printer.uri, base_url="http://hall.test").start()

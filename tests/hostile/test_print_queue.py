@@ -5,7 +5,6 @@ confirms, and a slow printer beside a healthy one. One job or one printer never 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,13 +31,6 @@ BASE = "http://hall.test"
 @pytest.fixture
 def ctx(any_ctx: Context) -> Context:
     return any_ctx
-
-
-@pytest.fixture
-def printer() -> Iterator[FakePrinter]:
-    fake = FakePrinter().start()
-    yield fake
-    fake.stop()
 
 
 def kiosks_print_on(ctx: Context, **uris: str) -> None:

@@ -3,8 +3,6 @@ ticket, and every job prints once."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import select
 
@@ -21,13 +19,6 @@ KIOSK = "k1"  # names no printer in the hall file: it prints on the worker's def
 @pytest.fixture
 def ctx(any_ctx: Context) -> Context:
     return any_ctx
-
-
-@pytest.fixture
-def printer() -> Iterator[FakePrinter]:
-    fake = FakePrinter().start()
-    yield fake
-    fake.stop()
 
 
 def worker_for(ctx: Context, uri: str) -> PrintWorker:
