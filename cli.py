@@ -150,22 +150,40 @@ def serve(host: str | None, port: int | None, no_worker: bool, threads: int) -> 
     click.echo(f"hallq: {ctx.config.hall.name.zh} · {base}")
     for line in _screen_urls(base):
         click.echo(f"  {line}")
+    runner = None
     if not no_worker:
-        _background(ctx, settings, base, "serve").start()
+        runner = _background(ctx, settings, base, "serve").start()
         click.echo(f"  printing: {_printing_summary(ctx, settings)}")
         click.echo("  scheduler: close-out, roll-ups, auto no-show, alerts (in this process)")
     if not ctx.config.hall.public_url:
         click.echo(f"  QR codes on tickets point to {base}: set hall.public_url for phones")
     # waitress drops X-Forwarded-* by default; behind a proxy, ProxyFix (components.security)
     # is the one place that reads them, or every client would be the proxy's address
-    waitress.serve(
-        app.server,
-        host=host,
-        port=port,
-        threads=threads,
-        ident="hallq",
-        clear_untrusted_proxy_headers=not settings.behind_proxy,
-    )
+    try:
+        waitress.serve(
+            app.server,
+            host=host,
+            port=port,
+            threads=threads,
+            ident="hallq",
+            clear_untrusted_proxy_headers=not settings.behind_proxy,
+        )
+    finally:  # Ctrl-C: waitress has stopped serving
+        _stop_background(runner)
+
+
+def _stop_background(runner: Runner | None, seconds: float = 10.0) -> None:
+    """Stop the scheduler and printing (the runner lock is handed back for another process),
+    and make sure the process then ends: a job still running would otherwise hold the exit up,
+    since the scheduler's job threads are joined when the interpreter ends. What matters is
+    committed or rolled back already, and the print journal is written as each slip prints."""
+    if runner is None:
+        return
+    runner.stop(timeout=seconds)
+    if runner.alive():
+        log.warning("background work did not stop within %.0f s; ending the process", seconds)
+        logging.shutdown()
+        os._exit(0)
 
 
 def _require_migrated(ctx: Context) -> None:

@@ -278,6 +278,10 @@ class Runner:
         if self._thread is not None:
             self._thread.join(timeout)
 
+    def alive(self) -> bool:
+        """Whether the runner's thread is still running (``stop`` timed out)."""
+        return self._thread is not None and self._thread.is_alive()
+
     def wait(self) -> None:
         """Block until stopped (``hallq worker``)."""
         while not self._stop.wait(1.0):
