@@ -14,12 +14,13 @@ import dash
 from dash import Dash
 
 import api
-from components import auth, boundary, live, security
-from queues import config as hall_config
+from components import live
 from queues.context import Context
-from queues.db import Database
-from queues.i18n import t
-from queues.settings import Settings
+from queues.hall import config as hall_config
+from queues.store.db import Database
+from queues.text.i18n import t
+from runtime.settings import Settings
+from web import auth, boundary, security
 
 HERE = Path(__file__).resolve().parent
 

@@ -14,16 +14,17 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from queues import config as hall_config
-from queues import migrate, services
+from queues import services
 from queues.context import Context
 from queues.errors import HallqError
-from queues.hall import apply_config
-from queues.settings import Settings, SettingsError
+from queues.hall import config as hall_config
+from queues.hall.sync import apply_config
+from queues.store import migrate
+from runtime.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
     from kiosk.worker import PrintWorker
-    from queues.scheduler import Runner
+    from runtime.scheduler import Runner
 
 log = logging.getLogger("hallq")
 
@@ -157,7 +158,7 @@ def serve(host: str | None, port: int | None, no_worker: bool, threads: int) -> 
         click.echo("  scheduler: close-out, roll-ups, auto no-show, alerts (in this process)")
     if not ctx.config.hall.public_url:
         click.echo(f"  QR codes on tickets point to {base}: set hall.public_url for phones")
-    # waitress drops X-Forwarded-* by default; behind a proxy, ProxyFix (components.security)
+    # waitress drops X-Forwarded-* by default; behind a proxy, ProxyFix (web.security)
     # is the one place that reads them, or every client would be the proxy's address
     try:
         waitress.serve(
@@ -245,7 +246,7 @@ def _wait_for_database(ctx: Context) -> None:
     again, until systemd gives up on it."""
     import time
 
-    from queues.scheduler import BACKOFF_LIMIT_SECONDS
+    from runtime.scheduler import BACKOFF_LIMIT_SECONDS
 
     if ctx.db.ping():
         return
@@ -262,7 +263,7 @@ def _background(ctx: Context, settings: Settings, base: str, name: str) -> Runne
     hands due jobs to each printer's own thread and returns, so no printer waits for another."""
     from apscheduler.triggers.interval import IntervalTrigger
 
-    from queues.scheduler import Runner
+    from runtime.scheduler import Runner
 
     printer = _print_worker(ctx, settings, base)
     return Runner(ctx, extra=[("print", printer.tick, IntervalTrigger(seconds=1))], name=name)
@@ -288,7 +289,7 @@ def simulate(days: int, start_text: str | None, seed: int, workers: int, today: 
     real use (for trying the dashboard and reports, and for benchmarks)."""
     import time
 
-    from queues import simulate as sim
+    from simulation import simulate as sim
 
     with _ctx() as ctx:
         _require_migrated(ctx)
@@ -330,7 +331,7 @@ def simulate(days: int, start_text: str | None, seed: int, workers: int, today: 
 @_friendly
 def demo(speed: float, seed: int | None) -> None:
     """Play today's hall against the running system, so every screen moves (Ctrl-C stops)."""
-    from queues import simulate as sim
+    from simulation import simulate as sim
 
     settings = _settings()
     ctx = _context(settings)
@@ -407,7 +408,7 @@ def print_agent(
 def _screen_urls(base: str) -> list[str]:
     import dash
 
-    from queues.i18n import t
+    from queues.text.i18n import t
 
     lines = []
     for page in dash.page_registry.values():
@@ -488,7 +489,7 @@ def kiosk() -> None:
 def kiosk_pair(kiosk_id: str) -> None:
     """Print a one-time link; opened on the kiosk PC's browser it makes that browser KIOSK_ID
     (its tickets print on that kiosk's printer). It works once, for a quarter of an hour."""
-    from queues import devices
+    from queues.access import devices
 
     settings = _settings()
     with _ctx() as ctx:
@@ -503,7 +504,7 @@ def kiosk_pair(kiosk_id: str) -> None:
 @_friendly
 def kiosk_list() -> None:
     """Every paired browser: id, kiosk, when, from where, and whether it was unpaired."""
-    from queues import devices
+    from queues.access import devices
 
     with _ctx() as ctx:
         for d in devices.devices(ctx):
@@ -518,7 +519,7 @@ def kiosk_list() -> None:
 def kiosk_unpair(device_id: int) -> None:
     """End a paired browser (a replaced PC, a lost tablet): from its next request on it is a
     visitor's browser, and prints nothing."""
-    from queues import devices
+    from queues.access import devices
 
     with _ctx() as ctx:
         devices.unpair(ctx, device_id, "cli")
@@ -533,7 +534,7 @@ def backup_cmd(target: Path) -> None:
 
     For PostgreSQL use `pg_dump --format=custom` (docs/deploy.md).
     """
-    from queues import backup
+    from queues.store import backup
 
     with _ctx() as ctx:
         size = backup.backup(ctx.db, target)
@@ -547,7 +548,7 @@ def backup_cmd(target: Path) -> None:
 def restore_cmd(source: Path, yes: bool) -> None:
     """Replace the SQLite database with the backup SOURCE (stop hallq first), then migrate it
     to this version."""
-    from queues import backup
+    from queues.store import backup
 
     with _ctx() as ctx:
         if not yes:
@@ -588,7 +589,7 @@ def user_add(
     name: str, role: str, windows: str | None, display_name: str, password_stdin: bool
 ) -> None:
     """Add a member of staff; the password is asked for (or read with --password-stdin)."""
-    from queues import staff
+    from queues.access import staff
 
     bound = _windows(windows)
     password = _password(password_stdin)
@@ -604,7 +605,7 @@ def user_add(
 @_friendly
 def user_passwd(name: str, password_stdin: bool) -> None:
     """Set a new password (and sign the user out everywhere)."""
-    from queues import staff
+    from queues.access import staff
 
     password = _password(password_stdin)
     with _ctx() as ctx:
@@ -617,7 +618,7 @@ def user_passwd(name: str, password_stdin: bool) -> None:
 @_friendly
 def user_disable(name: str) -> None:
     """Stop an account from signing in (its sessions end at once)."""
-    from queues import staff
+    from queues.access import staff
 
     with _ctx() as ctx:
         staff.set_active(ctx, name, False)
@@ -630,7 +631,7 @@ def user_disable(name: str) -> None:
 @_friendly
 def user_sessions(name: str, everything: bool) -> None:
     """The user's sessions: id, signed in, last seen, until, address, browser."""
-    from queues import staff
+    from queues.access import staff
 
     with _ctx() as ctx:
         found = staff.sessions_of(ctx, name, ended=everything)
@@ -656,7 +657,7 @@ def user_sessions(name: str, everything: bool) -> None:
 @_friendly
 def user_sign_out(name: str) -> None:
     """End every session of the user at once (a lost phone, a password seen)."""
-    from queues import staff
+    from queues.access import staff
 
     with _ctx() as ctx:
         ended = staff.sign_out_everywhere(ctx, name)
@@ -667,7 +668,7 @@ def user_sign_out(name: str) -> None:
 @_friendly
 def user_list() -> None:
     """The active accounts."""
-    from queues import staff
+    from queues.access import staff
 
     with _ctx() as ctx:
         for u in staff.users(ctx):

@@ -28,8 +28,8 @@ from werkzeug.routing import Map, Rule
 from queues import errors, services
 from queues.context import Context
 from queues.errors import HallqError
-from queues.i18n import norm_lang, t
 from queues.inputs import BodyError, Code, PublicId, WindowId, parse_json
+from queues.text.i18n import norm_lang, t
 
 log = logging.getLogger("hallq.api")
 

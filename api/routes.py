@@ -1,4 +1,5 @@
-"""The endpoints of API.md: each a few lines around one call of queues.services or queues.views."""
+"""The endpoints of API.md: each a few lines around one call of queues.services or
+queues.read.views."""
 
 from __future__ import annotations
 
@@ -36,8 +37,12 @@ from api.schemas import (
     WindowStatsOut,
     ZoneStatsOut,
 )
-from queues import devices, errors, memo, metrics, printjobs, services, slip, views
-from queues.requesters import Requester
+from queues import errors, printjobs, services
+from queues.access import devices
+from queues.access.requesters import Requester
+from queues.read import metrics, views
+from queues.text import slip
+from web import memo
 
 api = Api(prefix="/api/v1", title="hallq", version="1")
 

@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
 
-from queues import metrics, printjobs, views
+from queues import printjobs
 from queues.inputs import Code, Comment, Flag, Ident, Limit, Score, Text, WindowId
+from queues.read import metrics, views
 
 Priority = Literal["normal", "priority", "green"]
 Status = Literal["waiting", "called", "serving", "done", "no_show", "cancelled", "expired"]

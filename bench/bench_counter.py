@@ -21,10 +21,10 @@ from collections.abc import Callable
 from common import HALL_FILE, fresh_database, machine, summary
 from sqlalchemy import event
 
-from queues import config as hall_config
 from queues import services
 from queues.context import Context
-from queues.db import Database
+from queues.hall import config as hall_config
+from queues.store.db import Database
 
 CLERK = "clerk:bench"
 Action = tuple[str, Callable[[Context], object]]

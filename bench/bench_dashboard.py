@@ -11,7 +11,7 @@ timed in-process (server time, no HTTP or browser):
 * the dashboard's five-second refresh (``pages.dashboard.draw``: figures, queue chart, window
   table, alerts, and their JSON as Dash sends it);
 * its history charts when not yet drawn today (heatmap of eight weeks, capacity planner);
-* a one-year report by window (``queues.reporting.build``), and its Excel export.
+* a one-year report by window (``queues.read.reports.build``), and its Excel export.
 
 Goals: refresh ≤ 300 ms with 1,000,000 tickets; a one-year report ≤ 1 s.
 """
@@ -32,11 +32,12 @@ from common import HALL_FILE, machine, percentile, prepare
 from history import extend, trim
 from plotly.io.json import to_json_plotly
 
-from queues import alerts, reporting
-from queues import config as hall_config
-from queues import simulate as sim
 from queues.context import Context
-from queues.db import Database
+from queues.hall import config as hall_config
+from queues.read import alerts
+from queues.read import reports as reporting
+from queues.store.db import Database
+from simulation import simulate as sim
 
 TODAY = date(2026, 11, 24)  # a Tuesday
 MORNING = clock_time(10, 30)

@@ -26,10 +26,10 @@ from common import HALL_FILE, fresh_database, machine, percentile, running_serve
 from selenium import webdriver
 
 from app import create_app
-from queues import config as hall_config
 from queues import services
 from queues.context import Context
-from queues.db import Database
+from queues.hall import config as hall_config
+from queues.store.db import Database
 
 WATCH = """
 window.hallqSeen = null;

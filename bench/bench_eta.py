@@ -19,11 +19,11 @@ from datetime import date, timedelta
 from common import HALL_FILE, fresh_database, machine, percentile
 from sqlalchemy import select
 
-from queues import config as hall_config
-from queues import simulate as sim
 from queues.context import Context
-from queues.db import Database
-from queues.models import Step, Ticket
+from queues.hall import config as hall_config
+from queues.store.db import Database
+from queues.store.models import Step, Ticket
+from simulation import simulate as sim
 
 
 def main() -> None:

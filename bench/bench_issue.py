@@ -27,10 +27,10 @@ from pathlib import Path
 
 from common import HALL_FILE, fresh_database, machine, running_server, summary
 
-from queues import config as hall_config
 from queues import services
 from queues.context import Context
-from queues.db import Database
+from queues.hall import config as hall_config
+from queues.store.db import Database
 
 LUA = Path(__file__).with_name("issue.lua")
 

@@ -33,15 +33,17 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
 from app import create_app
-from components import boundary
 from kiosk.ticket import to_bytes
-from queues import config as hall_config
-from queues import devices, services, slip
+from queues import services
+from queues.access import devices
+from queues.access.requesters import Requester
 from queues.context import Context
-from queues.db import Database
+from queues.hall import config as hall_config
 from queues.inputs import parse_json
-from queues.requesters import Requester
+from queues.store.db import Database
+from queues.text import slip
 from tests.support import hall_file
+from web import boundary
 
 MEASURE = """
 const done = arguments[arguments.length - 1];

@@ -42,10 +42,10 @@ from pathlib import Path
 
 from common import HALL_FILE, ROOT, free_port, fresh_database, machine, percentile
 
-from queues import config as hall_config
 from queues import services
 from queues.context import Context
-from queues.db import Database
+from queues.hall import config as hall_config
+from queues.store.db import Database
 
 TICK = os.sysconf("SC_CLK_TCK")
 

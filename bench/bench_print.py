@@ -37,11 +37,11 @@ from common import HALL_FILE, ROOT, fresh_database, machine, percentile
 from sqlalchemy import select, text
 
 from kiosk.ticket import _font, _wrap_pixels, wrap
-from queues import config as hall_config
 from queues.context import Context
-from queues.db import Database
-from queues.models import PrintJob
+from queues.hall import config as hall_config
 from queues.services import issue
+from queues.store.db import Database
+from queues.store.models import PrintJob
 from tests.support import FakePrinter, hall_file
 
 NUMBER = re.compile(rb"T\d{3}")

@@ -22,10 +22,11 @@ import time
 
 from common import HALL_FILE, fresh_database, machine, summary
 
-from queues import config as hall_config
-from queues import errors, services, staff
+from queues import errors, services
+from queues.access import staff
 from queues.context import Context
-from queues.db import Database
+from queues.hall import config as hall_config
+from queues.store.db import Database
 
 
 def issue(ctx: Context, tickets: int) -> list[float]:

@@ -15,10 +15,10 @@ from datetime import date, timedelta
 
 from common import HALL_FILE, fresh_database, machine
 
-from queues import config as hall_config
-from queues import simulate as sim
 from queues.context import Context
-from queues.db import Database
+from queues.hall import config as hall_config
+from queues.store.db import Database
+from simulation import simulate as sim
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Date, DateTime, Integer
 
-from queues.models import Base
+from queues.store.models import Base
 
 SHIFT_DAYS = 364
 CLONED = ("tickets", "steps", "ratings", "events", "daily_stats", "window_days")

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 
 import dash
 
-from queues.i18n import t
+from queues.text.i18n import t
 
 _ZH = {
     "qing": "zh/qing",

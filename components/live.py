@@ -18,10 +18,9 @@ from typing import Any
 from dash import MATCH, ClientsideFunction, Dash, Input, Output, State, dcc, html, no_update
 from plotly.utils import PlotlyJSONEncoder
 
-from components import boundary
-from queues import memo
-from queues.i18n import t
 from queues.inputs import Version
+from queues.text.i18n import t
+from web import boundary, memo
 
 boundary.accepts({"live-version.data": Version})
 

@@ -8,7 +8,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import html
 
-from queues.i18n import other_lang, t
+from queues.text.i18n import other_lang, t
 
 
 def with_lang(path: str, lang: str) -> str:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from queues.config import HallConfig
-from queues.i18n import t
-from queues.views import TicketView
+from queues.hall.config import HallConfig
+from queues.read.views import TicketView
+from queues.text.i18n import t
 
 
 def chosen_service(cfg: HallConfig, ticket: TicketView, lang: str) -> str:

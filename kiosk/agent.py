@@ -29,9 +29,9 @@ from typing import Any
 
 from kiosk.journal import Journal
 from kiosk.printers import PrinterFault, PrinterSpec, TicketPrinter
-from queues.printable import printable
 from queues.printjobs import unprintable
-from queues.slip import Layout, Row
+from queues.text.printable import printable
+from queues.text.slip import Layout, Row
 
 log = logging.getLogger("hallq.agent")
 POLL_SECONDS = 1.0

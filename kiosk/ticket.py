@@ -22,7 +22,7 @@ from escpos.escpos import Escpos
 from escpos.printer import Dummy
 from PIL import Image, ImageDraw, ImageFont
 
-from queues.slip import Layout, Paper, Row
+from queues.text.slip import Layout, Paper, Row
 
 log = logging.getLogger("hallq.kiosk")
 

@@ -17,7 +17,7 @@ those the job is ``failed`` with its reason, on the staff page. Other jobs and l
 ``tick`` runs every second as a job of the scheduler, in ``hallq serve`` or ``hallq worker``,
 and returns at once: it finds the kiosks with due jobs and wakes their printers' lanes. Lanes
 claim only while ticks keep coming, so a process that has lost the runner lock
-(queues.scheduler) stops delivering within seconds and exactly one process delivers.
+(runtime.scheduler) stops delivering within seconds and exactly one process delivers.
 ``run_once`` ticks and waits for the lanes to finish (the tests; ``run``, a loop of its own).
 Jobs of kiosks whose tickets a print agent prints (``agent = true`` in the hall file) are left
 to that agent.
@@ -43,7 +43,7 @@ from queues import printjobs
 from queues.context import Context
 from queues.errors import HallqError, UnknownPrintJob
 from queues.printjobs import PrintTask
-from queues.slip import build
+from queues.text.slip import build
 
 log = logging.getLogger("hallq.print")
 POLL_SECONDS = 0.5

@@ -6,8 +6,8 @@ import os
 
 from alembic import context
 
-from queues.db import DEFAULT_URL, Database
-from queues.models import Base, UTCDateTime
+from queues.store.db import DEFAULT_URL, Database
+from queues.store.models import Base, UTCDateTime
 
 config = context.config
 target_metadata = Base.metadata

@@ -3,7 +3,7 @@
 Call, recall, start, finish with the outcome, no-show, transfer, pause and resume, with keyboard
 shortcuts; the ticket in hand with how long it waited and where it came from; who waits next;
 the window's figures for today; and a record of who was served (staff only). Every callback
-checks on the server that a signed-in clerk may work this window (:func:`components.auth.require`);
+checks on the server that a signed-in clerk may work this window (:func:`web.auth.require`);
 buttons that make no sense now are disabled, and the service layer refuses them anyway.
 """
 
@@ -16,12 +16,14 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
 from pydantic import Field, Strict
 
-from components import auth, boundary, live
-from components.runtime import context, lang_of
+from components import live
 from components.screens import with_lang
-from queues import errors, services, views
-from queues.i18n import PAUSE_REASONS, other_lang, t, window_state
+from queues import errors, services
 from queues.inputs import Code, Company, DateInput, Lang, Name, Phone, PublicId, WindowId, day_of
+from queues.read import views
+from queues.text.i18n import PAUSE_REASONS, other_lang, t, window_state
+from web import auth, boundary
+from web.current import context, lang_of
 
 PAGE = "counter"
 OUTCOMES = ("done", "promised", "incomplete", "consult")

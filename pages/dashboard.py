@@ -16,13 +16,16 @@ import plotly.graph_objects as go
 from dash import ALL, Input, Output, State, callback, dcc, html, no_update
 from pydantic import Field, StringConstraints
 
-from components import auth, boundary, live
-from components.runtime import context, lang_of
+from components import live
 from components.screens import manager_bar
-from queues import alerts, errors, metrics, planner
+from queues import errors
 from queues.context import Context
-from queues.i18n import t, window_state
 from queues.inputs import Code, Lang, WindowId
+from queues.read import alerts, metrics
+from queues.rules import planner
+from queues.text.i18n import t, window_state
+from web import auth, boundary
+from web.current import context, lang_of
 
 PAGE = "dashboard"
 ALL_ZONES = "all"

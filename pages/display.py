@@ -16,14 +16,16 @@ from typing import Any, Literal
 import dash
 from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
-from components import boundary, live
+from components import live
 from components.announce import announcement
-from components.runtime import context
-from queues import errors, views
-from queues.config import HallConfig
+from queues import errors
 from queues.context import Context
-from queues.i18n import t
+from queues.hall.config import HallConfig
 from queues.inputs import Code
+from queues.read import views
+from queues.text.i18n import t
+from web import boundary
+from web.current import context
 
 boundary.accepts({"display-zone.data": Code | Literal[""]})
 

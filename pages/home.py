@@ -6,12 +6,12 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import html
 
-from components.runtime import context, lang_of
 from components.screens import lang_switch, screen_card, screens
-from queues import views
-from queues.config import HallConfig
-from queues.directions import window_ranges
-from queues.i18n import t, weekdays
+from queues.hall.config import HallConfig
+from queues.read import views
+from queues.text.directions import window_ranges
+from queues.text.i18n import t, weekdays
+from web.current import context, lang_of
 
 dash.register_page(
     __name__,

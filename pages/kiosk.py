@@ -22,17 +22,18 @@ from dash import ALL, Input, Output, State, callback, clientside_callback, dcc, 
 from flask import request
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from components import boundary
-from components import devices as device_cookie
 from components.qr import qr_data_uri
-from components.runtime import context, lang_of
 from components.ticket_words import chosen_service, expected_wait
-from queues import errors, printjobs, services, views
-from queues.config import HallConfig, Service
+from queues import errors, printjobs, services
 from queues.context import Context
-from queues.directions import directions, floor_words, window_ranges
-from queues.i18n import other_lang, t, weekdays
+from queues.hall.config import HallConfig, Service
 from queues.inputs import Code, Lang, PublicId
+from queues.read import views
+from queues.text.directions import directions, floor_words, window_ranges
+from queues.text.i18n import other_lang, t, weekdays
+from web import boundary
+from web import devices as device_cookie
+from web.current import context, lang_of
 
 IDLE_SECONDS = {"priority": 40, "code": 60, "ticket": 25}
 START = {"step": "choose", "service": None, "request": None, "ticket": None, "error": None}

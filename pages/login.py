@@ -8,12 +8,13 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-from components import auth, boundary
-from components.runtime import context, lang_of
 from components.screens import lang_switch
-from queues import errors, staff
-from queues.i18n import t
+from queues import errors
+from queues.access import staff
 from queues.inputs import Lang, Password, Text, UserName
+from queues.text.i18n import t
+from web import auth, boundary
+from web.current import context, lang_of
 
 boundary.accepts(
     {

@@ -6,9 +6,9 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import html
 
-from components.runtime import lang_of
 from components.screens import with_lang
-from queues.i18n import t
+from queues.text.i18n import t
+from web.current import lang_of
 
 dash.register_page(__name__, path="/404")
 

@@ -1,6 +1,6 @@
 """Pairing a kiosk PC's browser (``/pair/<code>``): opened once on the kiosk, from the one-time
 link an administrator (or the kiosk's token) asked for. One tap makes this browser the kiosk;
-afterwards it prints its tickets on the kiosk's printer (:mod:`queues.devices`)."""
+afterwards it prints its tickets on the kiosk's printer (:mod:`queues.access.devices`)."""
 
 from __future__ import annotations
 
@@ -12,13 +12,14 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from flask import request
 from pydantic import StringConstraints
 
-from components import boundary
-from components import devices as device_cookie
-from components.runtime import context, lang_of
 from components.screens import lang_switch
-from queues import devices, errors
-from queues.i18n import t
+from queues import errors
+from queues.access import devices
 from queues.inputs import Lang
+from queues.text.i18n import t
+from web import boundary
+from web import devices as device_cookie
+from web.current import context, lang_of
 
 PairingCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{16,64}$")]
 boundary.accepts({"pair-code.data": PairingCode | Literal[""], "pair-lang.data": Lang})

@@ -16,12 +16,14 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, clientside_callback, dcc, html, no_update
 from pydantic import Field, Strict
 
-from components import auth, boundary
-from components.runtime import context, lang_of
 from components.screens import manager_bar
-from queues import errors, metrics, reporting, services
-from queues.i18n import t
+from queues import errors, services
 from queues.inputs import DateInput, Lang, Note
+from queues.read import metrics
+from queues.read import reports as reporting
+from queues.text.i18n import t
+from web import auth, boundary
+from web.current import context, lang_of
 
 GROUPS = metrics.GROUPS
 

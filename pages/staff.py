@@ -14,12 +14,15 @@ from dash import ALL, Input, Output, State, callback, dcc, html, no_update
 from flask import request
 from pydantic import Field, Strict, StringConstraints
 
-from components import auth, boundary, live
-from components.runtime import context, lang_of
+from components import live
 from components.screens import manager_bar
-from queues import devices, errors, printjobs, staff, views
-from queues.i18n import t, window_state
+from queues import errors, printjobs
+from queues.access import devices, staff
 from queues.inputs import Code, Lang, Name, Password, UserName
+from queues.read import views
+from queues.text.i18n import t, window_state
+from web import auth, boundary
+from web.current import context, lang_of
 
 PAGE = "staff"
 

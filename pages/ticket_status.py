@@ -13,13 +13,14 @@ import dash
 from dash import ALL, Input, Output, State, callback, clientside_callback, dcc, html, no_update
 from pydantic import StringConstraints
 
-from components import boundary
-from components.runtime import context, lang_of
 from components.ticket_words import chosen_service, expected_wait
-from queues import errors, services, views
-from queues.directions import directions
-from queues.i18n import other_lang, t
+from queues import errors, services
 from queues.inputs import Comment, Lang, PublicId, Score
+from queues.read import views
+from queues.text.directions import directions
+from queues.text.i18n import other_lang, t
+from web import boundary
+from web.current import context, lang_of
 
 boundary.accepts(
     {

@@ -7,11 +7,13 @@ from typing import Any
 import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-from components import boundary, live
-from components.runtime import context
-from queues import errors, views
-from queues.i18n import t
+from components import live
+from queues import errors
 from queues.inputs import WindowId
+from queues.read import views
+from queues.text.i18n import t
+from web import boundary
+from web.current import context
 
 PAGE = "strip"
 

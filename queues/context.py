@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from queues.config import HallConfig
-from queues.db import Database
+from queues.hall.config import HallConfig
+from queues.store.db import Database
 
 
 def utcnow() -> datetime:

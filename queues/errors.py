@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Literal
 
-from queues.i18n import Phrase, t
+from queues.text.i18n import Phrase, t
 
 Kind = Literal["invalid", "not_found", "conflict", "forbidden", "rate_limited", "unavailable"]
 

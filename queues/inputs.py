@@ -1,6 +1,6 @@
 """What a value from outside may be: the one set of input types every entry point uses.
 
-An API body (``api/schemas.py``), a Dash callback's inputs (``components/boundary.py``) and the
+An API body (``api/schemas.py``), a Dash callback's inputs (``web/boundary.py``) and the
 command line take their values through these types, so the same action has the same limits
 whichever way it arrives: a kiosk id is a code of the hall file's shape, a window id a small whole
 number, a comment at most 500 characters, and no text carries control characters or halves of a

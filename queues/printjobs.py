@@ -29,10 +29,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, false, or_, select, update
 from sqlalchemy.orm import Session
 
-from queues import errors, events, views
+from queues import errors
 from queues.context import Context
-from queues.db import insert_for
-from queues.models import Printer, PrintJob, Step, Ticket
+from queues.read import views
+from queues.store import events
+from queues.store.db import insert_for
+from queues.store.models import Printer, PrintJob, Step, Ticket
 
 LEASE = timedelta(seconds=60)
 MAX_BACKOFF_SECONDS = 60

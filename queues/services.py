@@ -19,11 +19,16 @@ from sqlalchemy import bindparam, exists, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from queues import config, db, errors, eta, events, policy, requesters, views
-from queues.config import WEEKDAYS
+from queues import errors
+from queues.access import requesters
+from queues.access.requesters import INTERNAL, Requester
 from queues.context import Context
-from queues.i18n import weekdays
-from queues.models import (
+from queues.hall import config
+from queues.hall.config import WEEKDAYS
+from queues.read import views
+from queues.rules import eta, policy
+from queues.store import db, events
+from queues.store.models import (
     OPEN_STATES,
     ApiToken,
     PrintJob,
@@ -33,8 +38,8 @@ from queues.models import (
     Ticket,
     Window,
 )
-from queues.numbering import format_number, next_seq
-from queues.requesters import INTERNAL, Requester
+from queues.store.numbering import format_number, next_seq
+from queues.text.i18n import weekdays
 
 PRIORITIES = ("normal", "priority", "green")
 OUTCOMES = ("done", "promised", "incomplete", "consult")
@@ -245,7 +250,8 @@ def issue(
     together: either all of them exist afterwards or none. Asking again with the same
     ``request_id`` answers the first ticket instead of making a second (a double tap, a retry
     after a lost answer); a request id names a ticket only among ``by``'s own. ``by``'s limit
-    (:mod:`queues.requesters`) applies. Without ``predict`` the answer leaves out people ahead
+    (:mod:`queues.access.requesters`) applies. Without ``predict`` the answer leaves out people
+    ahead
     and the expected wait (loading history).
     """
     if priority not in PRIORITIES:
@@ -428,7 +434,7 @@ def cancel(ctx: Context, ticket_id: str, actor: str) -> views.TicketView:
 
 
 def call_next(ctx: Context, window_id: int, actor: str) -> views.TicketView | None:
-    """Call the best waiting ticket to ``window_id`` (see :mod:`queues.policy`); None if none.
+    """Call the best waiting ticket to ``window_id`` (see :mod:`queues.rules.policy`); None if none.
 
     Two windows calling at the same instant never get the same ticket: the claim is an update
     that only succeeds while the ticket is still waiting, and the loser takes the next one. Two

@@ -18,12 +18,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app import create_app
-from queues import alerts, migrate, staff
-from queues import config as hall_config
-from queues import simulate as sim
+from queues.access import staff
 from queues.context import Context
-from queues.db import Database
-from queues.hall import apply_config
+from queues.hall import config as hall_config
+from queues.hall.sync import apply_config
+from queues.read import alerts
+from queues.store import migrate
+from queues.store.db import Database
+from simulation import simulate as sim
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "showcase-pass"

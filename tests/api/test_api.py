@@ -12,7 +12,7 @@ from api.schemas import DisplayOut, ServiceList, TicketOut, WindowList, WindowOu
 from app import create_app
 from queues import services
 from queues.context import Context
-from queues.db import Database
+from queues.store.db import Database
 from tests.support import Clock, beijing
 
 API = "/api/v1"
@@ -371,7 +371,7 @@ def test_actions_are_recorded_with_the_token_holder(
 ) -> None:
     from sqlalchemy import select
 
-    from queues.models import Event
+    from queues.store.models import Event
 
     window_action(client, tokens["clerk"], 20, "resume")
     with ctx.db.read() as s:

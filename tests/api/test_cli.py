@@ -14,11 +14,11 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from queues import config as hall_config
-from queues import staff
+from queues.access import staff
 from queues.context import Context
-from queues.db import Database
+from queues.hall import config as hall_config
 from queues.services import authenticate
+from queues.store.db import Database
 from tests.support import HALL_FILE, ROOT, free_port, make_context, wait_healthy
 
 

@@ -19,10 +19,11 @@ from sqlalchemy import select
 
 from cli import main
 from kiosk.worker import PrintWorker
-from queues import metrics, printjobs, services, views
+from queues import printjobs, services
+from queues.access.requesters import Requester
 from queues.context import Context
-from queues.models import PrintJob, Ticket
-from queues.requesters import Requester
+from queues.read import metrics, views
+from queues.store.models import PrintJob, Ticket
 from tests.support import (
     HALL_FILE,
     Clock,

@@ -11,8 +11,8 @@ from flask.testing import FlaskClient
 from app import create_app
 from kiosk.agent import AgentError, PrintAgent
 from queues import printjobs, services
+from queues.access.requesters import Requester
 from queues.context import Context
-from queues.requesters import Requester
 from tests.support import LiveServer
 
 API = "/api/v1"
@@ -47,7 +47,7 @@ def test_rating_once_after_the_service(client: FlaskClient, ctx: Context) -> Non
     assert again.status_code == 409 and again.get_json()["error"]["code"] == "already_rated"
     from sqlalchemy import select
 
-    from queues.models import Rating
+    from queues.store.models import Rating
 
     with ctx.db.read() as s:
         rating = s.scalars(select(Rating)).one()

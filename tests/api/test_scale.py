@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from queues import services
-from queues.models import Step, Ticket
+from queues.store.models import Step, Ticket
 from tests.support import ROOT, gunicorn, hall_file, http, make_context
 
 pytestmark = pytest.mark.postgres

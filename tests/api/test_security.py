@@ -12,12 +12,13 @@ from sqlalchemy import select
 
 from app import create_app
 from cli import main
-from components.auth import COOKIE
-from queues import services, staff
+from queues import services
+from queues.access import staff
+from queues.access.requesters import Requester
 from queues.context import Context
-from queues.models import Event
-from queues.requesters import Requester
+from queues.store.models import Event
 from tests.api.test_callback_roles import PASSWORD, as_user, post_callback
+from web.auth import COOKIE
 
 API = "/api/v1"
 

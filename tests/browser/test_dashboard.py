@@ -14,10 +14,13 @@ from selenium.webdriver.common.by import By
 from sqlalchemy import select
 
 from app import create_app
-from queues import alerts, metrics, reporting, services, staff
-from queues import simulate as sim
+from queues import services
+from queues.access import staff
 from queues.context import Context
-from queues.models import Rating
+from queues.read import alerts, metrics
+from queues.read import reports as reporting
+from queues.store.models import Rating
+from simulation import simulate as sim
 from tests.browser.test_counter_display import PASSWORD, sign_in
 from tests.support import Clock, beijing, copy_sqlite, make_context, tap
 

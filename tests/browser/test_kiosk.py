@@ -10,10 +10,11 @@ from sqlalchemy import func, select
 
 from app import create_app
 from kiosk.worker import PrintWorker
-from queues import devices, services
+from queues import services
+from queues.access import devices
 from queues.context import Context
-from queues.db import Database
-from queues.models import Rating, Ticket
+from queues.store.db import Database
+from queues.store.models import Rating, Ticket
 from tests.support import Clock, FakePrinter, beijing, pair_browser, tap
 
 

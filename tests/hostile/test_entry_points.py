@@ -14,13 +14,14 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from app import create_app
-from components.devices import COOKIE
-from queues import devices, printjobs, services
+from queues import printjobs, services
+from queues.access import devices
+from queues.access.requesters import Requester
 from queues.context import Context
-from queues.models import Printer, PrintJob, Rating, Ticket
-from queues.requesters import Requester
+from queues.store.models import Printer, PrintJob, Rating, Ticket
 from tests.api.test_callback_roles import browser_id, post_callback
 from tests.support import Clock
+from web.devices import COOKIE
 
 API = "/api/v1"
 KIOSK_TAPS = [
@@ -243,7 +244,7 @@ def test_forged_board_versions_never_silence_the_wallboards(
 
 
 def services_version(ctx: Context) -> int:
-    from queues import views
+    from queues.read import views
 
     return views.version(ctx)
 

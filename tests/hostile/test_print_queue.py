@@ -18,10 +18,13 @@ from kiosk import printers
 from kiosk import worker as worker_module
 from kiosk.agent import PrintAgent
 from kiosk.worker import PrintWorker
-from queues import config, printjobs, services, slip, staff
+from queues import printjobs, services
+from queues.access import staff
+from queues.access.requesters import Requester
 from queues.context import Context
-from queues.models import Event, Printer, PrintJob, Ticket
-from queues.requesters import Requester
+from queues.hall import config
+from queues.store.models import Event, Printer, PrintJob, Ticket
+from queues.text import slip
 from tests.api.test_callback_roles import as_user, staff_refresh_body
 from tests.support import Clock, FakePrinter, LiveServer
 
@@ -121,7 +124,7 @@ def staff_page(ctx: Context, lang: str) -> str:
 
 
 def test_every_fault_has_words_in_both_languages() -> None:
-    from queues.i18n import MESSAGES
+    from queues.text.i18n import MESSAGES
 
     for code in printjobs.FAULTS:
         zh, en = MESSAGES[f"fault.{code}"]

@@ -20,10 +20,12 @@ from typing import Any, TypeVar
 import pytest
 from sqlalchemy import delete, func, select
 
-from queues import errors, printjobs, services, staff, views
+from queues import errors, printjobs, services
+from queues.access import staff
+from queues.access.requesters import Requester
 from queues.context import Context, utcnow
-from queues.models import Event, Printer, Rating, Step, Ticket, Window
-from queues.requesters import Requester
+from queues.read import views
+from queues.store.models import Event, Printer, Rating, Step, Ticket, Window
 from tests.support import Clock, gunicorn, http, make_context, postgres_schema, postgres_url
 
 ROUNDS = 30

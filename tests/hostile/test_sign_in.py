@@ -24,10 +24,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from app import create_app
-from components.auth import COOKIE, safe_next
-from queues import errors, staff
+from queues import errors
+from queues.access import staff
 from queues.context import Context
-from queues.models import Event
+from queues.store.models import Event
 from tests.api.test_callback_roles import (
     PASSWORD,
     as_user,
@@ -36,6 +36,7 @@ from tests.api.test_callback_roles import (
     staff_refresh_body,
 )
 from tests.support import free_port, gunicorn, http, make_context, serve
+from web.auth import COOKIE, safe_next
 
 WRONG = "Wrong name or password."
 LOCKED = ("Too many wrong passwords", "Too many failed sign-ins")

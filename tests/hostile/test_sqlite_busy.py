@@ -18,8 +18,9 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import func, select
 
-from queues import errors, services, views
-from queues.models import Event, Step, Ticket
+from queues import errors, services
+from queues.read import views
+from queues.store.models import Event, Step, Ticket
 from tests.support import free_port, http, make_context, serve
 
 HOLD_SECONDS = 20.0

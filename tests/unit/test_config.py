@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from queues import config
+from queues.hall import config
 from tests.support import HALL_FILE, beijing
 
 TEXT = HALL_FILE.read_text(encoding="utf-8")

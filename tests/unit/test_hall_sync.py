@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from queues import config, services, views
+from queues import services
 from queues.context import Context
-from queues.hall import apply_config
-from queues.models import ProfileService, Service, Window
+from queues.hall import config
+from queues.hall.sync import apply_config
+from queues.read import views
+from queues.store.models import ProfileService, Service, Window
 from tests.support import HALL_FILE
 
 TEXT = HALL_FILE.read_text(encoding="utf-8")

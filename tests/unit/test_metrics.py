@@ -6,8 +6,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from queues import metrics, planner, services
+from queues import services
 from queues.context import Context
+from queues.read import metrics
+from queues.rules import planner
 from tests.support import Clock, beijing, make_context
 
 DAY = date(2026, 11, 24)  # a Tuesday

@@ -9,10 +9,11 @@ from concurrent.futures import ProcessPoolExecutor
 import pytest
 from sqlalchemy import select
 
-from queues import services, views
+from queues import services
 from queues.context import Context
-from queues.models import Ticket
-from queues.numbering import format_number, next_seq
+from queues.read import views
+from queues.store.models import Ticket
+from queues.store.numbering import format_number, next_seq
 from tests.support import TUESDAY_10, Clock, beijing, call_until_empty, issue_many
 
 PROCESSES = 8

@@ -7,10 +7,11 @@ import pytest
 from sqlalchemy import select
 
 from kiosk.worker import PrintWorker
-from queues import printjobs, services, views
+from queues import printjobs, services
+from queues.access.requesters import Requester
 from queues.context import Context
-from queues.models import Event, Printer, PrintJob
-from queues.requesters import Requester
+from queues.read import views
+from queues.store.models import Event, Printer, PrintJob
 from tests.support import PAPER_OUT, Clock, FakePrinter
 
 KIOSK = "k1"  # names no printer in the hall file: it prints on the worker's default printer
@@ -167,7 +168,7 @@ def test_back_off_grows_to_a_minute() -> None:
 
 
 def test_agent_kiosks_are_left_to_their_agent(ctx: Context, printer: FakePrinter) -> None:
-    from queues import config
+    from queues.hall import config
 
     text = config.HallConfig.model_dump(ctx.config)
     text["kiosks"][0]["agent"] = True  # k1
@@ -179,7 +180,7 @@ def test_agent_kiosks_are_left_to_their_agent(ctx: Context, printer: FakePrinter
 
 
 def test_printing_waits_for_the_database(ctx: Context) -> None:
-    from queues.db import Database
+    from queues.store.db import Database
 
     ctx.db = Database("postgresql://nobody@127.0.0.1:1/none")
     worker = worker_for(ctx, "dummy:")

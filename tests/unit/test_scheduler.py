@@ -11,10 +11,12 @@ import pytest
 from apscheduler.triggers.date import DateTrigger
 from sqlalchemy import select
 
-from queues import alerts, metrics, scheduler, services, views
+from queues import services
 from queues.context import Context
-from queues.db import Database
-from queues.models import Alert, DailyStat, Event, Step
+from queues.read import alerts, metrics, views
+from queues.store.db import Database
+from queues.store.models import Alert, DailyStat, Event, Step
+from runtime import scheduler
 from tests.support import Clock, beijing, make_context
 
 CLERK = "user:wang"

@@ -7,10 +7,11 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from queues import errors, services, views
+from queues import errors, services
+from queues.access.requesters import Requester
 from queues.context import Context
-from queues.models import Event, PrintJob, Step, Ticket
-from queues.requesters import Requester
+from queues.read import views
+from queues.store.models import Event, PrintJob, Step, Ticket
 from tests.support import Clock, beijing
 
 CLERK = "clerk:wang"

@@ -7,10 +7,10 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from queues import metrics, views
-from queues import simulate as sim
 from queues.context import Context
-from queues.models import DailyStat, Event, Rating, Step, Ticket
+from queues.read import metrics, views
+from queues.store.models import DailyStat, Event, Rating, Step, Ticket
+from simulation import simulate as sim
 from tests.support import Clock, beijing, make_context
 
 MONDAY = date(2026, 11, 16)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from queues import errors, services, staff, views
+from queues import errors, services
+from queues.access import staff
 from queues.context import Context
-from queues.models import Event, SignInThrottle, Ticket, User
+from queues.read import views
+from queues.store.models import Event, SignInThrottle, Ticket, User
 from tests.support import Clock
 
 PASSWORD = "a good password"

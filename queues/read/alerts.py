@@ -1,0 +1,105 @@
+"""Alerts for the dashboard: what a manager should look at now.
+
+* ``wait``: a service has tickets waiting past its target (the longest wait and how many);
+* ``queue``: a service has ``rules.queue_alert`` or more tickets waiting;
+* ``pause``: a window has been paused longer than ``rules.pause_alert_minutes``;
+* ``printer``: a kiosk's printer reports a fault.
+
+``evaluate`` (the scheduler runs it every minute) opens the alerts that hold now, updates the
+ones still open and closes the ones that no longer hold, in the ``alerts`` table, so every web
+process shows the same list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from queues.context import Context
+from queues.read import views
+from queues.store import events
+from queues.store.models import Alert, Printer, Step, Window
+
+
+@dataclass(frozen=True)
+class Found:
+    kind: str
+    subject: str
+    detail: dict[str, Any]
+
+
+def current(ctx: Context, now: datetime | None = None) -> list[Found]:
+    """The alerts that hold at ``now``."""
+    now = now or ctx.now()
+    cfg, rules = ctx.config, ctx.config.rules
+    today = ctx.business_day(now)
+    found: list[Found] = []
+    with ctx.db.read() as s:
+        waiting: dict[str, list[datetime]] = {}
+        for service, entered, queued in s.execute(
+            select(Step.service_code, Step.entered_at, Step.queued_at).where(
+                Step.status == "waiting", Step.day >= views.queue_since(ctx, today)
+            )
+        ):
+            waiting.setdefault(service, []).append(entered or queued)
+        for service, times in waiting.items():
+            target = cfg.targets.get(service, 20)
+            waits = [(now - t).total_seconds() / 60 for t in times]
+            late = [w for w in waits if w > target]
+            if late and len(late) / len(waits) >= rules.wait_alert_share:
+                found.append(
+                    Found(
+                        "wait",
+                        service,
+                        {"late": len(late), "longest": int(max(late)), "target": target},
+                    )
+                )
+            if len(waits) >= rules.queue_alert:
+                found.append(Found("queue", service, {"waiting": len(waits)}))
+        for window, since, reason in s.execute(
+            select(Window.id, Window.state_since, Window.state_reason).where(
+                Window.active, Window.state == "paused"
+            )
+        ):
+            minutes = (now - since).total_seconds() / 60 if since else 0
+            if minutes >= rules.pause_alert_minutes:
+                found.append(
+                    Found("pause", str(window), {"minutes": int(minutes), "reason": reason})
+                )
+        for kiosk, error, paper in s.execute(
+            select(Printer.kiosk, Printer.last_error, Printer.paper).where(Printer.state == "fault")
+        ):
+            found.append(Found("printer", kiosk, {"error": (error or "")[:300], "paper": paper}))
+    return found
+
+
+def evaluate(ctx: Context) -> tuple[int, int]:
+    """Bring the ``alerts`` table in line with what holds now: answers (opened, closed)."""
+    now = ctx.now()
+    holding = {(f.kind, f.subject): f for f in current(ctx, now)}
+    opened = closed = 0
+    with ctx.db.write() as s:
+        for alert in s.scalars(select(Alert).where(Alert.closed_at.is_(None))):
+            f = holding.pop((alert.kind, alert.subject), None)
+            if f is None:
+                alert.closed_at = now
+                closed += 1
+            elif alert.detail != f.detail:
+                alert.detail = f.detail
+        for f in holding.values():
+            s.add(Alert(kind=f.kind, subject=f.subject, detail=f.detail, opened_at=now))
+            events.record(
+                s, "alert_raised", "system", now, alert=f.kind, subject=f.subject, **f.detail
+            )
+            opened += 1
+    return opened, closed
+
+
+def open_alerts(ctx: Context) -> list[Alert]:
+    with ctx.db.read() as s:
+        return list(
+            s.scalars(select(Alert).where(Alert.closed_at.is_(None)).order_by(Alert.opened_at))
+        )

@@ -1,0 +1,453 @@
+"""The centre's assessment reports: a period, its figures by zone, service, window or clerk, the
+ranking of windows and clerks, the bad ratings and their follow-up, and exports (CSV, XLSX).
+
+Periods follow the centre's cadence (日考勤、周抽查、月考核、季评比、年汇总): a day, the week
+(Monday to Sunday), the month, the quarter or the year holding a date, or a custom range.
+
+**Ranking** (先进窗口, 先进个人): among windows (clerks) that served someone in the period, a score
+out of 100 = 40 × share called within target + 40 × satisfaction + 20 × served ÷ the most any
+served; satisfaction is the mean rating mapped from 1-5 onto 0-1. A part that has no data (no
+ratings) is left out and the others are scaled up to 100.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from queues import errors
+from queues.context import Context
+from queues.read import metrics
+from queues.store.models import Rating, Step, Ticket, User
+from queues.text.cells import inert
+from queues.text.i18n import t
+
+PERIODS = ("day", "week", "month", "quarter", "year", "custom")
+LONGEST_DAYS = 3 * 366
+
+
+def bounds(period: str, anchor: date, end: date | None = None) -> tuple[date, date]:
+    """The first and last day of ``period`` holding ``anchor`` (for ``custom``: anchor to end)."""
+    if period == "day":
+        return anchor, anchor
+    if period == "week":
+        first = anchor - timedelta(days=anchor.weekday())
+        return first, first + timedelta(days=6)
+    if period == "month":
+        first = anchor.replace(day=1)
+        return first, _next_month(first) - timedelta(days=1)
+    if period == "quarter":
+        first = anchor.replace(month=(anchor.month - 1) // 3 * 3 + 1, day=1)
+        return first, _next_month(_next_month(_next_month(first))) - timedelta(days=1)
+    if period == "year":
+        return anchor.replace(month=1, day=1), anchor.replace(month=12, day=31)
+    if period == "custom":
+        if end is None:
+            raise errors.InvalidPeriod(detail=_words("report.error.no_end"))
+        if end < anchor:
+            raise errors.InvalidPeriod(detail=_words("report.error.backwards"))
+        if (end - anchor).days >= LONGEST_DAYS:
+            raise errors.InvalidPeriod(detail=_words("report.error.too_long"))
+        return anchor, end
+    raise errors.InvalidPeriod(detail=period)
+
+
+def _words(key: str) -> Callable[[str], str]:
+    return lambda lang: t(key, lang)
+
+
+def _next_month(first: date) -> date:
+    return (
+        first.replace(year=first.year + 1, month=1)
+        if first.month == 12
+        else first.replace(month=first.month + 1)
+    )
+
+
+def title(period: str, start: date, end: date, lang: str) -> str:
+    """The period in words: 2026年11月, 2026年第4季度, …"""
+    if period == "month":
+        return t("report.title.month", lang, year=start.year, month=start.month)
+    if period == "quarter":
+        return t("report.title.quarter", lang, year=start.year, quarter=(start.month - 1) // 3 + 1)
+    if period == "year":
+        return t("report.title.year", lang, year=start.year)
+    if start == end:
+        return start.isoformat()
+    return t("report.title.range", lang, start=start.isoformat(), end=end.isoformat())
+
+
+@dataclass(frozen=True)
+class Line:
+    """One row of a report: a zone, service, window or clerk, and its figures."""
+
+    key: str | int
+    label: str
+    figures: metrics.Figures
+    open_hours: float | None = None
+    serving_share: float | None = None
+
+
+@dataclass(frozen=True)
+class Ranked:
+    place: int
+    label: str
+    score: float
+    served: int
+    within_target: float | None
+    rating: float | None
+
+
+@dataclass(frozen=True)
+class BadRating:
+    id: int
+    day: date
+    number: str
+    service: str
+    window: int | None
+    clerk: str
+    score: int
+    comment: str | None
+    follow_up: str
+    note: str | None
+    rated_at: datetime
+
+
+@dataclass(frozen=True)
+class Report:
+    period: str
+    start: date
+    end: date
+    group: str
+    lines: list[Line]
+    total: metrics.Figures
+    windows: list[Ranked]
+    clerks: list[Ranked]
+    bad: list[BadRating]
+
+
+def build(
+    ctx: Context, period: str, anchor: date, end: date | None, group: str, lang: str
+) -> Report:
+    """The report of ``period`` holding ``anchor``, one line per ``group`` member."""
+    if group not in metrics.GROUPS:
+        raise errors.InvalidPeriod(detail=group)
+    start, end = bounds(period, anchor, end)
+    names = clerk_names(ctx)
+    found = metrics.reports(ctx, start, end, {None, "window", "clerk", group})
+    total = found[None].get("all", metrics.Figures())
+    by_window, by_clerk, figures = found["window"], found["clerk"], found[group]
+    times = metrics.window_report(ctx, start, end)
+    lines = [
+        _line(ctx, group, key, f, times, names, lang)
+        for key, f in sorted(figures.items(), key=lambda kv: _order(ctx, group, kv[0]))
+    ]
+    return Report(
+        period=period,
+        start=start,
+        end=end,
+        group=group,
+        lines=lines,
+        total=total,
+        windows=rank({_label(ctx, "window", k, names, lang): f for k, f in by_window.items()}),
+        clerks=rank({_label(ctx, "clerk", k, names, lang): f for k, f in by_clerk.items()}),
+        bad=bad_ratings(ctx, start, end),
+    )
+
+
+def _order(ctx: Context, group: str, key: str | int) -> tuple[int, str]:
+    if group == "zone":
+        codes = [z.code for z in ctx.config.zones]
+        return (codes.index(key) if key in codes else len(codes), str(key))
+    if group == "service":
+        codes = [s.code for s in ctx.config.services]
+        return (codes.index(key) if key in codes else len(codes), str(key))
+    if group == "window":
+        return (int(key), "")
+    return (0, str(key))
+
+
+def _label(ctx: Context, group: str, key: str | int, names: dict[str, str], lang: str) -> str:
+    cfg = ctx.config
+    if group == "zone":
+        zone = cfg.zone(str(key))
+        return zone.name(lang) if zone else str(key)
+    if group == "service":
+        svc = cfg.service(str(key))
+        return svc.name(lang) if svc else str(key)
+    if group == "window":
+        window = next((w for w in cfg.windows if w.id == key), None)
+        return t("report.window", lang, window=key) + (
+            f" {window.department(lang)}" if window else ""
+        )
+    return names.get(str(key), str(key))
+
+
+def _line(
+    ctx: Context,
+    group: str,
+    key: str | int,
+    f: metrics.Figures,
+    times: dict[int, metrics.WindowTime],
+    names: dict[str, str],
+    lang: str,
+) -> Line:
+    label = _label(ctx, group, key, names, lang)
+    if group != "window" or not isinstance(key, int) or key not in times:
+        return Line(key, label, f)
+    w = times[key]
+    share = min(w.serving_seconds / w.open_seconds, 1.0) if w.open_seconds else None
+    return Line(key, label, f, open_hours=w.open_seconds / 3600, serving_share=share)
+
+
+def clerk_names(ctx: Context) -> dict[str, str]:
+    """Sign-in name → the name people know, for every account ever made."""
+    with ctx.db.read() as s:
+        return {
+            name: shown or name for name, shown in s.execute(select(User.name, User.display_name))
+        }
+
+
+def score(f: metrics.Figures, most_served: int) -> float:
+    parts: list[tuple[float, float]] = []
+    if f.within_target_share is not None:
+        parts.append((40, f.within_target_share))
+    if f.rating_mean is not None:
+        parts.append((40, (f.rating_mean - 1) / 4))
+    if most_served:
+        parts.append((20, f.served / most_served))
+    weight = sum(w for w, _ in parts)
+    return 100 * sum(w * v for w, v in parts) / weight if weight else 0.0
+
+
+def rank(members: dict[str, metrics.Figures]) -> list[Ranked]:
+    """Windows or clerks by score, best first (see the module's note)."""
+    serving = {k: f for k, f in members.items() if f.served}
+    most = max((f.served for f in serving.values()), default=0)
+    ordered = sorted(serving.items(), key=lambda kv: (-score(kv[1], most), -kv[1].served, kv[0]))
+    return [
+        Ranked(
+            place=i + 1,
+            label=label,
+            score=round(score(f, most), 1),
+            served=f.served,
+            within_target=f.within_target_share,
+            rating=f.rating_mean,
+        )
+        for i, (label, f) in enumerate(ordered)
+    ]
+
+
+def bad_ratings(ctx: Context, start: date, end: date) -> list[BadRating]:
+    """The period's bad ratings (the two lowest levels), newest first, with their follow-up."""
+    with ctx.db.read() as s:
+        rows = s.execute(
+            select(
+                Rating.id,
+                Ticket.day,
+                Ticket.number,
+                Step.service_code,
+                Rating.window_id,
+                Step.clerk,
+                Rating.score,
+                Rating.comment,
+                Rating.follow_up,
+                Rating.follow_up_note,
+                Rating.created_at,
+            )
+            .join(Ticket, Ticket.id == Rating.ticket_id)
+            .outerjoin(Step, Step.id == Rating.step_id)
+            .where(Ticket.day >= start, Ticket.day <= end, Rating.score.in_(metrics.BAD))
+            .order_by(Rating.created_at.desc())
+        ).all()
+    names = clerk_names(ctx) if rows else {}
+    return [
+        BadRating(
+            id=r.id,
+            day=r.day,
+            number=r.number,
+            service=r.service_code or "",
+            window=r.window_id,
+            clerk=names.get(
+                (r.clerk or "").removeprefix("user:"), (r.clerk or "").removeprefix("user:")
+            ),
+            score=r.score,
+            comment=r.comment,
+            follow_up=r.follow_up or "open",
+            note=r.follow_up_note,
+            rated_at=r.created_at,
+        )
+        for r in rows
+    ]
+
+
+# --- tables for the page and the exports -----------------------------------------------------
+
+COLUMNS = (
+    "issued",
+    "called",
+    "served",
+    "no_shows",
+    "no_show_rate",
+    "wait_mean",
+    "wait_p90",
+    "within_target",
+    "service_mean",
+    "done",
+    "promised",
+    "incomplete",
+    "consult",
+    "rating",
+    "ratings",
+    "bad",
+)
+WINDOW_COLUMNS = ("open_hours", "serving_share")
+ISSUING = ("zone", "service", "all")
+
+
+def _one(x: float | None, digits: int = 1) -> float | None:
+    return None if x is None else round(x, digits)
+
+
+def values(line: Line | None, f: metrics.Figures, group: str) -> list[Any]:
+    """A line's figures in COLUMNS order (and the window columns for a window report): numbers,
+    or None where a figure has no data. Shares are fractions (0.85)."""
+    row: list[Any] = [f.issued] if group in ISSUING else []
+    row += [
+        f.called,
+        f.served,
+        f.no_shows,
+        _one(f.no_show_rate, 3),
+        _one(f.wait_mean),
+        f.wait_p90,
+        _one(f.within_target_share, 3),
+        _one(f.service_mean),
+        f.outcomes.get("done", 0),
+        f.outcomes.get("promised", 0),
+        f.outcomes.get("incomplete", 0),
+        f.outcomes.get("consult", 0),
+        _one(f.rating_mean, 2),
+        f.rating_count,
+        f.bad_ratings,
+    ]
+    if group == "window":
+        row += [
+            _one(line.open_hours if line else None),
+            _one(line.serving_share if line else None, 3),
+        ]
+    return row
+
+
+def columns(group: str) -> tuple[str, ...]:
+    """A report's columns: tickets are issued to services (so zones), windows call them."""
+    cols = COLUMNS if group in ISSUING else COLUMNS[1:]
+    return cols + (WINDOW_COLUMNS if group == "window" else ())
+
+
+def headings(group: str, lang: str) -> list[str]:
+    cols = columns(group)
+    return [t(f"report.group.{group}", lang)] + [t(f"report.col.{c}", lang) for c in cols]
+
+
+def sheets(ctx: Context, report: Report, lang: str) -> dict[str, tuple[list[str], list[list[Any]]]]:
+    """The report as named tables (headings, rows): what both exports write."""
+    main_rows = [[line.label, *values(line, line.figures, report.group)] for line in report.lines]
+    total = values(None, report.total, report.group)
+    main_rows.append([t("report.total", lang), *total])
+    ranking_heads = [
+        t("report.col.place", lang),
+        t("report.col.name", lang),
+        t("report.col.score", lang),
+        t("report.col.served", lang),
+        t("report.col.within_target", lang),
+        t("report.col.rating", lang),
+    ]
+
+    def ranked(rows: list[Ranked]) -> list[list[Any]]:
+        return [
+            [r.place, r.label, r.score, r.served, _one(r.within_target, 3), _one(r.rating, 2)]
+            for r in rows
+        ]
+
+    bad_heads = [
+        t(f"report.col.{c}", lang)
+        for c in ("day", "number", "service_name", "window", "clerk", "score_given", "comment")
+    ] + [t("report.col.follow_up", lang), t("report.col.note", lang)]
+    services = {s.code: s.name(lang) for s in ctx.config.services}
+    bad_rows = [
+        [
+            b.day.isoformat(),
+            b.number,
+            services.get(b.service, b.service),
+            b.window,
+            b.clerk,
+            b.score,
+            b.comment or "",
+            t(f"follow_up.{b.follow_up}", lang),
+            b.note or "",
+        ]
+        for b in report.bad
+    ]
+    return {
+        t("report.sheet.figures", lang): (headings(report.group, lang), main_rows),
+        t("report.sheet.windows", lang): (ranking_heads, ranked(report.windows)),
+        t("report.sheet.clerks", lang): (ranking_heads, ranked(report.clerks)),
+        t("report.sheet.bad", lang): (bad_heads, bad_rows),
+    }
+
+
+def to_csv(ctx: Context, report: Report, lang: str) -> bytes:
+    """The report's tables one after another, each under its name; UTF-8 with a byte-order mark
+    so that Excel opens the Chinese as Chinese. No cell is read as a formula (queues.text.cells)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([inert(title(report.period, report.start, report.end, lang))])
+    for name, (heads, rows) in sheets(ctx, report, lang).items():
+        writer.writerow([])
+        writer.writerow([inert(name)])
+        writer.writerow([inert(h) for h in heads])
+        writer.writerows([["" if v is None else inert(v) for v in row] for row in rows])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def to_xlsx(ctx: Context, report: Report, lang: str) -> bytes:
+    """The report as a workbook: one sheet per table, shares formatted as percentages. Text is
+    stored as text, never as a formula (openpyxl makes one of any text starting with ``=``), and
+    escaped as in the CSV (queues.text.cells)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    book.remove(book.active)
+    share_heads = {t(f"report.col.{c}", lang) for c in SHARES}
+    for name, (heads, rows) in sheets(ctx, report, lang).items():
+        sheet = book.create_sheet(name[:31])
+        for row in [heads, *rows]:
+            sheet.append([inert(v) for v in row])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for line in sheet.iter_rows():
+            for cell in line:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
+        for col, head in enumerate(heads, start=1):
+            letter = get_column_letter(col)
+            sheet.column_dimensions[letter].width = max(10, min(40, len(head) * 2 + 2))
+            if head in share_heads:
+                for cell in sheet[letter][1:]:
+                    cell.number_format = "0.0%"
+        sheet.freeze_panes = "B2"
+    book.properties.title = title(report.period, report.start, report.end, lang)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+SHARES = ("no_show_rate", "within_target", "serving_share")

@@ -1,0 +1,132 @@
+"""Wait prediction: minutes until a waiting ticket is called.
+
+A fluid model of the windows that can serve the ticket. The work ahead of it is the expected
+service time of every ticket the policy would call first (same class order and place in line),
+counted only in the share that the ticket's own windows will take on (a ticket that three open
+windows can serve, one of them ours, puts a third of its work on ours). To that is added what is
+left of the services in progress at those windows. The sum, divided among those windows, is the
+wait. No open window for the ticket: no prediction (``None``).
+
+Expected service times blend the service's configured expectation with the times recently
+measured at the windows (the configured value counts as ``PRIOR_WEIGHT`` observations), so a
+new hall predicts from its configuration and a running one from what it sees.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from queues.rules.policy import CLASS_RANK, Candidate, effective_class
+
+PRIOR_WEIGHT = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class Busy:
+    """A ticket being called or served at a window now."""
+
+    service: str
+    since: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OpenWindow:
+    id: int
+    services: frozenset[str]
+    busy: Busy | None = None
+
+
+@dataclass
+class Snapshot:
+    now: datetime
+    waiting: list[Candidate]
+    windows: list[OpenWindow]
+    """The windows open now (paused and closed ones take no one)."""
+    minutes: Mapping[str, float]
+    """Expected service minutes per service."""
+    _by_service: dict[str, frozenset[int]] = field(default_factory=dict, init=False)
+
+    def servers(self, service: str, target_window: int | None = None) -> frozenset[int]:
+        """Open windows that may call a ticket of ``service`` (or sent to ``target_window``)."""
+        if target_window is not None:
+            return frozenset(w.id for w in self.windows if w.id == target_window)
+        if service not in self._by_service:
+            self._by_service[service] = frozenset(
+                w.id for w in self.windows if service in w.services
+            )
+        return self._by_service[service]
+
+    def expected(self, service: str) -> float:
+        return self.minutes.get(service, 8.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    ahead: int
+    """Tickets of the same service that will be called first."""
+    eta_minutes: int | None
+
+
+def blend(configured: float, measured_mean: float | None, measured_count: int) -> float:
+    """Expected service minutes from the configuration and ``measured_count`` recent times."""
+    if not measured_count or measured_mean is None:
+        return configured
+    return (PRIOR_WEIGHT * configured + measured_count * measured_mean) / (
+        PRIOR_WEIGHT + measured_count
+    )
+
+
+def _key(c: Candidate, now: datetime) -> tuple[int, datetime, int]:
+    return (effective_class(c, now), c.queued_at, c.step_id)
+
+
+def predict(snapshot: Snapshot, ticket: Candidate) -> Prediction:
+    """The wait of ``ticket``: one of ``snapshot.waiting``, or a new ticket not yet in it."""
+    now = snapshot.now
+    mine = _key(ticket, now)
+    ahead_of_me = [
+        c for c in snapshot.waiting if c.step_id != ticket.step_id and _key(c, now) < mine
+    ]
+    same = sum(
+        1
+        for c in ahead_of_me
+        if c.service == ticket.service and c.target_window == ticket.target_window
+    )
+    servers = snapshot.servers(ticket.service, ticket.target_window)
+    if not servers:
+        return Prediction(ahead=same, eta_minutes=None)
+
+    work = 0.0
+    for c in ahead_of_me:
+        theirs = snapshot.servers(c.service, c.target_window)
+        shared = len(theirs & servers)
+        if shared:
+            work += snapshot.expected(c.service) * shared / len(theirs)
+    for w in snapshot.windows:
+        if w.id in servers and w.busy is not None:
+            elapsed = (now - w.busy.since).total_seconds() / 60
+            work += max(snapshot.expected(w.busy.service) - elapsed, 0.0)
+    return Prediction(ahead=same, eta_minutes=math.ceil(work / len(servers) - 1e-9))
+
+
+def predict_new(snapshot: Snapshot, service: str, priority: str = "normal") -> Prediction:
+    """The wait a visitor would have who took a ticket for ``service`` now."""
+    newcomer = Candidate(
+        step_id=2**62,
+        service=service,
+        priority=priority if priority in CLASS_RANK else "normal",
+        queued_at=snapshot.now,
+        target_minutes=10**6,
+    )
+    return predict(snapshot, newcomer)
+
+
+def waiting_counts(waiting: Iterable[Candidate]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for c in waiting:
+        if c.target_window is None:
+            counts[c.service] = counts.get(c.service, 0) + 1
+    return counts

@@ -1,0 +1,305 @@
+"""Engine and sessions for SQLite (the embedded default) and PostgreSQL (scaled).
+
+SQLite runs in WAL mode with Python's own transaction handling switched off: a writing
+transaction starts with ``BEGIN IMMEDIATE``, so two writers queue on the database lock instead
+of failing half-way with "database is locked"; reads start with a plain ``BEGIN`` and run beside
+the writer (in WAL mode a reader never waits for a writer). PostgreSQL runs at READ COMMITTED;
+the code that needs more takes row locks.
+
+SQLite has one writer lock for the whole file. When another program holds it (a script, a
+backup tool, a stuck migration), a write waits **at most WRITE_WAIT_SECONDS in all** (its turn
+among this process's threads, then SQLite's busy handler, from one deadline) and then gives up
+with ``StoreBusy``: the kiosk says "please wait", the API answers 503 with ``Retry-After``, and
+the request thread is free again. An unbounded wait would hold every request thread in turn,
+and the wallboards and ``/healthz`` would queue behind them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlalchemy import Engine, create_engine, event, func, make_url
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, ProgrammingError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.base import Executable
+from sqlalchemy.sql.elements import ColumnElement
+
+from queues.errors import StoreBusy, StoreNotMigrated, StoreUnavailable
+from queues.store import events
+
+DEFAULT_URL = "sqlite:///var/hallq.db"
+DIALECTS = ("sqlite", "postgresql")
+WRITE_WAIT_SECONDS = 3.0
+"""The longest a write waits for SQLite's writer lock, in all, before it gives up (StoreBusy)."""
+BLOCKED_WAIT_SECONDS = 0.5
+"""The wait while the last write gave up: long enough for someone else's ordinary write, short
+enough that a burst of taps on a blocked database does not hold every request thread in turn."""
+TOOL_WAIT_SECONDS = 10.0
+"""SQLite's wait for writes outside ``Database.write`` (migrations): nobody stands at a kiosk."""
+Health = Literal["ok", "busy", "unavailable"]
+
+_write_deadline: ContextVar[float | None] = ContextVar("hallq_write_deadline", default=None)
+
+
+class Database:
+    """The connection to the hall's database: ``write()`` and ``read()`` give sessions."""
+
+    def __init__(self, url: str = DEFAULT_URL, *, echo: bool = False) -> None:
+        self.url = make_url(url)
+        self.dialect = self.url.get_backend_name()
+        if self.dialect == "sqlite":
+            self.engine = _sqlite_engine(url, echo=echo)
+        elif self.dialect == "postgresql":
+            if self.url.drivername == "postgresql":
+                self.url = self.url.set(drivername="postgresql+psycopg")
+            self.engine = create_engine(
+                self.url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20
+            )
+        else:
+            raise ValueError(
+                f"unsupported database {self.url.drivername!r}: use sqlite:/// or postgresql://"
+            )
+        self._read_engine = (
+            self.engine.execution_options(sqlite_begin="DEFERRED")
+            if self.dialect == "sqlite"
+            else self.engine
+        )
+        self._writer = sessionmaker(self.engine, expire_on_commit=False)
+        self._write_lock = threading.Lock() if self.dialect == "sqlite" else None
+        self._blocked = False
+        """The last write of this process gave up waiting for another writer (for /healthz)."""
+        self._reader = sessionmaker(self._read_engine, expire_on_commit=False)
+        self._batch: ContextVar[Session | None] = ContextVar(
+            f"hallq_batch_{id(self)}", default=None
+        )
+
+    @contextmanager
+    def write(self, wait: float | None = None) -> Iterator[Session]:
+        """One writing transaction: committed when the block ends, rolled back on error.
+
+        On SQLite the threads of one process take turns on a lock of their own first: SQLite's
+        busy handler sleeps in steps of up to 100 ms, which a queue of request threads would
+        feel as a long tail. Other processes still wait on the database lock. Both waits
+        together last at most ``wait`` seconds (by default WRITE_WAIT_SECONDS, or
+        BLOCKED_WAIT_SECONDS while the last write gave up); then ``StoreBusy``.
+        """
+        batch = self._batch.get()
+        if batch is not None:  # inside a batch: a savepoint of the batch's transaction
+            with _translate_errors(), _savepoint(batch):
+                yield batch
+            return
+        if self._write_lock is None:
+            with _translate_errors(), self._writer() as session, session.begin():
+                yield session
+            return
+        if wait is None:
+            wait = BLOCKED_WAIT_SECONDS if self._blocked else WRITE_WAIT_SECONDS
+        deadline = time.monotonic() + wait
+        if not self._write_lock.acquire(timeout=wait):
+            self._blocked = True
+            raise StoreBusy(detail=f"another write of this process held the lock for {wait:g} s")
+        token = _write_deadline.set(deadline)
+        try:
+            with _translate_errors(), self._writer() as session, session.begin():
+                yield session
+        except StoreBusy:
+            self._blocked = True
+            raise
+        else:
+            self._blocked = False
+        finally:
+            _write_deadline.reset(token)
+            self._write_lock.release()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only snapshot (SQLite: does not wait for the writer)."""
+        batch = self._batch.get()
+        if batch is not None:  # inside a batch: read what the batch has written so far
+            yield batch
+            return
+        with _translate_errors(), self._reader() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Many use cases in one transaction, each in a savepoint of it (a failed one leaves no
+        trace): for loading history (``hallq simulate``), where a commit per use case would cost
+        more than the use case. Other writers wait until the batch ends. The board versions
+        move once, at the end, for every zone the batch touched: nobody sees it before."""
+        with self.write() as session:
+            touched: set[str] = set()
+            session.info[events.DEFERRED_BUMPS] = touched
+            token = self._batch.set(session)
+            try:
+                yield
+            finally:
+                self._batch.reset(token)
+                del session.info[events.DEFERRED_BUMPS]
+            events.bump(session, *touched)
+
+    def scalar(self, statement: Executable, params: dict[str, Any] | None = None) -> Any:
+        """One read on a plain connection, no session: for the hottest reads (a screen's poll).
+        Inside a batch it reads in the batch's transaction."""
+        batch = self._batch.get()
+        if batch is not None:
+            return batch.scalar(statement, params)
+        with _translate_errors(), self._read_engine.connect() as conn:
+            value = conn.execute(statement, params or {}).scalar()
+            conn.rollback()
+            return value
+
+    def ping(self) -> bool:
+        try:
+            with self.read() as s:
+                s.connection().exec_driver_sql("SELECT 1")
+            return True
+        except StoreUnavailable:
+            return False
+
+    def health(self) -> Health:
+        """What ``/healthz`` says, without waiting for the writer lock: ``unavailable`` when
+        the database cannot be read, ``busy`` while this process's writes give up waiting for
+        another writer, ``ok`` otherwise. Busy lasts until a write gets through, or until a
+        write that does not wait at all finds the lock free (so a quiet process does not stay
+        busy after the other writer let go)."""
+        if not self.ping():
+            return "unavailable"
+        if self._blocked and not self._writable_now():
+            return "busy"
+        return "ok"
+
+    def _writable_now(self) -> bool:
+        try:
+            with self.write(wait=0) as s:
+                s.connection()  # BEGIN IMMEDIATE: takes the writer lock, or fails at once
+            return True
+        except StoreBusy:
+            return False
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def seconds_between(self, start: ColumnElement, end: ColumnElement) -> ColumnElement[float]:
+        """An SQL expression for ``end - start`` in seconds, in this database's dialect."""
+        if self.dialect == "sqlite":
+            return (func.julianday(end) - func.julianday(start)) * 86400.0
+        return func.extract("epoch", end - start)
+
+
+def insert_for(dialect: str) -> Callable[..., postgresql.Insert | sqlite.Insert]:
+    """``insert`` with ``ON CONFLICT`` for ``dialect``: an insert that loses a race to another
+    one answers nothing (``DO NOTHING``) or bumps the row (``DO UPDATE``) instead of failing
+    on the unique key, which on PostgreSQL would abort the whole transaction."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+_savepoints = itertools.count()
+
+
+@contextmanager
+def _savepoint(session: Session) -> Iterator[None]:
+    """A savepoint in SQL, without the ORM's nested-transaction bookkeeping, which costs more
+    than a use case's own statements. The ORM objects of a failed use case are dropped from the
+    session (a batch keeps none between use cases)."""
+    conn = session.connection()
+    name = f"hallq_{next(_savepoints)}"
+    conn.exec_driver_sql(f"SAVEPOINT {name}")
+    try:
+        yield
+        session.flush()
+    except BaseException:
+        session.expunge_all()
+        conn.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {name}")
+        conn.exec_driver_sql(f"RELEASE SAVEPOINT {name}")
+        raise
+    conn.exec_driver_sql(f"RELEASE SAVEPOINT {name}")
+
+
+def _sqlite_engine(url: str, *, echo: bool) -> Engine:
+    parsed = make_url(url)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url,
+        echo=echo,
+        connect_args={"timeout": WRITE_WAIT_SECONDS, "check_same_thread": False},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
+        mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        if mode != "IMMEDIATE":
+            connection.exec_driver_sql(f"BEGIN {mode}")
+            return
+        deadline = _write_deadline.get()
+        _begin_immediate(
+            connection.connection.driver_connection,
+            time.monotonic() + TOOL_WAIT_SECONDS if deadline is None else deadline,
+        )
+
+    return engine
+
+
+def _begin_immediate(conn: sqlite3.Connection, deadline: float) -> None:
+    """Take SQLite's writer lock by ``deadline``, or raise StoreBusy.
+
+    Tried every few milliseconds rather than through SQLite's busy handler, which sleeps 100 ms
+    between tries after the first few: while other processes write back to back, such a waiter
+    misses the lock's free moments and waits seconds for a turn (8 processes issuing at once
+    made single writes wait 6-8 s that way).
+    """
+    conn.execute("PRAGMA busy_timeout=0")
+    delay = 0.001
+    try:
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                if time.monotonic() + delay > deadline:
+                    raise StoreBusy(detail=str(exc)) from exc
+            time.sleep(delay * random.uniform(0.5, 1.5))  # waiters spread out, not in step
+            delay = min(delay * 2, 0.01)
+    finally:
+        conn.execute(f"PRAGMA busy_timeout={int(WRITE_WAIT_SECONDS * 1000)}")
+
+
+@contextmanager
+def _translate_errors() -> Iterator[None]:
+    try:
+        yield
+    except (OperationalError, InterfaceError, ProgrammingError) as exc:
+        text = str(exc.orig or exc)
+        if "no such table" in text or ("relation" in text and "does not exist" in text):
+            raise StoreNotMigrated() from exc
+        if "database is locked" in text:  # SQLite's busy handler gave up: another writer
+            raise StoreBusy(detail=text.splitlines()[0]) from exc
+        if isinstance(exc, ProgrammingError):
+            raise
+        raise StoreUnavailable(detail=text.splitlines()[0] if text else "") from exc
+    except DBAPIError as exc:
+        if exc.connection_invalidated:
+            raise StoreUnavailable(detail=str(exc.orig or exc).splitlines()[0]) from exc
+        raise

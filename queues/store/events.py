@@ -1,0 +1,63 @@
+"""The two writes every state change ends with: its event, and the board versions it moves."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, insert, update
+from sqlalchemy.orm import Session
+
+from queues.store.models import BOARD_SHARDS, BoardVersion, Event
+
+_INSERT_EVENT = insert(Event.__table__)
+_versions = BoardVersion.__table__
+_BUMP = (
+    update(_versions)
+    .where(_versions.c.zone_code == bindparam("b_zone"), _versions.c.shard == bindparam("b_shard"))
+    .values(version=_versions.c.version + 1)
+)
+
+
+def record(
+    s: Session,
+    kind: str,
+    actor: str,
+    at: datetime,
+    *,
+    ticket_id: int | None = None,
+    window_id: int | None = None,
+    **data: Any,
+) -> None:
+    """Append one row to the events table: what happened, to what, by whom, when."""
+    s.execute(
+        _INSERT_EVENT,
+        {
+            "at": at,
+            "kind": kind,
+            "actor": actor,
+            "ticket_id": ticket_id,
+            "window_id": window_id,
+            "data": data,
+        },
+    )
+
+
+DEFERRED_BUMPS = "hallq_deferred_bumps"
+"""Where a batch's session notes the zones to bump when it ends."""
+
+
+def bump(s: Session, *zones: str | None) -> None:
+    """Move the board version of ``zones`` (in a fixed order, so writers never deadlock).
+
+    Called last in a transaction: on PostgreSQL the version row stays locked until commit, and
+    every writer of the zone would queue on it; a random one of the zone's shards is bumped.
+    Inside a batch (``Database.batch``) the zones are noted and bumped once when it ends.
+    """
+    deferred = s.info.get(DEFERRED_BUMPS)
+    if deferred is not None:
+        deferred.update(z for z in zones if z)
+        return
+    for zone in sorted({z for z in zones if z}):
+        s.execute(_BUMP, {"b_zone": zone, "b_shard": random.randrange(BOARD_SHARDS)})

@@ -1,0 +1,522 @@
+"""The hall's tables as typed SQLAlchemy 2 models.
+
+A *ticket* is the slip of paper a visitor holds: its number never changes. The visitor's way
+through the hall is a list of *steps*: one per service queued for. A transfer ends the current
+step (status ``transferred``) and opens the next one, which keeps the ticket's issue time as its
+place in the line. Exactly one step of a ticket is not ``transferred``; it is the ticket's current
+step and its status is the ticket's status.
+
+All times are stored in UTC (``UTCDateTime``); the business day (``day``) is the date in the
+hall's time zone at issue.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    and_,
+    false,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp that goes in as an aware datetime and always comes back aware, in UTC.
+
+    SQLite keeps no offset; PostgreSQL returns the session's zone. Both are normalised here.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime, date: Date}
+
+
+# --- the hall, as configured (synchronised from the hall file) -----------------------------
+
+
+class Zone(Base):
+    __tablename__ = "zones"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(200))
+    floor: Mapped[int] = mapped_column(Integer, default=1)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Service(Base):
+    __tablename__ = "services"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    zone_code: Mapped[str] = mapped_column(ForeignKey("zones.code"))
+    prefix: Mapped[str] = mapped_column(String(4))
+    name_zh: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(200))
+    target_minutes: Mapped[int] = mapped_column(Integer, default=20)
+    service_minutes: Mapped[float] = mapped_column(Float, default=8.0)
+    first_step_code: Mapped[str | None] = mapped_column(ForeignKey("services.code"))
+    days: Mapped[str] = mapped_column(String(40), default="")
+    """Weekdays the service is offered on, ``mon,tue,…``; empty: every day the hall opens."""
+    kiosk: Mapped[bool] = mapped_column(Boolean, default=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    zone: Mapped[Zone] = relationship(lazy="joined")
+
+
+class Profile(Base):
+    """A window's work profile: the services it calls, each with a weight."""
+
+    __tablename__ = "profiles"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(100), default="")
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+
+    entries: Mapped[list[ProfileService]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class ProfileService(Base):
+    __tablename__ = "profile_services"
+
+    profile_code: Mapped[str] = mapped_column(ForeignKey("profiles.code"), primary_key=True)
+    service_code: Mapped[str] = mapped_column(ForeignKey("services.code"), primary_key=True)
+    weight: Mapped[float] = mapped_column(Float, default=1.0)
+
+
+class Window(Base):
+    __tablename__ = "windows"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    zone_code: Mapped[str] = mapped_column(ForeignKey("zones.code"))
+    profile_code: Mapped[str] = mapped_column(ForeignKey("profiles.code"))
+    department_zh: Mapped[str] = mapped_column(String(100))
+    department_en: Mapped[str] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(10), default="closed")
+    state_reason: Mapped[str | None] = mapped_column(String(200))
+    state_since: Mapped[datetime | None]
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    profile: Mapped[Profile] = relationship()
+
+
+# --- the day's traffic ---------------------------------------------------------------------
+
+
+class DayCounter(Base):
+    """The last number given out for a prefix on a business day."""
+
+    __tablename__ = "day_counters"
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    prefix: Mapped[str] = mapped_column(String(4), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        Index("ix_tickets_day_prefix_seq", "day", "prefix", "seq", unique=True),
+        Index("ix_tickets_client_issued", "client", "issued_at"),
+        Index("ix_tickets_kiosk_issued", "kiosk", "issued_at"),
+        Index("ix_tickets_requester_request", "requester", "request_id", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    day: Mapped[date]
+    prefix: Mapped[str] = mapped_column(String(4))
+    seq: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(12))
+    priority: Mapped[str] = mapped_column(String(10), default="normal")
+    requested_service_code: Mapped[str] = mapped_column(ForeignKey("services.code"))
+    """The matter the visitor chose; the first step may be another service (the unified desk)."""
+    issued_at: Mapped[datetime]
+    kiosk: Mapped[str | None] = mapped_column(String(64))
+    request_id: Mapped[str | None] = mapped_column(String(64))
+    requester: Mapped[str | None] = mapped_column(String(100))
+    """Who asked (``kiosk:k1``, ``user:wang``, ``visitor:10.0.0.9``): a request id names a ticket
+    only among its requester's own, so nobody can fetch another client's ticket by its key."""
+    project_code: Mapped[str | None] = mapped_column(String(64))
+    client: Mapped[str | None] = mapped_column(String(64))
+    """The address that asked for the ticket (for the per-address issue limit)."""
+    visitor_name: Mapped[str | None] = mapped_column(String(100))
+    visitor_company: Mapped[str | None] = mapped_column(String(200))
+    visitor_phone: Mapped[str | None] = mapped_column(String(40))
+    """Who was served, as the clerk recorded it: staff screens only, never a public one."""
+
+    step: Mapped[Step] = relationship(
+        primaryjoin=lambda: and_(Step.ticket_id == Ticket.id, Step.status != "transferred"),
+        viewonly=True,
+        uselist=False,
+    )
+
+
+OPEN_STATES = ("waiting", "called", "serving")
+"""A ticket whose current step is in one of these is still in the hall: its number is taken."""
+
+
+class Step(Base):
+    __tablename__ = "steps"
+    __table_args__ = (
+        Index("ix_steps_status_day_service", "status", "day", "service_code"),
+        Index("ix_steps_window_status", "window_id", "status"),
+        Index("ix_steps_day_window", "day", "window_id"),
+        Index("ix_steps_ticket_n", "ticket_id", "n", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    n: Mapped[int] = mapped_column(Integer, default=1)
+    day: Mapped[date]
+    service_code: Mapped[str] = mapped_column(ForeignKey("services.code"))
+    priority: Mapped[str] = mapped_column(String(10), default="normal")
+    target_window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id"))
+    """Set when a ticket was transferred to one window: only that window calls it."""
+    queued_at: Mapped[datetime]
+    """The place in the line: the ticket's issue time, kept across transfers."""
+    entered_at: Mapped[datetime | None]
+    """When this step began to wait (the issue, or the transfer): its wait is measured from here."""
+    status: Mapped[str] = mapped_column(String(12), default="waiting")
+    window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id"))
+    clerk: Mapped[str | None] = mapped_column(String(100))
+    called_at: Mapped[datetime | None]
+    last_called_at: Mapped[datetime | None]
+    recalls: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(12))
+    promised_date: Mapped[date | None]
+
+    ticket: Mapped[Ticket] = relationship()
+    service: Mapped[Service] = relationship()
+
+
+class Event(Base):
+    """Append-only history: one row per state change, with who did it."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_at", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(24))
+    actor: Mapped[str] = mapped_column(String(100))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id"))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class PrintJob(Base):
+    """A ticket to print, written with the ticket and delivered after commit by the worker."""
+
+    __tablename__ = "print_jobs"
+    __table_args__ = (Index("ix_print_jobs_status_next", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    kiosk: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+    next_attempt_at: Mapped[datetime]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    printed_at: Mapped[datetime | None]
+    claimed_at: Mapped[datetime | None]
+    """When a worker or agent took the job; a claim older than the lease may be taken again."""
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    reprint: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    error_code: Mapped[str | None] = mapped_column(String(20))
+    """The last failure's name in the catalogue (``fault.<code>``): the printer's or the job's."""
+    job_faults: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Failures that were the job's own (its slip cannot be made), not the printer's: after
+    ``printjobs.MAX_JOB_FAULTS`` of them the job is ``failed``."""
+
+
+class Printer(Base):
+    """The last known state of a kiosk's printer, for staff and the dashboard."""
+
+    __tablename__ = "printers"
+
+    kiosk: Mapped[str] = mapped_column(String(64), primary_key=True)
+    uri: Mapped[str | None] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(10), default="unknown")
+    """``ok``, ``fault`` or ``unknown`` (nothing printed yet)."""
+    paper: Mapped[str] = mapped_column(String(10), default="unknown")
+    """``ok``, ``low``, ``out`` or ``unknown`` (the printer does not say)."""
+    last_success_at: Mapped[datetime | None]
+    last_error_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    error_code: Mapped[str | None] = mapped_column(String(20))
+    """The last fault's name in the catalogue (``fault.<code>``)."""
+    updated_at: Mapped[datetime | None]
+
+
+class Rating(Base):
+    __tablename__ = "ratings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), unique=True)
+    step_id: Mapped[int | None] = mapped_column(ForeignKey("steps.id"))
+    window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id"))
+    score: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    follow_up: Mapped[str | None] = mapped_column(String(12))
+    follow_up_note: Mapped[str | None] = mapped_column(Text)
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(10))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    windows: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    """The windows a clerk token may act at, ``3,5``; empty: any (tokens made before binding)."""
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class KioskDevice(Base):
+    """A kiosk PC's browser, paired once to be one of the hall file's kiosks.
+
+    A manager or the kiosk's token asks for a one-time pairing code; opening the code's page on
+    the kiosk PC turns it into a long-lived device cookie (a random secret, stored here as a
+    hash). Only a paired browser (or a kiosk token) names a kiosk: its printer prints, and the
+    kiosk's own limit applies instead of the per-address one. Unpairing refuses the cookie at once.
+    """
+
+    __tablename__ = "kiosk_devices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kiosk: Mapped[str] = mapped_column(String(32))
+    code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    """The one-time pairing code's hash, until it is used."""
+    code_expires_at: Mapped[datetime]
+    secret_hash: Mapped[str | None] = mapped_column(String(64))
+    """The device cookie's secret, once paired."""
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(100))
+    paired_at: Mapped[datetime | None]
+    client: Mapped[str | None] = mapped_column(String(64))
+    """The address the browser paired from."""
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+    revoked_at: Mapped[datetime | None]
+
+
+class DailyStat(Base):
+    """One day's figures for a service at a window by a clerk: what reports add up.
+
+    Rows with ``window_id`` 0 and ``clerk`` "" hold what belongs to the service alone: tickets
+    issued for it and their arrival hours. The nightly roll-up writes a day's rows from its steps;
+    a report over a year reads a few thousand of them instead of every ticket.
+    """
+
+    __tablename__ = "daily_stats"
+    __table_args__ = (Index("ix_daily_stats_zone_day", "zone_code", "day"),)
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    service_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    window_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    clerk: Mapped[str] = mapped_column(String(100), primary_key=True)
+    zone_code: Mapped[str] = mapped_column(String(32))
+    issued: Mapped[int] = mapped_column(Integer, default=0)
+    arrivals: Mapped[list[int]] = mapped_column(JSON, default=list)
+    """Tickets issued in each hour of the day (local time), 24 numbers."""
+    called: Mapped[int] = mapped_column(Integer, default=0)
+    served: Mapped[int] = mapped_column(Integer, default=0)
+    no_shows: Mapped[int] = mapped_column(Integer, default=0)
+    transferred: Mapped[int] = mapped_column(Integer, default=0)
+    expired: Mapped[int] = mapped_column(Integer, default=0)
+    cancelled: Mapped[int] = mapped_column(Integer, default=0)
+    wait_count: Mapped[int] = mapped_column(Integer, default=0)
+    wait_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    within_target: Mapped[int] = mapped_column(Integer, default=0)
+    wait_minutes: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    """How many waited 0, 1, 2 … whole minutes, by minute (as text); only minutes that occur."""
+    service_count: Mapped[int] = mapped_column(Integer, default=0)
+    service_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    outcome_done: Mapped[int] = mapped_column(Integer, default=0)
+    outcome_promised: Mapped[int] = mapped_column(Integer, default=0)
+    outcome_incomplete: Mapped[int] = mapped_column(Integer, default=0)
+    outcome_consult: Mapped[int] = mapped_column(Integer, default=0)
+    rating_count: Mapped[int] = mapped_column(Integer, default=0)
+    rating_sum: Mapped[int] = mapped_column(Integer, default=0)
+    bad_ratings: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class WindowDayStat(Base):
+    """A window's day: how long it was open, paused and serving, hour by hour."""
+
+    __tablename__ = "window_days"
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    window_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    open_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    paused_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    serving_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    open_by_hour: Mapped[list[float]] = mapped_column(JSON, default=list)
+    """Seconds open (not paused, not closed) in each hour of the day, 24 numbers."""
+
+
+class Alert(Base):
+    """Something a manager should look at: a wait past target, a long queue, a long pause, a
+    printer fault. Raised and cleared by the scheduler's check every minute."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (Index("ix_alerts_open", "closed_at", "kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    subject: Mapped[str] = mapped_column(String(64))
+    """What it is about: a service code, a window id, a kiosk, a ticket number."""
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    opened_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+
+
+class User(Base):
+    """A member of staff who signs in to the pages: a clerk, a manager or an administrator."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    """The sign-in name."""
+    display_name: Mapped[str] = mapped_column(String(100), default="")
+    role: Mapped[str] = mapped_column(String(10))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    windows: Mapped[str] = mapped_column(String(200), default="")
+    """The windows a clerk may work, ``3,5``; empty: any."""
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+    last_login_at: Mapped[datetime | None]
+
+
+class StaffSession(Base):
+    """A browser signed in as a member of staff.
+
+    The cookie carries a random secret; the table keeps only its SHA-256, so a copy of the
+    database opens no session. Every request looks its row up, so ending it (sign-out, a new
+    password, a deactivation, ``hallq user sign-out``) ends the session on every web process at
+    once, and a copied cookie stops working.
+    """
+
+    __tablename__ = "staff_sessions"
+    __table_args__ = (Index("ix_staff_sessions_user_ended", "user_id", "ended_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    """The last request, to the minute (not written more often than that)."""
+    expires_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(String(16))
+    """``signed_out``, ``password``, ``deactivated`` or ``ended`` (by staff)."""
+    client: Mapped[str | None] = mapped_column(String(64))
+    """The address it signed in from, and its browser, for staff to recognise it by."""
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+
+
+class SignInThrottle(Base):
+    """Sign-in attempts counted per client address and account (``account`` "": every account).
+
+    :mod:`queues.access.throttle` counts and refuses; the rule is in :mod:`queues.access.staff`.
+    """
+
+    __tablename__ = "sign_in_throttle"
+
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account: Mapped[str] = mapped_column(String(64), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer)
+    since: Mapped[datetime]
+    """The first attempt counted in the current window."""
+    locked_until: Mapped[datetime | None]
+    """Set by the attempt that reached the limit: until then, attempts are refused unchecked."""
+
+
+class Secret(Base):
+    """Keys the processes share (the session cookie's signing key), made at first use."""
+
+    __tablename__ = "secrets"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+
+
+class ProjectCode(Base):
+    """A key-project code that entitles its holder to the green channel."""
+
+    __tablename__ = "project_codes"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    valid_until: Mapped[date | None]
+    created_at: Mapped[datetime]
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+BOARD_SHARDS = 8
+
+
+class BoardVersion(Base):
+    """Bumped by every change a zone's screens show; screens poll it and redraw on change.
+
+    A zone's version is the sum of its ``BOARD_SHARDS`` rows, and a writer bumps one of them at
+    random. One row per zone would make every writer of a busy zone queue on that row's lock
+    until it commits (PostgreSQL); the sum still moves with every commit, in any order.
+    """
+
+    __tablename__ = "board_versions"
+
+    zone_code: Mapped[str] = mapped_column(ForeignKey("zones.code"), primary_key=True)
+    shard: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(Integer, default=0)
