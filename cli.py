@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from queues import services
+from queues import project_codes
+from queues.access import tokens
 from queues.context import Context
 from queues.errors import HallqError
 from queues.hall import config as hall_config
@@ -429,7 +430,7 @@ def token() -> None:
 @click.option(
     "--role",
     required=True,
-    type=click.Choice(services.ROLES),
+    type=click.Choice(tokens.ROLES),
     help="kiosk: issue tickets and fetch print jobs; clerk: window actions; manager, admin.",
 )
 @click.option(
@@ -453,7 +454,7 @@ def token_create(role: str, name: str | None, windows: str | None, any_window: b
             "a clerk token acts at windows: give --windows 20,21 (or --any-window)"
         )
     with _ctx() as ctx:
-        value = services.create_token(ctx, role, name or role, windows=bound)
+        value = tokens.create_token(ctx, role, name or role, windows=bound)
     click.echo(f"token for {name or role} ({role}); keep it, it is not shown again:")
     click.echo(value)
 
@@ -464,7 +465,7 @@ def token_create(role: str, name: str | None, windows: str | None, any_window: b
 def token_revoke(which: str) -> None:
     """Revoke a token by its id, or every live token of that name (a lost kiosk, a leaked key)."""
     with _ctx() as ctx:
-        for t in services.revoke_token(ctx, which):
+        for t in tokens.revoke_token(ctx, which):
             click.echo(f"revoked token {t.id}: {t.name} ({t.role})")
 
 
@@ -473,7 +474,7 @@ def token_revoke(which: str) -> None:
 def token_list() -> None:
     """The tokens made so far: id, name, role, made, revoked."""
     with _ctx() as ctx:
-        for t in services.tokens(ctx):
+        for t in tokens.tokens(ctx):
             state = f"revoked {t.revoked_at:%Y-%m-%d %H:%M}" if t.revoked_at else "live"
             click.echo(f"{t.id:>4}  {t.name:<24} {t.role:<8} {t.created_at:%Y-%m-%d}  {state}")
 
@@ -697,7 +698,7 @@ def project_code_add(code: str, name: str, valid_until: str | None) -> None:
                 f"--until {valid_until!r} is not a date like 2026-12-31"
             ) from None
     with _ctx() as ctx:
-        services.add_project_code(ctx, code, name, until)
+        project_codes.add_project_code(ctx, code, name, until)
     click.echo(
         f"project code {code} ({name}) opens the green channel"
         + (f" until {until}" if until else "")

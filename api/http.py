@@ -25,7 +25,8 @@ from pydantic.json_schema import models_json_schema
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 
-from queues import errors, services
+from queues import errors
+from queues.access import tokens
 from queues.context import Context
 from queues.errors import HallqError
 from queues.inputs import BodyError, Code, PublicId, WindowId, parse_json
@@ -99,7 +100,7 @@ class Call:
 
     ctx: Context
     lang: str
-    who: services.Principal | None
+    who: tokens.Principal | None
     client: str | None
     base_url: str = ""
     """This server as the client reached it (for links, when the hall file names no public URL)."""
@@ -336,14 +337,14 @@ class Api:
             raise ApiError(422, "invalid_request", lang, detail=_describe_validation(exc)) from None
 
     @staticmethod
-    def _who(r: Route, ctx: Context, lang: str) -> services.Principal | None:
+    def _who(r: Route, ctx: Context, lang: str) -> tokens.Principal | None:
         header = request.headers.get("Authorization", "")
         if not header:
             if r.roles is not None:
                 raise ApiError(401, "unauthenticated", lang)
             return None
         scheme, _, token = header.partition(" ")
-        who = services.authenticate(ctx, token.strip()) if scheme.lower() == "bearer" else None
+        who = tokens.authenticate(ctx, token.strip()) if scheme.lower() == "bearer" else None
         if who is None:
             raise ApiError(401, "unauthenticated", lang)
         if r.roles is not None and who.role not in r.roles:

@@ -1,5 +1,5 @@
-"""The endpoints of API.md: each a few lines around one call of queues.services or
-queues.read.views."""
+"""The endpoints of API.md: each a few lines around one use case (queues.services and its
+neighbours) or one read (queues.read)."""
 
 from __future__ import annotations
 
@@ -37,10 +37,10 @@ from api.schemas import (
     WindowStatsOut,
     ZoneStatsOut,
 )
-from queues import errors, printjobs, services
+from queues import answers, errors, printjobs, services
 from queues.access import devices
 from queues.access.requesters import Requester
-from queues.read import metrics, views
+from queues.read import boards, counters, metrics, tickets
 from queues.text import slip
 from web import memo
 
@@ -56,7 +56,7 @@ WINDOW = "/windows/<int:window_id>"
 def list_services(call: Call) -> ServiceList:
     """Every service with its queue now, the expected wait for a ticket taken now, and whether a
     ticket can be taken now (`open`; `reason` says why not)."""
-    return ServiceList([ServiceOut.of(s) for s in views.service_board(call.ctx)])
+    return ServiceList([ServiceOut.of(s) for s in boards.service_board(call.ctx)])
 
 
 @api.route(
@@ -111,7 +111,7 @@ def _requester(call: Call, kiosk: str | None) -> Requester:
 )
 def get_ticket(call: Call, ticket_id: str) -> TicketOut:
     """The ticket, with the people ahead and the expected wait while it waits."""
-    return TicketOut.of(views.ticket(call.ctx, ticket_id), call.ctx.tz)
+    return TicketOut.of(tickets.ticket(call.ctx, ticket_id), call.ctx.tz)
 
 
 @api.route(
@@ -131,14 +131,14 @@ def display(call: Call) -> DisplayOut:
     `ETag`: a device that polls this alone sends it back in `If-None-Match` and gets 304 and no
     body while the board is unchanged."""
     zone = call.query.zone
-    version = views.version(call.ctx, zone)  # 404 for a zone the hall lacks
+    version = boards.version(call.ctx, zone)  # 404 for a zone the hall lacks
     return memo.once(call.ctx, f"api-display:{zone}:{version}", lambda: _display(call, zone))
 
 
 def _display(call: Call, zone: str | None) -> DisplayOut:
     """Drawn once per board version and process: 300 screens that see the version move ask
     within the same second."""
-    board = views.board(call.ctx, zone)
+    board = boards.board(call.ctx, zone)
     tz = call.ctx.tz
     return DisplayOut(
         version=board.version,
@@ -165,7 +165,7 @@ def _display(call: Call, zone: str | None) -> DisplayOut:
 def display_version(call: Call) -> VersionOut:
     """The board version alone, for screens that poll every second and redraw only when it
     moves (the cheap half of `GET /api/v1/display`)."""
-    return VersionOut(version=views.version(call.ctx, call.query.zone))
+    return VersionOut(version=boards.version(call.ctx, call.query.zone))
 
 
 @api.route(
@@ -178,10 +178,10 @@ def display_version(call: Call) -> VersionOut:
 )
 def list_windows(call: Call) -> WindowList:
     """Each window's department, zone, services, state and the ticket it holds."""
-    return WindowList([WindowOut.of(w, call.ctx.tz) for w in views.windows(call.ctx)])
+    return WindowList([WindowOut.of(w, call.ctx.tz) for w in counters.windows(call.ctx)])
 
 
-def _ticket_or_none(call: Call, view: views.TicketView | None) -> TicketOut | None:
+def _ticket_or_none(call: Call, view: answers.TicketView | None) -> TicketOut | None:
     return TicketOut.of(view, call.ctx.tz) if view is not None else None
 
 

@@ -11,14 +11,19 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
 
-from queues import printjobs
+from queues import answers, printjobs
 from queues.inputs import Code, Comment, Flag, Ident, Limit, Score, Text, WindowId
-from queues.read import metrics, views
+from queues.read import boards, metrics
+from queues.rules import lifecycle
 
-Priority = Literal["normal", "priority", "green"]
-Status = Literal["waiting", "called", "serving", "done", "no_show", "cancelled", "expired"]
-Outcome = Literal["done", "promised", "incomplete", "consult"]
-WindowState = Literal["open", "paused", "closed"]
+# The API's enumerations are the vocabulary's (queues.rules.lifecycle), as plain strings.
+Priority = Literal[lifecycle.values(lifecycle.Priority)]  # type: ignore[valid-type]
+Status = Literal[  # type: ignore[valid-type]
+    tuple(s.value for s in lifecycle.Status if s is not lifecycle.Status.TRANSFERRED)
+]
+"""A ticket's status: its current step's (a transferred step is never a ticket's)."""
+Outcome = Literal[lifecycle.values(lifecycle.Outcome)]  # type: ignore[valid-type]
+WindowState = Literal[lifecycle.values(lifecycle.WindowState)]  # type: ignore[valid-type]
 
 
 class _In(BaseModel):
@@ -104,7 +109,7 @@ class ServiceOut(_Out):
     first_step: str | None = Field(description="The desk a visitor goes to first, if any.")
 
     @classmethod
-    def of(cls, s: views.ServiceStatus) -> ServiceOut:
+    def of(cls, s: boards.ServiceStatus) -> ServiceOut:
         return cls(
             code=s.code,
             name=Name(zh=s.name_zh, en=s.name_en),
@@ -140,7 +145,7 @@ class TicketOut(_Out):
     status_url: str
 
     @classmethod
-    def of(cls, v: views.TicketView, tz: ZoneInfo) -> TicketOut:
+    def of(cls, v: answers.TicketView, tz: ZoneInfo) -> TicketOut:
         def local(moment: dt.datetime | None) -> dt.datetime | None:
             return moment.astimezone(tz) if moment else None
 
@@ -201,7 +206,7 @@ class WindowOut(_Out):
     current: TicketOut | None
 
     @classmethod
-    def of(cls, w: views.WindowView, tz: ZoneInfo) -> WindowOut:
+    def of(cls, w: answers.WindowView, tz: ZoneInfo) -> WindowOut:
         return cls(
             id=w.id,
             name=Name(zh=w.department_zh, en=w.department_en),

@@ -26,7 +26,7 @@ from common import HALL_FILE, fresh_database, machine, percentile, running_serve
 from selenium import webdriver
 
 from app import create_app
-from queues import services
+from queues.access import tokens
 from queues.context import Context
 from queues.hall import config as hall_config
 from queues.store.db import Database
@@ -69,7 +69,7 @@ def bench_call_to_screen(calls: int) -> str:
         options.add_argument(flag)
     with fresh_database("sqlite") as url, running_server(url) as base:
         ctx = Context(db=Database(url), config=hall_config.load(HALL_FILE), open_always=True)
-        token = services.create_token(ctx, "clerk", "bench")
+        token = tokens.create_token(ctx, "clerk", "bench")
         ctx.db.dispose()
         _post(f"{base}/api/v1/windows/20/resume", token)
         driver = webdriver.Chrome(options=options)

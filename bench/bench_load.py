@@ -42,7 +42,7 @@ from pathlib import Path
 
 from common import HALL_FILE, ROOT, free_port, fresh_database, machine, percentile
 
-from queues import services
+from queues.access import tokens
 from queues.context import Context
 from queues.hall import config as hall_config
 from queues.store.db import Database
@@ -244,7 +244,7 @@ def main() -> None:
     by_zone = {z: [s.code for s in config.services if s.zone == z and s.kiosk] for z in zones}
     with fresh_database("postgres") as url:
         ctx = Context(db=Database(url), config=config)
-        token = services.create_token(ctx, "clerk", "load")
+        token = tokens.create_token(ctx, "clerk", "load")
         ctx.db.dispose()
         port = free_port()
         env = {

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from queues.answers import TicketView
 from queues.hall.config import HallConfig
-from queues.read.views import TicketView
 from queues.text.i18n import t
 
 

@@ -29,9 +29,8 @@ from typing import Any
 
 from kiosk.journal import Journal
 from kiosk.printers import PrinterFault, PrinterSpec, TicketPrinter
-from queues.printjobs import unprintable
 from queues.text.printable import printable
-from queues.text.slip import Layout, Row
+from queues.text.slip import Layout, Row, unprintable
 
 log = logging.getLogger("hallq.agent")
 POLL_SECONDS = 1.0

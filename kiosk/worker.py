@@ -43,7 +43,7 @@ from queues import printjobs
 from queues.context import Context
 from queues.errors import HallqError, UnknownPrintJob
 from queues.printjobs import PrintTask
-from queues.text.slip import build
+from queues.text.slip import build, unprintable
 
 log = logging.getLogger("hallq.print")
 POLL_SECONDS = 0.5
@@ -303,7 +303,7 @@ class PrintWorker:
             self.ctx,
             task.job_id,
             self.name,
-            printjobs.unprintable(task.ticket.number, exc),
+            unprintable(task.ticket.number, exc),
             code="unprintable",
             own=True,
             uri=printer.spec.uri,

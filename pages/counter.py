@@ -20,20 +20,21 @@ from components import live
 from components.screens import with_lang
 from queues import errors, services
 from queues.inputs import Code, Company, DateInput, Lang, Name, Phone, PublicId, WindowId, day_of
-from queues.read import views
+from queues.read import counters
+from queues.rules.lifecycle import Action, Outcome, Priority, WindowState, allows
 from queues.text.i18n import PAUSE_REASONS, other_lang, t, window_state
 from web import auth, boundary
 from web.current import context, lang_of
 
 PAGE = "counter"
-OUTCOMES = ("done", "promised", "incomplete", "consult")
-ACTIONS = ("call", "recall", "start", "finish", "no-show", "transfer", "pause", "resume", "close")
+BUTTONS = ("call", "recall", "start", "finish", "no-show", "transfer", "pause", "resume", "close")
+"""The console's buttons (ids ``counter-<button>``)."""
 
 boundary.accepts(
     {
         "counter-window.data": WindowId,
         "counter-lang.data": Lang,
-        "counter-outcome.value": Literal[OUTCOMES] | None,  # type: ignore[valid-type]
+        "counter-outcome.value": Outcome | None,
         "counter-promised.value": DateInput,
         "counter-to-service.value": Code | None,
         "counter-to-window.value": WindowId | None,
@@ -150,9 +151,9 @@ def layout(window: str = "", lang: str | None = None, **_: str) -> Any:
                                             id="counter-outcome",
                                             options=[
                                                 {"label": t(f"outcome.{o}", lang), "value": o}
-                                                for o in OUTCOMES
+                                                for o in Outcome
                                             ],
-                                            value="done",
+                                            value=Outcome.DONE,
                                             inline=True,
                                             className="mb-2",
                                         ),
@@ -377,7 +378,7 @@ def _button(action: str, label: str, color: str, key: str | None, lang: str) -> 
 @callback(
     Output("counter-message", "children"),
     Output("counter-tick", "data"),
-    *[Input(f"counter-{a}", "n_clicks") for a in ACTIONS],
+    *[Input(f"counter-{a}", "n_clicks") for a in BUTTONS],
     State("counter-window", "data"),
     State("counter-lang", "data"),
     State("counter-outcome", "value"),
@@ -390,7 +391,7 @@ def _button(action: str, label: str, color: str, key: str | None, lang: str) -> 
 )
 def act(*args: Any) -> tuple[Any, int]:
     """One of the window's actions by the signed-in clerk, or the reason it cannot be done."""
-    window, lang, outcome, promised, to_service, to_window, reason, tick = args[len(ACTIONS) :]
+    window, lang, outcome, promised, to_service, to_window, reason, tick = args[len(BUTTONS) :]
     user = auth.require("clerk", window)  # first: a stranger's post learns nothing
     if not dash.ctx.triggered or not dash.ctx.triggered[0]["value"]:
         return no_update, no_update
@@ -433,7 +434,7 @@ def _do(
         return t("counter.window_done", lang, state=t(f"window.{w.state}", lang))
     if action == "finish":
         when = day_of(promised) if outcome == "promised" else None
-        v = services.finish(ctx, window, actor, outcome or "done", when)
+        v = services.finish(ctx, window, actor, outcome or Outcome.DONE, when)
     elif action == "transfer":
         v = services.transfer(
             ctx, window, actor, service=to_service or None, window=to_window or None
@@ -480,7 +481,7 @@ def save_visitor(
     Output("counter-current", "children"),
     Output("counter-queue", "children"),
     Output("counter-today", "children"),
-    *[Output(f"counter-{a}", "disabled") for a in ACTIONS],
+    *[Output(f"counter-{a}", "disabled") for a in BUTTONS],
     Output("counter-holding", "data"),
     Output("counter-visitor-name", "value"),
     Output("counter-visitor-company", "value"),
@@ -498,25 +499,25 @@ def show(
     auth.require("clerk", window)
     ctx = context()
     try:
-        view = views.console(ctx, window)
+        view = counters.console(ctx, window)
     except errors.HallqError as exc:
         return (
             exc.message(lang),
             "counter-state badge bg-danger",
-            *([no_update] * (3 + len(ACTIONS) + 4)),
+            *([no_update] * (3 + len(BUTTONS) + 4)),
         )
     w, cur = view.window, view.current
     status = cur.status if cur else None
     disabled = {
-        "call": w.state != "open" or cur is not None,
-        "recall": status != "called",
-        "start": status != "called",
-        "finish": status not in ("called", "serving"),
-        "no-show": status != "called",
-        "transfer": status not in ("called", "serving"),
-        "pause": w.state != "open",
-        "resume": w.state == "open",
-        "close": w.state == "closed" or cur is not None,
+        "call": w.state != WindowState.OPEN or cur is not None,
+        "recall": not allows(status, Action.RECALL),
+        "start": not allows(status, Action.START),
+        "finish": not allows(status, Action.FINISH),
+        "no-show": not allows(status, Action.NO_SHOW),
+        "transfer": not allows(status, Action.TRANSFER),
+        "pause": w.state != WindowState.OPEN,
+        "resume": w.state == WindowState.OPEN,
+        "close": w.state == WindowState.CLOSED or cur is not None,
     }
     state = window_state(w.state, w.state_reason, lang)
     badge = {"open": "bg-success", "paused": "bg-warning text-dark", "closed": "bg-secondary"}[
@@ -533,23 +534,23 @@ def show(
         _current(ctx, view, lang),
         _queue(view, lang),
         _today(view, lang),
-        *[disabled[a] for a in ACTIONS],
+        *[disabled[a] for a in BUTTONS],
         now_holding,
         *visitor,
     )
 
 
-def _current(ctx: Any, view: views.ConsoleView, lang: str) -> Any:
+def _current(ctx: Any, view: counters.ConsoleView, lang: str) -> Any:
     cur = view.current
     if cur is None:
         return html.P(t("counter.none", lang), className="counter-none", id="counter-number")
     name = cur.service_name_en if lang == "en" else cur.service_name_zh
     badges = [dbc.Badge(t(f"status.{cur.status}", lang), color="primary", className="me-2")]
-    if cur.priority != "normal":
+    if cur.priority != Priority.NORMAL:
         badges.append(
             dbc.Badge(
                 t(f"priority.{cur.priority}", lang),
-                color="danger" if cur.priority == "green" else "warning",
+                color="danger" if cur.priority == Priority.GREEN else "warning",
             )
         )
     lines = [t("counter.waited", lang, minutes=view.waited_minutes or 0)]
@@ -570,7 +571,7 @@ def _current(ctx: Any, view: views.ConsoleView, lang: str) -> Any:
     )
 
 
-def _queue(view: views.ConsoleView, lang: str) -> Any:
+def _queue(view: counters.ConsoleView, lang: str) -> Any:
     return [
         html.H2(
             t("counter.waiting", lang, count=view.waiting), className="h5", id="counter-waiting"
@@ -588,7 +589,7 @@ def _queue(view: views.ConsoleView, lang: str) -> Any:
     ]
 
 
-def _today(view: views.ConsoleView, lang: str) -> Any:
+def _today(view: counters.ConsoleView, lang: str) -> Any:
     d = view.today
     items = [
         t("counter.served", lang, count=d.served),

@@ -21,8 +21,7 @@ from components.screens import manager_bar
 from queues import errors
 from queues.context import Context
 from queues.inputs import Code, Lang, WindowId
-from queues.read import alerts, metrics
-from queues.rules import planner
+from queues.read import alerts, capacity, metrics
 from queues.text.i18n import t, window_state
 from web import auth, boundary
 from web.current import context, lang_of
@@ -465,7 +464,7 @@ def heatmap_figure(ctx: Context, zone: str | None, lang: str) -> go.Figure:
 
 
 def planner_figure(ctx: Context, zone: str | None, weekday: int, lang: str) -> go.Figure:
-    hours = planner.plan(ctx, weekday, zone)
+    hours = capacity.plan(ctx, weekday, zone)
     x = [f"{h.hour}:00" for h in hours]
     fig = go.Figure()
     fig.add_bar(

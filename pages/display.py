@@ -22,7 +22,7 @@ from queues import errors
 from queues.context import Context
 from queues.hall.config import HallConfig
 from queues.inputs import Code
-from queues.read import views
+from queues.read import boards
 from queues.text.i18n import t
 from web import boundary
 from web.current import context
@@ -135,7 +135,7 @@ dash.register_page(
 
 
 def _draw(ctx: Context, zone: str | None) -> tuple[Any, Any, Any, list[dict[str, object]]]:
-    board = views.board(ctx, zone)
+    board = boards.board(ctx, zone)
     cfg = ctx.config
     calling = board.calling[:CALLS_SHOWN]
     say = [
@@ -185,7 +185,7 @@ def _draw(ctx: Context, zone: str | None) -> tuple[Any, Any, Any, list[dict[str,
     return current, calls, _queues(cfg, board.queues), say
 
 
-def _queues(cfg: HallConfig, queues: list[views.QueueLine]) -> Any:
+def _queues(cfg: HallConfig, queues: list[boards.QueueLine]) -> Any:
     busy = [q for q in queues if q.waiting > 0]
     busy.sort(key=lambda q: -q.waiting)
     shown = busy[:QUEUES_SHOWN]
@@ -248,7 +248,7 @@ def redraw(version: int | None, zone: str) -> tuple[Any, ...]:
         return (no_update,) * 4
     ctx = context()
     try:
-        current = views.version(ctx, zone or None)  # UnknownZone for a zone the hall lacks
+        current = boards.version(ctx, zone or None)  # UnknownZone for a zone the hall lacks
         return live.drawn_once(ctx, f"display:{zone}:{current}", lambda: _draw(ctx, zone or None))
     except errors.HallqError:
         return (no_update,) * 4

@@ -8,7 +8,7 @@ from dash import html
 
 from components.screens import lang_switch, screen_card, screens
 from queues.hall.config import HallConfig
-from queues.read import views
+from queues.read import counters
 from queues.text.directions import window_ranges
 from queues.text.i18n import t, weekdays
 from web.current import context, lang_of
@@ -57,7 +57,7 @@ def layout(lang: str | None = None, **_: str) -> html.Div:
     ctx = context()
     cfg = ctx.config
     hours = cfg.hours
-    active_windows = sum(1 for w in views.windows(ctx))
+    active_windows = sum(1 for w in counters.windows(ctx))
     facts = [
         t("home.zones", lang, count=len(cfg.zones)),
         t("home.services", lang, count=len(cfg.services)),

@@ -28,7 +28,8 @@ from queues import errors, printjobs, services
 from queues.context import Context
 from queues.hall.config import HallConfig, Service
 from queues.inputs import Code, Lang, PublicId
-from queues.read import views
+from queues.read import boards, tickets
+from queues.rules.lifecycle import Priority
 from queues.text.directions import directions, floor_words, window_ranges
 from queues.text.i18n import other_lang, t, weekdays
 from web import boundary
@@ -96,7 +97,7 @@ def layout(
         )
     lang = lang_of(lang)
     try:
-        board = {s.code: s for s in views.service_board(ctx)}
+        board = {s.code: s for s in boards.service_board(ctx)}
     except errors.StoreUnavailable:
         board = {}
     return html.Div(
@@ -174,7 +175,7 @@ dash.register_page(
 # --- the screens, built once ---------------------------------------------------------------------
 
 
-def _choose(cfg: HallConfig, board: dict[str, views.ServiceStatus], lang: str) -> list[Any]:
+def _choose(cfg: HallConfig, board: dict[str, boards.ServiceStatus], lang: str) -> list[Any]:
     groups = []
     for zone in cfg.zones:
         offered = [s for s in cfg.services if s.zone == zone.code and s.kiosk]
@@ -230,7 +231,7 @@ def _first_step_note(cfg: HallConfig, svc: Service, lang: str) -> str:
 
 
 def _service_button(
-    cfg: HallConfig, svc: Service, status: views.ServiceStatus | None, lang: str
+    cfg: HallConfig, svc: Service, status: boards.ServiceStatus | None, lang: str
 ) -> html.Button:
     return html.Button(
         [
@@ -258,7 +259,7 @@ def _service_button(
     )
 
 
-def _service_info(s: views.ServiceStatus | None, lang: str) -> str:
+def _service_info(s: boards.ServiceStatus | None, lang: str) -> str:
     if s is None:
         return t("kiosk.paused", lang)
     if not s.open:
@@ -405,7 +406,9 @@ def flow(*args: Any) -> dict[str, Any]:
         return {**state, "step": "code", "error": None}
     if state.get("step") not in ("priority", "code") or not state.get("service"):
         return no_update
-    priority = {"kiosk-normal": "normal", "kiosk-priority-btn": "priority"}.get(trigger, "green")
+    priority = {"kiosk-normal": Priority.NORMAL, "kiosk-priority-btn": Priority.PRIORITY}.get(
+        trigger, Priority.GREEN
+    )
     try:
         issued = services.issue(
             context(),
@@ -413,7 +416,7 @@ def flow(*args: Any) -> dict[str, Any]:
             priority,
             by=device_cookie.requester(),
             request_id=state["request"],
-            project_code=(code or None) if priority == "green" else None,
+            project_code=(code or None) if priority == Priority.GREEN else None,
         )
     except (errors.InvalidProjectCode, errors.GreenNotAuthorised):
         return {**state, "step": "code", "error": "kiosk.code.invalid"}
@@ -481,7 +484,7 @@ def show(state: dict[str, Any], lang: str) -> tuple[Any, ...]:
 
 
 def _ticket_words(ctx: Context, ticket_id: str, lang: str) -> tuple[str, str, str, str, str]:
-    v = views.ticket(ctx, ticket_id)
+    v = tickets.ticket(ctx, ticket_id)
     cfg = ctx.config
     where = directions(cfg, v.service, v.target_window).text(lang)
     ahead = t("kiosk.ticket.ahead", lang, ahead=v.ahead or 0)
@@ -504,7 +507,7 @@ def print_status(_: int, state: dict[str, Any], lang: str) -> Any:
     try:
         ctx = context()
         p = printjobs.state_of(ctx, state["ticket"])
-        number = views.ticket(ctx, state["ticket"]).number
+        number = tickets.ticket(ctx, state["ticket"]).number
     except errors.HallqError:
         return no_update
     if p.status == "done":
@@ -527,7 +530,7 @@ def print_status(_: int, state: dict[str, Any], lang: str) -> Any:
 def refresh_services(_: int, lang: str, ids: list[dict[str, str]]) -> tuple[list[str], list[bool]]:
     """Queues and waits on the buttons, every few seconds; closed matters cannot be tapped."""
     try:
-        board = {s.code: s for s in views.service_board(context())}
+        board = {s.code: s for s in boards.service_board(context())}
     except errors.StoreUnavailable:
         return [t("kiosk.paused", lang)] * len(ids), [True] * len(ids)
     return (

@@ -21,6 +21,7 @@ from queues import errors, services
 from queues.inputs import DateInput, Lang, Note
 from queues.read import metrics
 from queues.read import reports as reporting
+from queues.rules.rating import FollowUp
 from queues.text.i18n import t
 from web import auth, boundary
 from web.current import context, lang_of
@@ -34,7 +35,7 @@ boundary.accepts(
         "report-end.date": DateInput,
         "report-by.value": Literal[GROUPS] | None,  # type: ignore[valid-type]
         "report-lang.data": Lang,
-        "report-follow.value": Literal[services.FOLLOW_UP] | None,  # type: ignore[name-defined]
+        "report-follow.value": FollowUp | None,
         "report-note.value": Note | None,
         "report-save.id.rating": Annotated[int, Strict(), Field(ge=1, le=2**31)],
     }
@@ -378,8 +379,7 @@ def bad_list(ctx: Any, report: reporting.Report, lang: str) -> Any:
                         dbc.Select(
                             id={"type": "report-follow", "rating": b.id},
                             options=[
-                                {"label": t(f"follow_up.{s}", lang), "value": s}
-                                for s in services.FOLLOW_UP
+                                {"label": t(f"follow_up.{s}", lang), "value": s} for s in FollowUp
                             ],
                             value=b.follow_up,
                             size="sm",

@@ -19,7 +19,7 @@ from components.screens import manager_bar
 from queues import errors, printjobs
 from queues.access import devices, staff
 from queues.inputs import Code, Lang, Name, Password, UserName
-from queues.read import views
+from queues.read import counters
 from queues.text.i18n import t, window_state
 from web import auth, boundary
 from web.current import context, lang_of
@@ -179,7 +179,7 @@ def show(_version: int | None, _tick: int | None, lang: str) -> tuple[Any, ...]:
     auth.require("manager")
     ctx = context()
     try:
-        windows = views.windows(ctx)
+        windows = counters.windows(ctx)
         printers = printjobs.printers(ctx)
         failed = printjobs.failed_jobs(ctx)
         people = staff.users(ctx)

@@ -14,9 +14,10 @@ from dash import ALL, Input, Output, State, callback, clientside_callback, dcc, 
 from pydantic import StringConstraints
 
 from components.ticket_words import chosen_service, expected_wait
-from queues import errors, services
+from queues import answers, errors, services
 from queues.inputs import Comment, Lang, PublicId, Score
-from queues.read import views
+from queues.read import tickets
+from queues.rules.lifecycle import Outcome, Status
 from queues.text.directions import directions
 from queues.text.i18n import other_lang, t
 from web import boundary
@@ -70,7 +71,7 @@ def layout(ticket_id: str = "", lang: str | None = None, **_: str) -> html.Div:
 dash.register_page("ticket-status", path_template="/t/<ticket_id>", layout=layout, title="hallq")
 
 
-def _body(v: views.TicketView, lang: str) -> list[Any]:
+def _body(v: answers.TicketView, lang: str) -> list[Any]:
     cfg = context().config
     service = chosen_service(cfg, v, lang)
     parts: list[Any] = [
@@ -78,7 +79,7 @@ def _body(v: views.TicketView, lang: str) -> list[Any]:
         html.Div(v.number, className="phone-number", id="phone-number"),
         html.P(service, className="phone-service"),
     ]
-    if v.status == "waiting":
+    if v.status == Status.WAITING:
         where = directions(cfg, v.service, v.target_window)
         wait = expected_wait(v, lang)
         parts += [
@@ -91,7 +92,7 @@ def _body(v: views.TicketView, lang: str) -> list[Any]:
             html.P(wait, className="phone-wait"),
             html.P(where.text(lang), className="phone-where"),
         ]
-    elif v.status == "called":
+    elif v.status == Status.CALLED:
         parts.append(
             html.P(
                 t("phone.called", lang, window=v.window),
@@ -99,27 +100,27 @@ def _body(v: views.TicketView, lang: str) -> list[Any]:
                 id="phone-state",
             )
         )
-    elif v.status == "serving":
+    elif v.status == Status.SERVING:
         parts.append(
             html.P(
                 t("phone.serving", lang, window=v.window), className="phone-state", id="phone-state"
             )
         )
-    elif v.status == "done":
+    elif v.status == Status.DONE:
         done = t("phone.done", lang)
         parts.append(html.P(done, className="phone-state phone-state-done", id="phone-state"))
-        if v.outcome == "promised" and v.promised_date:
+        if v.outcome == Outcome.PROMISED and v.promised_date:
             promised = t("phone.promised", lang, date=v.promised_date.isoformat())
             parts.append(html.P(promised, className="phone-ahead"))
-    elif v.status == "no_show":
+    elif v.status == Status.NO_SHOW:
         parts.append(html.P(t("phone.no_show", lang), className="phone-state", id="phone-state"))
     else:
         parts.append(html.P(t("phone.ended", lang), className="phone-state", id="phone-state"))
     return parts
 
 
-def _rating(v: views.TicketView, lang: str) -> list[Any]:
-    if v.status != "done":
+def _rating(v: answers.TicketView, lang: str) -> list[Any]:
+    if v.status != Status.DONE:
         return []
     if v.rating is not None:
         return [
@@ -176,7 +177,7 @@ def refresh(_: int | None, lang: str, ticket_id: str, shown: str | None) -> tupl
     try:
         if not ticket_id:
             raise errors.UnknownTicket(ticket=ticket_id)
-        v = views.ticket(context(), ticket_id)
+        v = tickets.ticket(context(), ticket_id)
     except errors.UnknownTicket:
         return (html.P(t("phone.unknown", lang), className="phone-state"), [], "unknown", *labels)
     except errors.StoreUnavailable:

@@ -10,7 +10,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from components import live
 from queues import errors
 from queues.inputs import WindowId
-from queues.read import views
+from queues.read import boards, counters
 from queues.text.i18n import t
 from web import boundary
 from web.current import context
@@ -58,7 +58,7 @@ def _window(value: str) -> int:
 
 
 def _draw(window: int) -> list[Any]:
-    (w,) = views.windows(context(), only=window)
+    (w,) = counters.windows(context(), only=window)
     head = html.Div(
         f"{t('window.label', 'zh', id=window)} · {w.department_zh}", className="strip-window"
     )
@@ -87,7 +87,7 @@ def redraw(version: int | None, window: int) -> Any:
     if known is None:
         return no_update
     try:
-        current = views.version(ctx, known.zone)
+        current = boards.version(ctx, known.zone)
         return live.drawn_once(ctx, f"strip:{window}:{current}", lambda: _draw(window))
     except errors.HallqError:
         return no_update

@@ -30,11 +30,13 @@ from sqlalchemy import ColumnElement, false, or_, select, update
 from sqlalchemy.orm import Session
 
 from queues import errors
+from queues.answers import TicketView
 from queues.context import Context
-from queues.read import views
+from queues.rules.lifecycle import Status
 from queues.store import events
 from queues.store.db import insert_for
-from queues.store.models import Printer, PrintJob, Step, Ticket
+from queues.store.models import Printer, PrintJob, Ticket
+from queues.store.queue import answer, current_row, current_row_of
 
 LEASE = timedelta(seconds=60)
 MAX_BACKOFF_SECONDS = 60
@@ -61,13 +63,7 @@ class PrintTask:
     kiosk: str | None
     reprint: bool
     attempts: int
-    ticket: views.TicketView
-
-
-def unprintable(number: str, exc: BaseException) -> str:
-    """Why a ticket's slip could not be made (the job's own fault), for its record and staff."""
-    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return f"ticket {number}: the slip cannot be made ({type(exc).__name__}: {detail})"[:500]
+    ticket: TicketView
 
 
 def backoff(attempts: int) -> timedelta:
@@ -120,8 +116,8 @@ def claim(
         if excluded:
             query = query.where(or_(PrintJob.kiosk.is_(None), PrintJob.kiosk.not_in(excluded)))
         for job in s.scalars(query).all():
-            found = _ticket_of(s, job)
-            if found is None or found[1].status != "waiting":
+            row = current_row_of(s, job.ticket_id)
+            if row["status"] != Status.WAITING:
                 cancelled = s.execute(
                     update(PrintJob)
                     .where(PrintJob.id == job.id, due)
@@ -136,10 +132,9 @@ def claim(
                         now,
                         ticket_id=job.ticket_id,
                         job=job.id,
-                        ticket_status=found[1].status if found else None,
+                        ticket_status=row["status"],
                     )
                 continue
-            ticket, step = found
             taken = s.execute(
                 update(PrintJob)
                 .where(PrintJob.id == job.id, due)
@@ -159,21 +154,10 @@ def claim(
                     kiosk=job.kiosk,
                     reprint=job.reprint,
                     attempts=job.attempts + 1,
-                    ticket=views.ticket_in(s, ctx, ticket, step),
+                    ticket=answer(s, ctx, row),
                 )
             )
     return tasks
-
-
-def _ticket_of(s: Session, job: PrintJob) -> tuple[Ticket, Step] | None:
-    row = s.execute(
-        select(Ticket, Step)
-        .join(Step, Step.ticket_id == Ticket.id)
-        .where(Ticket.id == job.ticket_id, Step.status != "transferred")
-        .order_by(Step.id.desc())
-        .limit(1)
-    ).first()
-    return (row[0], row[1]) if row else None
 
 
 def succeeded(
@@ -324,9 +308,10 @@ def reprint(ctx: Context, ticket_id: str, actor: str, kiosk: str | None = None) 
     """Print a waiting ticket again (the visitor lost the slip); answers the new job's id."""
     now = ctx.now()
     with ctx.db.write() as s:
-        ticket, step = views.load_ticket(s, ticket_id)
-        if step.status != "waiting":
-            raise errors.WrongState.of(ticket.number, step.status, "reprint")
+        row = current_row(s, ticket_id)
+        if row["status"] != Status.WAITING:
+            raise errors.WrongState.of(row["number"], row["status"], "reprint")
+        ticket = s.get_one(Ticket, row["ticket_id"])
         target = kiosk or ticket.kiosk
         if target is None:
             raise errors.NoPrinter(number=ticket.number)
@@ -354,9 +339,11 @@ class PrintState:
 
 def state_of(ctx: Context, ticket_id: str) -> PrintState:
     with ctx.db.read() as s:
-        ticket, _ = views.load_ticket(s, ticket_id)
+        row = current_row(s, ticket_id)
         job = s.scalar(
-            select(PrintJob).where(PrintJob.ticket_id == ticket.id).order_by(PrintJob.id.desc())
+            select(PrintJob)
+            .where(PrintJob.ticket_id == row["ticket_id"])
+            .order_by(PrintJob.id.desc())
         )
         printer = s.get(Printer, job.kiosk) if job is not None and job.kiosk else None
         return PrintState(

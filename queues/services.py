@@ -2,13 +2,14 @@
 
 Each function is one database transaction that changes the state, writes one row in the
 append-only ``events`` table saying who did it, and bumps the board version of every zone whose
-screens show the change. Failures are domain exceptions (:mod:`queues.errors`); nothing here
-knows about HTTP or Dash.
+screens show the change. Which action a ticket's status allows is :mod:`queues.rules.lifecycle`'s
+table. Failures are domain exceptions (:mod:`queues.errors`); nothing here knows about HTTP or
+Dash. Tokens and staff sign-in are in :mod:`queues.access`, key-project codes in
+:mod:`queues.project_codes`, printing in :mod:`queues.printjobs`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,36 +20,47 @@ from sqlalchemy import bindparam, exists, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from queues import errors
+from queues import errors, project_codes
 from queues.access import requesters
 from queues.access.requesters import INTERNAL, Requester
+from queues.answers import TicketView, WindowView, ticket_view
 from queues.context import Context
-from queues.hall import config
-from queues.hall.config import WEEKDAYS
-from queues.read import views
-from queues.rules import eta, policy
-from queues.store import db, events
-from queues.store.models import (
-    OPEN_STATES,
-    ApiToken,
-    PrintJob,
-    ProjectCode,
-    Rating,
-    Step,
-    Ticket,
-    Window,
+from queues.hall.config import HallConfig, Service
+from queues.rules import eta, issuing, policy
+from queues.rules.issuing import Refusal
+from queues.rules.lifecycle import (
+    ALLOWED,
+    OPEN,
+    Action,
+    Outcome,
+    Priority,
+    Status,
+    WindowState,
+    parse,
 )
+from queues.rules.rating import SCORES, FollowUp, is_bad
+from queues.store import db, events
+from queues.store.models import PrintJob, Rating, Step, Ticket, Window
 from queues.store.numbering import format_number, next_seq
+from queues.store.queue import (
+    CURRENT_BY_PUBLIC_ID,
+    STEP_ROW,
+    STEPS,
+    answer,
+    current_row_of,
+    cut_short,
+    held,
+    load_snapshot,
+    queue_since,
+    step_row,
+    window_candidates,
+)
 from queues.text.i18n import weekdays
-
-PRIORITIES = ("normal", "priority", "green")
-OUTCOMES = ("done", "promised", "incomplete", "consult")
-ROLES = ("kiosk", "clerk", "manager", "admin")
 
 
 @dataclass(frozen=True)
 class Issued:
-    ticket: views.TicketView
+    ticket: TicketView
     created: bool
     """False when the same ``request_id`` came again and the first ticket is answered."""
 
@@ -88,9 +100,7 @@ _LOCK_WINDOW = (
     .with_for_update(key_share=True)
 )
 _HELD = (
-    select(*views.STEP_ROW)
-    .select_from(views.STEPS)
-    .where(_st.window_id == bindparam("w"), views.active(_st.status))
+    select(*STEP_ROW).select_from(STEPS).where(_st.window_id == bindparam("w"), held(_st.status))
 )
 # The ticket a window holds, locked, with the window's zone: what recall, start, finish, no-show,
 # transfer and the visitor record change. One statement, right under READ COMMITTED: after
@@ -100,13 +110,12 @@ _HELD = (
 # ticket called to the window meanwhile is not seen: the answer is "no ticket", as a moment
 # earlier.
 _LOCK_HELD = (
-    select(*views.STEP_ROW, _wn.zone_code.label("w_zone"))
-    .select_from(views.STEPS.join(Window.__table__, _wn.id == _st.window_id))
-    .where(_st.window_id == bindparam("w"), views.active(_st.status), _wn.active)
+    select(*STEP_ROW, _wn.zone_code.label("w_zone"))
+    .select_from(STEPS.join(Window.__table__, _wn.id == _st.window_id))
+    .where(_st.window_id == bindparam("w"), held(_st.status), _wn.active)
     .with_for_update(of=Step.__table__, key_share=True)
 )
 _KNOWN_WINDOW = select(_wn.id).where(_wn.id == bindparam("w"), _wn.active)
-_STEP = select(*views.STEP_ROW).select_from(views.STEPS).where(_st.id == bindparam("b_step"))
 # Every change of a step is conditional on the status it was read in: the loser of a race
 # changes nothing and is told so, instead of writing a second event.
 _UPDATE_STEP = update(Step.__table__).where(
@@ -130,23 +139,16 @@ _CLAIM = (
     update(Step.__table__)
     .where(
         _st.id == bindparam("b_step"),
-        _st.status == "waiting",
-        ~exists().where(
-            _held_by.c.window_id == bindparam("b_window"), views.active(_held_by.c.status)
-        ),
+        _st.status == Status.WAITING,
+        ~exists().where(_held_by.c.window_id == bindparam("b_window"), held(_held_by.c.status)),
     )
     .values(
-        status="called",
+        status=Status.CALLED,
         window_id=bindparam("b_window"),
         clerk=bindparam("b_clerk"),
         called_at=bindparam("b_now"),
         last_called_at=bindparam("b_now"),
     )
-)
-_CURRENT_STEP = (
-    select(*views.STEP_ROW)
-    .select_from(views.STEPS)
-    .where(views.STEPS.c.tickets_public_id == bindparam("b_ticket"), _st.status != "transferred")
 )
 
 
@@ -180,14 +182,14 @@ def _window(s: Session, window_id: int) -> _Locked:
 
 def _held(s: Session, window_id: int) -> dict[str, Any] | None:
     """The ticket the window holds (called or being served), as a step row; read after its lock,
-    it stays so until commit but for a cancel or the close-out (see ``_update_step``)."""
+    it stays so until commit but for the close-out (see ``_update_step``)."""
     found = s.execute(_HELD, {"w": window_id}).first()
     return dict(found._mapping) if found is not None else None
 
 
-def _holding(s: Session, window_id: int, action: str, *allowed: str) -> tuple[dict[str, Any], str]:
-    """The ticket ``window_id`` holds, locked, if its status is one of ``allowed``; and the
-    window's zone."""
+def _holding(s: Session, window_id: int, action: Action) -> tuple[dict[str, Any], str]:
+    """The ticket ``window_id`` holds, locked, if its status allows ``action``; and the window's
+    zone."""
     found = s.execute(_LOCK_HELD, {"w": window_id}).first()
     if found is None:
         if s.scalar(_KNOWN_WINDOW, {"w": window_id}) is None:
@@ -195,15 +197,15 @@ def _holding(s: Session, window_id: int, action: str, *allowed: str) -> tuple[di
         raise errors.NoCurrentTicket(window=window_id)
     row = dict(found._mapping)
     zone = row.pop("w_zone")
-    if row["status"] not in allowed:
+    if row["status"] not in ALLOWED[action]:
         raise errors.WrongState.of(row["number"], row["status"], action)
     return row, zone
 
 
 def _refuse_if_busy(s: Session, w: _Locked) -> None:
-    held = _held(s, w.id)
-    if held is not None:
-        raise errors.WindowBusy(window=w.id, number=held["number"])
+    holding = _held(s, w.id)
+    if holding is not None:
+        raise errors.WindowBusy(window=w.id, number=holding["number"])
 
 
 def _step_moved(s: Session, step: int, was: str, values: dict[str, Any]) -> bool:
@@ -219,8 +221,8 @@ def _window_moved(s: Session, window: int, was: str, values: dict[str, Any]) -> 
 
 def _update_step(s: Session, row: dict[str, Any], action: str, values: dict[str, Any]) -> None:
     """Write ``values`` to the step ``row`` if it is still in the status it was read in; if
-    another transaction changed it first (a second click, a cancel, the close-out), refuse with
-    the status it has now."""
+    another transaction changed it first (a second click, the close-out), refuse with the status
+    it has now."""
     if not _step_moved(s, row["id"], row["status"], values):
         now = s.scalar(_STEP_STATUS, {"b_step": row["id"]})
         raise errors.WrongState.of(row["number"], now, action)
@@ -234,10 +236,21 @@ def _zone_of_service(ctx: Context, service: str) -> str | None:
 # --- issuing ----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Asked:
+    """What a visitor asked for, and who asked."""
+
+    service: str
+    priority: Priority
+    by: Requester
+    request_id: str | None
+    project_code: str | None
+
+
 def issue(
     ctx: Context,
     service: str,
-    priority: str = "normal",
+    priority: str = Priority.NORMAL,
     *,
     by: Requester = INTERNAL,
     request_id: str | None = None,
@@ -251,14 +264,15 @@ def issue(
     ``request_id`` answers the first ticket instead of making a second (a double tap, a retry
     after a lost answer); a request id names a ticket only among ``by``'s own. ``by``'s limit
     (:mod:`queues.access.requesters`) applies. Without ``predict`` the answer leaves out people
-    ahead
-    and the expected wait (loading history).
+    ahead and the expected wait (loading history).
     """
-    if priority not in PRIORITIES:
+    klass = parse(Priority, priority)
+    if klass is None:
         raise errors.InvalidPriority(priority=priority)
+    asked = _Asked(service, klass, by, request_id, project_code)
     for attempt in (1, 2):
         try:
-            return _issue(ctx, service, priority, by, request_id, project_code, predict)
+            return _issue(ctx, asked, predict)
         except IntegrityError:
             # Two requests with one request_id raced past the lookup (PostgreSQL): the loser's
             # transaction, number included, was rolled back; answer the winner's ticket.
@@ -267,173 +281,164 @@ def issue(
     raise AssertionError("unreachable")
 
 
-def _issue(
-    ctx: Context,
-    service: str,
-    priority: str,
-    by: Requester,
-    request_id: str | None,
-    project_code: str | None,
-    predict: bool,
-) -> Issued:
+def _issue(ctx: Context, asked: _Asked, predict: bool) -> Issued:
     now = ctx.now()
     local = ctx.local(now)
-    day = local.date()
-    svc, first = _issuable(ctx, service, by.is_staff, local)
-    kiosk = by.kiosk
-    if kiosk is not None and ctx.config.kiosk(kiosk) is None:
-        raise errors.UnknownKiosk(kiosk=kiosk)
+    svc, first = _may_issue(ctx, asked, local)
     with ctx.db.write() as s:
-        if request_id is not None:
-            found = s.scalar(_FIND_REQUEST, {"requester": by.scope, "request_id": request_id})
-            if found is not None:
-                existing = s.get_one(Ticket, found)
-                if existing.requested_service_code != service or existing.priority != priority:
-                    raise errors.RequestIdReused()
-                return Issued(views.ticket_in(s, ctx, existing, existing.step), created=False)
-        if priority == "green" and not by.is_staff:
-            _check_project_code(s, project_code, day)
-        requesters.check(s, ctx, by, now)
-
-        seq = next_seq(s, day, first.prefix)
-        number = format_number(first.prefix, seq)
-        public_id = secrets.token_urlsafe(12)
-        ticket_id = s.execute(
-            _INSERT_TICKET,
-            dict(
-                public_id=public_id,
-                day=day,
-                prefix=first.prefix,
-                seq=seq,
-                number=number,
-                priority=priority,
-                requested_service_code=svc.code,
-                issued_at=now,
-                kiosk=kiosk,
-                request_id=request_id,
-                requester=by.scope,
-                project_code=project_code if priority == "green" else None,
-                client=by.address,
-            ),
-        ).scalar_one()
-        step_id = s.execute(
-            _INSERT_STEP,
-            dict(
-                ticket_id=ticket_id,
-                n=1,
-                day=day,
-                service_code=first.code,
-                priority=priority,
-                queued_at=now,
-                entered_at=now,
-                status="waiting",
-                recalls=0,
-            ),
-        ).scalar_one()
-        events.record(
-            s,
-            "issued",
-            by.actor,
-            now,
-            ticket_id=ticket_id,
-            number=number,
-            service=svc.code,
-            first_step=first.code,
-            priority=priority,
-            kiosk=kiosk,
-        )
-        if kiosk is not None:
-            s.execute(
-                _INSERT_PRINT_JOB,
-                dict(
-                    ticket_id=ticket_id,
-                    kiosk=kiosk,
-                    status="pending",
-                    attempts=0,
-                    created_at=now,
-                    next_attempt_at=now,
-                ),
-            )
-        prediction = None
-        if predict:
-            me = policy.Candidate(step_id, first.code, priority, now, first.target_minutes)
-            prediction = eta.predict(views.load_snapshot(s, ctx, [first.code]), me)
+        earlier = _asked_before(s, ctx, asked)
+        if earlier is not None:
+            return Issued(earlier, created=False)
+        if asked.priority == Priority.GREEN and not asked.by.is_staff:
+            project_codes.check(s, asked.project_code, local.date())
+        requesters.check(s, ctx, asked.by, now)
+        row = _write_ticket(s, asked, svc, first, now, local.date())
+        if asked.by.kiosk is not None:
+            _queue_slip(s, row["ticket_id"], asked.by.kiosk, now)
+        prediction = _predict(s, ctx, row) if predict else None
         events.bump(s, first.zone)
-    view = views.TicketView(
-        id=public_id,
-        number=number,
-        service=first.code,
-        zone=first.zone,
-        priority=priority,
-        status="waiting",
-        issued_at=now,
-        requested_service=svc.code,
-        ahead=prediction.ahead if prediction else None,
-        eta_minutes=prediction.eta_minutes if prediction else None,
-        service_name_zh=first.name.zh,
-        service_name_en=first.name.en,
-    )
-    return Issued(view, created=True)
+    return Issued(ticket_view(ctx.config, row, prediction), created=True)
 
 
-def _issuable(
-    ctx: Context, service: str, staff: bool, local: datetime
-) -> tuple[config.Service, config.Service]:
-    """The service asked for and the one queued for first, if a ticket may be taken now."""
+def _may_issue(ctx: Context, asked: _Asked, local: datetime) -> tuple[Service, Service]:
+    """The service asked for and the desk queued for first, if a ticket may be taken now
+    (:mod:`queues.rules.issuing`), asked by a kiosk of the hall file if by one."""
     cfg = ctx.config
-    svc = cfg.service(service)
-    if svc is None or not (svc.kiosk or staff):
-        raise errors.UnknownService(service=service)
-    first = cfg.service(svc.first_step) if svc.first_step else svc
-    assert first is not None
-    if not ctx.open_always:
+    refusal = issuing.refusal(
+        cfg, asked.service, local, staff=asked.by.is_staff, open_always=ctx.open_always
+    )
+    if refusal is not None:
+        raise _refused(cfg, refusal, asked.service)
+    kiosk = asked.by.kiosk
+    if kiosk is not None and cfg.kiosk(kiosk) is None:
+        raise errors.UnknownKiosk(kiosk=kiosk)
+    svc = cfg.service(asked.service)
+    assert svc is not None  # refusal() said it is there
+    return svc, issuing.first_desk(cfg, svc)
+
+
+def _refused(cfg: HallConfig, refusal: Refusal, code: str) -> errors.HallqError:
+    svc = cfg.service(code)
+    if refusal == "unknown_service" or svc is None:
+        return errors.UnknownService(service=code)
+    if refusal == "hall_closed":
         hours = cfg.hours
-        if not hours.issuing(local):
-            raise errors.HallClosed(
-                days=lambda lang: weekdays(hours.days, lang),
-                first=f"{hours.first_ticket:%H:%M}",
-                last=f"{hours.last_ticket:%H:%M}",
-            )
-        if svc.days and WEEKDAYS[local.weekday()] not in svc.days:
-            raise errors.ServiceNotOffered(name=svc.name)
-    if not cfg.windows_serving.get(first.code):
-        raise errors.NoWindowForService(name=svc.name)
-    return svc, first
-
-
-def _check_project_code(s: Session, code: str | None, day: date) -> None:
-    if not code:
-        raise errors.GreenNotAuthorised()
-    found = s.get(ProjectCode, code.strip())
-    if found is None or not found.active or (found.valid_until and found.valid_until < day):
-        raise errors.InvalidProjectCode(code=code)
-
-
-def cancel(ctx: Context, ticket_id: str, actor: str) -> views.TicketView:
-    """Withdraw a ticket that is waiting or called (the visitor left, a duplicate)."""
-    now = ctx.now()
-    with ctx.db.write() as s:
-        found = s.execute(_CURRENT_STEP, {"b_ticket": ticket_id}).first()
-        if found is None:
-            raise errors.UnknownTicket(ticket=ticket_id)
-        row = dict(found._mapping)
-        if row["status"] not in ("waiting", "called"):
-            raise errors.WrongState.of(row["number"], row["status"], "cancel")
-        values = {"status": "cancelled", "finished_at": now}
-        _update_step(s, row, "cancel", values)
-        events.record(
-            s, "cancelled", actor, now, ticket_id=row["ticket_id"], window_id=row["window_id"]
+        return errors.HallClosed(
+            days=lambda lang: weekdays(hours.days, lang),
+            first=f"{hours.first_ticket:%H:%M}",
+            last=f"{hours.last_ticket:%H:%M}",
         )
-        events.bump(
-            s, _zone_of_service(ctx, row["service_code"]), _zone_of_window(s, row["window_id"])
-        )
-        return views.row_view(ctx, {**row, **values})
+    if refusal == "service_not_offered":
+        return errors.ServiceNotOffered(name=svc.name)
+    return errors.NoWindowForService(name=svc.name)
+
+
+def _asked_before(s: Session, ctx: Context, asked: _Asked) -> TicketView | None:
+    """The ticket this requester already took with this request id (a double tap, a retry)."""
+    if asked.request_id is None:
+        return None
+    found = s.scalar(_FIND_REQUEST, {"requester": asked.by.scope, "request_id": asked.request_id})
+    if found is None:
+        return None
+    row = current_row_of(s, found)
+    ticket = s.execute(
+        select(Ticket.requested_service_code, Ticket.priority).where(Ticket.id == found)
+    ).one()
+    if ticket.requested_service_code != asked.service or ticket.priority != asked.priority:
+        raise errors.RequestIdReused()
+    return answer(s, ctx, row)
+
+
+def _write_ticket(
+    s: Session, asked: _Asked, svc: Service, first: Service, now: datetime, day: date
+) -> dict[str, Any]:
+    """The next number, the ticket, its first step and the event; answers the step's row."""
+    seq = next_seq(s, day, first.prefix)
+    ticket = dict(
+        public_id=secrets.token_urlsafe(12),
+        day=day,
+        prefix=first.prefix,
+        seq=seq,
+        number=format_number(first.prefix, seq),
+        priority=asked.priority,
+        requested_service_code=svc.code,
+        issued_at=now,
+        kiosk=asked.by.kiosk,
+        request_id=asked.request_id,
+        requester=asked.by.scope,
+        project_code=asked.project_code if asked.priority == Priority.GREEN else None,
+        client=asked.by.address,
+    )
+    ticket_id = s.execute(_INSERT_TICKET, ticket).scalar_one()
+    step = dict(
+        ticket_id=ticket_id,
+        n=1,
+        day=day,
+        service_code=first.code,
+        priority=asked.priority,
+        queued_at=now,
+        entered_at=now,
+        status=Status.WAITING,
+        recalls=0,
+    )
+    step_id = s.execute(_INSERT_STEP, step).scalar_one()
+    events.record(
+        s,
+        "issued",
+        asked.by.actor,
+        now,
+        ticket_id=ticket_id,
+        number=ticket["number"],
+        service=svc.code,
+        first_step=first.code,
+        priority=asked.priority,
+        kiosk=asked.by.kiosk,
+    )
+    return {**_NOTHING_YET, **ticket, **step, "id": step_id}
+
+
+_NOTHING_YET = dict.fromkeys(
+    (
+        "window_id",
+        "called_at",
+        "last_called_at",
+        "started_at",
+        "finished_at",
+        "outcome",
+        "promised_date",
+        "target_window_id",
+    )
+)
+"""What a new ticket's step row holds before its first call."""
+
+
+def _queue_slip(s: Session, ticket_id: int, kiosk: str, now: datetime) -> None:
+    """The print job of the kiosk's slip, delivered after commit (:mod:`queues.printjobs`)."""
+    s.execute(
+        _INSERT_PRINT_JOB,
+        dict(
+            ticket_id=ticket_id,
+            kiosk=kiosk,
+            status="pending",
+            attempts=0,
+            created_at=now,
+            next_attempt_at=now,
+        ),
+    )
+
+
+def _predict(s: Session, ctx: Context, row: dict[str, Any]) -> eta.Prediction:
+    """People ahead and the expected wait of a ticket just taken."""
+    code = row["service_code"]
+    target = ctx.config.target(code)
+    me = policy.Candidate(row["id"], code, row["priority"], row["queued_at"], target)
+    return eta.predict(load_snapshot(s, ctx, [code]), me)
 
 
 # --- the window's actions ---------------------------------------------------------------------
 
 
-def call_next(ctx: Context, window_id: int, actor: str) -> views.TicketView | None:
+def call_next(ctx: Context, window_id: int, actor: str) -> TicketView | None:
     """Call the best waiting ticket to ``window_id`` (see :mod:`queues.rules.policy`); None if none.
 
     Two windows calling at the same instant never get the same ticket: the claim is an update
@@ -444,13 +449,13 @@ def call_next(ctx: Context, window_id: int, actor: str) -> views.TicketView | No
     now = ctx.now()
     with ctx.db.write() as s:
         w = _window(s, window_id)
-        if w.state == "closed":
+        if w.state == WindowState.CLOSED:
             raise errors.WindowClosed(window=w.id)
-        if w.state == "paused":
+        if w.state == WindowState.PAUSED:
             raise errors.WindowPaused(window=w.id)
         weights = ctx.config.weights_of_window.get(w.id, {})
         while True:
-            candidates, numbers = views.window_candidates(s, ctx, w.id, ctx.business_day(now))
+            candidates, numbers = window_candidates(s, ctx, w.id, ctx.business_day(now))
             if not candidates:
                 _refuse_if_busy(s, w)  # nobody waits; a window still holding a ticket says so
                 return None
@@ -459,9 +464,9 @@ def call_next(ctx: Context, window_id: int, actor: str) -> views.TicketView | No
                 break
             # Every ticket read was taken by other windows meanwhile; if a group was read only
             # in part, more may wait behind: read again.
-            if not views.cut_short(candidates):
+            if not cut_short(candidates):
                 return None
-        row = dict(s.execute(_STEP, {"b_step": chosen.step_id}).one()._mapping)
+        row = step_row(s, chosen.step_id)
         events.record(
             s,
             "called",
@@ -473,7 +478,7 @@ def call_next(ctx: Context, window_id: int, actor: str) -> views.TicketView | No
             service=chosen.service,
         )
         events.bump(s, w.zone_code, _zone_of_service(ctx, chosen.service))
-        return views.row_view(ctx, row)
+        return ticket_view(ctx.config, row)
 
 
 def _claim_first(
@@ -495,55 +500,55 @@ def _act(
     ctx: Context,
     window_id: int,
     actor: str,
-    action: str,
-    allowed: tuple[str, ...],
+    action: Action,
     event: str,
     change: Callable[[dict[str, Any], datetime], tuple[dict[str, Any], dict[str, Any]]],
-) -> views.TicketView:
-    """Apply ``change`` to the window's current ticket if its status is one of ``allowed``.
+) -> TicketView:
+    """Apply ``change`` to the window's current ticket if its status allows ``action``.
 
     ``change`` answers the step's new values and the event's data.
     """
     now = ctx.now()
     with ctx.db.write() as s:
-        row, zone = _holding(s, window_id, action, *allowed)
+        row, zone = _holding(s, window_id, action)
         values, data = change(row, now)
         _update_step(s, row, action, values)
         events.record(s, event, actor, now, ticket_id=row["ticket_id"], window_id=window_id, **data)
         events.bump(s, zone)
-        return views.row_view(ctx, {**row, **values})
+        return ticket_view(ctx.config, {**row, **values})
 
 
-def recall(ctx: Context, window_id: int, actor: str) -> views.TicketView:
+def recall(ctx: Context, window_id: int, actor: str) -> TicketView:
     """Call the window's current ticket again (shown and spoken once more)."""
 
     def change(row: dict[str, Any], now: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
         recalls = row["recalls"] + 1
         return {"recalls": recalls, "last_called_at": now}, {"recalls": recalls}
 
-    return _act(ctx, window_id, actor, "recall", ("called",), "recalled", change)
+    return _act(ctx, window_id, actor, Action.RECALL, "recalled", change)
 
 
-def start(ctx: Context, window_id: int, actor: str) -> views.TicketView:
+def start(ctx: Context, window_id: int, actor: str) -> TicketView:
     """The called visitor has arrived at the window: service begins."""
 
     def change(row: dict[str, Any], now: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
-        return {"status": "serving", "started_at": now, "clerk": actor}, {}
+        return {"status": Status.SERVING, "started_at": now, "clerk": actor}, {}
 
-    return _act(ctx, window_id, actor, "start", ("called",), "started", change)
+    return _act(ctx, window_id, actor, Action.START, "started", change)
 
 
 def finish(
     ctx: Context,
     window_id: int,
     actor: str,
-    outcome: str = "done",
+    outcome: str = Outcome.DONE,
     promised_date: date | None = None,
-) -> views.TicketView:
+) -> TicketView:
     """End the service with its outcome; ``promised`` needs the date the matter will be ready."""
-    if outcome not in OUTCOMES:
+    ended = parse(Outcome, outcome)
+    if ended is None:
         raise errors.InvalidOutcome(outcome=outcome)
-    if outcome != "promised":
+    if ended != Outcome.PROMISED:
         promised_date = None
     elif promised_date is None:
         raise errors.PromisedDateRequired()
@@ -552,21 +557,21 @@ def finish(
 
     def change(row: dict[str, Any], now: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
         values = {
-            "status": "done",
+            "status": Status.DONE,
             "finished_at": now,
             "started_at": row["started_at"] or row["called_at"],
-            "outcome": outcome,
+            "outcome": ended,
             "promised_date": promised_date,
         }
         promised = promised_date.isoformat() if promised_date else None
-        return values, {"outcome": outcome, "promised_date": promised}
+        return values, {"outcome": ended, "promised_date": promised}
 
-    return _act(ctx, window_id, actor, "finish", ("called", "serving"), "finished", change)
+    return _act(ctx, window_id, actor, Action.FINISH, "finished", change)
 
 
 def no_show(
     ctx: Context, window_id: int, actor: str, *, called_before: datetime | None = None
-) -> views.TicketView:
+) -> TicketView:
     """The called visitor did not come.
 
     ``called_before``: only if the ticket was last called before then (the automatic no-show,
@@ -576,9 +581,9 @@ def no_show(
     def change(row: dict[str, Any], now: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
         if called_before is not None and row["last_called_at"] >= called_before:
             raise errors.NotOverdue(number=row["number"])
-        return {"status": "no_show", "finished_at": now}, {"recalls": row["recalls"]}
+        return {"status": Status.NO_SHOW, "finished_at": now}, {"recalls": row["recalls"]}
 
-    return _act(ctx, window_id, actor, "no_show", ("called",), "no_show", change)
+    return _act(ctx, window_id, actor, Action.NO_SHOW, "no_show", change)
 
 
 def transfer(
@@ -588,7 +593,7 @@ def transfer(
     *,
     service: str | None = None,
     window: int | None = None,
-) -> views.TicketView:
+) -> TicketView:
     """Send the window's current ticket on to another service or to one window.
 
     The ticket keeps its number and its place in line (its issue time): the visitor does not
@@ -598,7 +603,7 @@ def transfer(
         raise errors.TransferTargetRequired()
     now = ctx.now()
     with ctx.db.write() as s:
-        row, zone = _holding(s, window_id, "transfer", "called", "serving")
+        row, zone = _holding(s, window_id, Action.TRANSFER)
         if service is not None:
             target = ctx.config.service(service)
             if target is None:
@@ -614,9 +619,9 @@ def transfer(
         _update_step(
             s,
             row,
-            "transfer",
+            Action.TRANSFER,
             {
-                "status": "transferred",
+                "status": Status.TRANSFERRED,
                 "finished_at": now,
                 "started_at": row["started_at"] or row["called_at"],
             },
@@ -632,7 +637,7 @@ def transfer(
                 target_window_id=to_window,
                 queued_at=row["queued_at"],
                 entered_at=now,
-                status="waiting",
+                status=Status.WAITING,
                 recalls=0,
             ),
         ).scalar_one()
@@ -647,8 +652,7 @@ def transfer(
             to_service=to_service,
             to_window=to_window,
         )
-        new = dict(s.execute(_STEP, {"b_step": new_id}).one()._mapping)
-        view = views.predicted_row_view(s, ctx, new)
+        view = answer(s, ctx, step_row(s, new_id))
         events.bump(s, zone, _zone_of_service(ctx, to_service), to_window_zone)
         return view
 
@@ -668,7 +672,7 @@ def record_visitor(
     """
     now = ctx.now()
     with ctx.db.write() as s:
-        row, _ = _holding(s, window_id, "record", "called", "serving")
+        row, _ = _holding(s, window_id, Action.RECORD)
         s.execute(
             update(Ticket.__table__)
             .where(Ticket.__table__.c.id == row["ticket_id"])
@@ -683,35 +687,39 @@ def record_visitor(
         )
 
 
-def pause(ctx: Context, window_id: int, actor: str, reason: str = "") -> views.WindowView:
+def pause(ctx: Context, window_id: int, actor: str, reason: str = "") -> WindowView:
     """Stop calling at this window for a while (a break, a meeting); the reason is recorded."""
-    return _set_window_state(ctx, window_id, actor, "paused", reason.strip() or None)
+    return _set_window_state(ctx, window_id, actor, WindowState.PAUSED, reason.strip() or None)
 
 
-def resume(ctx: Context, window_id: int, actor: str) -> views.WindowView:
+def resume(ctx: Context, window_id: int, actor: str) -> WindowView:
     """Open the window: from paused, or from closed at the start of the day."""
-    return _set_window_state(ctx, window_id, actor, "open", None)
+    return _set_window_state(ctx, window_id, actor, WindowState.OPEN, None)
 
 
-def close(ctx: Context, window_id: int, actor: str) -> views.WindowView:
+def close(ctx: Context, window_id: int, actor: str) -> WindowView:
     """Close the window for the day; it must not hold a ticket."""
-    return _set_window_state(ctx, window_id, actor, "closed", None)
+    return _set_window_state(ctx, window_id, actor, WindowState.CLOSED, None)
 
 
-_STATE_EVENTS = {"open": "window_opened", "paused": "window_paused", "closed": "window_closed"}
+_STATE_EVENTS = {
+    WindowState.OPEN: "window_opened",
+    WindowState.PAUSED: "window_paused",
+    WindowState.CLOSED: "window_closed",
+}
 
 
 def _set_window_state(
     ctx: Context, window_id: int, actor: str, state: str, reason: str | None
-) -> views.WindowView:
+) -> WindowView:
     now = ctx.now()
     with ctx.db.write() as s:
         w = _window(s, window_id)
-        held = _held(s, w.id)
-        if state == "paused" and w.state == "closed":
+        holding = _held(s, w.id)
+        if state == WindowState.PAUSED and w.state == WindowState.CLOSED:
             raise errors.WindowClosed(window=w.id)
-        if state == "closed" and held is not None:
-            raise errors.WindowBusy(window=w.id, number=held["number"])
+        if state == WindowState.CLOSED and holding is not None:
+            raise errors.WindowBusy(window=w.id, number=holding["number"])
         since = w.state_since
         if w.state != state or w.state_reason != reason:
             since = now
@@ -722,7 +730,7 @@ def _set_window_state(
                 s, _STATE_EVENTS[state], actor, now, window_id=w.id, previous=w.state, reason=reason
             )
             events.bump(s, w.zone_code)
-    return views.WindowView(
+    return WindowView(
         id=w.id,
         zone=w.zone_code,
         department_zh=w.department_zh,
@@ -731,34 +739,26 @@ def _set_window_state(
         state=state,
         state_reason=reason,
         state_since=since,
-        current=views.row_view(ctx, held) if held else None,
+        current=ticket_view(ctx.config, holding) if holding else None,
     )
-
-
-def _zone_of_window(s: Session, window_id: int | None) -> str | None:
-    if window_id is None:
-        return None
-    return s.scalar(select(Window.zone_code).where(Window.id == window_id))
 
 
 # --- the visitor's judgement -----------------------------------------------------------------
 
-BAD_SCORES = (1, 2)
-"""非常不满意 and 不满意: bad ratings are followed up (the national 好差评 rules)."""
 
-
-def rate(ctx: Context, ticket_id: str, score: int, comment: str | None = None) -> views.TicketView:
-    """The visitor's rating of a finished service, once per ticket: 5 非常满意 … 1 非常不满意."""
-    if score not in (1, 2, 3, 4, 5):
+def rate(ctx: Context, ticket_id: str, score: int, comment: str | None = None) -> TicketView:
+    """The visitor's rating of a finished service, once per ticket: 5 非常满意 … 1 非常不满意
+    (:mod:`queues.rules.rating`)."""
+    if score not in SCORES:
         raise errors.InvalidScore(score=score)
     now = ctx.now()
     comment = (comment or "").strip() or None
     with ctx.db.write() as s:
-        found = s.execute(_CURRENT_STEP, {"b_ticket": ticket_id}).first()
+        found = s.execute(CURRENT_BY_PUBLIC_ID, {"b_ticket": ticket_id}).first()
         if found is None:
             raise errors.UnknownTicket(ticket=ticket_id)
         row = found._mapping
-        if row["status"] != "done":
+        if row["status"] != Status.DONE:
             raise errors.NotServed(number=row["number"])
         rated = s.execute(
             _INSERT_RATING[ctx.db.dialect],
@@ -769,7 +769,7 @@ def rate(ctx: Context, ticket_id: str, score: int, comment: str | None = None) -
                 "score": score,
                 "comment": comment,
                 "created_at": now,
-                "follow_up": "open" if score in BAD_SCORES else None,
+                "follow_up": FollowUp.OPEN if is_bad(score) else None,
             },
         ).scalar()
         if rated is None:  # rated before, or by a second tap a moment ago: the first one stands
@@ -783,16 +783,13 @@ def rate(ctx: Context, ticket_id: str, score: int, comment: str | None = None) -
             window_id=row["window_id"],
             score=score,
         )
-        return views.row_view(ctx, row, rating=score)
-
-
-FOLLOW_UP = ("open", "contacted", "resolved")
-"""A bad rating's follow-up: not yet handled, the visitor contacted, the matter resolved."""
+        return ticket_view(ctx.config, row, rating=score)
 
 
 def follow_up(ctx: Context, rating_id: int, state: str, note: str, actor: str) -> None:
     """A manager records the follow-up of a bad rating (state and what was done)."""
-    if state not in FOLLOW_UP:
+    stage = parse(FollowUp, state)
+    if stage is None:
         raise errors.InvalidFollowUp(state=state)
     note = note.strip()[:2000]
     now = ctx.now()
@@ -801,7 +798,7 @@ def follow_up(ctx: Context, rating_id: int, state: str, note: str, actor: str) -
         rating = s.get(Rating, rating_id, with_for_update=True)
         if rating is None:
             raise errors.UnknownRating(rating=rating_id)
-        rating.follow_up = state
+        rating.follow_up = stage
         rating.follow_up_note = note or None
         events.record(
             s,
@@ -811,7 +808,7 @@ def follow_up(ctx: Context, rating_id: int, state: str, note: str, actor: str) -
             ticket_id=rating.ticket_id,
             window_id=rating.window_id,
             rating=rating_id,
-            state=state,
+            state=stage,
         )
 
 
@@ -825,7 +822,7 @@ def expire_day(ctx: Context, day: date | None = None, actor: str = "system") -> 
     Tickets still waiting, called or in service become ``expired``, each with an event, and the
     windows are closed (for past days only those left open since before today: a restart in the
     middle of the day leaves today's windows as they are), so the next day starts clean. A hall
-    open around the clock keeps yesterday's queue (``views.queue_since``) and has no closing
+    open around the clock keeps yesterday's queue (``queue_since``) and has no closing
     time: by default it expires only what is older and leaves its windows open.
 
     The windows are locked first, as every window action locks its window: a call at the same
@@ -834,10 +831,10 @@ def expire_day(ctx: Context, day: date | None = None, actor: str = "system") -> 
     """
     now = ctx.now()
     today = ctx.business_day(now)
-    last = day if day is not None else views.queue_since(ctx, today) - timedelta(days=1)
+    last = day if day is not None else queue_since(ctx, today) - timedelta(days=1)
     windows_q = (
         select(_wn.id, _wn.state, _wn.zone_code)
-        .where(_wn.state != "closed")
+        .where(_wn.state != WindowState.CLOSED)
         .order_by(_wn.id)
         .with_for_update(key_share=True)
     )
@@ -850,15 +847,15 @@ def expire_day(ctx: Context, day: date | None = None, actor: str = "system") -> 
         closing = [] if day is None and ctx.open_always else s.execute(windows_q).all()
         steps = s.execute(
             select(_st.id, _st.status, _st.ticket_id, _st.window_id, _st.day, _st.service_code)
-            .where(_st.status.in_(OPEN_STATES), _st.day <= last)
+            .where(_st.status.in_(OPEN), _st.day <= last)
             .order_by(_st.id)
         ).all()
         zones: set[str | None] = set()
         expired = 0
         for step in steps:
-            values = {"status": "expired", "finished_at": now}
+            values = {"status": Status.EXPIRED, "finished_at": now}
             if not _step_moved(s, step.id, step.status, values):
-                continue  # finished or cancelled a moment ago
+                continue  # finished a moment ago
             events.record(
                 s,
                 "expired",
@@ -871,14 +868,14 @@ def expire_day(ctx: Context, day: date | None = None, actor: str = "system") -> 
             )
             expired += 1
             zones.add(_zone_of_service(ctx, step.service_code))
-        held = select(_st.window_id).where(
-            _st.window_id.in_([w.id for w in closing]), views.active(_st.status)
+        holding = select(_st.window_id).where(
+            _st.window_id.in_([w.id for w in closing]), held(_st.status)
         )
-        busy = set(s.scalars(held)) if closing else set()
+        busy = set(s.scalars(holding)) if closing else set()
         for w in closing:
             if w.id in busy:
                 continue
-            values = {"state": "closed", "state_reason": None, "state_since": now}
+            values = {"state": WindowState.CLOSED, "state_reason": None, "state_since": now}
             if not _window_moved(s, w.id, w.state, values):
                 continue
             events.record(
@@ -887,125 +884,3 @@ def expire_day(ctx: Context, day: date | None = None, actor: str = "system") -> 
             zones.add(w.zone_code)
         events.bump(s, *zones)
         return expired
-
-
-# --- API tokens and key-project codes ---------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Principal:
-    name: str
-    role: str
-    windows: tuple[int, ...] = ()
-    """For a clerk token: the windows it may act at (empty: any, as for tokens made before)."""
-
-    @property
-    def actor(self) -> str:
-        return f"{self.role}:{self.name}"
-
-    def may_work(self, window: int) -> bool:
-        """A clerk token acts at its own windows; managers and administrators at any."""
-        return self.role != "clerk" or not self.windows or window in self.windows
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def create_token(
-    ctx: Context,
-    role: str,
-    name: str,
-    actor: str = "cli",
-    *,
-    windows: list[int] | tuple[int, ...] = (),
-) -> str:
-    """Make a new API token and answer it; only its hash is stored, so it is shown once.
-
-    A clerk token may be bound to ``windows``, as a clerk's account is; a kiosk token's name is
-    the kiosk it speaks for (one of the hall file's)."""
-    if role not in ROLES:
-        raise errors.InvalidRole(role=role, roles=", ".join(ROLES))
-    if role == "kiosk" and ctx.config.kiosk(name) is None:
-        raise errors.UnknownKiosk(kiosk=name)
-    known = {w.id for w in ctx.config.windows}
-    unknown = [w for w in windows if w not in known]
-    if unknown:
-        raise errors.UnknownWindow(window=unknown[0])
-    bound = ",".join(str(w) for w in sorted(set(windows))) if role == "clerk" else ""
-    token = "hq_" + secrets.token_urlsafe(32)
-    now = ctx.now()
-    with ctx.db.write() as s:
-        s.add(
-            ApiToken(name=name, role=role, token_hash=_hash(token), windows=bound, created_at=now)
-        )
-        events.record(s, "token_created", actor, now, name=name, role=role, windows=bound)
-    return token
-
-
-@dataclass(frozen=True)
-class TokenInfo:
-    id: int
-    name: str
-    role: str
-    created_at: datetime
-    revoked_at: datetime | None
-
-
-def tokens(ctx: Context) -> list[TokenInfo]:
-    """Every token ever made (never the token itself: only its hash is kept)."""
-    with ctx.db.read() as s:
-        return [
-            TokenInfo(t.id, t.name, t.role, t.created_at, t.revoked_at)
-            for t in s.scalars(select(ApiToken).order_by(ApiToken.id))
-        ]
-
-
-def revoke_token(ctx: Context, which: str, actor: str = "cli") -> list[TokenInfo]:
-    """Revoke the token with id ``which``, or every live token named ``which``; answers those
-    revoked. A revoked token is refused from the next request on."""
-    now = ctx.now()
-    with ctx.db.write() as s:
-        # locked, and re-checked after the lock: a token revoked twice at once is revoked once
-        query = select(ApiToken).where(ApiToken.revoked_at.is_(None)).with_for_update()
-        query = query.where(
-            ApiToken.id == int(which) if which.isdigit() else ApiToken.name == which
-        )
-        found = list(s.scalars(query))
-        if not found:
-            raise errors.UnknownToken(token=which)
-        for t in found:
-            t.revoked_at = now
-            events.record(s, "token_revoked", actor, now, name=t.name, role=t.role, token=t.id)
-        return [TokenInfo(t.id, t.name, t.role, t.created_at, t.revoked_at) for t in found]
-
-
-def authenticate(ctx: Context, token: str) -> Principal | None:
-    """The holder of ``token``, or None for an unknown or revoked one."""
-    with ctx.db.read() as s:
-        row = s.scalar(
-            select(ApiToken).where(
-                ApiToken.token_hash == _hash(token), ApiToken.revoked_at.is_(None)
-            )
-        )
-        if row is None:
-            return None
-        windows = tuple(int(w) for w in row.windows.split(",") if w.strip())
-        return Principal(name=row.name, role=row.role, windows=windows)
-
-
-def add_project_code(
-    ctx: Context, code: str, name: str, valid_until: date | None = None, actor: str = "cli"
-) -> None:
-    """Register a key project whose code opens the green channel at the kiosk."""
-    now = ctx.now()
-    table = ProjectCode.__table__
-    known = {"name": name, "valid_until": valid_until, "active": True}
-    add = (
-        db.insert_for(ctx.db.dialect)(table)
-        .values(code=code, created_at=now, **known)
-        .on_conflict_do_update(index_elements=[table.c.code], set_=known)
-    )  # one statement: two managers adding the same code at once both succeed
-    with ctx.db.write() as s:
-        s.execute(add)
-        events.record(s, "project_code_added", actor, now, code=code, name=name)

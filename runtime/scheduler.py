@@ -47,6 +47,7 @@ from queues.access import staff
 from queues.context import Context
 from queues.errors import HallqError
 from queues.read import alerts, metrics
+from queues.rules.lifecycle import Status
 from queues.store.models import Step
 from runtime.vital import vital
 
@@ -192,7 +193,7 @@ def auto_no_show(ctx: Context) -> int:
         windows = list(
             s.scalars(
                 select(Step.window_id).where(
-                    Step.status == "called",
+                    Step.status == Status.CALLED,
                     Step.last_called_at < cutoff,
                     Step.window_id.is_not(None),
                 )

@@ -26,11 +26,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-from queues import errors, services
+from queues import errors, project_codes, services
 from queues.access.requesters import Requester
 from queues.context import Context
 from queues.hall.config import HallConfig
 from queues.read import metrics
+from queues.rules.lifecycle import Outcome, Priority
 from queues.text.i18n import t
 
 log = logging.getLogger("hallq.simulate")
@@ -145,7 +146,12 @@ MIX = {
     "notary": 3,
     "enquiries": 5,
 }
-OUTCOMES = (("done", 0.68), ("promised", 0.17), ("incomplete", 0.10), ("consult", 0.05))
+OUTCOMES = (
+    (Outcome.DONE, 0.68),
+    (Outcome.PROMISED, 0.17),
+    (Outcome.INCOMPLETE, 0.10),
+    (Outcome.CONSULT, 0.05),
+)
 
 
 @dataclass
@@ -312,11 +318,11 @@ class HallDay:
         rng, m = self.rng, self.model
         roll = rng.random()
         priority = (
-            "green"
+            Priority.GREEN
             if roll < m.green_share
-            else "priority"
+            else Priority.PRIORITY
             if roll < m.green_share + m.priority_share
-            else "normal"
+            else Priority.NORMAL
         )
         try:
             issued = services.issue(
@@ -325,7 +331,7 @@ class HallDay:
                 priority,
                 by=SIMULATED,
                 predict=m.predict,
-                project_code=PROJECT_CODE if priority == "green" else None,
+                project_code=PROJECT_CODE if priority == Priority.GREEN else None,
             )
         except errors.HallqError:
             return  # closed, not offered today: the visitor goes home
@@ -472,7 +478,7 @@ def _poisson(rng: random.Random, mean: float) -> int:
 
 def prepare(ctx: Context) -> None:
     """What the model needs in the database: its key-project code for the green channel."""
-    services.add_project_code(ctx, PROJECT_CODE, "模拟重点项目（演示）", actor="simulation")
+    project_codes.add_project_code(ctx, PROJECT_CODE, "模拟重点项目（演示）", actor="simulation")
 
 
 def simulate_days(

@@ -28,6 +28,8 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,31}$")]
 Prefix = Annotated[str, StringConstraints(pattern=r"^[A-Z]{1,2}$")]
+DEFAULT_TARGET_MINUTES = 20
+"""A service's wait target when the hall file gives none (and for a service no longer in it)."""
 
 
 class ConfigError(Exception):
@@ -122,7 +124,7 @@ class Service(_Model):
     zone: Code
     prefix: Prefix
     name: Name
-    target_minutes: int = Field(20, ge=1, le=480)
+    target_minutes: int = Field(DEFAULT_TARGET_MINUTES, ge=1, le=480)
     """The wait the hall promises: a visitor should be called within this many minutes."""
     service_minutes: float = Field(8.0, gt=0, le=480)
     """Expected time at the window, used for wait prediction until real times are known."""
@@ -278,10 +280,11 @@ class HallConfig(_Model):
     def zone(self, code: str) -> Zone | None:
         return next((z for z in self.zones if z.code == code), None)
 
-    @cached_property
-    def targets(self) -> dict[str, int]:
-        """Service code → its wait target in minutes."""
-        return {s.code: s.target_minutes for s in self.services}
+    def target(self, code: str) -> int:
+        """The wait target of service ``code`` in minutes (the default for one no longer in the
+        file: a ticket of yesterday's hall file)."""
+        svc = self.services_by_code.get(code)
+        return svc.target_minutes if svc else DEFAULT_TARGET_MINUTES
 
     @cached_property
     def services_by_code(self) -> dict[str, Service]:

@@ -19,8 +19,8 @@ from typing import Any
 from sqlalchemy import select
 
 from queues.context import Context
-from queues.read import views
-from queues.store import events
+from queues.rules.lifecycle import Status
+from queues.store import events, queue
 from queues.store.models import Alert, Printer, Step, Window
 
 
@@ -41,12 +41,12 @@ def current(ctx: Context, now: datetime | None = None) -> list[Found]:
         waiting: dict[str, list[datetime]] = {}
         for service, entered, queued in s.execute(
             select(Step.service_code, Step.entered_at, Step.queued_at).where(
-                Step.status == "waiting", Step.day >= views.queue_since(ctx, today)
+                Step.status == Status.WAITING, Step.day >= queue.queue_since(ctx, today)
             )
         ):
             waiting.setdefault(service, []).append(entered or queued)
         for service, times in waiting.items():
-            target = cfg.targets.get(service, 20)
+            target = cfg.target(service)
             waits = [(now - t).total_seconds() / 60 for t in times]
             late = [w for w in waits if w > target]
             if late and len(late) / len(waits) >= rules.wait_alert_share:

@@ -29,11 +29,13 @@ from sqlalchemy import Integer, delete, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from queues.context import Context
-from queues.read import views
-from queues.services import OUTCOMES
+from queues.read import counters
+from queues.rules.lifecycle import Outcome, values
+from queues.store import queue
 from queues.store.models import DailyStat, Event, Rating, Step, Ticket, Window, WindowDayStat
 
 HIST_CAP = 180
+OUTCOME_VALUES = values(Outcome)
 BAD = (1, 2)
 STATE_EVENTS = {"window_opened": "open", "window_paused": "paused", "window_closed": "closed"}
 
@@ -76,7 +78,7 @@ class Figures:
     wait_minutes: dict[int, int] = field(default_factory=dict)
     service_count: int = 0
     service_seconds: float = 0.0
-    outcomes: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
+    outcomes: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOME_VALUES, 0))
     rating_count: int = 0
     rating_sum: int = 0
     bad_ratings: int = 0
@@ -149,7 +151,6 @@ def _day_bounds(ctx: Context, day: date) -> tuple[datetime, datetime]:
 
 def day_figures(s: Session, ctx: Context, day: date) -> dict[Key, Figures]:
     """One day's figures by (service, window, clerk), from its tickets, steps and ratings."""
-    targets = {svc.code: svc.target_minutes for svc in ctx.config.services}
     rows: dict[Key, Figures] = defaultdict(Figures)
     for requested, issued_at in s.execute(
         select(Ticket.requested_service_code, Ticket.issued_at).where(Ticket.day == day)
@@ -180,7 +181,7 @@ def day_figures(s: Session, ctx: Context, day: date) -> dict[Key, Figures]:
         if st.called_at is not None:
             f.called += 1
             entered = st.entered_at or st.queued_at
-            f.wait((st.called_at - entered).total_seconds(), targets.get(st.service_code, 20))
+            f.wait((st.called_at - entered).total_seconds(), ctx.config.target(st.service_code))
         if st.status in ("done", "transferred") and st.finished_at is not None:
             f.served += 1
             began = st.started_at or st.called_at or st.finished_at
@@ -288,7 +289,7 @@ def rollup(ctx: Context, day: date) -> int:
                     arrivals=f.arrivals,
                     wait_minutes={str(k): v for k, v in f.wait_minutes.items()},
                     **{name: getattr(f, name) for name in COUNTED},
-                    **{f"outcome_{o}": f.outcomes.get(o, 0) for o in OUTCOMES},
+                    **{f"outcome_{o}": f.outcomes.get(o, 0) for o in OUTCOME_VALUES},
                 )
             )
         for window, w in windows.items():
@@ -346,7 +347,7 @@ def _unrolled(s: Session, start: date, end: date, today: date) -> list[date]:
     return sorted(d for d in with_tickets - rolled if d < today)
 
 
-_SUMMED = (*COUNTED, *(f"outcome_{o}" for o in OUTCOMES))
+_SUMMED = (*COUNTED, *(f"outcome_{o}" for o in OUTCOME_VALUES))
 
 
 def _stored(s: Session, ctx: Context, start: date, end: date) -> dict[Key, Figures]:
@@ -361,7 +362,7 @@ def _stored(s: Session, ctx: Context, start: date, end: date) -> dict[Key, Figur
     ):
         v = dict(zip(_SUMMED, row[3:], strict=True))
         out[(row[0], row[1], row[2])] = Figures(
-            **{k: v[k] for k in COUNTED}, outcomes={o: v[f"outcome_{o}"] for o in OUTCOMES}
+            **{k: v[k] for k in COUNTED}, outcomes={o: v[f"outcome_{o}"] for o in OUTCOME_VALUES}
         )
     if ctx.db.dialect == "sqlite":
         each = func.json_each(c.wait_minutes).table_valued("key", "value")
@@ -525,7 +526,7 @@ def now(ctx: Context, zone: str | None = None) -> Now:
     with ctx.db.read() as s:
         rows = s.execute(
             select(Step.service_code, Step.entered_at, Step.queued_at).where(
-                Step.status == "waiting", Step.day >= views.queue_since(ctx, today)
+                Step.status == "waiting", Step.day >= queue.queue_since(ctx, today)
             )
         ).all()
         states = s.execute(windows_q).scalars().all()
@@ -609,7 +610,6 @@ def tickets_behind(
         raise ValueError(figure)
     moment = ctx.now()
     today = ctx.business_day(moment)
-    targets = ctx.config.targets
     zone_of = {svc.code: svc.zone for svc in ctx.config.services}
     query = (
         select(
@@ -628,7 +628,7 @@ def tickets_behind(
         .order_by(Ticket.issued_at, Step.id)
     )
     if figure == "waiting":  # still in line from before midnight, where a hall stays open
-        query = query.where(Step.day >= views.queue_since(ctx, today))
+        query = query.where(Step.day >= queue.queue_since(ctx, today))
     else:
         query = query.where(Step.day == today)
     if window is not None:
@@ -654,7 +654,7 @@ def tickets_behind(
                 continue
             until = r.called_at or (moment if r.status == "waiting" else None)
             waited = (until - (r.entered_at or r.queued_at)).total_seconds() / 60 if until else None
-            if figure == "late" and (waited is None or waited <= targets.get(r.service_code, 20)):
+            if figure == "late" and (waited is None or waited <= ctx.config.target(r.service_code)):
                 continue
             lines.append(
                 TicketLine(
@@ -722,7 +722,7 @@ def today(ctx: Context, zone: str | None = None) -> Today:
             open_seconds=times[w.id].open_seconds if w.id in times else 0.0,
             serving_seconds=times[w.id].serving_seconds if w.id in times else 0.0,
         )
-        for w in views.windows(ctx)
+        for w in counters.windows(ctx)
         if zone is None or w.zone == zone
     ]
     hall = Figures()

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from queues.rules.lifecycle import Priority
 from queues.rules.policy import CLASS_RANK, Candidate, effective_class
 
 PRIOR_WEIGHT = 5.0
@@ -112,12 +113,12 @@ def predict(snapshot: Snapshot, ticket: Candidate) -> Prediction:
     return Prediction(ahead=same, eta_minutes=math.ceil(work / len(servers) - 1e-9))
 
 
-def predict_new(snapshot: Snapshot, service: str, priority: str = "normal") -> Prediction:
+def predict_new(snapshot: Snapshot, service: str, priority: str = Priority.NORMAL) -> Prediction:
     """The wait a visitor would have who took a ticket for ``service`` now."""
     newcomer = Candidate(
         step_id=2**62,
         service=service,
-        priority=priority if priority in CLASS_RANK else "normal",
+        priority=priority if priority in CLASS_RANK else Priority.NORMAL,
         queued_at=snapshot.now,
         target_minutes=10**6,
     )

@@ -25,7 +25,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-CLASS_RANK = {"green": 0, "priority": 1, "normal": 2}
+from queues.rules.lifecycle import Priority
+
+CLASS_RANK = {Priority.GREEN: 0, Priority.PRIORITY: 1, Priority.NORMAL: 2}
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,10 +43,10 @@ class Candidate:
 def effective_class(c: Candidate, now: datetime) -> int:
     rank = CLASS_RANK.get(c.priority, 2)
     if (
-        rank == CLASS_RANK["normal"]
+        rank == CLASS_RANK[Priority.NORMAL]
         and (now - c.queued_at).total_seconds() >= c.target_minutes * 60
     ):
-        return CLASS_RANK["priority"]
+        return CLASS_RANK[Priority.PRIORITY]
     return rank
 
 

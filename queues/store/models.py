@@ -33,6 +33,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from queues.rules.lifecycle import Priority, Status
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -94,7 +96,7 @@ class Service(Base):
     prefix: Mapped[str] = mapped_column(String(4))
     name_zh: Mapped[str] = mapped_column(String(100))
     name_en: Mapped[str] = mapped_column(String(200))
-    target_minutes: Mapped[int] = mapped_column(Integer, default=20)
+    target_minutes: Mapped[int] = mapped_column(Integer)
     service_minutes: Mapped[float] = mapped_column(Float, default=8.0)
     first_step_code: Mapped[str | None] = mapped_column(ForeignKey("services.code"))
     days: Mapped[str] = mapped_column(String(40), default="")
@@ -172,7 +174,7 @@ class Ticket(Base):
     prefix: Mapped[str] = mapped_column(String(4))
     seq: Mapped[int] = mapped_column(Integer)
     number: Mapped[str] = mapped_column(String(12))
-    priority: Mapped[str] = mapped_column(String(10), default="normal")
+    priority: Mapped[str] = mapped_column(String(10), default=Priority.NORMAL)
     requested_service_code: Mapped[str] = mapped_column(ForeignKey("services.code"))
     """The matter the visitor chose; the first step may be another service (the unified desk)."""
     issued_at: Mapped[datetime]
@@ -190,14 +192,10 @@ class Ticket(Base):
     """Who was served, as the clerk recorded it: staff screens only, never a public one."""
 
     step: Mapped[Step] = relationship(
-        primaryjoin=lambda: and_(Step.ticket_id == Ticket.id, Step.status != "transferred"),
+        primaryjoin=lambda: and_(Step.ticket_id == Ticket.id, Step.status != Status.TRANSFERRED),
         viewonly=True,
         uselist=False,
     )
-
-
-OPEN_STATES = ("waiting", "called", "serving")
-"""A ticket whose current step is in one of these is still in the hall: its number is taken."""
 
 
 class Step(Base):
@@ -214,14 +212,14 @@ class Step(Base):
     n: Mapped[int] = mapped_column(Integer, default=1)
     day: Mapped[date]
     service_code: Mapped[str] = mapped_column(ForeignKey("services.code"))
-    priority: Mapped[str] = mapped_column(String(10), default="normal")
+    priority: Mapped[str] = mapped_column(String(10), default=Priority.NORMAL)
     target_window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id"))
     """Set when a ticket was transferred to one window: only that window calls it."""
     queued_at: Mapped[datetime]
     """The place in the line: the ticket's issue time, kept across transfers."""
     entered_at: Mapped[datetime | None]
     """When this step began to wait (the issue, or the transfer): its wait is measured from here."""
-    status: Mapped[str] = mapped_column(String(12), default="waiting")
+    status: Mapped[str] = mapped_column(String(12), default=Status.WAITING)
     window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id"))
     clerk: Mapped[str | None] = mapped_column(String(100))
     called_at: Mapped[datetime | None]

@@ -23,8 +23,9 @@ from datetime import date
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
+from queues.rules.lifecycle import OPEN
 from queues.store.db import DIALECTS, insert_for
-from queues.store.models import OPEN_STATES, DayCounter, Step, Ticket
+from queues.store.models import DayCounter, Step, Ticket
 
 _counter = DayCounter.__table__
 _NEXT = (
@@ -37,7 +38,7 @@ _HIGHEST_OPEN = (
     select(func.max(Ticket.seq))
     .join(Step, Step.ticket_id == Ticket.id)
     .where(
-        Step.status.in_(OPEN_STATES),
+        Step.status.in_(OPEN),
         Step.day < bindparam("b_day"),
         Ticket.prefix == bindparam("b_prefix"),
     )

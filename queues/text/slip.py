@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from queues.answers import TicketView
 from queues.hall.config import HallConfig
-from queues.read.views import TicketView
+from queues.rules.lifecycle import Priority
 from queues.text.directions import directions
 from queues.text.i18n import t
 from queues.text.printable import printable
@@ -67,8 +68,8 @@ def build(
         Row(f"{t('print.your_number', 'zh')}  {t('print.your_number', 'en')}", "small"),
         Row(ticket.number, "huge", bold=True),
     ]
-    if ticket.priority != "normal":
-        key = "print.green" if ticket.priority == "green" else "print.priority"
+    if ticket.priority != Priority.NORMAL:
+        key = "print.green" if ticket.priority == Priority.GREEN else "print.priority"
         head.append(Row(f"{t(key, 'zh')} {t(key, 'en')}", "normal", bold=True))
     chosen = cfg.service(ticket.requested_service)
     if chosen is not None and chosen.code != ticket.service:
@@ -127,3 +128,9 @@ def _wait_line(ticket: TicketView, lang: str) -> str:
     else:
         eta = t("print.eta", lang, minutes=ticket.eta_minutes)
     return f"{ahead}, {eta}" if lang == "en" else f"{ahead}，{eta}"
+
+
+def unprintable(number: str, exc: BaseException) -> str:
+    """Why a ticket's slip could not be made (the job's own fault), for its record and staff."""
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"ticket {number}: the slip cannot be made ({type(exc).__name__}: {detail})"[:500]

@@ -10,7 +10,8 @@ from flask.testing import FlaskClient
 
 from api.schemas import DisplayOut, ServiceList, TicketOut, WindowList, WindowOut
 from app import create_app
-from queues import services
+from queues import project_codes
+from queues.access import tokens as api_tokens
 from queues.context import Context
 from queues.store.db import Database
 from tests.support import Clock, beijing
@@ -28,8 +29,8 @@ def client(ctx: Context) -> Iterator[FlaskClient]:
 @pytest.fixture
 def tokens(ctx: Context) -> dict[str, str]:
     return {
-        role: services.create_token(ctx, role, "k1" if role == "kiosk" else f"test-{role}")
-        for role in services.ROLES
+        role: api_tokens.create_token(ctx, role, "k1" if role == "kiosk" else f"test-{role}")
+        for role in api_tokens.ROLES
     }
 
 
@@ -202,7 +203,7 @@ def test_green_channel_with_staff_token(client: FlaskClient, tokens: dict[str, s
 
 
 def test_green_channel_with_key_project_code(client: FlaskClient, ctx: Context) -> None:
-    services.add_project_code(ctx, "KP-7", "物流园区")
+    project_codes.add_project_code(ctx, "KP-7", "物流园区")
     body = take(client, priority="green", project_code="KP-7")
     assert body["priority"] == "green"
 

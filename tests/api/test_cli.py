@@ -15,9 +15,9 @@ from click.testing import CliRunner
 
 from cli import main
 from queues.access import staff
+from queues.access.tokens import authenticate
 from queues.context import Context
 from queues.hall import config as hall_config
-from queues.services import authenticate
 from queues.store.db import Database
 from tests.support import HALL_FILE, ROOT, free_port, make_context, wait_healthy
 

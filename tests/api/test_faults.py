@@ -22,7 +22,7 @@ from kiosk.worker import PrintWorker
 from queues import printjobs, services
 from queues.access.requesters import Requester
 from queues.context import Context
-from queues.read import metrics, views
+from queues.read import boards, metrics
 from queues.store.models import PrintJob, Ticket
 from tests.support import (
     HALL_FILE,
@@ -181,7 +181,7 @@ def test_the_clock_passing_midnight_during_service(sqlite_url: str) -> None:
     after = services.issue(ctx, "tax").ticket
     assert [t.number for t in before] == ["T001", "T002"] and after.number == "T003"
     assert after.ahead == 1  # yesterday's T002 is still ahead of it
-    board = {q.service: q.waiting for q in views.board(ctx).queues}
+    board = {q.service: q.waiting for q in boards.board(ctx).queues}
     assert board["tax"] == 2
     assert services.call_next(ctx, 20, "user:wang").id == before[1].id
     services.finish(ctx, 20, "user:wang")

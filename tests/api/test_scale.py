@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from queues import services
+from queues.access import tokens
 from queues.store.models import Step, Ticket
 from tests.support import ROOT, gunicorn, hall_file, http, make_context
 
@@ -60,8 +60,8 @@ def test_two_web_workers_and_a_worker_issue_and_call_as_one(
 ) -> None:
     base, access, worker_log = cluster
     ctx = make_context(pg_url)
-    clerk = services.create_token(ctx, "clerk", "scale-test")
-    kiosk_token = services.create_token(ctx, "kiosk", "k2")
+    clerk = tokens.create_token(ctx, "clerk", "scale-test")
+    kiosk_token = tokens.create_token(ctx, "kiosk", "k2")
     windows = [20, 21, 22, 23, 24, 25]
     for w in windows:
         assert _post(base, f"/api/v1/windows/{w}/resume", token=clerk)[0] == 200

@@ -10,6 +10,7 @@ from schemathesis import checks
 
 from app import create_app
 from queues import services
+from queues.access import tokens
 from queues.context import Context
 from tests.support import make_context
 
@@ -27,7 +28,7 @@ def ctx(sqlite_url: str) -> Context:
 
 def test_every_operation_answers_as_documented(ctx: Context) -> None:
     app = create_app(ctx)
-    token = services.create_token(ctx, "admin", "schemathesis")
+    token = tokens.create_token(ctx, "admin", "schemathesis")
     for window in (20, 21):
         services.resume(ctx, window, "user:schemathesis")
     services.issue(ctx, "tax")

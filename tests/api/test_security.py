@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app import create_app
 from cli import main
 from queues import services
-from queues.access import staff
+from queues.access import staff, tokens
 from queues.access.requesters import Requester
 from queues.context import Context
 from queues.store.models import Event
@@ -92,13 +92,13 @@ def test_a_post_from_another_site_with_the_session_is_refused(
 
 
 def test_api_posts_with_a_token_need_no_origin(client: FlaskClient, ctx: Context) -> None:
-    token = services.create_token(ctx, "clerk", "window-20")
+    token = tokens.create_token(ctx, "clerk", "window-20")
     response = client.post(f"{API}/windows/20/resume", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
 
 
 def test_a_revoked_token_is_refused(client: FlaskClient, ctx: Context, tmp_path) -> None:
-    token = services.create_token(ctx, "clerk", "lost-tablet")
+    token = tokens.create_token(ctx, "clerk", "lost-tablet")
     headers = {"Authorization": f"Bearer {token}"}
     assert client.post(f"{API}/windows/20/resume", headers=headers).status_code == 200
     env = {"HALLQ_DATABASE_URL": str(ctx.db.url), "HALLQ_CONFIG": "config/hall.toml"}

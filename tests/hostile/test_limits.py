@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from queues import services
+from queues.access import tokens
 from queues.context import utcnow
 from tests.hostile.test_races import at_once
 from tests.support import gunicorn, hall_file, http, make_context, postgres_schema, postgres_url
@@ -63,8 +63,8 @@ def test_a_burst_from_one_kiosk_gets_exactly_its_limit(server: tuple[str, str]) 
     ctx = make_context(url)
     ctx.clock = utcnow
     try:
-        tokens = [services.create_token(ctx, "kiosk", k) for k in ("k1", "k2", "k3")]
+        kiosk_tokens = [tokens.create_token(ctx, "kiosk", k) for k in ("k1", "k2", "k3")]
     finally:
         ctx.db.dispose()
-    rounds = [burst(base, {"X-Forwarded-For": "203.0.113.99"}, token) for token in tokens]
+    rounds = [burst(base, {"X-Forwarded-For": "203.0.113.99"}, token) for token in kiosk_tokens]
     assert rounds == [Counter({201: PER_KIOSK, 429: BURST - PER_KIOSK})] * 3

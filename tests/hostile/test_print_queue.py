@@ -19,7 +19,7 @@ from kiosk import worker as worker_module
 from kiosk.agent import PrintAgent
 from kiosk.worker import PrintWorker
 from queues import printjobs, services
-from queues.access import staff
+from queues.access import staff, tokens
 from queues.access.requesters import Requester
 from queues.context import Context
 from queues.hall import config
@@ -229,7 +229,7 @@ def test_a_long_queue_at_a_slow_printer_stays_pending_beyond_what_the_lease_cove
 def test_the_agent_reports_a_job_it_cannot_print_and_prints_the_others(
     ctx: Context, clock: Clock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    token = services.create_token(ctx, "kiosk", "k1")
+    token = tokens.create_token(ctx, "kiosk", "k1")
     for _ in range(3):
         services.issue(ctx, "tax", by=Requester.at_kiosk("k1"))
     real_layout = agent_module.layout_from
@@ -267,7 +267,7 @@ def test_the_agent_reports_a_job_it_cannot_print_and_prints_the_others(
 def test_a_claim_leaves_out_a_slip_that_cannot_be_made(
     ctx: Context, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    token = services.create_token(ctx, "kiosk", "k1")
+    token = tokens.create_token(ctx, "kiosk", "k1")
     for _ in range(3):
         services.issue(ctx, "tax", by=Requester.at_kiosk("k1"))
     real_build = slip.build

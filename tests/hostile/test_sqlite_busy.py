@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import func, select
 
 from queues import errors, services
-from queues.read import views
+from queues.read import boards
 from queues.store.models import Event, Step, Ticket
 from tests.support import free_port, http, make_context, serve
 
@@ -146,7 +146,7 @@ def test_healthz_is_busy_while_writes_give_up_and_ok_once_the_lock_is_free(
                 services.issue(ctx, "tax")
             assert refused.value.message("en").startswith("The system is busy")
             assert ctx.db.health() == "busy"
-            assert views.board(ctx).queues is not None  # reads go on
+            assert boards.board(ctx).queues is not None  # reads go on
             release.set()
         # no write since: /healthz finds the lock free itself instead of staying busy
         assert ctx.db.health() == "ok"

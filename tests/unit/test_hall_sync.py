@@ -8,7 +8,7 @@ from queues import services
 from queues.context import Context
 from queues.hall import config
 from queues.hall.sync import apply_config
-from queues.read import views
+from queues.read import counters
 from queues.store.models import ProfileService, Service, Window
 from tests.support import HALL_FILE
 
@@ -28,7 +28,7 @@ def test_removed_window_is_retired_not_deleted(ctx: Context) -> None:
     services.resume(ctx, 35, "admin:test")
     shorter = TEXT[: TEXT.index("[[windows]]\nid = 35")]
     apply_config(ctx.db, config.parse(shorter))
-    assert 35 not in [w.id for w in views.windows(ctx)]
+    assert 35 not in [w.id for w in counters.windows(ctx)]
     with ctx.db.read() as s:
         assert s.get(Window, 35).active is False
 

@@ -8,7 +8,7 @@ import pytest
 
 from queues import services
 from queues.context import Context
-from queues.read import metrics
+from queues.read import capacity, metrics
 from queues.rules import planner
 from tests.support import Clock, beijing, make_context
 
@@ -193,7 +193,7 @@ def test_the_planner_forecasts_from_the_same_weekday(ctx: Context, clock: Clock)
     clock.set(beijing(2026, 11, 24, 8, 0))
     assert metrics.arrivals_by_weekday_hour(ctx)[1][9] == pytest.approx(4)  # (6 + 2) / 2
     assert metrics.open_windows_by_weekday_hour(ctx)[1][9] == pytest.approx(1)
-    nine = next(h for h in planner.plan(ctx, 1) if h.hour == 9)
+    nine = next(h for h in capacity.plan(ctx, 1) if h.hour == 9)
     # 4 an hour at 10 minutes: one window calls only 66 % within 20 minutes (Erlang C), two 97 %
     assert nine.arrivals == pytest.approx(4) and nine.needed == 2 and nine.open == pytest.approx(1)
-    assert all(h.arrivals == 0 for h in planner.plan(ctx, 2))  # no Wednesday history
+    assert all(h.arrivals == 0 for h in capacity.plan(ctx, 2))  # no Wednesday history

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from queues import services
 from queues.context import Context
-from queues.read import views
+from queues.read import boards
 from queues.store.models import Ticket
 from queues.store.numbering import format_number, next_seq
 from tests.support import TUESDAY_10, Clock, beijing, call_until_empty, issue_many
@@ -61,7 +61,7 @@ def test_after_midnight_numbers_go_on_past_the_tickets_still_waiting(
     called = []
     for _ in range(4):
         called.append(services.call_next(ctx, 20, "clerk:test").number)
-        assert views.board(ctx, "general").calling[0].number == called[-1]
+        assert boards.board(ctx, "general").calling[0].number == called[-1]
         services.finish(ctx, 20, "clerk:test")
     assert called == ["T002", "T003", "T004", "T005"]  # yesterday's first, in their order
     clock.set(beijing(2026, 11, 26, 0, 5))

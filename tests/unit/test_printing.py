@@ -10,7 +10,7 @@ from kiosk.worker import PrintWorker
 from queues import printjobs, services
 from queues.access.requesters import Requester
 from queues.context import Context
-from queues.read import views
+from queues.read import tickets
 from queues.store.models import Event, Printer, PrintJob
 from tests.support import PAPER_OUT, Clock, FakePrinter
 
@@ -51,7 +51,7 @@ def test_printer_off_then_on_prints_when_it_returns(
     assert worker.run_once() == 0
     (job,) = jobs(ctx)
     assert job.status == "pending" and job.attempts == 1 and "switched on" in job.last_error
-    assert views.ticket(ctx, t.id).status == "waiting"  # the ticket stands
+    assert tickets.ticket(ctx, t.id).status == "waiting"  # the ticket stands
     state = printjobs.state_of(ctx, t.id)
     assert state.printer_state == "fault" and state.error
     assert worker.run_once() == 0  # not due again before its back-off

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from queues import services
 from queues.context import Context
-from queues.read import alerts, metrics, views
+from queues.read import alerts, boards, counters, metrics
 from queues.store.db import Database
 from queues.store.models import Alert, DailyStat, Event, Step
 from runtime import scheduler
@@ -47,8 +47,8 @@ def test_close_out_expires_leftovers_and_closes_windows(ctx: Context, clock: Clo
     assert scheduler.close_out(ctx) == 3
     assert statuses(ctx) == ["expired"] * 3
     assert kinds(ctx, "expired") == 3
-    assert all(w.state == "closed" for w in views.windows(ctx))
-    assert all(q.waiting == 0 for q in views.board(ctx).queues)  # the wallboards show none
+    assert all(w.state == "closed" for w in counters.windows(ctx))
+    assert all(q.waiting == 0 for q in boards.board(ctx).queues)  # the wallboards show none
 
 
 def test_a_restart_mid_day_catches_up_without_closing_todays_windows(
@@ -62,7 +62,7 @@ def test_a_restart_mid_day_catches_up_without_closing_todays_windows(
     services.issue(ctx, "real-estate")
     expired, rolled = scheduler.catch_up(ctx)
     assert (expired, rolled) == (1, 1)
-    states = {w.id: w.state for w in views.windows(ctx)}
+    states = {w.id: w.state for w in counters.windows(ctx)}
     assert states[20] == "closed" and states[21] == "open"
     assert statuses(ctx) == ["expired", "waiting"]
     with ctx.db.read() as s:
@@ -130,12 +130,12 @@ def test_a_hall_open_around_the_clock_keeps_its_queue_through_the_night(
     assert scheduler.close_out(ctx) == 0
     assert scheduler.catch_up(ctx)[0] == 0  # a restart keeps yesterday's queue too
     assert statuses(ctx) == ["waiting", "waiting"]
-    assert {w.id: w.state for w in views.windows(ctx)}[20] == "open"
+    assert {w.id: w.state for w in counters.windows(ctx)}[20] == "open"
     clock.set(beijing(2026, 11, 25, 0, 30))  # Wednesday: Monday's ticket is past keeping
     assert scheduler.close_out(ctx) == 1
     assert statuses(ctx) == ["expired", "waiting"]
     assert services.call_next(ctx, 20, CLERK).number == "T002"  # Tuesday's, after midnight
-    assert {w.id: w.state for w in views.windows(ctx)}[20] == "open"
+    assert {w.id: w.state for w in counters.windows(ctx)}[20] == "open"
 
 
 def test_the_roll_up_job_covers_today_and_missed_days(ctx: Context, clock: Clock) -> None:

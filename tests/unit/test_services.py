@@ -7,10 +7,10 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from queues import errors, services
+from queues import errors, project_codes, services
 from queues.access.requesters import Requester
 from queues.context import Context
-from queues.read import views
+from queues.read import boards, counters, tickets
 from queues.store.models import Event, PrintJob, Step, Ticket
 from tests.support import Clock, beijing
 
@@ -111,7 +111,9 @@ def test_green_channel_needs_a_code_or_staff(ctx: Context) -> None:
         services.issue(ctx, "tax", "green")
     with pytest.raises(errors.InvalidProjectCode):
         services.issue(ctx, "tax", "green", project_code="NOPE")
-    services.add_project_code(ctx, "KP-2026-01", "新能源产业园", valid_until=date(2026, 12, 31))
+    project_codes.add_project_code(
+        ctx, "KP-2026-01", "新能源产业园", valid_until=date(2026, 12, 31)
+    )
     assert services.issue(ctx, "tax", "green", project_code="KP-2026-01").ticket.priority == "green"
     assert (
         services.issue(ctx, "tax", "green", by=Requester.staff("user:li")).ticket.priority
@@ -120,7 +122,7 @@ def test_green_channel_needs_a_code_or_staff(ctx: Context) -> None:
 
 
 def test_expired_project_code_is_refused(ctx: Context) -> None:
-    services.add_project_code(ctx, "KP-OLD", "旧项目", valid_until=date(2026, 11, 1))
+    project_codes.add_project_code(ctx, "KP-OLD", "旧项目", valid_until=date(2026, 11, 1))
     with pytest.raises(errors.InvalidProjectCode):
         services.issue(ctx, "tax", "green", project_code="KP-OLD")
 
@@ -237,7 +239,7 @@ def test_recall_only_a_called_ticket(ctx: Context, clock: Clock) -> None:
     clock.advance(seconds=40)
     again = services.recall(ctx, 20, CLERK)
     assert again.status == "called"
-    board = views.board(ctx)
+    board = boards.board(ctx)
     assert board.calling[0].called_at == clock.now  # the recall shows as the latest call
     services.start(ctx, 20, CLERK)
     with pytest.raises(errors.WrongState):
@@ -367,21 +369,12 @@ def test_transfer_records_both_steps(ctx: Context) -> None:
             (1, "tax", "transferred"),
             (2, "housing-fund", "waiting"),
         ]
-    assert views.ticket(ctx, t.id).service == "housing-fund"
+    assert tickets.ticket(ctx, t.id).service == "housing-fund"
     (e,) = events(ctx, "transferred")
     assert e.data == {"from_service": "tax", "to_service": "housing-fund", "to_window": None}
 
 
-# --- cancel and close-out ----------------------------------------------------------------------
-
-
-def test_cancel_a_waiting_ticket(ctx: Context) -> None:
-    t = services.issue(ctx, "tax").ticket
-    assert services.cancel(ctx, t.id, CLERK).status == "cancelled"
-    with pytest.raises(errors.WrongState):
-        services.cancel(ctx, t.id, CLERK)
-    with pytest.raises(errors.UnknownTicket):
-        services.cancel(ctx, "no-such-ticket", CLERK)
+# --- close-out -----------------------------------------------------------------------------
 
 
 def test_expire_day_closes_out_yesterday(ctx: Context, clock: Clock) -> None:
@@ -391,8 +384,8 @@ def test_expire_day_closes_out_yesterday(ctx: Context, clock: Clock) -> None:
     services.call_next(ctx, 20, CLERK)
     clock.set(beijing(2026, 11, 25, 8, 0))  # next morning
     assert services.expire_day(ctx) == 2
-    assert views.ticket(ctx, a.id).status == "expired"
-    assert all(w.state == "closed" for w in views.windows(ctx))
+    assert tickets.ticket(ctx, a.id).status == "expired"
+    assert all(w.state == "closed" for w in counters.windows(ctx))
     assert len(events(ctx, "expired")) == 2
     assert services.expire_day(ctx) == 0
 
@@ -413,19 +406,19 @@ def test_yesterdays_leftovers_are_not_called_today(ctx: Context, clock: Clock) -
 
 
 def test_every_change_moves_the_zone_board_version(ctx: Context) -> None:
-    v0 = views.version(ctx, "general")
-    s0 = views.version(ctx, "social")
+    v0 = boards.version(ctx, "general")
+    s0 = boards.version(ctx, "social")
     open_windows(ctx, 20)
     services.issue(ctx, "tax")
     services.call_next(ctx, 20, CLERK)
-    v1 = views.version(ctx, "general")
+    v1 = boards.version(ctx, "general")
     assert v1 >= v0 + 3
-    assert views.version(ctx, "social") == s0
+    assert boards.version(ctx, "social") == s0
     services.recall(ctx, 20, CLERK)
-    assert views.version(ctx, "general") == v1 + 1
-    assert views.version(ctx) == views.version(ctx, "general") + views.version(
+    assert boards.version(ctx, "general") == v1 + 1
+    assert boards.version(ctx) == boards.version(ctx, "general") + boards.version(
         ctx, "construction"
-    ) + views.version(ctx, "social")
+    ) + boards.version(ctx, "social")
 
 
 def test_board_shows_calls_newest_first_and_queues(ctx: Context, clock: Clock) -> None:
@@ -436,13 +429,13 @@ def test_board_shows_calls_newest_first_and_queues(ctx: Context, clock: Clock) -
     services.call_next(ctx, 20, CLERK)
     clock.advance(seconds=30)
     services.call_next(ctx, 22, CLERK)
-    board = views.board(ctx, "general")
+    board = boards.board(ctx, "general")
     assert [(c.number, c.window) for c in board.calling] == [("Q001", 22), ("T001", 20)]
     tax = next(q for q in board.queues if q.service == "tax")
     assert tax.waiting == 1 and tax.eta_minutes is not None
     assert all(q.zone == "general" for q in board.queues)
     with pytest.raises(errors.UnknownZone):
-        views.board(ctx, "nowhere")
+        boards.board(ctx, "nowhere")
 
 
 def test_ticket_view_ahead_and_eta(ctx: Context) -> None:
@@ -450,26 +443,26 @@ def test_ticket_view_ahead_and_eta(ctx: Context) -> None:
     second = services.issue(ctx, "tax").ticket
     assert second.ahead == 1 and second.eta_minutes is None  # no window open
     open_windows(ctx, 20)
-    now = views.ticket(ctx, second.id)
+    now = tickets.ticket(ctx, second.id)
     assert now.ahead == 1 and now.eta_minutes == 10  # one tax ticket of 10 minutes ahead
-    assert views.ticket(ctx, first.id).eta_minutes == 0
+    assert tickets.ticket(ctx, first.id).eta_minutes == 0
 
 
 def test_service_board_says_why_a_service_cannot_be_taken(ctx: Context, clock: Clock) -> None:
-    board = {s.code: s for s in views.service_board(ctx)}
+    board = {s.code: s for s in boards.service_board(ctx)}
     assert board["tax"].open and board["tax"].reason is None
     clock.set(beijing(2026, 11, 25, 10, 0))  # Wednesday: no notary
-    board = {s.code: s for s in views.service_board(ctx)}
+    board = {s.code: s for s in boards.service_board(ctx)}
     assert board["notary"].reason == "service_not_offered" and not board["notary"].open
     clock.set(beijing(2026, 11, 25, 20, 0))
-    assert all(s.reason == "hall_closed" for s in views.service_board(ctx))
+    assert all(s.reason == "hall_closed" for s in boards.service_board(ctx))
 
 
 def test_windows_view_shows_current_ticket(ctx: Context) -> None:
     open_windows(ctx, 20)
     t = services.issue(ctx, "tax").ticket
     services.call_next(ctx, 20, CLERK)
-    w = next(w for w in views.windows(ctx) if w.id == 20)
+    w = next(w for w in counters.windows(ctx) if w.id == 20)
     assert w.state == "open" and w.current.number == t.number and w.services == ["tax"]
 
 

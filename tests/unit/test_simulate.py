@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from queues.context import Context
-from queues.read import metrics, views
+from queues.read import boards, metrics
 from queues.store.models import DailyStat, Event, Rating, Step, Ticket
 from simulation import simulate as sim
 from tests.support import Clock, beijing, make_context
@@ -81,10 +81,10 @@ def test_simulation_in_two_processes_on_sqlite(sqlite_url: str) -> None:
 
 def test_a_hall_stopped_mid_morning(ctx: Context, clock: Clock) -> None:
     moment = beijing(2026, 11, 24, 10, 30)
-    before = {z.code: views.version(ctx, z.code) for z in ctx.config.zones}
+    before = {z.code: boards.version(ctx, z.code) for z in ctx.config.zones}
     result = sim.play_until(ctx, moment, seed=2)
     assert result.issued > 20
-    after = {z.code: views.version(ctx, z.code) for z in ctx.config.zones}
+    after = {z.code: boards.version(ctx, z.code) for z in ctx.config.zones}
     # the morning is one batch: each zone's screens are told once, when it is in
     assert all(after[zone] == before[zone] + 1 for zone in before)
     with ctx.db.read() as s:

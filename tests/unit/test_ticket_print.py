@@ -12,8 +12,8 @@ from kiosk.printers import PrinterSpec, PrinterURIError, TicketPrinter, check_ur
 from kiosk.ticket import COLUMNS, FS_CHINESE_MODE, draw, print_text, to_bytes, width, wrap
 from queues import services
 from queues.access.requesters import Requester
+from queues.answers import TicketView
 from queues.context import Context
-from queues.read.views import TicketView
 from queues.text import slip
 
 BASE = "http://hall.example.gov.cn"

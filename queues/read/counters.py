@@ -1,0 +1,154 @@
+"""The windows as the hall sees them (state, the ticket each holds) and as a clerk sees one: the
+counter console, which carries the visitor's record and so is for staff only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from queues.answers import TicketView, WindowView, ticket_view
+from queues.context import Context
+from queues.errors import UnknownWindow
+from queues.hall.config import HallConfig
+from queues.rules import policy
+from queues.store.models import Step, Ticket, Window
+from queues.store.queue import STEP_ROW, STEPS, held, waiting_for_window, window_candidates
+
+NEXT_SHOWN = 5
+
+
+def windows(ctx: Context, only: int | None = None) -> list[WindowView]:
+    """Every active window (or window ``only``) with its state and the ticket it holds."""
+    with ctx.db.read() as s:
+        return _windows(s, ctx.config, only)
+
+
+def _windows(s: Session, cfg: HallConfig, only: int | None = None) -> list[WindowView]:
+    held_q = select(*STEP_ROW).select_from(STEPS).where(held(Step.__table__.c.status))
+    windows_q = select(Window).where(Window.active).order_by(Window.id)
+    if only is not None:
+        held_q = held_q.where(Step.__table__.c.window_id == only)
+        windows_q = windows_q.where(Window.id == only)
+    current = {row.window_id: row._mapping for row in s.execute(held_q)}
+    weights = cfg.weights_of_window
+    return [
+        WindowView(
+            id=w.id,
+            zone=w.zone_code,
+            department_zh=w.department_zh,
+            department_en=w.department_en,
+            services=list(weights.get(w.id, {})),
+            state=w.state,
+            state_reason=w.state_reason,
+            state_since=w.state_since,
+            current=ticket_view(cfg, current[w.id]) if w.id in current else None,
+        )
+        for w in s.scalars(windows_q)
+    ]
+
+
+@dataclass(frozen=True)
+class Visitor:
+    name: str | None
+    company: str | None
+    phone: str | None
+
+
+@dataclass(frozen=True)
+class WindowDay:
+    served: int
+    no_shows: int
+    transferred: int
+    mean_service_minutes: float | None
+    mean_wait_minutes: float | None
+
+
+@dataclass(frozen=True)
+class ConsoleView:
+    """What a clerk sees at a window: staff only (it carries the visitor's record)."""
+
+    window: WindowView
+    current: TicketView | None
+    waited_minutes: int | None
+    """From the ticket's place in line to its call."""
+    from_service: str | None
+    """The service the ticket was transferred from, if it was."""
+    visitor: Visitor | None
+    waiting: int
+    next_numbers: list[str]
+    today: WindowDay
+
+
+def console(ctx: Context, window_id: int) -> ConsoleView:
+    now = ctx.now()
+    today = ctx.business_day(now)
+    with ctx.db.read() as s:
+        found = _windows(s, ctx.config, window_id)
+        if not found:
+            raise UnknownWindow(window=window_id)
+        window = found[0]
+        current = window.current
+        waited = from_service = visitor = None
+        if current is not None:
+            step, ticket = s.execute(
+                select(Step, Ticket)
+                .join(Ticket, Ticket.id == Step.ticket_id)
+                .where(Ticket.public_id == current.id, Step.status != "transferred")
+            ).one()
+            entered = step.entered_at or step.queued_at
+            waited = int(((step.called_at or now) - entered).total_seconds() // 60)
+            if step.n > 1:
+                from_service = s.scalar(
+                    select(Step.service_code).where(
+                        Step.ticket_id == step.ticket_id, Step.n == step.n - 1
+                    )
+                )
+            visitor = Visitor(ticket.visitor_name, ticket.visitor_company, ticket.visitor_phone)
+        weights = ctx.config.weights_of_window.get(window_id, {})
+        candidates, numbers = window_candidates(s, ctx, window_id, today)
+        ranked = policy.order(candidates, now, window_id, weights)
+        return ConsoleView(
+            window=window,
+            current=current,
+            waited_minutes=waited,
+            from_service=from_service,
+            visitor=visitor,
+            waiting=waiting_for_window(s, ctx, window_id, today),
+            next_numbers=[numbers[c.step_id] for c in ranked[:NEXT_SHOWN]],
+            today=_window_day(s, ctx, window_id, today),
+        )
+
+
+def _window_day(s: Session, ctx: Context, window_id: int, day: date) -> WindowDay:
+    service = ctx.db.seconds_between(Step.started_at, Step.finished_at)
+    wait = ctx.db.seconds_between(Step.queued_at, Step.called_at)
+    counts = dict(
+        s.execute(
+            select(Step.status, func.count())
+            .where(Step.window_id == window_id, Step.day == day)
+            .group_by(Step.status)
+        ).all()
+    )
+    mean_service = s.scalar(
+        select(func.avg(service)).where(
+            Step.window_id == window_id,
+            Step.day == day,
+            Step.status == "done",
+            Step.started_at.is_not(None),
+        )
+    )
+    mean_wait = s.scalar(
+        select(func.avg(wait)).where(
+            Step.window_id == window_id, Step.day == day, Step.called_at.is_not(None)
+        )
+    )
+    return WindowDay(
+        served=counts.get("done", 0),
+        no_shows=counts.get("no_show", 0),
+        transferred=counts.get("transferred", 0),
+        mean_service_minutes=float(mean_service) / 60 if mean_service is not None else None,
+        mean_wait_minutes=float(mean_wait) / 60 if mean_wait is not None else None,
+    )

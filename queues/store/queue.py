@@ -1,0 +1,287 @@
+"""The live queue as the use cases and the read side both read it.
+
+* a step with its ticket as one row (:data:`STEP_ROW`), what window actions work from and every
+  ticket's view is built from (:func:`queues.answers.ticket_view`);
+* which days' tickets are still in line (:func:`queue_since`);
+* what wait prediction needs (:func:`load_snapshot`), and the tickets among which a window calls
+  its next (:func:`window_candidates`).
+
+Every function reads in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from queues.answers import TicketView, ticket_view
+from queues.context import Context
+from queues.errors import UnknownTicket
+from queues.rules import eta
+from queues.rules.lifecycle import HELD, Status
+from queues.rules.policy import Candidate
+from queues.store.models import Rating, Step, Ticket, Window
+
+
+def queue_since(ctx: Context, today: date) -> date:
+    """The first day whose waiting tickets are still in line today. A hall open around the clock
+    (``open_always``: a 24-hour service point) keeps the visitors who took a ticket before
+    midnight: they are called after it in their order. A hall that closes starts each day with
+    empty queues: yesterday's leftovers left with the visitors (close-out expires them)."""
+    return today - timedelta(days=1) if ctx.open_always else today
+
+
+def held(status: ColumnElement[str]) -> ColumnElement[bool]:
+    """``status`` is one a window holds (called, serving), written out: an IN list would be
+    expanded at every run."""
+    return or_(*(status == value for value in HELD))
+
+
+# A step with its ticket as one row: what the window actions and their answers work from.
+_st = Step.__table__.c
+_tk = Ticket.__table__.c
+STEP_ROW = (
+    _st.id,
+    _st.n,
+    _st.ticket_id,
+    _st.service_code,
+    _st.status,
+    _st.window_id,
+    _st.called_at,
+    _st.last_called_at,
+    _st.started_at,
+    _st.finished_at,
+    _st.recalls,
+    _st.outcome,
+    _st.promised_date,
+    _st.target_window_id,
+    _st.queued_at,
+    _st.entered_at,
+    _st.day,
+    _st.priority,
+    _tk.public_id,
+    _tk.number,
+    _tk.issued_at,
+    _tk.requested_service_code,
+)
+STEPS = Step.__table__.join(Ticket.__table__, _tk.id == _st.ticket_id)
+STEP_BY_ID = select(*STEP_ROW).select_from(STEPS).where(_st.id == bindparam("b_step"))
+_CURRENT = select(*STEP_ROW).select_from(STEPS).where(_st.status != Status.TRANSFERRED)
+CURRENT_BY_PUBLIC_ID = _CURRENT.where(_tk.public_id == bindparam("b_ticket"))
+"""A ticket's current step (the one not transferred), by the ticket's public id."""
+_CURRENT_BY_ID = _CURRENT.where(_tk.id == bindparam("b_ticket_id"))
+_RATING = select(Rating.score).where(Rating.ticket_id == bindparam("b_ticket_id"))
+
+
+def current_row(session: Session, public_id: str) -> dict[str, Any]:
+    """The ticket's current step as a :data:`STEP_ROW`; unknown id: ``UnknownTicket``."""
+    found = session.execute(CURRENT_BY_PUBLIC_ID, {"b_ticket": public_id}).first()
+    if found is None:
+        raise UnknownTicket(ticket=public_id)
+    return dict(found._mapping)
+
+
+def current_row_of(session: Session, ticket_id: int) -> dict[str, Any]:
+    """The current step of the ticket with database id ``ticket_id``."""
+    return dict(session.execute(_CURRENT_BY_ID, {"b_ticket_id": ticket_id}).one()._mapping)
+
+
+def step_row(session: Session, step_id: int) -> dict[str, Any]:
+    return dict(session.execute(STEP_BY_ID, {"b_step": step_id}).one()._mapping)
+
+
+def answer(session: Session, ctx: Context, row: Mapping[str, Any]) -> TicketView:
+    """The ticket's view from its step row: with people ahead and the expected wait while it
+    waits, with the visitor's score once rated."""
+    if row["status"] == Status.WAITING:
+        snapshot = load_snapshot(session, ctx, [row["service_code"]])
+        me = Candidate(
+            row["id"],
+            row["service_code"],
+            row["priority"],
+            row["queued_at"],
+            ctx.config.target(row["service_code"]),
+            row["target_window_id"],
+        )
+        return ticket_view(ctx.config, row, eta.predict(snapshot, me))
+    rating = None
+    if row["status"] == Status.DONE:
+        rating = session.scalar(_RATING, {"b_ticket_id": row["ticket_id"]})
+    return ticket_view(ctx.config, row, rating=rating)
+
+
+# --- what wait prediction needs -----------------------------------------------------------------
+
+_windows = Window.__table__.c
+_OPEN_WINDOWS = (
+    select(_windows.id, _st.service_code, _st.called_at, _st.started_at)
+    .select_from(Window.__table__)
+    .outerjoin(Step.__table__, and_(_st.window_id == _windows.id, held(_st.status)))
+    .where(_windows.active, _windows.state == "open")
+)
+_WAITING = select(
+    _st.id, _st.service_code, _st.priority, _st.queued_at, _st.target_window_id
+).where(_st.status == Status.WAITING, _st.day >= bindparam("since"))
+_WAITING_RELATED = _WAITING.where(
+    or_(
+        _st.service_code.in_(bindparam("related", expanding=True)),
+        _st.target_window_id.in_(bindparam("reach", expanding=True)),
+    )
+)
+
+
+def load_snapshot(
+    session: Session, ctx: Context, services: Iterable[str] | None = None
+) -> eta.Snapshot:
+    """Everything wait prediction needs, read in the caller's transaction.
+
+    With ``services``, only the queues that can hold up those services' tickets are read: the
+    services sharing a window with them, and tickets sent to one of those windows by name.
+    """
+    cfg = ctx.config
+    now = ctx.now()
+    weights = cfg.weights_of_window
+    windows = [
+        eta.OpenWindow(
+            id=r.id,
+            services=frozenset(weights.get(r.id, ())),
+            busy=eta.Busy(r.service_code, r.started_at or r.called_at) if r.service_code else None,
+        )
+        for r in session.execute(_OPEN_WINDOWS)
+    ]
+    params: dict[str, object] = {"since": queue_since(ctx, ctx.business_day(now))}
+    if services is None:
+        query = _WAITING
+    else:
+        serving = cfg.windows_serving
+        reach = frozenset().union(*(serving.get(code, frozenset()) for code in services))
+        related = {code for code, ids in serving.items() if ids & reach} | set(services)
+        query = _WAITING_RELATED
+        params.update(related=sorted(related), reach=sorted(reach))
+    waiting = [
+        Candidate(
+            step_id=r.id,
+            service=r.service_code,
+            priority=r.priority,
+            queued_at=r.queued_at,
+            target_minutes=cfg.target(r.service_code),
+            target_window=r.target_window_id,
+        )
+        for r in session.execute(query, params)
+    ]
+    return eta.Snapshot(
+        now=now, waiting=waiting, windows=windows, minutes=service_minutes(session, ctx)
+    )
+
+
+RECENT_DAYS = 14
+MINUTES_TTL_SECONDS = 30.0
+
+
+def service_minutes(session: Session, ctx: Context) -> dict[str, float]:
+    """Expected minutes at the window per service: configuration blended with recent times.
+
+    Recomputed at most every ``MINUTES_TTL_SECONDS`` per process: it moves by a visit at a time.
+    """
+    cached = ctx.cache.get("service_minutes")
+    clock = time.monotonic()
+    if cached is not None and clock - cached[0] < MINUTES_TTL_SECONDS:
+        return cached[1]
+    since = ctx.business_day() - timedelta(days=RECENT_DAYS)
+    seconds = ctx.db.seconds_between(Step.started_at, Step.finished_at)
+    measured = {
+        r.service_code: (float(r.mean) / 60, int(r.n))
+        for r in session.execute(
+            select(Step.service_code, func.avg(seconds).label("mean"), func.count().label("n"))
+            .where(Step.status == Status.DONE, Step.day >= since, Step.started_at.is_not(None))
+            .group_by(Step.service_code)
+        )
+    }
+    result = {}
+    for svc in ctx.config.services:
+        mean, n = measured.get(svc.code, (None, 0))
+        result[svc.code] = eta.blend(svc.service_minutes, mean, n)
+    ctx.cache["service_minutes"] = (clock, result)
+    return result
+
+
+# --- the tickets a window calls from --------------------------------------------------------------
+
+# Within one service, class and target window the policy prefers the ticket longest in line,
+# so the best few of each such group hold the window's best tickets: only those are read.
+FEW = 5
+_FOR_WINDOW = (
+    _st.status == Status.WAITING,
+    _st.day >= bindparam("b_day"),
+    or_(
+        and_(
+            _st.service_code.in_(bindparam("b_services", expanding=True)),
+            _st.target_window_id.is_(None),
+        ),
+        _st.target_window_id == bindparam("b_window"),
+    ),
+)
+_ranked = (
+    select(
+        _st.id,
+        _st.service_code,
+        _st.priority,
+        _st.queued_at,
+        _st.target_window_id,
+        _tk.number,
+        func.row_number()
+        .over(
+            partition_by=(_st.service_code, _st.priority, _st.target_window_id),
+            order_by=(_st.queued_at, _st.id),
+        )
+        .label("place"),
+    )
+    .select_from(STEPS)
+    .where(*_FOR_WINDOW)
+    .subquery()
+)
+_WINDOW_CANDIDATES = select(
+    _ranked.c.id,
+    _ranked.c.service_code,
+    _ranked.c.priority,
+    _ranked.c.queued_at,
+    _ranked.c.target_window_id,
+    _ranked.c.number,
+).where(_ranked.c.place <= FEW)
+_WINDOW_WAITING = select(func.count()).select_from(STEPS).where(*_FOR_WINDOW)
+
+
+def _for_window(ctx: Context, window_id: int, day: date) -> dict[str, object]:
+    weights = ctx.config.weights_of_window.get(window_id, {})
+    return {"b_day": queue_since(ctx, day), "b_services": list(weights), "b_window": window_id}
+
+
+def window_candidates(
+    s: Session, ctx: Context, window_id: int, day: date
+) -> tuple[list[Candidate], dict[int, str]]:
+    """The tickets waiting on ``day`` among which ``window_id`` calls its next (the first
+    ``FEW`` of each service, class and target window), and their numbers by step id."""
+    rows = s.execute(_WINDOW_CANDIDATES, _for_window(ctx, window_id, day)).all()
+    target = ctx.config.target
+    candidates = [Candidate(r[0], r[1], r[2], r[3], target(r[1]), r[4]) for r in rows]
+    return candidates, {r[0]: r[5] for r in rows}
+
+
+def waiting_for_window(s: Session, ctx: Context, window_id: int, day: date) -> int:
+    """How many tickets ``window_id`` could call now."""
+    return int(s.scalar(_WINDOW_WAITING, _for_window(ctx, window_id, day)) or 0)
+
+
+def cut_short(candidates: list[Candidate]) -> bool:
+    """Whether a group of ``window_candidates`` was full, so may have more behind it."""
+    groups: dict[tuple[str, str, int | None], int] = {}
+    for c in candidates:
+        key = (c.service, c.priority, c.target_window)
+        groups[key] = groups.get(key, 0) + 1
+    return any(n >= FEW for n in groups.values())
