@@ -677,6 +677,32 @@ def user_list() -> None:
             click.echo(f"{u.name:<20} {u.role:<8} windows {windows:<12} {u.display_name}")
 
 
+@main.command()
+@click.option(
+    "--since",
+    "since_text",
+    required=True,
+    help="First day to count again, YYYY-MM-DD (every past day from it that has tickets).",
+)
+@_friendly
+def rollup(since_text: str) -> None:
+    """Count past days' figures again from their tickets (after an upgrade that counts a new
+    figure; the scheduler rolls up each night and after a night the server was off)."""
+    from queues.read import rollups
+
+    try:
+        since = date.fromisoformat(since_text)
+    except ValueError:
+        raise click.ClickException(
+            f"--since {since_text!r} is not a date like 2026-01-01"
+        ) from None
+    with _ctx() as ctx:
+        days = rollups.days_with_tickets(ctx, since)
+        for day in days:
+            rollups.rollup(ctx, day)
+    click.echo(f"rolled up {len(days)} day(s) from {since}")
+
+
 @main.group("project-code")
 def project_code() -> None:
     """Key-project codes that open the green channel (绿色通道)."""

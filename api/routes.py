@@ -40,7 +40,7 @@ from api.schemas import (
 from queues import answers, errors, printjobs, services
 from queues.access import devices
 from queues.access.requesters import Requester
-from queues.read import boards, counters, metrics, tickets
+from queues.read import boards, counters, overview, tickets
 from queues.text import slip
 from web import memo
 
@@ -417,7 +417,7 @@ def claim_print_jobs(call: Call) -> PrintJobList:
                 now=call.ctx.now() if task.reprint else None,
             )
         except Exception as exc:  # this job's slip cannot be made: the others still go out
-            reason = printjobs.unprintable(task.ticket.number, exc)
+            reason = slip.unprintable(task.ticket.number, exc)
             printjobs.failed(
                 call.ctx, task.job_id, call.actor, reason, code="unprintable", own=True
             )
@@ -486,18 +486,19 @@ def print_result(call: Call, job_id: int) -> PrintResultOut:
     errors=(404,),
 )
 def stats_today(call: Call) -> StatsOut:
-    """Today's KPIs for the hall (or `?zone=`): issued, served, waiting, no-shows, mean and p90
-    wait, mean service time, share called within target, ratings; per zone and per window.
-    Definitions in `docs/metrics.md`."""
+    """Today's KPIs for the hall (or `?zone=`): issued, handled, finished, waiting, no-shows,
+    mean and p90 wait, mean service time, share within target and late, ratings; per zone and per
+    window. Definitions in `docs/metrics.md`."""
     zone = call.query.zone
     if zone is not None and call.ctx.config.zone(zone) is None:
         raise errors.UnknownZone(zone=zone)
-    today = metrics.today(call.ctx, zone)
+    today = overview.today(call.ctx, zone)
     now = today.now
     return StatsOut(
         **FiguresOut.of(today.hall).model_dump(),
         day=today.day,
         waiting=now.waiting,
+        waiting_late=now.waiting_late,
         longest_wait_minutes=None if now.longest_wait is None else round(now.longest_wait, 1),
         windows_open=now.windows_open,
         windows_total=now.windows_total,
@@ -510,16 +511,5 @@ def stats_today(call: Call) -> StatsOut:
             for code, f in today.zones.items()
             if zone is None or code == zone
         ],
-        windows=[
-            WindowStatsOut(
-                **FiguresOut.of(w.figures).model_dump(),
-                window=w.id,
-                zone=w.zone,
-                state=w.state,  # type: ignore[arg-type]
-                current=w.current,
-                open_minutes=round(w.open_seconds / 60, 1),
-                serving_share=None if w.serving_share is None else round(w.serving_share, 3),
-            )
-            for w in today.windows
-        ],
+        windows=[WindowStatsOut.of_line(w) for w in today.windows],
     )

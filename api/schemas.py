@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
 
 from queues import answers, printjobs
 from queues.inputs import Code, Comment, Flag, Ident, Limit, Score, Text, WindowId
-from queues.read import boards, metrics
+from queues.read import boards, figures, overview
 from queues.rules import lifecycle
 
 # The API's enumerations are the vocabulary's (queues.rules.lifecycle), as plain strings.
@@ -319,15 +319,31 @@ class StatsQuery(BaseModel):
 
 
 class FiguresOut(_Out):
+    """Counted as `docs/metrics.md` defines (steps: a ticket transferred on is a step at each
+    window)."""
+
     issued: int = Field(description="Tickets issued (zones and the hall; 0 for a window).")
     called: int
-    served: int
+    handled: int = Field(
+        description="办理量: steps a window took to their end: finished, or served and "
+        "transferred on."
+    )
+    finished: int = Field(
+        description="办结量: steps ended with an outcome (the sum of the outcomes); a transfer "
+        "is never finished."
+    )
+    served: int = Field(description="The same as `handled`, kept for clients of version 1.")
+    transferred: int = Field(description="Steps served and sent on to another service or window.")
     no_shows: int
     no_show_rate: float | None = Field(description="No-shows over called, 0-1.")
     wait_mean_minutes: float | None = Field(description="From joining the queue to the call.")
     wait_p90_minutes: int | None = Field(description="Nine in ten were called within this.")
     within_target_share: float | None = Field(
-        description="Share called within their service's target, 0-1."
+        description="Called within their service's target, over those called and those not "
+        "called that already waited past it; 0-1."
+    )
+    late: int = Field(
+        description="Waited past their service's target: called late, or not called and past it."
     )
     service_mean_minutes: float | None
     rating_mean: float | None = Field(description="1-5 (非常不满意 … 非常满意).")
@@ -335,16 +351,20 @@ class FiguresOut(_Out):
     bad_ratings: int = Field(description="Ratings of the two lowest levels.")
 
     @classmethod
-    def of(cls, f: metrics.Figures) -> FiguresOut:
+    def of(cls, f: figures.Figures) -> FiguresOut:
         return cls(
             issued=f.issued,
             called=f.called,
-            served=f.served,
+            handled=f.handled,
+            finished=f.finished,
+            served=f.handled,
+            transferred=f.transferred,
             no_shows=f.no_shows,
             no_show_rate=_round(f.no_show_rate, 3),
             wait_mean_minutes=_round(f.wait_mean, 1),
             wait_p90_minutes=f.wait_p90,
             within_target_share=_round(f.within_target_share, 3),
+            late=f.late,
             service_mean_minutes=_round(f.service_mean, 1),
             rating_mean=_round(f.rating_mean, 2),
             ratings=f.rating_count,
@@ -369,10 +389,23 @@ class WindowStatsOut(FiguresOut):
     open_minutes: float = Field(description="Time open today (not paused, not closed).")
     serving_share: float | None = Field(description="Share of the open time spent serving.")
 
+    @classmethod
+    def of_line(cls, w: overview.WindowLine) -> WindowStatsOut:
+        return cls(
+            **FiguresOut.of(w.figures).model_dump(),
+            window=w.id,
+            zone=w.zone,
+            state=w.state,
+            current=w.current,
+            open_minutes=round(w.time.open_seconds / 60, 1),
+            serving_share=_round(w.time.serving_share, 3),
+        )
+
 
 class StatsOut(FiguresOut):
     day: dt.date
     waiting: int
+    waiting_late: int = Field(description="Of those waiting, past their service's target now.")
     longest_wait_minutes: float | None
     windows_open: int
     windows_total: int

@@ -592,14 +592,14 @@ def _queue(view: counters.ConsoleView, lang: str) -> Any:
 def _today(view: counters.ConsoleView, lang: str) -> Any:
     d = view.today
     items = [
-        t("counter.served", lang, count=d.served),
+        t("counter.handled", lang, handled=d.handled, finished=d.finished),
         t("counter.no_shows", lang, count=d.no_shows),
         t("counter.transferred", lang, count=d.transferred),
     ]
-    if d.mean_service_minutes is not None:
-        items.append(t("counter.mean_service", lang, minutes=f"{d.mean_service_minutes:.1f}"))
-    if d.mean_wait_minutes is not None:
-        items.append(t("counter.mean_wait", lang, minutes=f"{d.mean_wait_minutes:.1f}"))
+    if d.service_mean is not None:
+        items.append(t("counter.mean_service", lang, minutes=f"{d.service_mean:.1f}"))
+    if d.wait_mean is not None:
+        items.append(t("counter.mean_wait", lang, minutes=f"{d.wait_mean:.1f}"))
     return [
         html.H2(t("counter.today", lang), className="h6 text-muted"),
         html.Ul([html.Li(i) for i in items], id="counter-figures"),

@@ -21,7 +21,7 @@ from components.screens import manager_bar
 from queues import errors
 from queues.context import Context
 from queues.inputs import Code, Lang, WindowId
-from queues.read import alerts, capacity, metrics
+from queues.read import alerts, capacity, drilldown, overview, rollups
 from queues.text.i18n import t, window_state
 from web import auth, boundary
 from web.current import context, lang_of
@@ -47,11 +47,11 @@ boundary.accepts(
 TILES = (
     # (tile, the figure behind it)
     ("waiting", "waiting"),
-    ("served", "served"),
+    ("finished", "finished"),
     ("wait", "called"),
     ("within", "late"),
     ("no_show", "no_shows"),
-    ("service", "served"),
+    ("service", "handled"),
     ("windows", None),
     ("rating", "bad_ratings"),
 )
@@ -207,20 +207,22 @@ def _share(x: float | None) -> str:
     return "—" if x is None else f"{x:.0%}"
 
 
-def tiles(today: metrics.Today, ctx: Context, lang: str) -> list[Any]:
+def tiles(today: overview.Today, ctx: Context, lang: str) -> list[Any]:
     """The eight figures: label, the number, a line under it; red where it needs a look."""
     f, now = today.hall, today.now
-    targets = [s.target_minutes for s in ctx.config.services]
-    shortest_target = min(targets) if targets else 20
     rows = {
         "waiting": (
             str(now.waiting),
-            t("kpi.longest", lang, minutes=f"{now.longest_wait:.0f}")
+            t("kpi.waiting_late", lang, minutes=f"{now.longest_wait:.0f}", count=now.waiting_late)
             if now.longest_wait is not None
             else "",
-            now.longest_wait is not None and now.longest_wait > shortest_target,
+            now.waiting_late > 0,
         ),
-        "served": (str(f.served), t("kpi.issued", lang, count=f.issued), False),
+        "finished": (
+            str(f.finished),
+            t("kpi.handled", lang, handled=f.handled, issued=f.issued),
+            False,
+        ),
         "wait": (
             _minutes(f.wait_mean, lang),
             t("kpi.p90", lang, minutes=f.wait_p90) if f.wait_p90 is not None else "",
@@ -228,7 +230,7 @@ def tiles(today: metrics.Today, ctx: Context, lang: str) -> list[Any]:
         ),
         "within": (
             _share(f.within_target_share),
-            t("kpi.late", lang, count=f.wait_count - f.within_target),
+            t("kpi.late", lang, count=f.late),
             f.within_target_share is not None and f.within_target_share < 0.8,
         ),
         "no_show": (
@@ -263,7 +265,7 @@ def tiles(today: metrics.Today, ctx: Context, lang: str) -> list[Any]:
 
 
 def queue_figure(ctx: Context, zone: str | None, lang: str) -> go.Figure:
-    series = metrics.queue_series(ctx, ctx.business_day())
+    series = overview.queue_series(ctx, ctx.business_day())
     fig = go.Figure()
     for i, z in enumerate(ctx.config.zones):
         if (zone and z.code != zone) or z.code not in series:
@@ -279,37 +281,47 @@ def queue_figure(ctx: Context, zone: str | None, lang: str) -> go.Figure:
     return _layout(fig, yaxis=dict(rangemode="tozero", title=t("dash.visitors", lang)))
 
 
-def wait_figure(today: metrics.Today, ctx: Context, lang: str) -> go.Figure:
-    minutes = today.hall.wait_minutes
+def wait_figure(today: overview.Today, ctx: Context, lang: str) -> go.Figure:
+    """Today's waits in five-minute bars: blue within their own service's target, red past it."""
+    minutes, late = today.hall.wait_minutes, today.hall.late_minutes
     top = max(minutes, default=0)
     buckets = list(range(0, top + 5, 5))
-    counts = [sum(n for m, n in minutes.items() if b <= m < b + 5) for b in buckets]
-    target = min((s.target_minutes for s in ctx.config.services), default=20)
-    colours = ["#1d4ed8" if b + 5 <= target else "#dc2626" for b in buckets]
-    fig = go.Figure(
-        go.Bar(
-            x=[f"{b}-{b + 4}" for b in buckets],
+
+    def in_bucket(counts: dict[int, int], b: int) -> int:
+        return sum(n for m, n in counts.items() if b <= m < b + 5)
+
+    past = [in_bucket(late, b) for b in buckets]
+    within = [in_bucket(minutes, b) - p for b, p in zip(buckets, past, strict=True)]
+    labels = [f"{b}-{b + 4}" for b in buckets]
+    fig = go.Figure()
+    for name, counts, colour in (
+        (t("dash.within_target", lang), within, "#1d4ed8"),
+        (t("dash.past_target", lang), past, "#dc2626"),
+    ):
+        fig.add_bar(
+            x=labels,
             y=counts,
-            marker_color=colours,
-            hovertemplate="%{x} min: %{y}<extra></extra>",
+            name=name,
+            marker_color=colour,
+            hovertemplate="%{x} min: %{y}<extra>" + name + "</extra>",
         )
-    )
     return _layout(
         fig,
         xaxis=dict(title=t("dash.minutes", lang), type="category"),
         yaxis=dict(title=t("dash.visitors", lang)),
+        barmode="stack",
         bargap=0.1,
     )
 
 
-def window_table(today: metrics.Today, lang: str) -> dbc.Table:
-    heads = ("window", "state", "current", "served", "service_mean", "open", "busy")
+def window_table(today: overview.Today, lang: str) -> dbc.Table:
+    heads = ("window", "state", "current", "handled", "finished", "service_mean", "open", "busy")
     heads += ("no_shows", "rating")
     rows = []
     for w in today.windows:
         f = w.figures
         state = window_state(w.state, w.state_reason, lang)
-        hours, rest = divmod(int(w.open_seconds // 60), 60)
+        hours, rest = divmod(int(w.time.open_seconds // 60), 60)
         rows.append(
             html.Tr(
                 [
@@ -322,10 +334,11 @@ def window_table(today: metrics.Today, lang: str) -> dbc.Table:
                     ),
                     html.Td(state, className=f"state-{w.state}"),
                     html.Td(w.current or ""),
-                    html.Td(_drill(w.id, "served", f.served)),
+                    html.Td(_drill(w.id, "handled", f.handled)),
+                    html.Td(_drill(w.id, "finished", f.finished)),
                     html.Td(_minutes(f.service_mean, lang)),
-                    html.Td(f"{hours}:{rest:02d}" if w.open_seconds else "—"),
-                    html.Td(_share(w.serving_share)),
+                    html.Td(f"{hours}:{rest:02d}" if w.time.open_seconds else "—"),
+                    html.Td(_share(w.time.serving_share)),
                     html.Td(_drill(w.id, "no_shows", f.no_shows)),
                     html.Td(
                         _drill(w.id, "rated", f"{f.rating_mean:.1f}")
@@ -420,7 +433,7 @@ def draw(ctx: Context, zone: str | None, lang: str) -> tuple[Any, ...]:
     if zone and ctx.config.zone(zone) is None:
         zone = None
     try:
-        today = metrics.today(ctx, zone)
+        today = overview.today(ctx, zone)
         queues = queue_figure(ctx, zone, lang)
         table = window_table(today, lang)
         found = alert_list(ctx, zone, lang)
@@ -447,7 +460,7 @@ def _hours(ctx: Context) -> list[int]:
 
 
 def heatmap_figure(ctx: Context, zone: str | None, lang: str) -> go.Figure:
-    grid = metrics.arrivals_by_weekday_hour(ctx, 8, zone)
+    grid = rollups.arrivals_by_weekday_hour(ctx, 8, zone)
     hours = _hours(ctx)
     days = [d for d in range(7) if any(grid[d])] or list(range(5))
     fig = go.Figure(
@@ -515,7 +528,7 @@ def history(zone: str | None, weekday: str | None, lang: str) -> tuple[go.Figure
     ctx = context()
     zone = _zone(zone)
     day = int(weekday) if weekday and weekday.isdigit() and int(weekday) < 7 else 0
-    stamp = f"{ctx.business_day()}:{metrics.rolled_days(ctx)}:{zone}:{lang}"
+    stamp = f"{ctx.business_day()}:{rollups.rolled_days(ctx)}:{zone}:{lang}"
     heat = live.drawn_once(ctx, f"heat:{stamp}", lambda: heatmap_figure(ctx, zone, lang))
     plan = live.drawn_once(ctx, f"plan:{stamp}:{day}", lambda: planner_figure(ctx, zone, day, lang))
     return heat, plan
@@ -550,13 +563,13 @@ def drill(_tiles: list[int], _cells: list[int], zone: str | None, lang: str) -> 
     else:
         figure, window = trigger["figure"], int(trigger["window"])
         label = t("report.window", lang, window=window) + " · " + t(f"drill.{figure}", lang)
-    if figure not in metrics.FIGURES_BEHIND:
+    if figure not in drilldown.FIGURES:
         return no_update, no_update, no_update
-    lines = metrics.tickets_behind(ctx, figure, zone, window)
+    lines = drilldown.tickets_behind(ctx, figure, zone, window)
     return True, t("dash.tickets_behind", lang, figure=label), ticket_table(ctx, lines, lang)
 
 
-def ticket_table(ctx: Context, lines: list[metrics.TicketLine], lang: str) -> Any:
+def ticket_table(ctx: Context, lines: list[drilldown.TicketLine], lang: str) -> Any:
     if not lines:
         return html.P(t("dash.none_behind", lang))
     names = {s.code: s.name(lang) for s in ctx.config.services}

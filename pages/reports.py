@@ -19,14 +19,14 @@ from pydantic import Field, Strict
 from components.screens import manager_bar
 from queues import errors, services
 from queues.inputs import DateInput, Lang, Note
-from queues.read import metrics
 from queues.read import reports as reporting
+from queues.read import rollups
 from queues.rules.rating import FollowUp
 from queues.text.i18n import t
 from web import auth, boundary
 from web.current import context, lang_of
 
-GROUPS = metrics.GROUPS
+GROUPS = rollups.GROUPS
 
 boundary.accepts(
     {
@@ -287,7 +287,8 @@ def draw(ctx: Any, report: reporting.Report, lang: str) -> Any:
         return [html.H2(f"{hall} · {heading}", className="h4"), html.P(t("report.no_data", lang))]
     summary = [
         ("issued", str(f.issued)),
-        ("served", str(f.served)),
+        ("handled", str(f.handled)),
+        ("finished", str(f.finished)),
         ("wait_mean", _fmt(None if f.wait_mean is None else round(f.wait_mean, 1))),
         ("wait_p90", _fmt(f.wait_p90)),
         ("within_target", _fmt(f.within_target_share, True)),

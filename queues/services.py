@@ -31,6 +31,7 @@ from queues.rules.issuing import Refusal
 from queues.rules.lifecycle import (
     ALLOWED,
     OPEN,
+    WINDOW_EVENTS,
     Action,
     Outcome,
     Priority,
@@ -702,13 +703,6 @@ def close(ctx: Context, window_id: int, actor: str) -> WindowView:
     return _set_window_state(ctx, window_id, actor, WindowState.CLOSED, None)
 
 
-_STATE_EVENTS = {
-    WindowState.OPEN: "window_opened",
-    WindowState.PAUSED: "window_paused",
-    WindowState.CLOSED: "window_closed",
-}
-
-
 def _set_window_state(
     ctx: Context, window_id: int, actor: str, state: str, reason: str | None
 ) -> WindowView:
@@ -727,7 +721,7 @@ def _set_window_state(
             if not _window_moved(s, w.id, w.state, values):
                 raise errors.WindowChanged(window=w.id)
             events.record(
-                s, _STATE_EVENTS[state], actor, now, window_id=w.id, previous=w.state, reason=reason
+                s, WINDOW_EVENTS[state], actor, now, window_id=w.id, previous=w.state, reason=reason
             )
             events.bump(s, w.zone_code)
     return WindowView(

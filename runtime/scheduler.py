@@ -46,7 +46,7 @@ from queues import services
 from queues.access import staff
 from queues.context import Context
 from queues.errors import HallqError
-from queues.read import alerts, metrics
+from queues.read import alerts, rollups
 from queues.rules.lifecycle import Status
 from queues.store.models import Step
 from runtime.vital import vital
@@ -177,9 +177,9 @@ def close_out(ctx: Context) -> int:
 
 def roll_up(ctx: Context) -> int:
     """Today's figures, and those of any past day that was missed."""
-    days = [*metrics.days_to_roll_up(ctx), ctx.business_day()]
+    days = [*rollups.days_to_roll_up(ctx), ctx.business_day()]
     for day in days:
-        metrics.rollup(ctx, day)
+        rollups.rollup(ctx, day)
     return len(days)
 
 
@@ -212,9 +212,9 @@ def catch_up(ctx: Context) -> tuple[int, int]:
     """What a night with the server off left undone: past days' leftovers expire, their figures
     are rolled up. Answers (tickets expired, days rolled up)."""
     expired = services.expire_day(ctx, None, actor="scheduler")
-    days = metrics.days_to_roll_up(ctx)
+    days = rollups.days_to_roll_up(ctx)
     for day in days:
-        metrics.rollup(ctx, day)
+        rollups.rollup(ctx, day)
     return expired, len(days)
 
 

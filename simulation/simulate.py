@@ -30,7 +30,7 @@ from queues import errors, project_codes, services
 from queues.access.requesters import Requester
 from queues.context import Context
 from queues.hall.config import HallConfig
-from queues.read import metrics
+from queues.read import rollups
 from queues.rules.lifecycle import Outcome, Priority
 from queues.text.i18n import t
 
@@ -535,7 +535,7 @@ def _play(
                 result = hall.run()
                 clock.now = datetime.combine(day, time(17, 30), tzinfo=ctx.tz).astimezone(UTC)
                 result.expired = services.expire_day(ctx, day, actor="system")
-                metrics.rollup(ctx, day)
+                rollups.rollup(ctx, day)
             results.append(result)
             if progress:
                 progress(result)

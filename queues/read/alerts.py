@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import select
 
 from queues.context import Context
+from queues.read import figures
 from queues.rules.lifecycle import Status
 from queues.store import events, queue
 from queues.store.models import Alert, Printer, Step, Window
@@ -38,18 +39,26 @@ def current(ctx: Context, now: datetime | None = None) -> list[Found]:
     today = ctx.business_day(now)
     found: list[Found] = []
     with ctx.db.read() as s:
-        waiting: dict[str, list[datetime]] = {}
-        for service, entered, queued in s.execute(
-            select(Step.service_code, Step.entered_at, Step.queued_at).where(
-                Step.status == Status.WAITING, Step.day >= queue.queue_since(ctx, today)
-            )
+        waiting: dict[str, list[Any]] = {}
+        for step in s.execute(
+            select(
+                Step.service_code,
+                Step.status,
+                Step.entered_at,
+                Step.queued_at,
+                Step.called_at,
+                Step.finished_at,
+            ).where(Step.status == Status.WAITING, Step.day >= queue.queue_since(ctx, today))
         ):
-            waiting.setdefault(service, []).append(entered or queued)
-        for service, times in waiting.items():
+            waiting.setdefault(step.service_code, []).append(step)
+        for service, steps in waiting.items():
             target = cfg.target(service)
-            waits = [(now - t).total_seconds() / 60 for t in times]
-            late = [w for w in waits if w > target]
-            if late and len(late) / len(waits) >= rules.wait_alert_share:
+            late = [
+                (figures.waited_seconds(st, now) or 0.0) / 60
+                for st in steps
+                if figures.is_late(st, target, now)
+            ]
+            if late and len(late) / len(steps) >= rules.wait_alert_share:
                 found.append(
                     Found(
                         "wait",
@@ -57,8 +66,8 @@ def current(ctx: Context, now: datetime | None = None) -> list[Found]:
                         {"late": len(late), "longest": int(max(late)), "target": target},
                     )
                 )
-            if len(waits) >= rules.queue_alert:
-                found.append(Found("queue", service, {"waiting": len(waits)}))
+            if len(steps) >= rules.queue_alert:
+                found.append(Found("queue", service, {"waiting": len(steps)}))
         for window, since, reason in s.execute(
             select(Window.id, Window.state_since, Window.state_reason).where(
                 Window.active, Window.state == "paused"

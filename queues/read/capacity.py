@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from queues.context import Context
-from queues.read import metrics
+from queues.read import figures, rollups
 from queues.rules.planner import needed
 
 
@@ -49,16 +49,16 @@ def plan(
     department on its own), and windows that were open."""
     cfg = ctx.config
     today = ctx.business_day()
-    by_service = metrics.report(
+    by_service = rollups.report(
         ctx, today - timedelta(weeks=weeks), today - timedelta(days=1), "service"
     )
-    opened = metrics.open_windows_by_weekday_hour(ctx, weeks, zone)[weekday]
+    opened = rollups.open_windows_by_weekday_hour(ctx, weeks, zone)[weekday]
     hours = list(range(cfg.hours.first_ticket.hour, cfg.hours.close.hour + 1))
     arrivals = dict.fromkeys(hours, 0.0)
     windows = dict.fromkeys(hours, 0)
     for codes in departments(ctx, zone).values():
-        forecast = metrics.arrivals_by_weekday_hour(ctx, weeks, services=codes)[weekday]
-        measured = metrics.Figures()
+        forecast = rollups.arrivals_by_weekday_hour(ctx, weeks, services=codes)[weekday]
+        measured = figures.Figures()
         for code in codes:
             if code in by_service:
                 measured.add(by_service[code])

@@ -4,16 +4,17 @@ counter console, which carries the visitor's record and so is for staff only."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from queues.answers import TicketView, WindowView, ticket_view
 from queues.context import Context
 from queues.errors import UnknownWindow
 from queues.hall.config import HallConfig
+from queues.read.figures import Figures, day_figures, total, waited_seconds
 from queues.rules import policy
+from queues.rules.lifecycle import Status
 from queues.store.models import Step, Ticket, Window
 from queues.store.queue import STEP_ROW, STEPS, held, waiting_for_window, window_candidates
 
@@ -58,28 +59,20 @@ class Visitor:
 
 
 @dataclass(frozen=True)
-class WindowDay:
-    served: int
-    no_shows: int
-    transferred: int
-    mean_service_minutes: float | None
-    mean_wait_minutes: float | None
-
-
-@dataclass(frozen=True)
 class ConsoleView:
     """What a clerk sees at a window: staff only (it carries the visitor's record)."""
 
     window: WindowView
     current: TicketView | None
     waited_minutes: int | None
-    """From the ticket's place in line to its call."""
+    """From entering this queue to the call (:func:`queues.read.figures.waited_seconds`)."""
     from_service: str | None
     """The service the ticket was transferred from, if it was."""
     visitor: Visitor | None
     waiting: int
     next_numbers: list[str]
-    today: WindowDay
+    today: Figures
+    """What the window did today, counted as the dashboard counts it."""
 
 
 def console(ctx: Context, window_id: int) -> ConsoleView:
@@ -96,10 +89,9 @@ def console(ctx: Context, window_id: int) -> ConsoleView:
             step, ticket = s.execute(
                 select(Step, Ticket)
                 .join(Ticket, Ticket.id == Step.ticket_id)
-                .where(Ticket.public_id == current.id, Step.status != "transferred")
+                .where(Ticket.public_id == current.id, Step.status != Status.TRANSFERRED)
             ).one()
-            entered = step.entered_at or step.queued_at
-            waited = int(((step.called_at or now) - entered).total_seconds() // 60)
+            waited = int((waited_seconds(step, now) or 0) // 60)
             if step.n > 1:
                 from_service = s.scalar(
                     select(Step.service_code).where(
@@ -118,37 +110,5 @@ def console(ctx: Context, window_id: int) -> ConsoleView:
             visitor=visitor,
             waiting=waiting_for_window(s, ctx, window_id, today),
             next_numbers=[numbers[c.step_id] for c in ranked[:NEXT_SHOWN]],
-            today=_window_day(s, ctx, window_id, today),
+            today=total(day_figures(s, ctx, today, window=window_id)),
         )
-
-
-def _window_day(s: Session, ctx: Context, window_id: int, day: date) -> WindowDay:
-    service = ctx.db.seconds_between(Step.started_at, Step.finished_at)
-    wait = ctx.db.seconds_between(Step.queued_at, Step.called_at)
-    counts = dict(
-        s.execute(
-            select(Step.status, func.count())
-            .where(Step.window_id == window_id, Step.day == day)
-            .group_by(Step.status)
-        ).all()
-    )
-    mean_service = s.scalar(
-        select(func.avg(service)).where(
-            Step.window_id == window_id,
-            Step.day == day,
-            Step.status == "done",
-            Step.started_at.is_not(None),
-        )
-    )
-    mean_wait = s.scalar(
-        select(func.avg(wait)).where(
-            Step.window_id == window_id, Step.day == day, Step.called_at.is_not(None)
-        )
-    )
-    return WindowDay(
-        served=counts.get("done", 0),
-        no_shows=counts.get("no_show", 0),
-        transferred=counts.get("transferred", 0),
-        mean_service_minutes=float(mean_service) / 60 if mean_service is not None else None,
-        mean_wait_minutes=float(mean_wait) / 60 if mean_wait is not None else None,
-    )

@@ -4,9 +4,12 @@ ranking of windows and clerks, the bad ratings and their follow-up, and exports 
 Periods follow the centre's cadence (日考勤、周抽查、月考核、季评比、年汇总): a day, the week
 (Monday to Sunday), the month, the quarter or the year holding a date, or a custom range.
 
-**Ranking** (先进窗口, 先进个人): among windows (clerks) that served someone in the period, a score
-out of 100 = 40 × share called within target + 40 × satisfaction + 20 × served ÷ the most any
-served; satisfaction is the mean rating mapped from 1-5 onto 0-1. A part that has no data (no
+The figures are :mod:`queues.read.figures`'s: 办理量 (handled: steps a window took to their end,
+transfers on included) stands beside 办结量 (finished: ended with an outcome), never in its place.
+
+**Ranking** (先进窗口, 先进个人): among windows (clerks) that handled someone in the period, a
+score out of 100 = 40 × share within target + 40 × satisfaction + 20 × handled ÷ the most any
+handled; satisfaction is the mean rating mapped from 1-5 onto 0-1. A part that has no data (no
 ratings) is left out and the others are scaled up to 100.
 """
 
@@ -23,7 +26,9 @@ from sqlalchemy import select
 
 from queues import errors
 from queues.context import Context
-from queues.read import metrics
+from queues.read import figures, rollups
+from queues.rules import rating
+from queues.rules.lifecycle import Outcome
 from queues.store.models import Rating, Step, Ticket, User
 from queues.text.cells import inert
 from queues.text.i18n import t
@@ -89,7 +94,7 @@ class Line:
 
     key: str | int
     label: str
-    figures: metrics.Figures
+    figures: figures.Figures
     open_hours: float | None = None
     serving_share: float | None = None
 
@@ -99,7 +104,7 @@ class Ranked:
     place: int
     label: str
     score: float
-    served: int
+    handled: int
     within_target: float | None
     rating: float | None
 
@@ -126,7 +131,7 @@ class Report:
     end: date
     group: str
     lines: list[Line]
-    total: metrics.Figures
+    total: figures.Figures
     windows: list[Ranked]
     clerks: list[Ranked]
     bad: list[BadRating]
@@ -136,17 +141,17 @@ def build(
     ctx: Context, period: str, anchor: date, end: date | None, group: str, lang: str
 ) -> Report:
     """The report of ``period`` holding ``anchor``, one line per ``group`` member."""
-    if group not in metrics.GROUPS:
+    if group not in rollups.GROUPS:
         raise errors.InvalidPeriod(detail=group)
     start, end = bounds(period, anchor, end)
     names = clerk_names(ctx)
-    found = metrics.reports(ctx, start, end, {None, "window", "clerk", group})
-    total = found[None].get("all", metrics.Figures())
-    by_window, by_clerk, figures = found["window"], found["clerk"], found[group]
-    times = metrics.window_report(ctx, start, end)
+    found = rollups.reports(ctx, start, end, {None, "window", "clerk", group})
+    total = found[None].get("all", figures.Figures())
+    by_window, by_clerk, members = found["window"], found["clerk"], found[group]
+    times = rollups.window_report(ctx, start, end)
     lines = [
         _line(ctx, group, key, f, times, names, lang)
-        for key, f in sorted(figures.items(), key=lambda kv: _order(ctx, group, kv[0]))
+        for key, f in sorted(members.items(), key=lambda kv: _order(ctx, group, kv[0]))
     ]
     return Report(
         period=period,
@@ -193,8 +198,8 @@ def _line(
     ctx: Context,
     group: str,
     key: str | int,
-    f: metrics.Figures,
-    times: dict[int, metrics.WindowTime],
+    f: figures.Figures,
+    times: dict[int, figures.WindowTime],
     names: dict[str, str],
     lang: str,
 ) -> Line:
@@ -202,8 +207,7 @@ def _line(
     if group != "window" or not isinstance(key, int) or key not in times:
         return Line(key, label, f)
     w = times[key]
-    share = min(w.serving_seconds / w.open_seconds, 1.0) if w.open_seconds else None
-    return Line(key, label, f, open_hours=w.open_seconds / 3600, serving_share=share)
+    return Line(key, label, f, open_hours=w.open_seconds / 3600, serving_share=w.serving_share)
 
 
 def clerk_names(ctx: Context) -> dict[str, str]:
@@ -214,29 +218,29 @@ def clerk_names(ctx: Context) -> dict[str, str]:
         }
 
 
-def score(f: metrics.Figures, most_served: int) -> float:
+def score(f: figures.Figures, most_handled: int) -> float:
     parts: list[tuple[float, float]] = []
     if f.within_target_share is not None:
         parts.append((40, f.within_target_share))
     if f.rating_mean is not None:
         parts.append((40, (f.rating_mean - 1) / 4))
-    if most_served:
-        parts.append((20, f.served / most_served))
+    if most_handled:
+        parts.append((20, f.handled / most_handled))
     weight = sum(w for w, _ in parts)
     return 100 * sum(w * v for w, v in parts) / weight if weight else 0.0
 
 
-def rank(members: dict[str, metrics.Figures]) -> list[Ranked]:
+def rank(members: dict[str, figures.Figures]) -> list[Ranked]:
     """Windows or clerks by score, best first (see the module's note)."""
-    serving = {k: f for k, f in members.items() if f.served}
-    most = max((f.served for f in serving.values()), default=0)
-    ordered = sorted(serving.items(), key=lambda kv: (-score(kv[1], most), -kv[1].served, kv[0]))
+    serving = {k: f for k, f in members.items() if f.handled}
+    most = max((f.handled for f in serving.values()), default=0)
+    ordered = sorted(serving.items(), key=lambda kv: (-score(kv[1], most), -kv[1].handled, kv[0]))
     return [
         Ranked(
             place=i + 1,
             label=label,
             score=round(score(f, most), 1),
-            served=f.served,
+            handled=f.handled,
             within_target=f.within_target_share,
             rating=f.rating_mean,
         )
@@ -263,7 +267,7 @@ def bad_ratings(ctx: Context, start: date, end: date) -> list[BadRating]:
             )
             .join(Ticket, Ticket.id == Rating.ticket_id)
             .outerjoin(Step, Step.id == Rating.step_id)
-            .where(Ticket.day >= start, Ticket.day <= end, Rating.score.in_(metrics.BAD))
+            .where(Ticket.day >= start, Ticket.day <= end, Rating.score.in_(rating.BAD_SCORES))
             .order_by(Rating.created_at.desc())
         ).all()
     names = clerk_names(ctx) if rows else {}
@@ -292,17 +296,17 @@ def bad_ratings(ctx: Context, start: date, end: date) -> list[BadRating]:
 COLUMNS = (
     "issued",
     "called",
-    "served",
+    "handled",
+    "finished",
+    "transferred",
     "no_shows",
     "no_show_rate",
     "wait_mean",
     "wait_p90",
     "within_target",
+    "late",
     "service_mean",
-    "done",
-    "promised",
-    "incomplete",
-    "consult",
+    *(f"outcome.{o}" for o in Outcome),
     "rating",
     "ratings",
     "bad",
@@ -315,23 +319,23 @@ def _one(x: float | None, digits: int = 1) -> float | None:
     return None if x is None else round(x, digits)
 
 
-def values(line: Line | None, f: metrics.Figures, group: str) -> list[Any]:
+def values(line: Line | None, f: figures.Figures, group: str) -> list[Any]:
     """A line's figures in COLUMNS order (and the window columns for a window report): numbers,
     or None where a figure has no data. Shares are fractions (0.85)."""
     row: list[Any] = [f.issued] if group in ISSUING else []
     row += [
         f.called,
-        f.served,
+        f.handled,
+        f.finished,
+        f.transferred,
         f.no_shows,
         _one(f.no_show_rate, 3),
         _one(f.wait_mean),
         f.wait_p90,
         _one(f.within_target_share, 3),
+        f.late,
         _one(f.service_mean),
-        f.outcomes.get("done", 0),
-        f.outcomes.get("promised", 0),
-        f.outcomes.get("incomplete", 0),
-        f.outcomes.get("consult", 0),
+        *(f.outcomes.get(o, 0) for o in Outcome),
         _one(f.rating_mean, 2),
         f.rating_count,
         f.bad_ratings,
@@ -364,14 +368,14 @@ def sheets(ctx: Context, report: Report, lang: str) -> dict[str, tuple[list[str]
         t("report.col.place", lang),
         t("report.col.name", lang),
         t("report.col.score", lang),
-        t("report.col.served", lang),
+        t("report.col.handled", lang),
         t("report.col.within_target", lang),
         t("report.col.rating", lang),
     ]
 
     def ranked(rows: list[Ranked]) -> list[list[Any]]:
         return [
-            [r.place, r.label, r.score, r.served, _one(r.within_target, 3), _one(r.rating, 2)]
+            [r.place, r.label, r.score, r.handled, _one(r.within_target, 3), _one(r.rating, 2)]
             for r in rows
         ]
 

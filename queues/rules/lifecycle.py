@@ -77,6 +77,14 @@ class WindowState(StrEnum):
     CLOSED = "closed"
 
 
+WINDOW_EVENTS = {
+    WindowState.OPEN: "window_opened",
+    WindowState.PAUSED: "window_paused",
+    WindowState.CLOSED: "window_closed",
+}
+"""The event that records a window entering each state."""
+
+
 class Action(StrEnum):
     """What a clerk does with the ticket the window holds."""
 

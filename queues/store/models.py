@@ -368,7 +368,8 @@ class DailyStat(Base):
     arrivals: Mapped[list[int]] = mapped_column(JSON, default=list)
     """Tickets issued in each hour of the day (local time), 24 numbers."""
     called: Mapped[int] = mapped_column(Integer, default=0)
-    served: Mapped[int] = mapped_column(Integer, default=0)
+    handled: Mapped[int] = mapped_column(Integer, default=0)
+    """Steps a window handled to the end: finished with an outcome, or transferred on."""
     no_shows: Mapped[int] = mapped_column(Integer, default=0)
     transferred: Mapped[int] = mapped_column(Integer, default=0)
     expired: Mapped[int] = mapped_column(Integer, default=0)
@@ -376,6 +377,8 @@ class DailyStat(Base):
     wait_count: Mapped[int] = mapped_column(Integer, default=0)
     wait_seconds: Mapped[float] = mapped_column(Float, default=0.0)
     within_target: Mapped[int] = mapped_column(Integer, default=0)
+    late_uncalled: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Steps never called that waited past their target (they left, or the day closed)."""
     wait_minutes: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     """How many waited 0, 1, 2 … whole minutes, by minute (as text); only minutes that occur."""
     service_count: Mapped[int] = mapped_column(Integer, default=0)

@@ -196,3 +196,33 @@ def test_two_workers_one_scheduler(env: dict[str, str], tmp_path: Path) -> None:
             if p is not None and p.poll() is None:
                 p.terminate()
                 p.wait(timeout=15)
+
+
+def test_rollup_counts_past_days_again(env: dict[str, str]) -> None:
+    """After an upgrade that counts a new figure, ``hallq rollup`` counts past days again."""
+    from datetime import date
+
+    from sqlalchemy import delete, select
+
+    from queues import services
+    from queues.store.models import DailyStat
+    from tests.support import Clock, beijing
+
+    assert run(env, "init-db")[0] == 0
+    clock = Clock(beijing(2026, 11, 24, 9, 0))
+    ctx = make_context(env["HALLQ_DATABASE_URL"], clock)
+    services.issue(ctx, "tax")
+    clock.set(beijing(2026, 11, 24, 9, 45))
+    services.expire_day(ctx, date(2026, 11, 24))  # left after 45 minutes, never called: late
+    with ctx.db.write() as s:
+        s.execute(delete(DailyStat))
+    ctx.db.dispose()
+    code, out = run(env, "rollup", "--since", "2026-11-01")
+    assert code == 0 and "rolled up 1 day(s) from 2026-11-01" in out
+    ctx = make_context(env["HALLQ_DATABASE_URL"], clock)
+    with ctx.db.read() as s:
+        rows = s.execute(select(DailyStat.issued, DailyStat.late_uncalled)).all()
+    ctx.db.dispose()
+    assert rows == [(1, 1)]  # tax: issued once, and its step left late without a call
+    code, out = run(env, "rollup", "--since", "24/11/2026")
+    assert code != 0 and "is not a date like 2026-01-01" in out

@@ -22,7 +22,7 @@ from kiosk.worker import PrintWorker
 from queues import printjobs, services
 from queues.access.requesters import Requester
 from queues.context import Context
-from queues.read import boards, metrics
+from queues.read import boards, overview, rollups
 from queues.store.models import PrintJob, Ticket
 from tests.support import (
     HALL_FILE,
@@ -186,9 +186,9 @@ def test_the_clock_passing_midnight_during_service(sqlite_url: str) -> None:
     assert services.call_next(ctx, 20, "user:wang").id == before[1].id
     services.finish(ctx, 20, "user:wang")
     assert services.call_next(ctx, 20, "user:wang").id == after.id
-    today = metrics.today(ctx)
+    today = overview.today(ctx)
     assert today.day.isoformat() == "2026-11-25" and today.hall.issued == 1
-    assert metrics.days_to_roll_up(ctx) == [before[0].issued_at.astimezone(ctx.tz).date()]
+    assert rollups.days_to_roll_up(ctx) == [before[0].issued_at.astimezone(ctx.tz).date()]
     ctx.db.dispose()
 
 

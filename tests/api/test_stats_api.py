@@ -34,14 +34,21 @@ def test_todays_figures_for_a_manager(ctx: Context, clock: Clock, client: FlaskC
     assert response.status_code == 200
     body = StatsOut.model_validate(response.get_json())
     assert body.day.isoformat() == "2026-11-24"
-    assert (body.issued, body.served, body.no_shows, body.waiting) == (5, 3, 1, 1)
+    assert (body.issued, body.handled, body.finished, body.no_shows, body.waiting) == (
+        5,
+        3,
+        3,
+        1,
+        1,
+    )
+    assert (body.late, body.waiting_late, body.served) == (2, 0, 3)
     assert body.wait_mean_minutes == 19.0 and body.wait_p90_minutes == 30
     assert body.within_target_share == 0.5 and body.service_mean_minutes == 13.3
     assert (body.rating_mean, body.bad_ratings) == (3.0, 1)
     general = next(z for z in body.zones if z.zone == "general")
     assert (general.issued, general.waiting) == (5, 1)
     window = next(w for w in body.windows if w.window == 20)
-    assert (window.served, window.state, window.open_minutes) == (3, "closed", 60.0)
+    assert (window.handled, window.state, window.open_minutes) == (3, "closed", 60.0)
     assert window.serving_share == 0.75
 
 

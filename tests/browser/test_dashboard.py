@@ -17,7 +17,7 @@ from app import create_app
 from queues import services
 from queues.access import staff
 from queues.context import Context
-from queues.read import alerts, metrics
+from queues.read import alerts, drilldown, overview
 from queues.read import reports as reporting
 from queues.store.models import Rating
 from simulation import simulate as sim
@@ -50,11 +50,11 @@ def hall(busy_hall: Path, tmp_path: Path) -> Iterator[Context]:
 
 
 def test_dash001_the_morning_at_a_glance(dash_duo, hall: Context) -> None:
-    today = metrics.today(hall)
+    today = overview.today(hall)
     dash_duo.start_server(create_app(hall))
     dash_duo.driver.set_window_size(1600, 1000)
     sign_in(dash_duo, "boss", "/dashboard")
-    dash_duo.wait_for_text_to_equal("#dash-value-served", str(today.hall.served))
+    dash_duo.wait_for_text_to_equal("#dash-value-finished", str(today.hall.finished))
     assert dash_duo.find_element("#dash-value-waiting").text == str(today.now.waiting)
     assert dash_duo.find_element("#dash-value-windows").text == (
         f"{today.now.windows_open} / {today.now.windows_total}"
@@ -85,9 +85,9 @@ def drilled_numbers(dash_duo) -> list[str]:
 
 
 def test_dash002_every_number_opens_the_tickets_behind_it(dash_duo, hall: Context) -> None:
-    waiting = [line.number for line in metrics.tickets_behind(hall, "waiting")]
-    served_at_20 = [line.number for line in metrics.tickets_behind(hall, "served", window=20)]
-    assert waiting and served_at_20
+    waiting = [line.number for line in drilldown.tickets_behind(hall, "waiting")]
+    handled_at_20 = [line.number for line in drilldown.tickets_behind(hall, "handled", window=20)]
+    assert waiting and handled_at_20
     dash_duo.start_server(create_app(hall))
     dash_duo.driver.set_window_size(1600, 1000)
     sign_in(dash_duo, "boss", "/dashboard")
@@ -105,7 +105,7 @@ def test_dash002_every_number_opens_the_tickets_behind_it(dash_duo, hall: Contex
     )
     cell.click()
     dash_duo.wait_for_contains_text("#dash-drill-title", "20 号窗口")
-    assert drilled_numbers(dash_duo) == served_at_20
+    assert drilled_numbers(dash_duo) == handled_at_20
 
 
 def test_dash004_a_refresh_redraws_what_changed_and_leaves_the_rest(
@@ -114,7 +114,7 @@ def test_dash004_a_refresh_redraws_what_changed_and_leaves_the_rest(
     """The five-second refresh shows a new visitor in the waiting tile, while the window table,
     unchanged, stays the same elements under the manager's pointer (a click is never lost to a
     redraw)."""
-    waiting = metrics.today(hall).now.waiting
+    waiting = overview.today(hall).now.waiting
     dash_duo.start_server(create_app(hall))
     dash_duo.driver.set_window_size(1600, 1000)
     sign_in(dash_duo, "boss", "/dashboard")
@@ -150,7 +150,7 @@ def test_dash003_only_managers(dash_duo, hall: Context) -> None:
     dash_duo.wait_for_element("#login-name")  # nobody signed in: the sign-in page
     sign_in(dash_duo, "wang", "/dashboard")
     dash_duo.wait_for_contains_text("h1", "仅限管理人员")
-    assert not dash_duo.find_elements("#dash-value-served")
+    assert not dash_duo.find_elements("#dash-value-finished")
 
 
 def test_report001_a_month_with_its_ranking_and_export(dash_duo, hall: Context) -> None:
@@ -160,7 +160,8 @@ def test_report001_a_month_with_its_ranking_and_export(dash_duo, hall: Context) 
     sign_in(dash_duo, "boss", "/reports?period=month&date=2026-11-01&by=window")
     dash_duo.wait_for_text_to_equal("#report-heading", "区政务服务中心 · 2026年11月")
     assert dash_duo.find_element("#report-sum-issued").text == str(report.total.issued)
-    assert dash_duo.find_element("#report-sum-served").text == str(report.total.served)
+    assert dash_duo.find_element("#report-sum-handled").text == str(report.total.handled)
+    assert dash_duo.find_element("#report-sum-finished").text == str(report.total.finished)
     rows = dash_duo.find_elements("#report-main tbody tr")
     assert len(rows) == len(report.lines) + 1  # and the total
     first = dash_duo.find_element("#report-rank-w tbody tr td:nth-child(2)").text
@@ -177,7 +178,7 @@ def test_report001_a_month_with_its_ranking_and_export(dash_duo, hall: Context) 
     sheet = book["统计"]
     total = [c.value for c in sheet[sheet.max_row]]
     heads = [c.value for c in sheet[1]]
-    assert total[0] == "合计" and total[heads.index("办结")] == report.total.served
+    assert total[0] == "合计" and total[heads.index("办结量")] == report.total.finished
 
 
 def test_report002_switching_the_period_and_following_up(dash_duo, hall: Context) -> None:

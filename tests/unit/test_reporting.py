@@ -57,16 +57,16 @@ def test_titles_read_as_the_centre_writes_them() -> None:
 
 
 def test_ranking_weighs_target_satisfaction_and_volume() -> None:
-    from queues.read.metrics import Figures
+    from queues.read.figures import Figures
 
-    fast = Figures(served=50, wait_count=50, within_target=50, rating_count=10, rating_sum=50)
-    slow = Figures(served=100, wait_count=100, within_target=50, rating_count=10, rating_sum=30)
+    fast = Figures(handled=50, wait_count=50, within_target=50, rating_count=10, rating_sum=50)
+    slow = Figures(handled=100, wait_count=100, within_target=50, rating_count=10, rating_sum=30)
     idle = Figures()
     ranked = reporting.rank({"A": fast, "B": slow, "C": idle})
-    assert [r.label for r in ranked] == ["A", "B"]  # nobody served: not ranked
+    assert [r.label for r in ranked] == ["A", "B"]  # nobody handled: not ranked
     # A: 40×1 + 40×1 + 20×0.5 = 90; B: 40×0.5 + 40×0.5 + 20×1 = 60
     assert [r.score for r in ranked] == [90.0, 60.0]
-    unrated = reporting.rank({"D": Figures(served=10, wait_count=10, within_target=10)})
+    unrated = reporting.rank({"D": Figures(handled=10, wait_count=10, within_target=10)})
     assert unrated[0].score == 100.0  # without ratings the other parts count for all
 
 
@@ -94,10 +94,10 @@ def test_exports_read_back(ctx: Context, clock: Clock) -> None:
     assert book.sheetnames == ["统计", "窗口排名", "个人排名", "差评回访"]
     figures = book["统计"]
     heads = [c.value for c in figures[1]]
-    assert heads[:4] == ["窗口", "叫号", "办结", "过号"]
+    assert heads[:6] == ["窗口", "叫号", "办理量", "办结量", "转出", "过号"]
     row = [c.value for c in figures[2]]
     assert row[0] == "20 号窗口 税务局"
-    assert row[heads.index("办结")] == 3
+    assert row[heads.index("办理量")] == row[heads.index("办结量")] == 3
     assert row[heads.index("平均等候（分）")] == 19.0
     assert row[heads.index("目标内叫号率")] == 0.5
     assert figures.cell(2, heads.index("目标内叫号率") + 1).number_format == "0.0%"
@@ -111,7 +111,7 @@ def test_exports_read_back(ctx: Context, clock: Clock) -> None:
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == ["2026-11"]
     head = rows.index(["Figures"]) + 1
-    assert rows[head][:3] == ["Window", "Called", "Served"]
+    assert rows[head][:4] == ["Window", "Called", "Handled", "Finished"]
     assert rows[head + 1][0] == "Window 20 Taxation" and rows[head + 1][2] == "3"
     assert ["Bad ratings"] in rows
 
@@ -143,7 +143,7 @@ def test_typed_text_is_never_a_formula_in_the_exports(ctx: Context, clock: Clock
     assert (clerk.value, clerk.data_type) == ("'-李", "s")
     assert bad.cell(2, heads.index("Rating") + 1).value == 1  # a number, not text
     assert book["Clerk ranking"].cell(2, 2).value == "'-李"
-    assert book["Clerk ranking"].cell(2, 4).value == 1  # served: still a number
+    assert book["Clerk ranking"].cell(2, 4).value == 1  # handled: still a number
 
     text = reporting.to_csv(ctx, report, "en").decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from queues import services
 from queues.context import Context
-from queues.read import alerts, boards, counters, metrics
+from queues.read import alerts, boards, counters, rollups
 from queues.store.db import Database
 from queues.store.models import Alert, DailyStat, Event, Step
 from runtime import scheduler
@@ -145,7 +145,7 @@ def test_the_roll_up_job_covers_today_and_missed_days(ctx: Context, clock: Clock
     assert scheduler.roll_up(ctx) == 2
     with ctx.db.read() as s:
         assert set(s.scalars(select(DailyStat.day).distinct())) == {date(2026, 11, 23)}
-    assert metrics.report(ctx, date(2026, 11, 23), date(2026, 11, 23))["all"].issued == 1
+    assert rollups.report(ctx, date(2026, 11, 23), date(2026, 11, 23))["all"].issued == 1
 
 
 def test_alerts_open_and_close_with_what_holds(ctx: Context, clock: Clock) -> None:
@@ -223,9 +223,9 @@ def test_a_day_in_the_past_is_never_the_roll_up_of_today(sqlite_url: str) -> Non
     ctx = make_context(sqlite_url, clock)
     clock.set(beijing(2026, 11, 24, 10, 0))
     services.issue(ctx, "tax")
-    assert metrics.days_to_roll_up(ctx) == []  # today is rolled up tonight, not caught up
+    assert rollups.days_to_roll_up(ctx) == []  # today is rolled up tonight, not caught up
     clock.set(beijing(2026, 11, 25, 8, 0))
-    assert metrics.days_to_roll_up(ctx) == [DAY]
+    assert rollups.days_to_roll_up(ctx) == [DAY]
     ctx.db.dispose()
 
 

@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from queues.context import Context
-from queues.read import boards, metrics
+from queues.read import boards, rollups
 from queues.store.models import DailyStat, Event, Rating, Step, Ticket
 from simulation import simulate as sim
 from tests.support import Clock, beijing, make_context
@@ -53,9 +53,10 @@ def test_simulated_days_add_up_to_their_events(ctx: Context, clock: Clock) -> No
 
     # each day was rolled up, and the roll-ups say what the tickets say
     assert count(ctx, select(func.count(func.distinct(DailyStat.day)))) == 5
-    week = metrics.report(ctx, MONDAY, date(2026, 11, 22))["all"]
+    week = rollups.report(ctx, MONDAY, date(2026, 11, 22))["all"]
     assert week.issued == issued
-    assert week.served == steps["done"] + steps["transferred"]
+    assert week.handled == steps["done"] + steps["transferred"]
+    assert week.finished == steps["done"]
     assert week.no_shows == steps["no_show"]
     assert week.rating_count == ratings
     assert 0 < week.within_target_share <= 1
@@ -75,7 +76,7 @@ def test_simulation_in_two_processes_on_sqlite(sqlite_url: str) -> None:
         )
         days = set(s.scalars(select(Ticket.day).distinct()))
     assert orphans == 0 and len(days) == 10
-    assert metrics.report(ctx, MONDAY, date(2026, 11, 29))["all"].issued == issued
+    assert rollups.report(ctx, MONDAY, date(2026, 11, 29))["all"].issued == issued
     ctx.db.dispose()
 
 

@@ -283,8 +283,9 @@ def test_console_shows_ticket_queue_and_today(ctx: Context, clock: Clock) -> Non
     view = counters.console(ctx, 20)
     assert view.current.number == "T002" and view.waited_minutes == 16
     assert (view.waiting, view.next_numbers) == (2, ["T003", "T004"])
-    assert view.today.served == 1 and view.today.mean_service_minutes == pytest.approx(10)
-    assert view.today.mean_wait_minutes == pytest.approx((6 + 16) / 2)
+    assert (view.today.handled, view.today.finished) == (1, 1)
+    assert view.today.service_mean == pytest.approx(10)
+    assert view.today.wait_mean == pytest.approx((6 + 16) / 2)
 
 
 def test_console_names_where_a_ticket_came_from(ctx: Context) -> None:
