@@ -17,10 +17,8 @@ LANGS: tuple[Lang, ...] = ("zh", "en")
 MESSAGES: dict[str, tuple[str, str]] = {
     # --- the product ------------------------------------------------------------------------
     "app.title": ("政务服务大厅排队叫号系统", "Service hall queue system"),
-    "app.short": ("排队叫号", "hallq"),
     "lang.switch": ("English", "中文"),
     # --- start page ---------------------------------------------------------------------------
-    "home.heading": ("{hall}", "{hall}"),
     "home.lead": (
         "取号、叫号、大厅显示和管理统计，一套系统。请选择要打开的屏幕。",
         "Tickets, calls, lobby screens and management in one system. Choose a screen to open.",
@@ -29,10 +27,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "home.api": ("接口", "API"),
     "home.api.openapi": ("接口说明（OpenAPI）", "API description (OpenAPI)"),
     "home.api.health": ("运行状态", "Health check"),
-    # --- command line -------------------------------------------------------------------------
-    "cli.serving": ("hallq 已启动：{url}", "hallq is running at {url}"),
-    "cli.screens": ("屏幕：", "Screens:"),
-    "home.today": ("今日", "Today"),
     "home.windows": ("{count} 个窗口", "{count} windows"),
     "home.services": ("{count} 个事项", "{count} services"),
     "home.zones": ("{count} 个办理区", "{count} zones"),
@@ -299,7 +293,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.sheet.windows": ("窗口排名", "Window ranking"),
     "report.sheet.clerks": ("个人排名", "Clerk ranking"),
     "report.sheet.bad": ("差评回访", "Bad ratings"),
-    "report.summary": ("概况", "Summary"),
     "report.ranking.windows": ("窗口排名（先进窗口）", "Window ranking"),
     "report.ranking.clerks": ("个人排名（先进个人）", "Clerk ranking"),
     "report.ranking.note": (
@@ -316,7 +309,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.link": ("本报表链接", "Link to this report"),
     "report.save": ("保存", "Save"),
     "report.saved": ("已保存", "Saved"),
-    "report.outcomes": ("办理结果", "Outcomes"),
     "follow_up.open": ("未处理", "Open"),
     "follow_up.contacted": ("已联系", "Contacted"),
     "follow_up.resolved": ("已解决", "Resolved"),
@@ -341,7 +333,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "display.calling": ("正在呼叫", "Now calling"),
     "display.to_window": ("请到 {window} 号窗口", "Window {window}"),
     "display.window_short": ("{window} 号窗口", "Window {window}"),
-    "display.recent": ("最近呼叫", "Recent calls"),
     "display.nobody_called": ("暂无呼叫", "No calls yet"),
     "display.queues": ("等候情况", "Queues"),
     "display.col.service": ("办理事项", "Service"),
@@ -444,7 +435,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "kiosk.back": ("返回", "Back"),
     "kiosk.code.title": ("请输入重点项目编码", "Enter the key-project code"),
     "kiosk.code.ok": ("确定", "OK"),
-    "kiosk.code.delete": ("删除", "Delete"),
     "kiosk.code.invalid": (
         "编码无效或已过期，请到服务台咨询",
         "This code is not valid; please ask at the service desk",
@@ -509,10 +499,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "phone.ended": ("这张号票已失效", "This ticket is no longer valid"),
     "phone.rate": ("请您对本次服务作出评价", "Please rate this service"),
     "phone.comment": ("意见建议（可不填）", "Comments (optional)"),
-    "phone.submit": ("提交评价", "Submit"),
     "phone.thanks": ("感谢您的评价！", "Thank you for your rating!"),
     "phone.rated": ("您的评价：{label}", "Your rating: {label}"),
-    "phone.pick": ("请先选择一个评价", "Please choose a rating first"),
     "phone.refresh": ("本页自动刷新", "This page updates by itself"),
     "phone.unknown": ("找不到这张号票，请核对链接", "No such ticket; please check the link"),
     "rating.5": ("非常满意", "Very satisfied"),
