@@ -11,7 +11,7 @@ from components.screens import lang_switch, screen_card, screens
 from queues import views
 from queues.config import HallConfig
 from queues.directions import window_ranges
-from queues.i18n import t, weekdays
+from queues.i18n import listing, t, weekdays
 
 dash.register_page(
     __name__,
@@ -34,9 +34,7 @@ def zone_table(cfg: HallConfig, lang: str) -> dbc.Table:
                     html.Td(zone.name(lang), className="fw-semibold text-nowrap"),
                     html.Td(t("home.floor", lang, floor=zone.floor), className="text-nowrap"),
                     html.Td(window_ranges(windows), className="text-nowrap"),
-                    html.Td(
-                        t("home.list", lang, items=("、" if lang != "en" else ", ").join(names))
-                    ),
+                    html.Td(listing(names, lang)),
                     html.Td(html.A(f"/display/{zone.code}", href=f"/display/{zone.code}")),
                 ]
             )

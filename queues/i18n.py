@@ -9,6 +9,7 @@ CLI and the printed ticket all take their words from here, by key::
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Literal
 
 Lang = Literal["zh", "en"]
@@ -33,7 +34,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "home.hours": ("办公时间 {open}–{close}", "Open {open}–{close}"),
     "home.zones.heading": ("办理区", "Zones"),
     "home.floor": ("{floor} 楼", "Floor {floor}"),
-    "home.list": ("{items}", "{items}"),
     "home.col.zone": ("办理区", "Zone"),
     "home.col.floor": ("楼层", "Floor"),
     "home.col.windows": ("窗口", "Windows"),
@@ -344,6 +344,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "display.no_queue": ("目前无人等候", "No one is waiting"),
     "display.others": ("其余 {count} 个事项无需等候", "{count} other services: no wait"),
     "display.unknown_zone": ("没有这个办理区：{zone}", "No such zone: {zone}"),
+    # the hall's notice along the bottom, both languages at once
+    "display.notice": ("{zh}　　{en}", "{zh}　　{en}"),
     "strip.paused": ("暂停服务", "Paused"),
     "strip.closed": ("暂未开放", "Closed"),
     "strip.waiting": ("请稍候", "Please wait"),
@@ -388,7 +390,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "counter.reason.fetching": ("调取材料", "Fetching files"),
     "counter.reason.other": ("其他", "Other"),
     "counter.waiting": ("本窗口等候 {count} 人", "{count} waiting for this window"),
-    "counter.next": ("接下来", "Next"),
+    "counter.next": ("接下来：", "Next："),
     "counter.today": ("今日", "Today"),
     "counter.served": ("已办结 {count}", "served {count}"),
     "counter.no_shows": ("过号 {count}", "no-shows {count}"),
@@ -514,7 +516,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Number {number}, please go to window {window}.",
     ),
     "where.floor": ("{floor} 楼", "floor {floor}"),
-    "where.floor.words": ("{floor}楼", "floor {floor}"),
+    # floors one to ten are said in words in Chinese; higher ones take where.floor
+    "where.floor.1": ("一楼", "floor 1"),
+    "where.floor.2": ("二楼", "floor 2"),
+    "where.floor.3": ("三楼", "floor 3"),
+    "where.floor.4": ("四楼", "floor 4"),
+    "where.floor.5": ("五楼", "floor 5"),
+    "where.floor.6": ("六楼", "floor 6"),
+    "where.floor.7": ("七楼", "floor 7"),
+    "where.floor.8": ("八楼", "floor 8"),
+    "where.floor.9": ("九楼", "floor 9"),
+    "where.floor.10": ("十楼", "floor 10"),
     "where.go": (
         "请到{floor}{zone} {windows} 号窗口",
         "Please go to {zone}, {floor}, window {windows}",
@@ -525,6 +537,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "print.eta_now": ("请留意叫号", "you will be called shortly"),
     "print.first_step": ("第一步：{name}", "First step: {name}"),
     "print.eta_unknown": ("窗口开放后开始叫号", "Calling starts when the windows open"),
+    "print.wait": ("{ahead}，{eta}", "{ahead}, {eta}"),
     "print.scan": ("扫码查看排队进度", "Scan to follow your turn"),
     "print.priority": ("优先办理", "Priority"),
     "print.green": ("绿色通道", "Green channel"),
@@ -781,6 +794,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "weekday.fri": ("周五", "Fri"),
     "weekday.sat": ("周六", "Sat"),
     "weekday.sun": ("周日", "Sun"),
+    "list.separator": ("、", ", "),
 }
 
 
@@ -842,8 +856,12 @@ def window_state(state: str, reason: str | None, lang: str) -> str:
     return words
 
 
+def listing(items: Iterable[str], lang: str) -> str:
+    """Words in a row: 周二、周四 or "Tue, Thu"."""
+    return t("list.separator", lang).join(items)
+
+
 def weekdays(days: list[str], lang: str) -> str:
     if list(days) == ["mon", "tue", "wed", "thu", "fri"]:
         return t("weekdays.mon-fri", lang)
-    sep = "、" if lang != "en" else ", "
-    return sep.join(t(f"weekday.{d}", lang) for d in days)
+    return listing((t(f"weekday.{d}", lang) for d in days), lang)

@@ -4,7 +4,7 @@ a list of days, a floor."""
 from __future__ import annotations
 
 from queues.directions import floor_words
-from queues.i18n import PAUSE_REASONS, t, weekdays, window_state
+from queues.i18n import PAUSE_REASONS, listing, t, weekdays, window_state
 
 
 def test_a_pause_picked_on_the_console_reads_in_each_language() -> None:
@@ -22,6 +22,12 @@ def test_every_console_reason_has_its_english_words() -> None:
 def test_a_reason_typed_through_the_api_is_shown_as_written() -> None:
     assert window_state("paused", "系统升级", "en") == "paused (系统升级)"
     assert window_state("open", None, "zh") == t("window.open", "zh")
+
+
+def test_lists_take_each_languages_separator() -> None:
+    assert listing(["税务", "公证"], "zh") == "税务、公证"
+    assert listing(["Tax", "Notary"], "en") == "Tax, Notary"
+    assert listing(["Tax"], "en") == "Tax" and listing([], "zh") == ""
 
 
 def test_days_are_listed_with_each_languages_separator() -> None:
