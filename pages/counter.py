@@ -577,7 +577,7 @@ def _queue(view: counters.ConsoleView, lang: str) -> Any:
             t("counter.waiting", lang, count=view.waiting), className="h5", id="counter-waiting"
         ),
         html.Div(
-            [t("counter.next", lang), "："]
+            [t("counter.next", lang)]
             + [
                 dbc.Badge(n, color="light", text_color="dark", className="me-1 fs-6")
                 for n in view.next_numbers

@@ -111,7 +111,8 @@ def layout(
             ),
             html.Footer(
                 html.Div(
-                    f"{notice.zh}　　{notice.en}" if notice else "", className="display-notice-text"
+                    t("display.notice", "zh", zh=notice.zh, en=notice.en) if notice else "",
+                    className="display-notice-text",
                 ),
                 className="display-notice",
             ),

@@ -10,7 +10,7 @@ from components.screens import lang_switch, screen_card, screens
 from queues.hall.config import HallConfig
 from queues.read import counters
 from queues.text.directions import window_ranges
-from queues.text.i18n import t, weekdays
+from queues.text.i18n import listing, t, weekdays
 from web.current import context, lang_of
 
 dash.register_page(
@@ -34,9 +34,7 @@ def zone_table(cfg: HallConfig, lang: str) -> dbc.Table:
                     html.Td(zone.name(lang), className="fw-semibold text-nowrap"),
                     html.Td(t("home.floor", lang, floor=zone.floor), className="text-nowrap"),
                     html.Td(window_ranges(windows), className="text-nowrap"),
-                    html.Td(
-                        t("home.list", lang, items=("、" if lang != "en" else ", ").join(names))
-                    ),
+                    html.Td(listing(names, lang)),
                     html.Td(html.A(f"/display/{zone.code}", href=f"/display/{zone.code}")),
                 ]
             )

@@ -611,8 +611,12 @@ def transfer(
                 raise errors.UnknownService(service=service)
             to_service, to_window, to_window_zone = target.code, None, None
         else:
+            # FOR SHARE: the hall file's sync cannot retire the window under this transfer
+            # (it locks the window first), so no ticket is sent to a window that is gone.
             found = s.execute(
-                select(_wn.id, _wn.zone_code).where(_wn.id == window, _wn.active)
+                select(_wn.id, _wn.zone_code)
+                .where(_wn.id == window, _wn.active)
+                .with_for_update(read=True)
             ).first()
             if found is None:
                 raise errors.UnknownTargetWindow(window=window)

@@ -183,18 +183,6 @@ def set_active(ctx: Context, name: str, active: bool, actor: str = "cli") -> Non
             events.record(s, "user_deactivated", actor, now, user=name, sessions_ended=ended)
 
 
-def bind_windows(ctx: Context, name: str, windows: list[int], actor: str = "cli") -> None:
-    known = {w.id for w in ctx.config.windows}
-    unknown = [w for w in windows if w not in known]
-    if unknown:
-        raise errors.UnknownWindow(window=unknown[0])
-    now = ctx.now()
-    with ctx.db.write() as s:
-        user = _by_name(s, name)
-        user.windows = _windows_text(windows)
-        events.record(s, "user_windows", actor, now, user=name, windows=sorted(set(windows)))
-
-
 def _by_name(s, name: str) -> User:  # type: ignore[no-untyped-def]
     """The user, locked: two changes to one account at once are made one after the other."""
     user = s.scalar(select(User).where(User.name == name).with_for_update())

@@ -4,14 +4,24 @@ The hall file is the source of truth for zones, services, work profiles and wind
 inserts what is new, updates what changed and retires (``active = false``) what was removed;
 nothing is deleted, because past tickets and events refer to it. Window states (open, paused)
 are the day's business and are left alone. Applying the same file twice changes nothing.
+
+A window removed from the file may hold a ticket (called or being served), and tickets may wait
+that were transferred to it alone: none of them could ever be finished or called. Each goes back
+to its service's queue in its place in line (its issue time), with an event
+(``returned_to_queue``), and the boards of the zones concerned move.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select, text
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Row, bindparam, case, select, text, update
 from sqlalchemy.orm import Session
 
 from queues.hall.config import HallConfig
+from queues.rules.lifecycle import HELD, Status
+from queues.store import events
 from queues.store.db import Database
 from queues.store.models import (
     BOARD_SHARDS,
@@ -19,15 +29,22 @@ from queues.store.models import (
     Profile,
     ProfileService,
     Service,
+    Step,
+    Ticket,
     Window,
     Zone,
 )
 
 PG_LOCK_KEY = 0x68616C6C  # "hall": serialises two processes applying the file at once
+ACTOR = "system:config"
+RETURNED = "returned_to_queue"
 
 
-def apply_config(db: Database, config: HallConfig) -> dict[str, int]:
-    """Write ``config`` into the database; answer how many rows of each kind changed."""
+def apply_config(db: Database, config: HallConfig, now: datetime | None = None) -> dict[str, int]:
+    """Write ``config`` into the database; answer how many rows of each kind changed.
+
+    ``now``: the time of the events it writes (default: the clock's)."""
+    now = now or datetime.now(UTC)
     changed = {"zones": 0, "services": 0, "profiles": 0, "windows": 0}
     with db.write() as s:
         if db.dialect == "postgresql":
@@ -35,7 +52,7 @@ def apply_config(db: Database, config: HallConfig) -> dict[str, int]:
         changed["zones"] = _zones(s, config)
         changed["services"] = _services(s, config)
         changed["profiles"] = _profiles(s, config)
-        changed["windows"] = _windows(s, config)
+        changed["windows"] = _windows(s, config, now)
     return changed
 
 
@@ -147,7 +164,7 @@ def _profiles(s: Session, config: HallConfig) -> int:
     return n
 
 
-def _windows(s: Session, config: HallConfig) -> int:
+def _windows(s: Session, config: HallConfig, now: datetime) -> int:
     n = 0
     for w in config.windows:
         n += _upsert(
@@ -164,4 +181,109 @@ def _windows(s: Session, config: HallConfig) -> int:
             },
         )
     s.flush()
-    return n + _retire(s, Window, "id", {w.id for w in config.windows})
+    keep = {w.id for w in config.windows}
+    active = s.scalars(select(Window.id).where(Window.active).order_by(Window.id)).all()
+    zones: set[str] = set()
+    for window in active:
+        if window not in keep and _retire_window(s, window, now, zones):
+            n += 1
+    events.bump(s, *zones)  # last: the version rows stay locked until commit
+    return n
+
+
+# What a window is asked to give back, with the zone whose queue the ticket returns to.
+_STEP_ROW = (
+    Step.id,
+    Step.ticket_id,
+    Step.status,
+    Step.service_code,
+    Ticket.number,
+    Service.zone_code.label("service_zone"),
+)
+_STEPS = Step.__table__.join(Ticket.__table__, Ticket.id == Step.ticket_id).join(
+    Service.__table__, Service.code == Step.service_code
+)
+# The window, locked (PostgreSQL) as every call locks it first: a call waiting on it finds the
+# window retired and calls nothing. FOR NO KEY UPDATE, as in queues.services.
+_LOCK_WINDOW = (
+    select(Window.zone_code)
+    .where(Window.id == bindparam("w"), Window.active)
+    .with_for_update(key_share=True)
+)
+# Read after the lock, in a statement of its own: under READ COMMITTED it sees what was
+# committed while the lock was awaited (a ticket called a moment ago).
+_HELD = (
+    select(*_STEP_ROW)
+    .select_from(_STEPS)
+    .where(Step.window_id == bindparam("w"), Step.status.in_(HELD))
+)
+_SENT_TO = (
+    select(*_STEP_ROW)
+    .select_from(_STEPS)
+    .where(Step.target_window_id == bindparam("w"), Step.status == Status.WAITING)
+    .order_by(Step.id)
+)
+# Conditional on the status it was read in: a clerk's action on the ticket (start, finish,
+# transfer) may come first, and then this changes nothing. The step waits again as
+# it did before the call, keeping its place (queued_at) and the time its wait began (entered_at).
+_RETURN = (
+    update(Step.__table__)
+    .where(Step.id == bindparam("b_step"), Step.status == bindparam("b_was"))
+    .values(
+        status=Status.WAITING,
+        window_id=None,
+        clerk=None,
+        called_at=None,
+        last_called_at=None,
+        started_at=None,
+        recalls=0,
+        target_window_id=case(
+            (Step.target_window_id == bindparam("b_window"), None),
+            else_=Step.target_window_id,
+        ),
+    )
+)
+_RETIRE_WINDOW = update(Window.__table__).where(Window.id == bindparam("w")).values(active=False)
+
+
+def _retire_window(s: Session, window: int, now: datetime, zones: set[str]) -> bool:
+    """Retire ``window``, giving back to their queues the ticket it holds and those sent to it;
+    add to ``zones`` those whose screens change."""
+    zone = s.scalar(_LOCK_WINDOW, {"w": window})
+    if zone is None:
+        return False
+    zones.add(zone)  # its screens no longer show the window
+    # The clerk may still start, finish or transfer the held ticket meanwhile: read it again
+    # until it is given back or the window holds none (its status only moves forward).
+    while (held := s.execute(_HELD, {"w": window}).first()) is not None:
+        if _return(s, held, window, now):
+            zones.add(held.service_zone)
+            break
+    # Read after the held ticket: a transfer to this window committed meanwhile is seen; one
+    # still running holds the window FOR SHARE (queues.services.transfer), so the lock above
+    # waited for it, or it waits for this and then finds the window retired.
+    for sent in s.execute(_SENT_TO, {"w": window}).all():
+        if _return(s, sent, window, now):
+            zones.add(sent.service_zone)
+    s.execute(_RETIRE_WINDOW, {"w": window})
+    return True
+
+
+def _return(s: Session, step: Row[Any], window: int, now: datetime) -> bool:
+    """Put ``step`` back in its queue; False if its status changed since it was read."""
+    params = {"b_step": step.id, "b_was": step.status, "b_window": window}
+    if s.execute(_RETURN, params).rowcount != 1:
+        return False
+    events.record(
+        s,
+        RETURNED,
+        ACTOR,
+        now,
+        ticket_id=step.ticket_id,
+        window_id=window,
+        number=step.number,
+        service=step.service_code,
+        previous=step.status,
+        reason="window_removed",
+    )
+    return True

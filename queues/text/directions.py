@@ -6,9 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from queues.hall.config import HallConfig, Name
-from queues.text.i18n import t
-
-_ZH_NUMERALS = "零一二三四五六七八九十"  # a floor is said in words: 二楼
+from queues.text.i18n import MESSAGES, t
 
 
 def window_ranges(ids: Iterable[int]) -> str:
@@ -24,11 +22,8 @@ def window_ranges(ids: Iterable[int]) -> str:
 
 def floor_words(floor: int, lang: str) -> str:
     """``2`` gives 二楼 or "floor 2"."""
-    if lang == "en":
-        return t("where.floor", "en", floor=floor)
-    if 1 <= floor <= 10:
-        return t("where.floor.words", "zh", floor=_ZH_NUMERALS[floor])
-    return t("where.floor", "zh", floor=floor)
+    words = f"where.floor.{floor}"  # one to ten: said in words in Chinese
+    return t(words, lang) if words in MESSAGES else t("where.floor", lang, floor=floor)
 
 
 @dataclass(frozen=True)

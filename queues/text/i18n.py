@@ -9,6 +9,7 @@ CLI and the printed ticket all take their words from here, by key::
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Literal
 
 Lang = Literal["zh", "en"]
@@ -17,10 +18,8 @@ LANGS: tuple[Lang, ...] = ("zh", "en")
 MESSAGES: dict[str, tuple[str, str]] = {
     # --- the product ------------------------------------------------------------------------
     "app.title": ("政务服务大厅排队叫号系统", "Service hall queue system"),
-    "app.short": ("排队叫号", "hallq"),
     "lang.switch": ("English", "中文"),
     # --- start page ---------------------------------------------------------------------------
-    "home.heading": ("{hall}", "{hall}"),
     "home.lead": (
         "取号、叫号、大厅显示和管理统计，一套系统。请选择要打开的屏幕。",
         "Tickets, calls, lobby screens and management in one system. Choose a screen to open.",
@@ -29,17 +28,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "home.api": ("接口", "API"),
     "home.api.openapi": ("接口说明（OpenAPI）", "API description (OpenAPI)"),
     "home.api.health": ("运行状态", "Health check"),
-    # --- command line -------------------------------------------------------------------------
-    "cli.serving": ("hallq 已启动：{url}", "hallq is running at {url}"),
-    "cli.screens": ("屏幕：", "Screens:"),
-    "home.today": ("今日", "Today"),
     "home.windows": ("{count} 个窗口", "{count} windows"),
     "home.services": ("{count} 个事项", "{count} services"),
     "home.zones": ("{count} 个办理区", "{count} zones"),
     "home.hours": ("办公时间 {open}–{close}", "Open {open}–{close}"),
     "home.zones.heading": ("办理区", "Zones"),
     "home.floor": ("{floor} 楼", "Floor {floor}"),
-    "home.list": ("{items}", "{items}"),
     "home.col.zone": ("办理区", "Zone"),
     "home.col.floor": ("楼层", "Floor"),
     "home.col.windows": ("窗口", "Windows"),
@@ -309,7 +303,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.sheet.windows": ("窗口排名", "Window ranking"),
     "report.sheet.clerks": ("个人排名", "Clerk ranking"),
     "report.sheet.bad": ("差评回访", "Bad ratings"),
-    "report.summary": ("概况", "Summary"),
     "report.ranking.windows": ("窗口排名（先进窗口）", "Window ranking"),
     "report.ranking.clerks": ("个人排名（先进个人）", "Clerk ranking"),
     "report.ranking.note": (
@@ -326,7 +319,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.link": ("本报表链接", "Link to this report"),
     "report.save": ("保存", "Save"),
     "report.saved": ("已保存", "Saved"),
-    "report.outcomes": ("办理结果", "Outcomes"),
     "follow_up.open": ("未处理", "Open"),
     "follow_up.contacted": ("已联系", "Contacted"),
     "follow_up.resolved": ("已解决", "Resolved"),
@@ -351,7 +343,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "display.calling": ("正在呼叫", "Now calling"),
     "display.to_window": ("请到 {window} 号窗口", "Window {window}"),
     "display.window_short": ("{window} 号窗口", "Window {window}"),
-    "display.recent": ("最近呼叫", "Recent calls"),
     "display.nobody_called": ("暂无呼叫", "No calls yet"),
     "display.queues": ("等候情况", "Queues"),
     "display.col.service": ("办理事项", "Service"),
@@ -363,6 +354,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "display.no_queue": ("目前无人等候", "No one is waiting"),
     "display.others": ("其余 {count} 个事项无需等候", "{count} other services: no wait"),
     "display.unknown_zone": ("没有这个办理区：{zone}", "No such zone: {zone}"),
+    # the hall's notice along the bottom, both languages at once
+    "display.notice": ("{zh}　　{en}", "{zh}　　{en}"),
     "strip.paused": ("暂停服务", "Paused"),
     "strip.closed": ("暂未开放", "Closed"),
     "strip.waiting": ("请稍候", "Please wait"),
@@ -407,7 +400,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "counter.reason.fetching": ("调取材料", "Fetching files"),
     "counter.reason.other": ("其他", "Other"),
     "counter.waiting": ("本窗口等候 {count} 人", "{count} waiting for this window"),
-    "counter.next": ("接下来", "Next"),
+    "counter.next": ("接下来：", "Next: "),
     "counter.today": ("今日", "Today"),
     "counter.handled": (
         "办理 {handled}（办结 {finished}）",
@@ -457,7 +450,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "kiosk.back": ("返回", "Back"),
     "kiosk.code.title": ("请输入重点项目编码", "Enter the key-project code"),
     "kiosk.code.ok": ("确定", "OK"),
-    "kiosk.code.delete": ("删除", "Delete"),
     "kiosk.code.invalid": (
         "编码无效或已过期，请到服务台咨询",
         "This code is not valid; please ask at the service desk",
@@ -522,10 +514,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "phone.ended": ("这张号票已失效", "This ticket is no longer valid"),
     "phone.rate": ("请您对本次服务作出评价", "Please rate this service"),
     "phone.comment": ("意见建议（可不填）", "Comments (optional)"),
-    "phone.submit": ("提交评价", "Submit"),
     "phone.thanks": ("感谢您的评价！", "Thank you for your rating!"),
     "phone.rated": ("您的评价：{label}", "Your rating: {label}"),
-    "phone.pick": ("请先选择一个评价", "Please choose a rating first"),
     "phone.refresh": ("本页自动刷新", "This page updates by itself"),
     "phone.unknown": ("找不到这张号票，请核对链接", "No such ticket; please check the link"),
     "rating.5": ("非常满意", "Very satisfied"),
@@ -539,7 +529,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Number {number}, please go to window {window}.",
     ),
     "where.floor": ("{floor} 楼", "floor {floor}"),
-    "where.floor.words": ("{floor}楼", "floor {floor}"),
+    # floors one to ten are said in words in Chinese; higher ones take where.floor
+    "where.floor.1": ("一楼", "floor 1"),
+    "where.floor.2": ("二楼", "floor 2"),
+    "where.floor.3": ("三楼", "floor 3"),
+    "where.floor.4": ("四楼", "floor 4"),
+    "where.floor.5": ("五楼", "floor 5"),
+    "where.floor.6": ("六楼", "floor 6"),
+    "where.floor.7": ("七楼", "floor 7"),
+    "where.floor.8": ("八楼", "floor 8"),
+    "where.floor.9": ("九楼", "floor 9"),
+    "where.floor.10": ("十楼", "floor 10"),
     "where.go": (
         "请到{floor}{zone} {windows} 号窗口",
         "Please go to {zone}, {floor}, window {windows}",
@@ -550,6 +550,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "print.eta_now": ("请留意叫号", "you will be called shortly"),
     "print.first_step": ("第一步：{name}", "First step: {name}"),
     "print.eta_unknown": ("窗口开放后开始叫号", "Calling starts when the windows open"),
+    "print.wait": ("{ahead}，{eta}", "{ahead}, {eta}"),
     "print.scan": ("扫码查看排队进度", "Scan to follow your turn"),
     "print.priority": ("优先办理", "Priority"),
     "print.green": ("绿色通道", "Green channel"),
@@ -806,6 +807,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "weekday.fri": ("周五", "Fri"),
     "weekday.sat": ("周六", "Sat"),
     "weekday.sun": ("周日", "Sun"),
+    "list.separator": ("、", ", "),
 }
 
 
@@ -867,8 +869,12 @@ def window_state(state: str, reason: str | None, lang: str) -> str:
     return words
 
 
+def listing(items: Iterable[str], lang: str) -> str:
+    """Words in a row: 周二、周四 or "Tue, Thu"."""
+    return t("list.separator", lang).join(items)
+
+
 def weekdays(days: list[str], lang: str) -> str:
     if list(days) == ["mon", "tue", "wed", "thu", "fri"]:
         return t("weekdays.mon-fri", lang)
-    sep = "、" if lang != "en" else ", "
-    return sep.join(t(f"weekday.{d}", lang) for d in days)
+    return listing((t(f"weekday.{d}", lang) for d in days), lang)

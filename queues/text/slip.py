@@ -118,16 +118,12 @@ def build(
 def _wait_line(ticket: TicketView, lang: str) -> str:
     ahead = t("print.ahead", lang, ahead=ticket.ahead)
     if ticket.eta_minutes is None:
-        return (
-            f"{ahead}, {t('print.eta_unknown', lang)}"
-            if lang == "en"
-            else (f"{ahead}，{t('print.eta_unknown', lang)}")
-        )
-    if ticket.eta_minutes == 0:
+        eta = t("print.eta_unknown", lang)
+    elif ticket.eta_minutes == 0:
         eta = t("print.eta_now", lang)
     else:
         eta = t("print.eta", lang, minutes=ticket.eta_minutes)
-    return f"{ahead}, {eta}" if lang == "en" else f"{ahead}，{eta}"
+    return t("print.wait", lang, ahead=ahead, eta=eta)
 
 
 def unprintable(number: str, exc: BaseException) -> str:

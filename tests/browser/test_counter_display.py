@@ -36,10 +36,14 @@ def test_counter001_a_clerks_round(dash_duo, ctx: Context) -> None:
     tap(dash_duo, "#counter-call")
     dash_duo.wait_for_text_to_equal("#counter-number", "T001")
     assert dash_duo.find_element("#counter-call").get_attribute("disabled")  # holds a ticket
+    assert dash_duo.find_element("#counter-next").text == "接下来：T002"
 
     dash_duo.driver.get(dash_duo.server_url + "/display?mute=1")
     dash_duo.wait_for_text_to_equal("#display-number", "T001")
     assert "请到 20 号窗口" in dash_duo.find_element("#display-to").text
+    notice = ctx.config.display.notice
+    shown = dash_duo.find_element(".display-notice-text").get_attribute("textContent")
+    assert shown == f"{notice.zh}\u3000\u3000{notice.en}"  # two ideographic spaces between
     dash_duo.driver.get(dash_duo.server_url + "/display/window/20")
     dash_duo.wait_for_text_to_equal("#strip-text", "T001")
 
@@ -56,7 +60,8 @@ def test_counter001_a_clerks_round(dash_duo, ctx: Context) -> None:
 
     dash_duo.driver.get(dash_duo.server_url + "/display/window/20")
     dash_duo.wait_for_text_to_equal("#strip-text", "暂停服务")
-    dash_duo.driver.get(dash_duo.server_url + "/counter/20")
+    dash_duo.driver.get(dash_duo.server_url + "/counter/20?lang=en")
+    dash_duo.wait_for_text_to_equal("#counter-next", "Next: T002")
     tap(dash_duo, "#counter-sign-out")
     dash_duo.wait_for_element("#login-name")
     dash_duo.driver.get(dash_duo.server_url + "/counter/20")

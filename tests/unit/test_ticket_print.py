@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,27 @@ def test_first_step_is_named_on_the_ticket(ctx: Context) -> None:
     rows = [r.text for r in slip.build(t, ctx.config, base_url=BASE).head]
     assert "施工许可证核发" in rows and "第一步：工程项目统一登记受理" in rows
     assert "请到一楼工程项目联审联批区 1-2 号窗口" in rows
+
+
+@pytest.mark.parametrize(
+    ("ahead", "eta", "zh", "en"),
+    [
+        (2, 12, "前面还有 2 人，预计等候约 12 分钟", "2 ahead of you, expected wait about 12 min"),
+        (0, 0, "前面还有 0 人，请留意叫号", "0 ahead of you, you will be called shortly"),
+        (
+            3,
+            None,
+            "前面还有 3 人，窗口开放后开始叫号",
+            "3 ahead of you, Calling starts when the windows open",
+        ),
+    ],
+)
+def test_wait_line_in_each_language(
+    ctx: Context, ticket: TicketView, ahead: int, eta: int | None, zh: str, en: str
+) -> None:
+    waiting = replace(ticket, ahead=ahead, eta_minutes=eta)
+    rows = [r.text for r in slip.build(waiting, ctx.config, base_url=BASE).head]
+    assert rows[-2:] == [zh, en]
 
 
 def test_raster_ticket_is_one_image_without_chinese_text(ctx: Context, ticket: TicketView) -> None:
