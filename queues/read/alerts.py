@@ -20,9 +20,8 @@ from sqlalchemy import select
 
 from queues.context import Context
 from queues.read import figures
-from queues.rules.lifecycle import Status
 from queues.store import events, queue
-from queues.store.models import Alert, Printer, Step, Window
+from queues.store.models import Alert, Printer, Window
 
 
 @dataclass(frozen=True)
@@ -36,20 +35,10 @@ def current(ctx: Context, now: datetime | None = None) -> list[Found]:
     """The alerts that hold at ``now``."""
     now = now or ctx.now()
     cfg, rules = ctx.config, ctx.config.rules
-    today = ctx.business_day(now)
     found: list[Found] = []
     with ctx.db.read() as s:
         waiting: dict[str, list[Any]] = {}
-        for step in s.execute(
-            select(
-                Step.service_code,
-                Step.status,
-                Step.entered_at,
-                Step.queued_at,
-                Step.called_at,
-                Step.finished_at,
-            ).where(Step.status == Status.WAITING, Step.day >= queue.queue_since(ctx, today))
-        ):
+        for step in queue.in_line(s, ctx, now):
             waiting.setdefault(step.service_code, []).append(step)
         for service, steps in waiting.items():
             target = cfg.target(service)

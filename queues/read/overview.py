@@ -20,9 +20,9 @@ from queues.read.figures import (
     is_late,
     window_times,
 )
-from queues.rules.lifecycle import Status, WindowState
+from queues.rules.lifecycle import WindowState
 from queues.store.models import Step, Window
-from queues.store.queue import queue_since
+from queues.store.queue import in_line
 
 
 @dataclass
@@ -42,22 +42,12 @@ class Now:
 def now(ctx: Context, zone: str | None = None) -> Now:
     """The hall (or ``zone``) this minute."""
     moment = ctx.now()
-    today = ctx.business_day(moment)
     cfg = ctx.config
     windows_q = select(Window.state).where(Window.active)
     if zone is not None:
         windows_q = windows_q.where(Window.zone_code == zone)
     with ctx.db.read() as s:
-        rows = s.execute(
-            select(
-                Step.service_code,
-                Step.status,
-                Step.entered_at,
-                Step.queued_at,
-                Step.called_at,
-                Step.finished_at,
-            ).where(Step.status == Status.WAITING, Step.day >= queue_since(ctx, today))
-        ).all()
+        rows = in_line(s, ctx, moment)
         states = s.execute(windows_q).scalars().all()
     by_zone: dict[str, int] = defaultdict(int)
     longest = None

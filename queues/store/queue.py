@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, bindparam, func, or_, select
@@ -114,6 +114,17 @@ def answer(session: Session, ctx: Context, row: Mapping[str, Any]) -> TicketView
     if row["status"] == Status.DONE:
         rating = session.scalar(_RATING, {"b_ticket_id": row["ticket_id"]})
     return ticket_view(ctx.config, row, rating=rating)
+
+
+_IN_LINE = select(
+    _st.service_code, _st.status, _st.entered_at, _st.queued_at, _st.called_at, _st.finished_at
+).where(_st.status == Status.WAITING, _st.day >= bindparam("since"))
+
+
+def in_line(session: Session, ctx: Context, now: datetime) -> list[Any]:
+    """The steps waiting at ``now`` (yesterday's too where a hall stays open past midnight),
+    with what the figures need to judge their wait (:mod:`queues.read.figures`)."""
+    return list(session.execute(_IN_LINE, {"since": queue_since(ctx, ctx.business_day(now))}))
 
 
 # --- what wait prediction needs -----------------------------------------------------------------
