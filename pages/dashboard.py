@@ -191,8 +191,8 @@ def _layout(fig: go.Figure, **more: Any) -> go.Figure:
         font=FONT,
         margin=dict(l=50, r=20, t=10, b=40),
         legend=dict(orientation="h", y=1.08, x=0),
-        **more,
     )
+    fig.update_layout(**more)  # merged into the above: a legend given here adds to it
     return fig
 
 
@@ -311,6 +311,7 @@ def wait_figure(today: overview.Today, ctx: Context, lang: str) -> go.Figure:
         yaxis=dict(title=t("dash.visitors", lang)),
         barmode="stack",
         bargap=0.1,
+        legend=dict(traceorder="normal"),  # within target first, as stacked
     )
 
 
