@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
 
+from queues.access.staff import StaffUser
 from queues.text.i18n import other_lang, t
+from web import auth
 
 
 def with_lang(path: str, lang: str) -> str:
@@ -92,3 +95,16 @@ def screen_card(page: dict[str, Any], lang: str) -> dbc.Col:
         lg=4,
         className="mb-3",
     )
+
+
+def managers_only(page: str, here: str, lang: str) -> tuple[StaffUser | None, Any]:
+    """The signed-in manager (or administrator), or what a manager's page shows instead: the
+    sign-in page, coming back to ``here`` afterwards, or a refusal naming the user's role."""
+    user = auth.current_user()
+    if user is None:
+        href = "/login?" + urlencode({"next": here})
+        return None, dcc.Location(id=f"{page}-to-login", href=href, refresh=True)
+    if not user.at_least("manager"):
+        refusal = t("error.managers_only", lang, role=t(f"role.{user.role}", lang))
+        return None, dbc.Container(html.H1(refusal, className="h3 mt-5"))
+    return user, None

@@ -17,7 +17,7 @@ from dash import ALL, Input, Output, State, callback, dcc, html, no_update
 from pydantic import Field, StringConstraints
 
 from components import live
-from components.screens import manager_bar
+from components.screens import manager_bar, managers_only
 from queues import errors
 from queues.context import Context
 from queues.inputs import Code, Lang, WindowId
@@ -59,16 +59,9 @@ TILES = (
 
 def layout(lang: str | None = None, zone: str | None = None, **_: str) -> Any:
     lang = lang_of(lang)
-    user = auth.current_user()
+    user, instead = managers_only("dash", "/dashboard", lang)
     if user is None:
-        return dcc.Location(id="dash-to-login", href="/login?next=/dashboard", refresh=True)
-    if not user.at_least("manager"):
-        return dbc.Container(
-            html.H1(
-                t("error.managers_only", lang, role=t(f"role.{user.role}", lang)),
-                className="h3 mt-5",
-            )
-        )
+        return instead
     cfg = context().config
     zones = [{"label": t("dash.all_zones", lang), "value": ALL_ZONES}] + [
         {"label": z.name(lang), "value": z.code} for z in cfg.zones

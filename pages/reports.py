@@ -16,7 +16,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, clientside_callback, dcc, html, no_update
 from pydantic import Field, Strict
 
-from components.screens import manager_bar
+from components.screens import manager_bar, managers_only
 from queues import errors, services
 from queues.inputs import DateInput, Lang, Note
 from queues.read import reports as reporting
@@ -58,20 +58,12 @@ def layout(
     **_: str,
 ) -> Any:
     lang = lang_of(lang)
-    user = auth.current_user()
+    asked = {"period": period, "date": date, "end": end, "by": by, "lang": lang}
+    user, instead = managers_only(
+        "report", "/reports?" + urlencode({k: v for k, v in asked.items() if v}), lang
+    )
     if user is None:
-        asked = {"period": period, "date": date, "end": end, "by": by, "lang": lang}
-        here = "/reports?" + urlencode({k: v for k, v in asked.items() if v})
-        return dcc.Location(
-            id="report-to-login", href="/login?" + urlencode({"next": here}), refresh=True
-        )
-    if not user.at_least("manager"):
-        return dbc.Container(
-            html.H1(
-                t("error.managers_only", lang, role=t(f"role.{user.role}", lang)),
-                className="h3 mt-5",
-            )
-        )
+        return instead
     today = context().business_day()
     period = period if period in reporting.PERIODS else "month"
     anchor = _date(date, today)

@@ -15,7 +15,7 @@ from flask import request
 from pydantic import Field, Strict, StringConstraints
 
 from components import live
-from components.screens import manager_bar
+from components.screens import manager_bar, managers_only
 from queues import errors, printjobs
 from queues.access import devices, staff
 from queues.inputs import Code, Lang, Name, Password, UserName
@@ -45,16 +45,9 @@ boundary.accepts(
 
 def layout(lang: str | None = None, **_: str) -> Any:
     lang = lang_of(lang)
-    user = auth.current_user()
+    user, instead = managers_only("staff", "/staff", lang)
     if user is None:
-        return dcc.Location(id="staff-to-login", href="/login?next=/staff", refresh=True)
-    if not user.at_least("manager"):
-        return dbc.Container(
-            html.H1(
-                t("error.managers_only", lang, role=t(f"role.{user.role}", lang)),
-                className="h3 mt-5",
-            )
-        )
+        return instead
     roles = ["clerk", "manager"] + (["admin"] if user.at_least("admin") else [])
     return dbc.Container(
         [

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -10,6 +11,7 @@ from tests.support import (
     Clock,
     FakePrinter,
     copy_sqlite,
+    free_port,
     make_context,
     postgres_schema,
     postgres_url,
@@ -71,3 +73,17 @@ def any_ctx(any_url: str, clock: Clock) -> Iterator[Context]:
     context = make_context(any_url, clock)
     yield context
     context.db.dispose()
+
+
+@pytest.fixture
+def dash_duo(dash_duo: Any) -> Any:
+    """dash[testing]'s browser, its app served on a port free on this machine (its own counter
+    starts at 8050 in every test run, so two runs on one machine would collide)."""
+    start = dash_duo.start_server
+
+    def start_on_a_free_port(app: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("port", free_port())
+        return start(app, **kwargs)
+
+    dash_duo.start_server = start_on_a_free_port
+    return dash_duo
