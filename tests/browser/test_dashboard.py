@@ -1,5 +1,5 @@
 """The manager's dashboard and reports in a real headless Chromium, on three weeks of simulated
-history and a morning in progress."""
+history and a morning in progress in the tests' hall (tests/halls/main.toml)."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def busy_hall(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -
     sim.simulate_days(ctx, date(2026, 11, 3), 21, seed=7)
     sim.play_until(ctx, MORNING, seed=7)
     staff.add_user(ctx, "boss", "manager", PASSWORD, display_name="值班主任")
-    staff.add_user(ctx, "wang", "clerk", PASSWORD, windows=[20])
+    staff.add_user(ctx, "wang", "clerk", PASSWORD, windows=[5])
     alerts.evaluate(ctx)
     ctx.db.dispose()
     return path
@@ -59,7 +59,7 @@ def test_dash001_the_morning_at_a_glance(dash_duo, hall: Context) -> None:
     share = today.hall.within_target_share
     assert dash_duo.find_element("#dash-value-within").text == f"{share:.0%}"
     rows = dash_duo.find_elements("#dash-windows-table tbody tr")
-    assert len(rows) == 35
+    assert len(rows) == 12
     # the charts are drawn with data: zone lines, the heatmap's weekdays, the planner's hours
     dash_duo.wait_for_element("#dash-queues .scatterlayer .trace")
     dash_duo.wait_for_element("#dash-heatmap .hm, #dash-heatmap .heatmaplayer image")
@@ -83,8 +83,8 @@ def drilled_numbers(dash_duo) -> list[str]:
 
 def test_dash002_every_number_opens_the_tickets_behind_it(dash_duo, hall: Context) -> None:
     waiting = [line.number for line in metrics.tickets_behind(hall, "waiting")]
-    served_at_20 = [line.number for line in metrics.tickets_behind(hall, "served", window=20)]
-    assert waiting and served_at_20
+    served_at_5 = [line.number for line in metrics.tickets_behind(hall, "served", window=5)]
+    assert waiting and served_at_5
     dash_duo.start_server(create_app(hall))
     dash_duo.driver.set_window_size(1600, 1000)
     sign_in(dash_duo, "boss", "/dashboard")
@@ -95,14 +95,14 @@ def test_dash002_every_number_opens_the_tickets_behind_it(dash_duo, hall: Contex
     dash_duo.find_element(".modal .btn-close").click()
     dash_duo.wait_for_no_elements(".modal")  # the drill-down has closed and gone
     cell = dash_duo.driver.find_element(
-        By.CSS_SELECTOR, "#dash-windows-table tbody tr:nth-child(20) td:nth-child(4) button"
+        By.CSS_SELECTOR, "#dash-windows-table tbody tr:nth-child(5) td:nth-child(4) button"
     )
     dash_duo.driver.execute_script(
         "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", cell
     )
     cell.click()
-    dash_duo.wait_for_contains_text("#dash-drill-title", "20 号窗口")
-    assert drilled_numbers(dash_duo) == served_at_20
+    dash_duo.wait_for_contains_text("#dash-drill-title", "5 号窗口")
+    assert drilled_numbers(dash_duo) == served_at_5
 
 
 def test_dash004_a_refresh_redraws_what_changed_and_leaves_the_rest(
@@ -155,7 +155,7 @@ def test_report001_a_month_with_its_ranking_and_export(dash_duo, hall: Context) 
     dash_duo.start_server(create_app(hall))
     dash_duo.driver.set_window_size(1600, 1000)
     sign_in(dash_duo, "boss", "/reports?period=month&date=2026-11-01&by=window")
-    dash_duo.wait_for_text_to_equal("#report-heading", "区政务服务中心 · 2026年11月")
+    dash_duo.wait_for_text_to_equal("#report-heading", "新区政务服务中心 · 2026年11月")
     assert dash_duo.find_element("#report-sum-issued").text == str(report.total.issued)
     assert dash_duo.find_element("#report-sum-served").text == str(report.total.served)
     rows = dash_duo.find_elements("#report-main tbody tr")
@@ -183,9 +183,11 @@ def test_report002_switching_the_period_and_following_up(dash_duo, hall: Context
     dash_duo.start_server(create_app(hall))
     dash_duo.driver.set_window_size(1600, 1000)
     sign_in(dash_duo, "boss", "/reports?period=month&date=2026-11-17&by=clerk")
-    dash_duo.wait_for_text_to_equal("#report-heading", "区政务服务中心 · 2026年11月")
+    dash_duo.wait_for_text_to_equal("#report-heading", "新区政务服务中心 · 2026年11月")
     tap(dash_duo, "label[for='_dbcprivate_radioitems_report-period_input_week']")
-    dash_duo.wait_for_text_to_equal("#report-heading", "区政务服务中心 · 2026-11-16 至 2026-11-22")
+    dash_duo.wait_for_text_to_equal(
+        "#report-heading", "新区政务服务中心 · 2026-11-16 至 2026-11-22"
+    )
     assert dash_duo.find_element("#report-sum-issued").text == str(week.total.issued)
     bad = week.bad[0]
     row = "#report-bad tbody tr:nth-child(1)"
@@ -207,10 +209,10 @@ def test_report002_switching_the_period_and_following_up(dash_duo, hall: Context
 def test_report003_what_visitors_type_is_shown_as_text(dash_duo, ctx: Context) -> None:
     evil = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>'
     staff.add_user(ctx, "boss", "manager", PASSWORD)
-    services.resume(ctx, 20, "user:wang")
+    services.resume(ctx, 5, "user:wang")  # tax
     ticket = services.issue(ctx, "tax").ticket
-    services.call_next(ctx, 20, "user:wang")
-    services.finish(ctx, 20, "user:wang")
+    services.call_next(ctx, 5, "user:wang")
+    services.finish(ctx, 5, "user:wang")
     services.rate(ctx, ticket.id, 1, evil)
     dash_duo.start_server(create_app(ctx))
     dash_duo.driver.set_window_size(1600, 1000)

@@ -35,7 +35,7 @@ from tests.api.test_callback_roles import (
     post_callback,
     staff_refresh_body,
 )
-from tests.support import free_port, gunicorn, http, make_context, serve
+from tests.support import MAIN_HALL, free_port, gunicorn, http, make_context, serve
 
 WRONG = "Wrong name or password."
 LOCKED = ("Too many wrong passwords", "Too many failed sign-ins")
@@ -173,7 +173,8 @@ def hall(pg_url: str, tmp_path: Path) -> Iterator[tuple[str, Context, Path]]:
     log."""
     ctx = make_context(pg_url)
     try:
-        with gunicorn(pg_url, tmp_path, workers=4, HALLQ_BEHIND_PROXY="1") as (base, access):
+        server = gunicorn(pg_url, tmp_path, hall=MAIN_HALL, workers=4, HALLQ_BEHIND_PROXY="1")
+        with server as (base, access):
             yield base, ctx, access
     finally:
         ctx.db.dispose()
@@ -224,7 +225,7 @@ def test_forty_parallel_guesses_get_five_checks(hall: tuple[str, Context, Path])
     rounds, outcomes = 4, Counter()
     for n in range(rounds):
         name, attacker = f"guard{n}", f"203.0.113.{n + 1}"
-        staff.add_user(ctx, name, "clerk", PASSWORD, windows=[20])
+        staff.add_user(ctx, name, "clerk", PASSWORD, windows=[5])
         answers = in_parallel(40, lambda: login_post(base, name, "a guess", attacker))  # noqa: B023
         assert all(status == 200 for status, _ in answers), answers
         messages = [body["response"]["login-message"]["children"] for _, body in answers]
@@ -235,7 +236,7 @@ def test_forty_parallel_guesses_get_five_checks(hall: tuple[str, Context, Path])
         assert (wrong, locked, failures_checked(ctx, name)) == (4, 36, 5), messages
         # the owner of the account, at her own window, signs in as usual meanwhile
         _, body = login_post(base, name, PASSWORD, "198.51.100.20")
-        assert body["response"]["login-go"]["href"] == "/counter/20"
+        assert body["response"]["login-go"]["href"] == "/counter/5"
         # from the guessing address even the right password is refused until the lock is over
         _, body = login_post(base, name, PASSWORD, attacker)
         assert body["response"]["login-message"]["children"].startswith(LOCKED[0])
@@ -248,10 +249,10 @@ def test_behind_a_proxy_hallq_serve_counts_each_client_apart(
     """``hallq serve`` (waitress) behind a proxy: the guesses of one client lock that client out,
     not everyone behind the proxy (waitress drops X-Forwarded-For unless told to keep it)."""
     ctx = make_context(sqlite_url)
-    staff.add_user(ctx, "wang", "clerk", PASSWORD, windows=[20])
+    staff.add_user(ctx, "wang", "clerk", PASSWORD, windows=[5])
     ctx.db.dispose()
     port = free_port()
-    process = serve(sqlite_url, port, HALLQ_BEHIND_PROXY="1")
+    process = serve(sqlite_url, port, hall=MAIN_HALL, HALLQ_BEHIND_PROXY="1")
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(5):
@@ -259,7 +260,7 @@ def test_behind_a_proxy_hallq_serve_counts_each_client_apart(
         _, body = login_post(base, "wang", PASSWORD, "203.0.113.9")
         assert body["response"]["login-message"]["children"].startswith(LOCKED[0])
         _, body = login_post(base, "wang", PASSWORD, "198.51.100.20")
-        assert body["response"]["login-go"]["href"] == "/counter/20"
+        assert body["response"]["login-go"]["href"] == "/counter/5"
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -289,7 +290,7 @@ def staff_view(base: str, cookie: str) -> int:
 def counter_page(base: str, cookie: str) -> str:
     body = callback_body(
         [("_pages_content", "children"), ("_pages_store", "data")],
-        [("_pages_location", "pathname", "/counter/20"), ("_pages_location", "search", "")],
+        [("_pages_location", "pathname", "/counter/5"), ("_pages_location", "search", "")],
         [],
     )
     headers = {"Origin": base, "Cookie": f"{COOKIE}={cookie}"}

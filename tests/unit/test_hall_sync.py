@@ -8,9 +8,11 @@ from queues import config, services, views
 from queues.context import Context
 from queues.hall import apply_config
 from queues.models import ProfileService, Service, Window
-from tests.support import HALL_FILE
+from tests.support import MAIN_HALL
 
-TEXT = HALL_FILE.read_text(encoding="utf-8")
+TEXT = MAIN_HALL.read_text(encoding="utf-8")
+LAST_WINDOW = TEXT[TEXT.index("[[windows]]\nid = 12\n") :]
+"""Window 12, the notary's: the last thing in the tests' hall file."""
 
 
 def test_applying_the_same_file_twice_changes_nothing(ctx: Context) -> None:
@@ -23,16 +25,18 @@ def test_applying_the_same_file_twice_changes_nothing(ctx: Context) -> None:
 
 
 def test_removed_window_is_retired_not_deleted(ctx: Context) -> None:
-    services.resume(ctx, 35, "admin:test")
-    shorter = TEXT[: TEXT.index("[[windows]]\nid = 35")]
-    apply_config(ctx.db, config.parse(shorter))
-    assert 35 not in [w.id for w in views.windows(ctx)]
+    services.resume(ctx, 12, "admin:test")
+    assert LAST_WINDOW.count("[[windows]]") == 1
+    shorter = TEXT.removesuffix(LAST_WINDOW)
+    assert apply_config(ctx.db, config.parse(shorter))["windows"] == 1
+    assert [w.id for w in views.windows(ctx)] == list(range(1, 12))
     with ctx.db.read() as s:
-        assert s.get(Window, 35).active is False
+        assert s.get(Window, 12).active is False
 
 
 def test_changed_weight_and_name_are_written(ctx: Context) -> None:
-    text = TEXT.replace('"name-reservation" = 1.5', '"name-reservation" = 3').replace(
+    assert TEXT.count('"employment" = 1.5') == TEXT.count("税务登记与申报") == 1
+    text = TEXT.replace('"employment" = 1.5', '"employment" = 3').replace(
         "税务登记与申报", "税务综合服务"
     )
     changed = apply_config(ctx.db, config.parse(text))
@@ -41,8 +45,8 @@ def test_changed_weight_and_name_are_written(ctx: Context) -> None:
         assert s.get(Service, "tax").name_zh == "税务综合服务"
         weight = s.scalar(
             select(ProfileService.weight).where(
-                ProfileService.profile_code == "industry-commerce",
-                ProfileService.service_code == "name-reservation",
+                ProfileService.profile_code == "human-resources",
+                ProfileService.service_code == "employment",
             )
         )
         assert weight == 3
