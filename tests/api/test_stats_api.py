@@ -49,7 +49,13 @@ def test_one_zone_and_an_unknown_zone(ctx: Context, clock: Clock, client: FlaskC
     headers = bearer(ctx, "manager")
     social = client.get(URL + "?zone=social", headers=headers).get_json()
     assert social["issued"] == 0 and [z["zone"] for z in social["zones"]] == ["social"]
-    assert all(w["zone"] == "social" for w in social["windows"])
+    assert [(w["window"], w["zone"]) for w in social["windows"]] == [
+        (8, "social"),
+        (9, "social"),
+        (10, "social"),
+        (11, "social"),
+        (12, "social"),
+    ]
     unknown = client.get(URL + "?zone=nowhere", headers=headers)
     assert unknown.status_code == 404
     assert unknown.get_json()["error"]["code"] == "unknown_zone"

@@ -123,6 +123,17 @@ def staff_page(ctx: Context, lang: str) -> str:
 def test_every_fault_has_words_in_both_languages() -> None:
     from queues.i18n import MESSAGES
 
+    assert printjobs.FAULTS == (
+        "refused",
+        "silent",
+        "unconfirmed",
+        "hung_up",
+        "unreachable",
+        "paper_out",
+        "cannot_write",
+        "other",
+        "unprintable",
+    )
     for code in printjobs.FAULTS:
         zh, en = MESSAGES[f"fault.{code}"]
         assert zh and en.isascii(), code

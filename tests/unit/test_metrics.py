@@ -152,7 +152,11 @@ def test_the_dashboard_now_and_the_tickets_behind_it(ctx: Context, clock: Clock)
     assert [x.number for x in metrics.tickets_behind(ctx, "called", window=5)] == ["T001"]
     today = metrics.today(ctx, "general")
     assert today.hall.issued == 4 and today.now.windows_open == 1
-    assert all(w.zone == "general" for w in today.windows)
+    assert [(w.id, w.zone) for w in today.windows] == [
+        (5, "general"),
+        (6, "general"),
+        (7, "general"),
+    ]
 
 
 def test_the_queue_through_the_day(ctx: Context, clock: Clock) -> None:
@@ -195,4 +199,6 @@ def test_the_planner_forecasts_from_the_same_weekday(ctx: Context, clock: Clock)
     nine = next(h for h in planner.plan(ctx, 1) if h.hour == 9)
     # 4 an hour at 10 minutes: one window calls only 66 % within 20 minutes (Erlang C), two 97 %
     assert nine.arrivals == pytest.approx(4) and nine.needed == 2 and nine.open == pytest.approx(1)
-    assert all(h.arrivals == 0 for h in planner.plan(ctx, 2))  # no Wednesday history
+    wednesday = planner.plan(ctx, 2)  # the hall's hours, 8:xx (tickets from 8:45) to 17:xx
+    assert [h.hour for h in wednesday] == list(range(8, 18))
+    assert [h.arrivals for h in wednesday] == [0] * 10  # no Wednesday history

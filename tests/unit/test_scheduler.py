@@ -48,8 +48,8 @@ def test_close_out_expires_leftovers_and_closes_windows(ctx: Context, clock: Clo
     assert scheduler.close_out(ctx) == 3
     assert statuses(ctx) == ["expired"] * 3
     assert kinds(ctx, "expired") == 3
-    assert all(w.state == "closed" for w in views.windows(ctx))
-    assert all(q.waiting == 0 for q in views.board(ctx).queues)  # the wallboards show none
+    assert [w.state for w in views.windows(ctx)] == ["closed"] * 12
+    assert [q.waiting for q in views.board(ctx).queues] == [0] * 10  # the wallboards show none
 
 
 def test_a_restart_mid_day_catches_up_without_closing_todays_windows(
