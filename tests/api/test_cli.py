@@ -134,9 +134,12 @@ def test_user_sessions_are_listed_and_ended(env: dict[str, str]) -> None:
         ctx.db.dispose()
 
 
-def test_make_run_starts_the_shipped_hall_and_answers_over_http(tmp_path: Path) -> None:
+def test_make_run_starts_the_shipped_hall_and_answers_over_http(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """What `make run` does (`hallq init-db`, `hallq serve`) with the settings as shipped: no
     HALLQ_CONFIG, so the hall is config/hall.toml (only the database is the test's own)."""
+    monkeypatch.chdir(ROOT)  # where `make run` runs
     database = f"sqlite:///{tmp_path}/make-run.db"
     code, out = run({"HALLQ_DATABASE_URL": database, "HALLQ_CONFIG": None}, "init-db")
     assert code == 0 and "windows 35 changed" in out  # the shipped hall's 35 windows
