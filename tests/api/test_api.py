@@ -12,8 +12,10 @@ from api.schemas import DisplayOut, ServiceList, TicketOut, WindowList, WindowOu
 from app import create_app
 from queues import services
 from queues.context import Context
-from queues.db import Database
+from queues.store.db import Database
 from tests.support import Clock, beijing
+from queues import project_codes
+from queues.access import tokens
 
 API = "/api/v1"
 # The hall is tests/halls/main.toml: twelve windows; window 5 calls tax, window 7 housing-fund.
@@ -29,8 +31,8 @@ def client(ctx: Context) -> Iterator[FlaskClient]:
 @pytest.fixture
 def tokens(ctx: Context) -> dict[str, str]:
     return {
-        role: services.create_token(ctx, role, "k1" if role == "kiosk" else f"test-{role}")
-        for role in services.ROLES
+        role: tokens.create_token(ctx, role, "k1" if role == "kiosk" else f"test-{role}")
+        for role in tokens.ROLES
     }
 
 
@@ -203,7 +205,7 @@ def test_green_channel_with_staff_token(client: FlaskClient, tokens: dict[str, s
 
 
 def test_green_channel_with_key_project_code(client: FlaskClient, ctx: Context) -> None:
-    services.add_project_code(ctx, "KP-7", "物流园区")
+    project_codes.add_project_code(ctx, "KP-7", "物流园区")
     body = take(client, priority="green", project_code="KP-7")
     assert body["priority"] == "green"
 
@@ -371,7 +373,7 @@ def test_actions_are_recorded_with_the_token_holder(
 ) -> None:
     from sqlalchemy import select
 
-    from queues.models import Event
+    from queues.store.models import Event
 
     window_action(client, tokens["clerk"], 5, "resume")
     with ctx.db.read() as s:

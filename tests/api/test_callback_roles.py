@@ -17,10 +17,11 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from app import create_app
-from components.auth import COOKIE, SESSION_KEY
-from queues import services, staff
+from web.auth import COOKIE, SESSION_KEY
+from queues import services
+from queues.access import staff
 from queues.context import Context
-from queues.models import User
+from queues.store.models import User
 from tests.hostile import forge
 
 PASSWORD = "a good password"
@@ -271,7 +272,7 @@ def test_sign_in_never_sends_you_to_another_site(client: FlaskClient, ctx: Conte
     staff.add_user(ctx, "li", "manager", PASSWORD)
     response = client.get("/login?next=https://evil.example/")
     assert response.status_code == 200
-    from components.auth import safe_next
+    from web.auth import safe_next
 
     assert safe_next("https://evil.example/") is None and safe_next("//evil.example") is None
     assert safe_next("/counter/5") == "/counter/5"

@@ -18,11 +18,11 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from queues import config as hall_config
-from queues import staff
+from queues.hall import config as hall_config
+from queues.access import staff
 from queues.context import Context
-from queues.db import Database
-from queues.services import authenticate
+from queues.store.db import Database
+from queues.access.tokens import authenticate
 from tests.support import MAIN_HALL, ROOT, free_port, make_context, wait_healthy
 
 

@@ -20,11 +20,13 @@ from sqlalchemy import select
 
 from cli import main
 from kiosk.worker import PrintWorker
-from queues import metrics, printjobs, services, views
+from queues import printjobs, services
+from queues.read import overview, rollups
 from queues.context import Context
-from queues.models import PrintJob, Ticket
-from queues.requesters import Requester
+from queues.store.models import PrintJob, Ticket
+from queues.access.requesters import Requester
 from tests.support import (
+from queues.read import boards
     MAIN_HALL,
     Clock,
     FakePrinter,
@@ -181,14 +183,14 @@ def test_the_clock_passing_midnight_during_service(sqlite_url: str) -> None:
     after = services.issue(ctx, "tax").ticket
     assert [t.number for t in before] == ["T001", "T002"] and after.number == "T003"
     assert after.ahead == 1  # yesterday's T002 is still ahead of it
-    board = {q.service: q.waiting for q in views.board(ctx).queues}
+    board = {q.service: q.waiting for q in boards.board(ctx).queues}
     assert board["tax"] == 2
     assert services.call_next(ctx, 5, "user:wang").id == before[1].id
     services.finish(ctx, 5, "user:wang")
     assert services.call_next(ctx, 5, "user:wang").id == after.id
-    today = metrics.today(ctx)
+    today = overview.today(ctx)
     assert today.day.isoformat() == "2026-11-25" and today.hall.issued == 1
-    assert metrics.days_to_roll_up(ctx) == [date(2026, 11, 24)]  # yesterday, with T001 and T002
+    assert rollups.days_to_roll_up(ctx) == [date(2026, 11, 24)]  # yesterday, with T001 and T002
     ctx.db.dispose()
 
 

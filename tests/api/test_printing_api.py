@@ -12,8 +12,9 @@ from app import create_app
 from kiosk.agent import AgentError, PrintAgent
 from queues import printjobs, services
 from queues.context import Context
-from queues.requesters import Requester
+from queues.access.requesters import Requester
 from tests.support import LiveServer
+from queues.access import tokens
 
 API = "/api/v1"
 
@@ -47,7 +48,7 @@ def test_rating_once_after_the_service(client: FlaskClient, ctx: Context) -> Non
     assert again.status_code == 409 and again.get_json()["error"]["code"] == "already_rated"
     from sqlalchemy import select
 
-    from queues.models import Rating
+    from queues.store.models import Rating
 
     with ctx.db.read() as s:
         rating = s.scalars(select(Rating)).one()
@@ -67,7 +68,7 @@ def test_rating_unknown_ticket(client: FlaskClient) -> None:
 
 
 def test_reprint_needs_a_clerk_and_a_waiting_ticket(client: FlaskClient, ctx: Context) -> None:
-    clerk = services.create_token(ctx, "clerk", "desk")
+    clerk = tokens.create_token(ctx, "clerk", "desk")
     t = services.issue(ctx, "tax", by=Requester.at_kiosk("k2")).ticket
     assert client.post(f"{API}/tickets/{t.id}/reprint").status_code == 401
     response = client.post(f"{API}/tickets/{t.id}/reprint", json={}, headers=bearer(clerk))
@@ -82,14 +83,14 @@ def test_reprint_needs_a_clerk_and_a_waiting_ticket(client: FlaskClient, ctx: Co
 
 
 def test_kiosk_token_claims_its_own_jobs_only(client: FlaskClient, ctx: Context) -> None:
-    k1 = services.create_token(ctx, "kiosk", "k1")
+    k1 = tokens.create_token(ctx, "kiosk", "k1")
     services.issue(ctx, "tax", by=Requester.at_kiosk("k1"))
     services.issue(ctx, "tax", by=Requester.at_kiosk("k2"))
     assert (
         client.post(f"{API}/print-jobs/claim", json={"kiosk": "k2"}, headers=bearer(k1)).status_code
         == 403
     )
-    clerk = services.create_token(ctx, "clerk", "desk")
+    clerk = tokens.create_token(ctx, "clerk", "desk")
     assert client.post(f"{API}/print-jobs/claim", json={}, headers=bearer(clerk)).status_code == 403
     body = client.post(f"{API}/print-jobs/claim", json={}, headers=bearer(k1)).get_json()
     (job,) = body["jobs"]
@@ -147,7 +148,7 @@ def printed(tmp_path: Path) -> list[Path]:
 
 
 def test_agent_prints_and_reports(server: LiveServer, ctx: Context, tmp_path: Path) -> None:
-    token = services.create_token(ctx, "kiosk", "k1")
+    token = tokens.create_token(ctx, "kiosk", "k1")
     t = services.issue(ctx, "tax", by=Requester.at_kiosk("k1")).ticket
     assert agent(server, token, tmp_path).run_once() == 1
     (slip,) = printed(tmp_path)
@@ -158,7 +159,7 @@ def test_agent_prints_and_reports(server: LiveServer, ctx: Context, tmp_path: Pa
 def test_agent_restarted_after_printing_does_not_print_again(
     server: LiveServer, ctx: Context, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    token = services.create_token(ctx, "kiosk", "k1")
+    token = tokens.create_token(ctx, "kiosk", "k1")
     t = services.issue(ctx, "tax", by=Requester.at_kiosk("k1")).ticket
     first = agent(server, token, tmp_path)
     real_call = first._call
@@ -182,7 +183,7 @@ def test_agent_restarted_after_printing_does_not_print_again(
 def test_agent_restarted_before_printing_prints_once(
     server: LiveServer, ctx: Context, tmp_path: Path, clock
 ) -> None:
-    token = services.create_token(ctx, "kiosk", "k1")
+    token = tokens.create_token(ctx, "kiosk", "k1")
     t = services.issue(ctx, "tax", by=Requester.at_kiosk("k1")).ticket
     printjobs.claim(ctx, "kiosk:k1", kiosks=["k1"])  # claimed, then the agent died
     assert agent(server, token, tmp_path).run_once() == 0  # not offered while the claim holds

@@ -16,8 +16,9 @@ import pytest
 from sqlalchemy import select
 
 from queues import services
-from queues.models import Step, Ticket
+from queues.store.models import Step, Ticket
 from tests.support import MAIN_HALL, ROOT, gunicorn, hall_file, http, make_context
+from queues.access import tokens
 
 pytestmark = pytest.mark.postgres
 
@@ -60,8 +61,8 @@ def test_two_web_workers_and_a_worker_issue_and_call_as_one(
 ) -> None:
     base, access, worker_log = cluster
     ctx = make_context(pg_url)
-    clerk = services.create_token(ctx, "clerk", "scale-test")
-    kiosk_token = services.create_token(ctx, "kiosk", "k2")
+    clerk = tokens.create_token(ctx, "clerk", "scale-test")
+    kiosk_token = tokens.create_token(ctx, "kiosk", "k2")
     # tax, real-estate, housing-fund, and three windows of social-insurance and employment
     # (tests/halls/main.toml)
     windows = [5, 6, 7, 8, 9, 10]

@@ -12,6 +12,7 @@ from app import create_app
 from queues import services
 from queues.context import Context
 from tests.support import make_context
+from queues.access import tokens
 
 # A request the schema allows can still name a service or window the hall does not have: that is
 # a 404 or 422 with an error code, by design, not a rejected valid request.
@@ -27,7 +28,7 @@ def ctx(sqlite_url: str) -> Context:
 
 def test_every_operation_answers_as_documented(ctx: Context) -> None:
     app = create_app(ctx)
-    token = services.create_token(ctx, "admin", "schemathesis")
+    token = tokens.create_token(ctx, "admin", "schemathesis")
     for window in (5, 6):  # tax and real-estate (tests/halls/main.toml)
         services.resume(ctx, window, "user:schemathesis")
     services.issue(ctx, "tax")

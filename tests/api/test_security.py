@@ -12,13 +12,15 @@ from sqlalchemy import select
 
 from app import create_app
 from cli import main
-from components.auth import COOKIE
-from queues import services, staff
+from web.auth import COOKIE
+from queues import services
+from queues.access import staff
 from queues.context import Context
-from queues.models import Event
-from queues.requesters import Requester
+from queues.store.models import Event
+from queues.access.requesters import Requester
 from tests.api.test_callback_roles import PASSWORD, as_user, post_callback
 from tests.support import MAIN_HALL
+from queues.access import tokens
 
 API = "/api/v1"
 
@@ -92,13 +94,13 @@ def test_a_post_from_another_site_with_the_session_is_refused(
 
 
 def test_api_posts_with_a_token_need_no_origin(client: FlaskClient, ctx: Context) -> None:
-    token = services.create_token(ctx, "clerk", "window-5")
+    token = tokens.create_token(ctx, "clerk", "window-5")
     response = client.post(f"{API}/windows/5/resume", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
 
 
 def test_a_revoked_token_is_refused(client: FlaskClient, ctx: Context, tmp_path) -> None:
-    token = services.create_token(ctx, "clerk", "lost-tablet")
+    token = tokens.create_token(ctx, "clerk", "lost-tablet")
     headers = {"Authorization": f"Bearer {token}"}
     assert client.post(f"{API}/windows/5/resume", headers=headers).status_code == 200
     env = {"HALLQ_DATABASE_URL": str(ctx.db.url), "HALLQ_CONFIG": str(MAIN_HALL)}

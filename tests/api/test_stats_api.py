@@ -13,6 +13,7 @@ from queues import services
 from queues.context import Context
 from tests.support import Clock
 from tests.unit.test_metrics import a_morning
+from queues.access import tokens
 
 URL = "/api/v1/stats/today"
 
@@ -23,7 +24,7 @@ def client(ctx: Context) -> Iterator[FlaskClient]:
 
 
 def bearer(ctx: Context, role: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {services.create_token(ctx, role, f'stats-{role}')}"}
+    return {"Authorization": f"Bearer {tokens.create_token(ctx, role, f'stats-{role}')}"}
 
 
 def test_todays_figures_for_a_manager(ctx: Context, clock: Clock, client: FlaskClient) -> None:

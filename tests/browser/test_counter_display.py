@@ -8,7 +8,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 from app import create_app
-from queues import services, staff
+from queues import services
+from queues.access import staff
 from queues.context import Context
 from tests.support import MAIN_HALL, copy_sqlite, free_port, make_context, serve, tap
 

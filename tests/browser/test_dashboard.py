@@ -15,9 +15,11 @@ from selenium.webdriver.common.by import By
 from sqlalchemy import select
 
 from app import create_app
-from queues import alerts, metrics, services, staff
+from queues import services
+from queues.access import staff
+from queues.read import alerts, rollups
 from queues.context import Context
-from queues.models import Rating, Ticket
+from queues.store.models import Rating, Ticket
 from tests.browser.test_counter_display import PASSWORD, sign_in
 from tests.support import Clock, beijing, copy_sqlite, make_context, tap
 
@@ -70,7 +72,7 @@ def a_known_month(ctx: Context, clock: Clock) -> None:
     services.rate(ctx, t002, 1, "等太久")
     at(16, 10, 0)
     services.close(ctx, 5, WANG)
-    metrics.rollup(ctx, date(2026, 11, 16))
+    rollups.rollup(ctx, date(2026, 11, 16))
 
     at(17, 9, 0)
     services.resume(ctx, 7, LI)
@@ -82,7 +84,7 @@ def a_known_month(ctx: Context, clock: Clock) -> None:
     services.rate(ctx, q001, 2, "态度不好")
     at(17, 10, 0)
     services.close(ctx, 7, LI)
-    metrics.rollup(ctx, date(2026, 11, 17))
+    rollups.rollup(ctx, date(2026, 11, 17))
 
     at(24, 9, 0)
     services.resume(ctx, 5, WANG)

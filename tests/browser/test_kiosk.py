@@ -11,11 +11,13 @@ from sqlalchemy import func, select
 
 from app import create_app
 from kiosk.worker import PrintWorker
-from queues import devices, services
+from queues import services
+from queues.access import devices
 from queues.context import Context
-from queues.db import Database
-from queues.models import Rating, Ticket
+from queues.store.db import Database
+from queues.store.models import Rating, Ticket
 from tests.support import Clock, FakePrinter, beijing, pair_browser, tap
+from queues import project_codes
 
 
 @pytest.fixture
@@ -72,7 +74,7 @@ def test_kiosk003_english_in_one_tap(hall) -> None:
 
 
 def test_kiosk004_green_channel_with_a_project_code(hall, ctx: Context) -> None:
-    services.add_project_code(ctx, "2026-001", "新能源产业园")
+    project_codes.add_project_code(ctx, "2026-001", "新能源产业园")
     hall.driver.get(hall.server_url + "/kiosk")
     tap(hall, "button[data-service=seal-filing]")
     tap(hall, "#kiosk-green")

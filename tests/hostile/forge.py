@@ -13,7 +13,7 @@ from typing import Any
 from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
-from components import boundary
+from web import boundary
 
 EDGE_TEXT = [
     "",

@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from app import create_app
-from components.devices import COOKIE
-from queues import devices, staff
+from web.devices import COOKIE
+from queues.access import devices, staff
 from queues.context import Context
-from queues.models import Event, PrintJob, Ticket
+from queues.store.models import Event, PrintJob, Ticket
 from tests.api.test_callback_roles import PASSWORD, as_user
 from tests.hostile import forge
 

@@ -14,13 +14,15 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from app import create_app
-from components.devices import COOKIE
-from queues import devices, printjobs, services
+from web.devices import COOKIE
+from queues import printjobs, services
+from queues.access import devices
 from queues.context import Context
-from queues.models import Printer, PrintJob, Rating, Ticket
-from queues.requesters import Requester
+from queues.store.models import Printer, PrintJob, Rating, Ticket
+from queues.access.requesters import Requester
 from tests.api.test_callback_roles import browser_id, post_callback
 from tests.support import Clock
+from queues.access import tokens
 
 API = "/api/v1"
 KIOSK_TAPS = [
@@ -137,14 +139,14 @@ def test_nobody_can_name_a_kiosk_or_lock_it_out(client: FlaskClient, ctx: Contex
     )
     assert response.status_code == 400
     assert tickets(ctx) == []
-    other = services.create_token(ctx, "kiosk", "k2")
+    other = tokens.create_token(ctx, "kiosk", "k2")
     answer = client.post(
         f"{API}/tickets",
         json={"service": "tax", "kiosk": "k1"},
         headers={"Authorization": f"Bearer {other}"},
     )
     assert answer.status_code == 403 and answer.get_json()["error"]["code"] == "kiosk_not_yours"
-    k1 = services.create_token(ctx, "kiosk", "k1")
+    k1 = tokens.create_token(ctx, "kiosk", "k1")
     for _ in range(10):  # the real kiosk: all its tickets (10 a minute in tests/halls/main.toml)
         ok = client.post(
             f"{API}/tickets", json={"service": "tax"}, headers={"Authorization": f"Bearer {k1}"}
@@ -178,9 +180,9 @@ def test_a_pairing_link_works_once_and_only_for_a_while(ctx: Context, clock: Clo
 def test_pairing_through_the_api_admin_any_kiosk_a_kiosk_its_own(
     client: FlaskClient, ctx: Context
 ) -> None:
-    admin = services.create_token(ctx, "admin", "it")
-    k1 = services.create_token(ctx, "kiosk", "k1")
-    clerk = services.create_token(ctx, "clerk", "c")
+    admin = tokens.create_token(ctx, "admin", "it")
+    k1 = tokens.create_token(ctx, "kiosk", "k1")
+    clerk = tokens.create_token(ctx, "clerk", "c")
 
     def pair(kiosk: str, token: str | None) -> Any:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -243,7 +245,7 @@ def test_forged_board_versions_never_silence_the_wallboards(
 
 
 def services_version(ctx: Context) -> int:
-    from queues import views
+    from queues.read import views
 
     return views.version(ctx)
 
@@ -269,19 +271,19 @@ def test_a_request_id_answers_only_its_own_clients_ticket(client: FlaskClient) -
 
 
 def test_a_clerk_token_acts_only_at_its_windows(client: FlaskClient, ctx: Context) -> None:
-    token = services.create_token(ctx, "clerk", "window-5", windows=[5])
+    token = tokens.create_token(ctx, "clerk", "window-5", windows=[5])
     headers = {"Authorization": f"Bearer {token}"}
     assert client.post(f"{API}/windows/5/resume", headers=headers).status_code == 200
     refused = client.post(f"{API}/windows/6/resume", headers=headers)
     assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "window_not_yours"
     with pytest.raises(Exception, match="window 99"):
-        services.create_token(ctx, "clerk", "nowhere", windows=[99])
+        tokens.create_token(ctx, "clerk", "nowhere", windows=[99])
 
 
 def test_a_kiosk_token_reports_only_its_own_print_jobs(client: FlaskClient, ctx: Context) -> None:
     services.issue(ctx, "tax", by=Requester.at_kiosk("k2"))
     (job,) = printjobs.claim(ctx, "agent-k2", kiosks=["k2"])
-    k1 = services.create_token(ctx, "kiosk", "k1")
+    k1 = tokens.create_token(ctx, "kiosk", "k1")
     headers = {"Authorization": f"Bearer {k1}"}
     for report in ({"printed": True}, {"printed": False, "error": "k2 is broken, honestly"}):
         answer = client.post(f"{API}/print-jobs/{job.job_id}/result", json=report, headers=headers)
@@ -361,7 +363,7 @@ def test_text_with_nul_or_lone_surrogates_is_refused_everywhere(
     client: FlaskClient, ctx: Context
 ) -> None:
     services.resume(ctx, 5, "clerk:test")
-    clerk = {"Authorization": f"Bearer {services.create_token(ctx, 'clerk', 'c')}"}
+    clerk = {"Authorization": f"Bearer {tokens.create_token(ctx, 'clerk', 'c')}"}
     for reason in ("午休\x00", "a\ud800b"):
         answer = client.post(
             f"{API}/windows/5/pause",
@@ -379,12 +381,12 @@ def test_text_with_nul_or_lone_surrogates_is_refused_everywhere(
 
 
 def test_contract_gaps_are_closed(client: FlaskClient, ctx: Context) -> None:
-    clerk = {"Authorization": f"Bearer {services.create_token(ctx, 'clerk', 'c')}"}
+    clerk = {"Authorization": f"Bearer {tokens.create_token(ctx, 'clerk', 'c')}"}
     huge = client.post(f"{API}/windows/{10**30}/call-next", headers=clerk)
     assert huge.status_code == 404 and huge.get_json()["error"]["code"] == "unknown_window"
     wrong = client.delete(f"{API}/tickets")
     assert wrong.status_code == 405 and "POST" in wrong.headers["Allow"]
-    admin = {"Authorization": f"Bearer {services.create_token(ctx, 'admin', 'a')}"}
+    admin = {"Authorization": f"Bearer {tokens.create_token(ctx, 'admin', 'a')}"}
     answer = client.post(f"{API}/print-jobs/claim", json={"limit": True}, headers=admin)
     assert answer.status_code == 422
     answer = client.post(f"{API}/print-jobs/claim", json={"kiosk": "k1", "limit": 2}, headers=admin)

@@ -13,6 +13,7 @@ from queues import services
 from queues.context import utcnow
 from tests.hostile.test_races import at_once
 from tests.support import (
+from queues.access import tokens
     MAIN_HALL,
     gunicorn,
     hall_file,
@@ -71,7 +72,7 @@ def test_a_burst_from_one_kiosk_gets_exactly_its_limit(server: tuple[str, str]) 
     ctx = make_context(url)
     ctx.clock = utcnow
     try:
-        tokens = [services.create_token(ctx, "kiosk", k) for k in ("k1", "k2", "k3")]
+        tokens = [tokens.create_token(ctx, "kiosk", k) for k in ("k1", "k2", "k3")]
     finally:
         ctx.db.dispose()
     rounds = [burst(base, {"X-Forwarded-For": "203.0.113.99"}, token) for token in tokens]

@@ -18,12 +18,16 @@ from kiosk import printers
 from kiosk import worker as worker_module
 from kiosk.agent import PrintAgent
 from kiosk.worker import PrintWorker
-from queues import config, printjobs, services, slip, staff
+from queues import printjobs, services
+from queues.access import staff
+from queues.hall import config
+from queues.text import slip
 from queues.context import Context
-from queues.models import Event, Printer, PrintJob, Ticket
-from queues.requesters import Requester
+from queues.store.models import Event, Printer, PrintJob, Ticket
+from queues.access.requesters import Requester
 from tests.api.test_callback_roles import as_user, staff_refresh_body
 from tests.support import Clock, FakePrinter, LiveServer
+from queues.access import tokens
 
 BASE = "http://hall.test"
 
@@ -121,7 +125,7 @@ def staff_page(ctx: Context, lang: str) -> str:
 
 
 def test_every_fault_has_words_in_both_languages() -> None:
-    from queues.i18n import MESSAGES
+    from queues.text.i18n import MESSAGES
 
     assert printjobs.FAULTS == (
         "refused",
@@ -237,7 +241,7 @@ def test_a_long_queue_at_a_slow_printer_stays_pending_beyond_what_the_lease_cove
 def test_the_agent_reports_a_job_it_cannot_print_and_prints_the_others(
     ctx: Context, clock: Clock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    token = services.create_token(ctx, "kiosk", "k1")
+    token = tokens.create_token(ctx, "kiosk", "k1")
     for _ in range(3):
         services.issue(ctx, "tax", by=Requester.at_kiosk("k1"))
     real_layout = agent_module.layout_from
@@ -275,7 +279,7 @@ def test_the_agent_reports_a_job_it_cannot_print_and_prints_the_others(
 def test_a_claim_leaves_out_a_slip_that_cannot_be_made(
     ctx: Context, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    token = services.create_token(ctx, "kiosk", "k1")
+    token = tokens.create_token(ctx, "kiosk", "k1")
     for _ in range(3):
         services.issue(ctx, "tax", by=Requester.at_kiosk("k1"))
     real_build = slip.build

@@ -20,11 +20,17 @@ from typing import Any, TypeVar
 import pytest
 from sqlalchemy import delete, func, select
 
-from queues import errors, printjobs, services, staff, views
+from queues import errors, printjobs, services
+
+from queues.access import staff
+
 from queues.context import Context, utcnow
-from queues.models import Event, Printer, Rating, Step, Ticket, Window
-from queues.requesters import Requester
+from queues.store.models import Event, Printer, Rating, Step, Ticket, Window
+from queues.access.requesters import Requester
 from tests.support import (
+from queues import project_codes
+from queues.access import tokens
+
     MAIN_HALL,
     Clock,
     gunicorn,
@@ -64,7 +70,7 @@ def hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hall]:
         ctx = make_context(url, open_always=True)
         ctx.clock = utcnow  # the server's clock: the tickets it issues are today's here too
         try:
-            yield Hall(base, services.create_token(ctx, "clerk", "races"), ctx)
+            yield Hall(base, tokens.create_token(ctx, "clerk", "races"), ctx)
         finally:
             ctx.db.dispose()
 
@@ -406,10 +412,10 @@ def test_managers_at_once_on_tokens_and_project_codes(ctx: Context) -> None:
     revoked: Counter[tuple[str, ...]] = Counter()
     for n in range(SERVICE_ROUNDS):
         code = f"KP-{n}"
-        pair = [attempt(services.add_project_code, ctx, code, "园区", actor="m")] * 2
+        pair = [attempt(project_codes.add_project_code, ctx, code, "园区", actor="m")] * 2
         added[tuple(sorted(at_once(*pair)))] += 1
-        services.create_token(ctx, "manager", f"manager-{n}")
-        pair = [attempt(services.revoke_token, ctx, f"manager-{n}", actor="m")] * 2
+        tokens.create_token(ctx, "manager", f"manager-{n}")
+        pair = [attempt(tokens.revoke_token, ctx, f"manager-{n}", actor="m")] * 2
         revoked[tuple(sorted(at_once(*pair)))] += 1
     with ctx.db.read() as s:
         kinds = Counter(s.scalars(select(Event.kind).where(Event.kind == "token_revoked")))

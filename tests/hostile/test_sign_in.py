@@ -24,10 +24,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from app import create_app
-from components.auth import COOKIE, safe_next
-from queues import errors, staff
+from web.auth import COOKIE, safe_next
+from queues import errors
+from queues.access import staff
 from queues.context import Context
-from queues.models import Event
+from queues.store.models import Event
 from tests.api.test_callback_roles import (
     PASSWORD,
     as_user,

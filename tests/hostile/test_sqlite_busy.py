@@ -18,9 +18,11 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import func, select
 
-from queues import errors, services, views
-from queues.models import Event, Step, Ticket
+from queues import errors, services
+
+from queues.store.models import Event, Step, Ticket
 from tests.support import MAIN_HALL, free_port, http, make_context, serve
+from queues.read import boards
 
 HOLD_SECONDS = 20.0
 KIOSKS = 8  # twice as many as `hallq serve` has request threads
@@ -145,7 +147,7 @@ def test_healthz_is_busy_while_writes_give_up_and_ok_once_the_lock_is_free(
                 services.issue(ctx, "tax")
             assert refused.value.message("en").startswith("The system is busy")
             assert ctx.db.health() == "busy"
-            assert views.board(ctx).queues is not None  # reads go on
+            assert boards.board(ctx).queues is not None  # reads go on
             release.set()
         # no write since: /healthz finds the lock free itself instead of staying busy
         assert ctx.db.health() == "ok"

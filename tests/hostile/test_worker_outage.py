@@ -18,8 +18,8 @@ import pytest
 from sqlalchemy import Engine, create_engine, make_url, text
 
 from queues import printjobs, services
-from queues.requesters import Requester
-from queues.vital import vital
+from queues.access.requesters import Requester
+from runtime.vital import vital
 from tests.support import MAIN_HALL, ROOT, free_port, make_context, postgres_url, prepare
 
 OUTAGE_SECONDS = 15.0
@@ -28,7 +28,7 @@ RUNS = "worker runs the scheduler"
 # A runner with a fault in it, put in by the test (production code has no switch for it).
 BROKEN_RUNNER = """
 import sys
-from queues import scheduler
+from runtime import scheduler
 
 def _serve(self):
     raise RuntimeError("a fault in the runner")

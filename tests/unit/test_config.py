@@ -10,7 +10,7 @@ from datetime import date
 
 import pytest
 
-from queues import config
+from queues.hall import config
 from tests.support import MAIN_HALL, SHIPPED_HALL, beijing
 
 TEXT = MAIN_HALL.read_text(encoding="utf-8")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from queues.eta import Busy, OpenWindow, Snapshot, blend, predict, predict_new
-from queues.policy import Candidate
+from queues.rules.eta import Busy, OpenWindow, Snapshot, blend, predict, predict_new
+from queues.rules.policy import Candidate
 from tests.support import TUESDAY_10
 
 NOW = TUESDAY_10

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from queues import config, services, views
+from queues import services
+
+from queues.hall import config
+
 from queues.context import Context
-from queues.hall import apply_config
-from queues.models import ProfileService, Service, Window
+from queues.hall.sync import apply_config
+from queues.store.models import ProfileService, Service, Window
 from tests.support import MAIN_HALL
+from queues.read import counters
 
 TEXT = MAIN_HALL.read_text(encoding="utf-8")
 LAST_WINDOW = TEXT[TEXT.index("[[windows]]\nid = 12\n") :]
@@ -29,7 +33,7 @@ def test_removed_window_is_retired_not_deleted(ctx: Context) -> None:
     assert LAST_WINDOW.count("[[windows]]") == 1
     shorter = TEXT.removesuffix(LAST_WINDOW)
     assert apply_config(ctx.db, config.parse(shorter))["windows"] == 1
-    assert [w.id for w in views.windows(ctx)] == list(range(1, 12))
+    assert [w.id for w in counters.windows(ctx)] == list(range(1, 12))
     with ctx.db.read() as s:
         assert s.get(Window, 12).active is False
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from queues.i18n import PAUSE_REASONS, t, window_state
+from queues.text.i18n import PAUSE_REASONS, t, window_state
 
 
 def test_a_pause_picked_on_the_console_reads_in_each_language() -> None:

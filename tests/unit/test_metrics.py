@@ -6,7 +6,11 @@ from datetime import date, timedelta
 
 import pytest
 
-from queues import metrics, planner, services
+from queues import services
+
+from queues.read import drilldown, figures, overview, rollups
+
+from queues.rules import planner
 from queues.context import Context
 from tests.support import Clock, beijing, make_context
 
@@ -57,7 +61,7 @@ def a_morning(ctx: Context, clock: Clock) -> None:
     services.close(ctx, 5, CLERK)
 
 
-def assert_the_morning(f: metrics.Figures) -> None:
+def assert_the_morning(f: figures.Figures) -> None:
     assert f.issued == 4
     assert (f.called, f.served, f.no_shows) == (4, 3, 1)
     assert f.wait_mean == pytest.approx((5 + 15 + 26 + 30) / 4)
@@ -72,36 +76,36 @@ def assert_the_morning(f: metrics.Figures) -> None:
 def test_a_hand_built_morning_gives_its_known_figures(ctx: Context, clock: Clock) -> None:
     a_morning(ctx, clock)
     at(clock, 11, 0)
-    assert_the_morning(metrics.report(ctx, DAY, DAY)["all"])
-    by_window = metrics.report(ctx, DAY, DAY, "window")
+    assert_the_morning(rollups.report(ctx, DAY, DAY)["all"])
+    by_window = rollups.report(ctx, DAY, DAY, "window")
     assert list(by_window) == [5]
     assert by_window[5].served == 3 and by_window[5].issued == 0  # windows call, kiosks issue
-    assert metrics.report(ctx, DAY, DAY, "clerk")["wang"].served == 3
-    assert metrics.report(ctx, DAY, DAY, "zone")["general"].issued == 4
+    assert rollups.report(ctx, DAY, DAY, "clerk")["wang"].served == 3
+    assert rollups.report(ctx, DAY, DAY, "zone")["general"].issued == 4
 
 
 def test_window_time_open_and_serving(ctx: Context, clock: Clock) -> None:
     a_morning(ctx, clock)
     at(clock, 11, 0)
-    w = metrics.window_report(ctx, DAY, DAY)[5]
+    w = rollups.window_report(ctx, DAY, DAY)[5]
     assert w.open_seconds == pytest.approx(3600)
     # serving runs from each call to its end: 10 + 11 + 4 + 20 minutes
     assert w.serving_seconds == pytest.approx((10 + 11 + 4 + 20) * 60)
     with ctx.db.read() as s:
-        by_hour = metrics.window_times(s, ctx, DAY)[5].open_by_hour
+        by_hour = figures.window_times(s, ctx, DAY)[5].open_by_hour
     assert by_hour[9] == pytest.approx(3600) and sum(by_hour) == pytest.approx(3600)
-    line = next(x for x in metrics.today(ctx).windows if x.id == 5)
+    line = next(x for x in overview.today(ctx).windows if x.id == 5)
     assert line.serving_share == pytest.approx(0.75)
 
 
 def test_the_nightly_roll_up_keeps_the_same_figures(ctx: Context, clock: Clock) -> None:
     a_morning(ctx, clock)
-    assert metrics.rollup(ctx, DAY) > 0
-    assert metrics.rollup(ctx, DAY) > 0  # twice gives the same rows, not double
+    assert rollups.rollup(ctx, DAY) > 0
+    assert rollups.rollup(ctx, DAY) > 0  # twice gives the same rows, not double
     clock.set(beijing(2026, 11, 30, 10, 0))  # next week: the day is read from the roll-up
-    assert_the_morning(metrics.report(ctx, DAY, DAY)["all"])
-    assert metrics.window_report(ctx, DAY, DAY)[5].serving_seconds == pytest.approx(45 * 60)
-    assert metrics.days_to_roll_up(ctx) == []
+    assert_the_morning(rollups.report(ctx, DAY, DAY)["all"])
+    assert rollups.window_report(ctx, DAY, DAY)[5].serving_seconds == pytest.approx(45 * 60)
+    assert rollups.days_to_roll_up(ctx) == []
 
 
 def test_the_business_day_is_the_halls_not_utcs(sqlite_url: str) -> None:
@@ -114,20 +118,20 @@ def test_the_business_day_is_the_halls_not_utcs(sqlite_url: str) -> None:
     clock.set(beijing(2026, 11, 25, 7, 30))  # 23:30 UTC on the 24th, the 25th in the hall
     dawn = services.issue(ctx, "tax").ticket
     assert (late.number, early.number, dawn.number) == ("T001", "T002", "T003")
-    day_24 = metrics.report(ctx, DAY, DAY)["all"]
-    day_25 = metrics.report(ctx, DAY + timedelta(days=1), DAY + timedelta(days=1))["all"]
+    day_24 = rollups.report(ctx, DAY, DAY)["all"]
+    day_25 = rollups.report(ctx, DAY + timedelta(days=1), DAY + timedelta(days=1))["all"]
     assert (day_24.issued, day_25.issued) == (1, 2)
     assert day_24.arrivals[23] == 1 and day_25.arrivals[0] == 1 and day_25.arrivals[7] == 1
     ctx.db.dispose()
 
 
 def test_p90_is_the_nearest_rank_of_whole_minutes() -> None:
-    f = metrics.Figures()
+    f = figures.Figures()
     for seconds in [60 * m for m in range(1, 11)]:  # 1 … 10 minutes
         f.wait(seconds, target_minutes=5)
     assert f.wait_p90 == 9  # the 9th of 10
     assert f.within_target_share == pytest.approx(0.5)
-    assert metrics.Figures().wait_p90 is None and metrics.Figures().wait_mean is None
+    assert figures.Figures().wait_p90 is None and figures.Figures().wait_mean is None
 
 
 def test_the_dashboard_now_and_the_tickets_behind_it(ctx: Context, clock: Clock) -> None:
@@ -138,19 +142,19 @@ def test_the_dashboard_now_and_the_tickets_behind_it(ctx: Context, clock: Clock)
     services.issue(ctx, "housing-fund")
     at(clock, 9, 25)  # everyone has waited 25 minutes: past the 20-minute target
     services.call_next(ctx, 5, CLERK)
-    now = metrics.now(ctx)
+    now = overview.now(ctx)
     assert now.waiting == 3 and now.longest_wait == pytest.approx(25)
     assert now.waiting_by_zone == {"general": 3}
-    assert metrics.now(ctx, "social").waiting == 0
-    assert [x.number for x in metrics.tickets_behind(ctx, "waiting")] == ["T002", "T003", "Q001"]
-    assert [x.number for x in metrics.tickets_behind(ctx, "late")] == [
+    assert overview.now(ctx, "social").waiting == 0
+    assert [x.number for x in drilldown.tickets_behind(ctx, "waiting")] == ["T002", "T003", "Q001"]
+    assert [x.number for x in drilldown.tickets_behind(ctx, "late")] == [
         "T001",
         "T002",
         "T003",
         "Q001",
     ]
-    assert [x.number for x in metrics.tickets_behind(ctx, "called", window=5)] == ["T001"]
-    today = metrics.today(ctx, "general")
+    assert [x.number for x in drilldown.tickets_behind(ctx, "called", window=5)] == ["T001"]
+    today = overview.today(ctx, "general")
     assert today.hall.issued == 4 and today.now.windows_open == 1
     assert [(w.id, w.zone) for w in today.windows] == [
         (5, "general"),
@@ -167,7 +171,7 @@ def test_the_queue_through_the_day(ctx: Context, clock: Clock) -> None:
     at(clock, 9, 20)
     services.call_next(ctx, 5, CLERK)
     at(clock, 9, 45)
-    series = dict(metrics.queue_series(ctx, DAY)["general"])
+    series = dict(overview.queue_series(ctx, DAY)["general"])
     assert series[beijing(2026, 11, 24, 9, 0)] == 2
     assert series[beijing(2026, 11, 24, 9, 20)] == 1
     assert max(series) <= beijing(2026, 11, 24, 9, 45)  # nothing drawn after now
@@ -192,10 +196,10 @@ def test_the_planner_forecasts_from_the_same_weekday(ctx: Context, clock: Clock)
             services.issue(ctx, "tax")
         clock.set(beijing(2026, 11, day, 11, 0))
         services.close(ctx, 5, CLERK)
-        metrics.rollup(ctx, date(2026, 11, day))
+        rollups.rollup(ctx, date(2026, 11, day))
     clock.set(beijing(2026, 11, 24, 8, 0))
-    assert metrics.arrivals_by_weekday_hour(ctx)[1][9] == pytest.approx(4)  # (6 + 2) / 2
-    assert metrics.open_windows_by_weekday_hour(ctx)[1][9] == pytest.approx(1)
+    assert rollups.arrivals_by_weekday_hour(ctx)[1][9] == pytest.approx(4)  # (6 + 2) / 2
+    assert rollups.open_windows_by_weekday_hour(ctx)[1][9] == pytest.approx(1)
     nine = next(h for h in planner.plan(ctx, 1) if h.hour == 9)
     # 4 an hour at 10 minutes: one window calls only 66 % within 20 minutes (Erlang C), two 97 %
     assert nine.arrivals == pytest.approx(4) and nine.needed == 2 and nine.open == pytest.approx(1)

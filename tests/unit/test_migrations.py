@@ -6,9 +6,9 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from queues import migrate
-from queues.db import Database
-from queues.models import Base
+from queues.store import migrate
+from queues.store.db import Database
+from queues.store.models import Base
 
 
 def test_migrated_schema_matches_models(any_url: str) -> None:

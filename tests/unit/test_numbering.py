@@ -11,11 +11,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from queues import services, views
+from queues import services
+
 from queues.context import Context
-from queues.models import Ticket
-from queues.numbering import format_number, next_seq
+from queues.store.models import Ticket
+from queues.store.numbering import format_number, next_seq
 from tests.support import (
+from queues.read import boards
     HALLS,
     TUESDAY_10,
     Clock,
@@ -73,7 +75,7 @@ def test_after_midnight_numbers_go_on_past_the_tickets_still_waiting(
     called = []
     for _ in range(4):
         called.append(services.call_next(ctx, 5, "clerk:test").number)
-        assert views.board(ctx, "general").calling[0].number == called[-1]
+        assert boards.board(ctx, "general").calling[0].number == called[-1]
         services.finish(ctx, 5, "clerk:test")
     assert called == ["T002", "T003", "T004", "T005"]  # yesterday's first, in their order
     clock.set(beijing(2026, 11, 26, 0, 5))

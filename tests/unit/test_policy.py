@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from queues.policy import Candidate, choose, order
+from queues.rules.policy import Candidate, choose, order
 from tests.support import TUESDAY_10
 
 NOW = TUESDAY_10

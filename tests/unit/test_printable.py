@@ -8,10 +8,12 @@ import pytest
 from kiosk import ticket
 from kiosk.agent import layout_from
 from kiosk.ticket import to_bytes, wrap
-from queues import config, services, slip
+from queues import services
+from queues.hall import config
+from queues.text import slip
 from queues.context import Context
-from queues.printable import printable
-from queues.requesters import Requester
+from queues.text.printable import printable
+from queues.access.requesters import Requester
 
 BASE = "http://hall.example.gov.cn"
 RESET, CUT, DRAWER = b"\x1b@", b"\x1dV", b"\x1bp"  # ESC @, GS V, ESC p (the cash-drawer pulse)

@@ -7,11 +7,12 @@ import pytest
 from sqlalchemy import select
 
 from kiosk.worker import PrintWorker
-from queues import printjobs, services, views
+from queues import printjobs, services
 from queues.context import Context
-from queues.models import Event, Printer, PrintJob
-from queues.requesters import Requester
+from queues.store.models import Event, Printer, PrintJob
+from queues.access.requesters import Requester
 from tests.support import PAPER_OUT, Clock, FakePrinter
+from queues.read import tickets
 
 KIOSK = "k1"  # names no printer in tests/halls/main.toml: it prints on the worker's default one
 
@@ -51,7 +52,7 @@ def test_printer_off_then_on_prints_when_it_returns(
     assert worker.run_once() == 0
     (job,) = jobs(ctx)
     assert job.status == "pending" and job.attempts == 1 and "switched on" in job.last_error
-    assert views.ticket(ctx, t.id).status == "waiting"  # the ticket stands
+    assert tickets.ticket(ctx, t.id).status == "waiting"  # the ticket stands
     state = printjobs.state_of(ctx, t.id)
     assert state.printer_state == "fault" and state.error
     assert worker.run_once() == 0  # not due again before its back-off
@@ -171,7 +172,7 @@ def test_back_off_grows_to_a_minute() -> None:
 
 
 def test_agent_kiosks_are_left_to_their_agent(ctx: Context, printer: FakePrinter) -> None:
-    from queues import config
+    from queues.hall import config
 
     text = config.HallConfig.model_dump(ctx.config)
     text["kiosks"][0]["agent"] = True  # k1
@@ -183,7 +184,7 @@ def test_agent_kiosks_are_left_to_their_agent(ctx: Context, printer: FakePrinter
 
 
 def test_printing_waits_for_the_database(ctx: Context) -> None:
-    from queues.db import Database
+    from queues.store.db import Database
 
     ctx.db = Database("postgresql://nobody@127.0.0.1:1/none")
     worker = worker_for(ctx, "dummy:")

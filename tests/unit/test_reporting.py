@@ -9,8 +9,12 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from queues import errors, reporting, services, staff
-from queues.cells import inert
+from queues import errors, services
+
+from queues.access import staff
+
+from queues.read import reports as reporting
+from queues.text.cells import inert
 from queues.context import Context
 from tests.support import Clock, beijing
 from tests.unit.test_metrics import a_morning
@@ -55,7 +59,7 @@ def test_titles_read_as_the_centre_writes_them() -> None:
 
 
 def test_ranking_weighs_target_satisfaction_and_volume() -> None:
-    from queues.metrics import Figures
+    from queues.read.metrics import Figures
 
     fast = Figures(served=50, wait_count=50, within_target=50, rating_count=10, rating_sum=50)
     slow = Figures(served=100, wait_count=100, within_target=50, rating_count=10, rating_sum=30)

@@ -11,11 +11,16 @@ import pytest
 from apscheduler.triggers.date import DateTrigger
 from sqlalchemy import select
 
-from queues import alerts, metrics, scheduler, services, views
+from queues import services
+
+from queues.read import alerts, rollups
+
+from runtime import scheduler
 from queues.context import Context
-from queues.db import Database
-from queues.models import Alert, DailyStat, Event, Step
+from queues.store.db import Database
+from queues.store.models import Alert, DailyStat, Event, Step
 from tests.support import Clock, beijing, make_context
+from queues.read import boards, counters
 
 CLERK = "user:wang"
 DAY = date(2026, 11, 24)
@@ -48,8 +53,8 @@ def test_close_out_expires_leftovers_and_closes_windows(ctx: Context, clock: Clo
     assert scheduler.close_out(ctx) == 3
     assert statuses(ctx) == ["expired"] * 3
     assert kinds(ctx, "expired") == 3
-    assert [w.state for w in views.windows(ctx)] == ["closed"] * 12
-    assert [q.waiting for q in views.board(ctx).queues] == [0] * 10  # the wallboards show none
+    assert [w.state for w in counters.windows(ctx)] == ["closed"] * 12
+    assert [q.waiting for q in boards.board(ctx).queues] == [0] * 10  # the wallboards show none
 
 
 def test_a_restart_mid_day_catches_up_without_closing_todays_windows(
@@ -63,7 +68,7 @@ def test_a_restart_mid_day_catches_up_without_closing_todays_windows(
     services.issue(ctx, "real-estate")
     expired, rolled = scheduler.catch_up(ctx)
     assert (expired, rolled) == (1, 1)
-    states = {w.id: w.state for w in views.windows(ctx)}
+    states = {w.id: w.state for w in counters.windows(ctx)}
     assert states[5] == "closed" and states[6] == "open"
     assert statuses(ctx) == ["expired", "waiting"]
     with ctx.db.read() as s:
@@ -131,12 +136,12 @@ def test_a_hall_open_around_the_clock_keeps_its_queue_through_the_night(
     assert scheduler.close_out(ctx) == 0
     assert scheduler.catch_up(ctx)[0] == 0  # a restart keeps yesterday's queue too
     assert statuses(ctx) == ["waiting", "waiting"]
-    assert {w.id: w.state for w in views.windows(ctx)}[5] == "open"
+    assert {w.id: w.state for w in counters.windows(ctx)}[5] == "open"
     clock.set(beijing(2026, 11, 25, 0, 30))  # Wednesday: Monday's ticket is past keeping
     assert scheduler.close_out(ctx) == 1
     assert statuses(ctx) == ["expired", "waiting"]
     assert services.call_next(ctx, 5, CLERK).number == "T002"  # Tuesday's, after midnight
-    assert {w.id: w.state for w in views.windows(ctx)}[5] == "open"
+    assert {w.id: w.state for w in counters.windows(ctx)}[5] == "open"
 
 
 def test_the_roll_up_job_covers_today_and_missed_days(ctx: Context, clock: Clock) -> None:
@@ -146,7 +151,7 @@ def test_the_roll_up_job_covers_today_and_missed_days(ctx: Context, clock: Clock
     assert scheduler.roll_up(ctx) == 2
     with ctx.db.read() as s:
         assert set(s.scalars(select(DailyStat.day).distinct())) == {date(2026, 11, 23)}
-    assert metrics.report(ctx, date(2026, 11, 23), date(2026, 11, 23))["all"].issued == 1
+    assert rollups.report(ctx, date(2026, 11, 23), date(2026, 11, 23))["all"].issued == 1
 
 
 def test_alerts_open_and_close_with_what_holds(ctx: Context, clock: Clock) -> None:
@@ -224,9 +229,9 @@ def test_a_day_in_the_past_is_never_the_roll_up_of_today(sqlite_url: str) -> Non
     ctx = make_context(sqlite_url, clock)
     clock.set(beijing(2026, 11, 24, 10, 0))
     services.issue(ctx, "tax")
-    assert metrics.days_to_roll_up(ctx) == []  # today is rolled up tonight, not caught up
+    assert rollups.days_to_roll_up(ctx) == []  # today is rolled up tonight, not caught up
     clock.set(beijing(2026, 11, 25, 8, 0))
-    assert metrics.days_to_roll_up(ctx) == [DAY]
+    assert rollups.days_to_roll_up(ctx) == [DAY]
     ctx.db.dispose()
 
 

@@ -7,11 +7,14 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from queues import errors, services, views
+from queues import errors, services
+
 from queues.context import Context
-from queues.models import Event, PrintJob, Step, Ticket
-from queues.requesters import Requester
+from queues.store.models import Event, PrintJob, Step, Ticket
+from queues.access.requesters import Requester
 from tests.support import Clock, beijing
+from queues.read import boards, counters, tickets
+from queues import project_codes
 
 CLERK = "clerk:wang"
 
@@ -110,7 +113,7 @@ def test_green_channel_needs_a_code_or_staff(ctx: Context) -> None:
         services.issue(ctx, "tax", "green")
     with pytest.raises(errors.InvalidProjectCode):
         services.issue(ctx, "tax", "green", project_code="NOPE")
-    services.add_project_code(ctx, "KP-2026-01", "新能源产业园", valid_until=date(2026, 12, 31))
+    project_codes.add_project_code(ctx, "KP-2026-01", "新能源产业园", valid_until=date(2026, 12, 31))
     assert services.issue(ctx, "tax", "green", project_code="KP-2026-01").ticket.priority == "green"
     assert (
         services.issue(ctx, "tax", "green", by=Requester.staff("user:li")).ticket.priority
@@ -119,7 +122,7 @@ def test_green_channel_needs_a_code_or_staff(ctx: Context) -> None:
 
 
 def test_expired_project_code_is_refused(ctx: Context) -> None:
-    services.add_project_code(ctx, "KP-OLD", "旧项目", valid_until=date(2026, 11, 1))
+    project_codes.add_project_code(ctx, "KP-OLD", "旧项目", valid_until=date(2026, 11, 1))
     with pytest.raises(errors.InvalidProjectCode):
         services.issue(ctx, "tax", "green", project_code="KP-OLD")
 
@@ -239,7 +242,7 @@ def test_recall_only_a_called_ticket(ctx: Context, clock: Clock) -> None:
     clock.advance(seconds=40)
     again = services.recall(ctx, 5, CLERK)
     assert again.status == "called"
-    board = views.board(ctx)
+    board = boards.board(ctx)
     assert board.calling[0].called_at == clock.now  # the recall shows as the latest call
     services.start(ctx, 5, CLERK)
     with pytest.raises(errors.WrongState):
@@ -370,7 +373,7 @@ def test_transfer_records_both_steps(ctx: Context) -> None:
             (1, "tax", "transferred"),
             (2, "housing-fund", "waiting"),
         ]
-    assert views.ticket(ctx, t.id).service == "housing-fund"
+    assert tickets.ticket(ctx, t.id).service == "housing-fund"
     (e,) = events(ctx, "transferred")
     assert e.data == {"from_service": "tax", "to_service": "housing-fund", "to_window": None}
 
@@ -394,8 +397,8 @@ def test_expire_day_closes_out_yesterday(ctx: Context, clock: Clock) -> None:
     services.call_next(ctx, 5, CLERK)
     clock.set(beijing(2026, 11, 25, 8, 0))  # next morning
     assert services.expire_day(ctx) == 2
-    assert views.ticket(ctx, a.id).status == "expired"
-    assert [(w.id, w.state) for w in views.windows(ctx)] == [(n, "closed") for n in range(1, 13)]
+    assert tickets.ticket(ctx, a.id).status == "expired"
+    assert [(w.id, w.state) for w in counters.windows(ctx)] == [(n, "closed") for n in range(1, 13)]
     assert len(events(ctx, "expired")) == 2
     assert services.expire_day(ctx) == 0
 
@@ -416,19 +419,19 @@ def test_yesterdays_leftovers_are_not_called_today(ctx: Context, clock: Clock) -
 
 
 def test_every_change_moves_the_zone_board_version(ctx: Context) -> None:
-    v0 = views.version(ctx, "general")
-    s0 = views.version(ctx, "social")
+    v0 = boards.version(ctx, "general")
+    s0 = boards.version(ctx, "social")
     open_windows(ctx, 5)
     services.issue(ctx, "tax")
     services.call_next(ctx, 5, CLERK)
-    v1 = views.version(ctx, "general")
+    v1 = boards.version(ctx, "general")
     assert v1 >= v0 + 3
-    assert views.version(ctx, "social") == s0
+    assert boards.version(ctx, "social") == s0
     services.recall(ctx, 5, CLERK)
-    assert views.version(ctx, "general") == v1 + 1
-    assert views.version(ctx) == views.version(ctx, "general") + views.version(
+    assert boards.version(ctx, "general") == v1 + 1
+    assert boards.version(ctx) == boards.version(ctx, "general") + boards.version(
         ctx, "construction"
-    ) + views.version(ctx, "social")
+    ) + boards.version(ctx, "social")
 
 
 def test_board_shows_calls_newest_first_and_queues(ctx: Context, clock: Clock) -> None:
@@ -439,7 +442,7 @@ def test_board_shows_calls_newest_first_and_queues(ctx: Context, clock: Clock) -
     services.call_next(ctx, 5, CLERK)
     clock.advance(seconds=30)
     services.call_next(ctx, 7, CLERK)
-    board = views.board(ctx, "general")
+    board = boards.board(ctx, "general")
     assert [(c.number, c.window) for c in board.calling] == [("Q001", 7), ("T001", 5)]
     assert [(q.zone, q.service, q.waiting) for q in board.queues] == [
         ("general", "tax", 1),
@@ -450,7 +453,7 @@ def test_board_shows_calls_newest_first_and_queues(ctx: Context, clock: Clock) -
     # window 5 half a minute ago (9.5 of its 10): 19.5, said as 20
     assert board.queues[0].eta_minutes == 20
     with pytest.raises(errors.UnknownZone):
-        views.board(ctx, "nowhere")
+        boards.board(ctx, "nowhere")
 
 
 def test_ticket_view_ahead_and_eta(ctx: Context) -> None:
@@ -458,19 +461,19 @@ def test_ticket_view_ahead_and_eta(ctx: Context) -> None:
     second = services.issue(ctx, "tax").ticket
     assert second.ahead == 1 and second.eta_minutes is None  # no window open
     open_windows(ctx, 5)
-    now = views.ticket(ctx, second.id)
+    now = tickets.ticket(ctx, second.id)
     assert now.ahead == 1 and now.eta_minutes == 10  # one tax ticket of 10 minutes ahead
-    assert views.ticket(ctx, first.id).eta_minutes == 0
+    assert tickets.ticket(ctx, first.id).eta_minutes == 0
 
 
 def test_service_board_says_why_a_service_cannot_be_taken(ctx: Context, clock: Clock) -> None:
-    board = {s.code: s for s in views.service_board(ctx)}
+    board = {s.code: s for s in boards.service_board(ctx)}
     assert board["tax"].open and board["tax"].reason is None
     clock.set(beijing(2026, 11, 25, 10, 0))  # Wednesday: no notary
-    board = {s.code: s for s in views.service_board(ctx)}
+    board = {s.code: s for s in boards.service_board(ctx)}
     assert board["notary"].reason == "service_not_offered" and not board["notary"].open
     clock.set(beijing(2026, 11, 25, 20, 0))
-    evening = views.service_board(ctx)
+    evening = boards.service_board(ctx)
     assert len(evening) == 10 and {s.reason for s in evening} == {"hall_closed"}
 
 
@@ -478,7 +481,7 @@ def test_windows_view_shows_current_ticket(ctx: Context) -> None:
     open_windows(ctx, 5)
     t = services.issue(ctx, "tax").ticket
     services.call_next(ctx, 5, CLERK)
-    w = next(w for w in views.windows(ctx) if w.id == 5)
+    w = next(w for w in counters.windows(ctx) if w.id == 5)
     assert w.state == "open" and t.number == w.current.number == "T001" and w.services == ["tax"]
 
 

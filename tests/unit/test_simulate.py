@@ -11,11 +11,12 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from queues import metrics, views
-from queues import simulate as sim
+from queues.read import rollups
+from simulation import simulate as sim
 from queues.context import Context
-from queues.models import DailyStat, Event, Rating, Step, Ticket
+from queues.store.models import DailyStat, Event, Rating, Step, Ticket
 from tests.support import Clock, beijing, make_context
+from queues.read import boards
 
 MONDAY = date(2026, 11, 16)
 
@@ -58,7 +59,7 @@ def test_simulated_days_add_up_to_their_events(ctx: Context, clock: Clock) -> No
 
     # each day was rolled up, and the roll-ups say what the tickets say
     assert count(ctx, select(func.count(func.distinct(DailyStat.day)))) == 5
-    week = metrics.report(ctx, MONDAY, date(2026, 11, 22))["all"]
+    week = rollups.report(ctx, MONDAY, date(2026, 11, 22))["all"]
     assert week.issued == issued
     assert week.served == steps["done"] + steps["transferred"]
     assert week.no_shows == steps["no_show"]
@@ -80,16 +81,16 @@ def test_simulation_in_two_processes_on_sqlite(sqlite_url: str) -> None:
         )
         days = set(s.scalars(select(Ticket.day).distinct()))
     assert orphans == 0 and len(days) == 10
-    assert metrics.report(ctx, MONDAY, date(2026, 11, 29))["all"].issued == issued
+    assert rollups.report(ctx, MONDAY, date(2026, 11, 29))["all"].issued == issued
     ctx.db.dispose()
 
 
 def test_a_hall_stopped_mid_morning(ctx: Context, clock: Clock) -> None:
     moment = beijing(2026, 11, 24, 10, 30)
-    before = {z.code: views.version(ctx, z.code) for z in ctx.config.zones}
+    before = {z.code: boards.version(ctx, z.code) for z in ctx.config.zones}
     result = sim.play_until(ctx, moment, seed=2)
     assert result.issued > 20
-    after = {z.code: views.version(ctx, z.code) for z in ctx.config.zones}
+    after = {z.code: boards.version(ctx, z.code) for z in ctx.config.zones}
     # the morning is one batch: each zone's screens are told once, when it is in
     assert list(before) == ["construction", "general", "social"]
     assert after == {zone: version + 1 for zone, version in before.items()}

@@ -5,10 +5,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from queues import errors, services, staff, views
+from queues import errors, services
+
+from queues.access import staff
+
 from queues.context import Context
-from queues.models import Event, SignInThrottle, Ticket, User
+from queues.store.models import Event, SignInThrottle, Ticket, User
 from tests.support import Clock
+from queues.read import counters, tickets
 
 PASSWORD = "a good password"
 
@@ -281,7 +285,7 @@ def test_console_shows_ticket_queue_and_today(ctx: Context, clock: Clock) -> Non
     clock.advance(minutes=10)
     services.finish(ctx, 5, "clerk:wang")
     services.call_next(ctx, 5, "clerk:wang")
-    view = views.console(ctx, 5)
+    view = counters.console(ctx, 5)
     assert view.current.number == "T002" and view.waited_minutes == 16
     assert (view.waiting, view.next_numbers) == (2, ["T003", "T004"])
     assert view.today.served == 1 and view.today.mean_service_minutes == pytest.approx(10)
@@ -295,7 +299,7 @@ def test_console_names_where_a_ticket_came_from(ctx: Context) -> None:
     services.call_next(ctx, 1, "clerk:desk")
     services.transfer(ctx, 1, "clerk:desk", service="construction-permit")
     services.call_next(ctx, 3, "clerk:permits")
-    assert views.console(ctx, 3).from_service == "project-registration"
+    assert counters.console(ctx, 3).from_service == "project-registration"
 
 
 def test_visitor_record_is_kept_for_staff_only(ctx: Context) -> None:
@@ -307,9 +311,9 @@ def test_visitor_record_is_kept_for_staff_only(ctx: Context) -> None:
     services.record_visitor(
         ctx, 5, "clerk:wang", name="张三", company="某建设公司", phone="13800000000"
     )
-    visitor = views.console(ctx, 5).visitor
+    visitor = counters.console(ctx, 5).visitor
     assert (visitor.name, visitor.company, visitor.phone) == ("张三", "某建设公司", "13800000000")
-    public = views.ticket(ctx, t.id)
+    public = tickets.ticket(ctx, t.id)
     assert "张三" not in repr(public) and "13800000000" not in repr(public)
     with ctx.db.read() as s:
         assert s.scalars(select(Ticket.visitor_company)).one() == "某建设公司"
@@ -317,4 +321,4 @@ def test_visitor_record_is_kept_for_staff_only(ctx: Context) -> None:
 
 def test_console_of_unknown_window(ctx: Context) -> None:
     with pytest.raises(errors.UnknownWindow):
-        views.console(ctx, 99)
+        counters.console(ctx, 99)

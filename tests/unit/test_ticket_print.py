@@ -10,10 +10,11 @@ from PIL import Image
 
 from kiosk.printers import PrinterSpec, PrinterURIError, TicketPrinter, check_uri
 from kiosk.ticket import COLUMNS, FS_CHINESE_MODE, draw, print_text, to_bytes, width, wrap
-from queues import services, slip
+from queues import services
+from queues.text import slip
 from queues.context import Context
-from queues.requesters import Requester
-from queues.views import TicketView
+from queues.access.requesters import Requester
+from queues.read.views import TicketView
 
 BASE = "http://hall.example.gov.cn"
 RASTER_IMAGE = b"\x1dv0"  # GS v 0: print a raster bit image (the QR code, or a whole raster ticket)
