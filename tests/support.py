@@ -29,15 +29,15 @@ from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+from queues.hall.sync import apply_config
+from queues.store import migrate
+from queues.store.db import Database
 from sqlalchemy import create_engine, make_url, text
 
-from queues.hall import config as hall_config
 from queues import services
-from queues.store import migrate
 from queues.context import Context
-from queues.store.db import Database
 from queues.errors import StoreBusy
-from queues.hall.sync import apply_config
+from queues.hall import config as hall_config
 
 ROOT = Path(__file__).resolve().parent.parent
 HALLS = ROOT / "tests" / "halls"
@@ -464,8 +464,8 @@ class LiveServer:
 def pair_browser(duo: object, ctx: Context, kiosk: str) -> None:
     """Make the test browser kiosk ``kiosk``, as a pairing link opened on a kiosk PC does (the
     page itself is tested in tests/browser/test_kiosk.py)."""
-    from web.devices import COOKIE
     from queues.access import devices
+    from web.devices import COOKIE
 
     _, cookie = devices.pair(ctx, devices.pairing_code(ctx, kiosk, "test").code)
     driver = duo.driver  # type: ignore[attr-defined]

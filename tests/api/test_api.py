@@ -7,15 +7,14 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from queues.access import tokens
+from queues.store.db import Database
 
 from api.schemas import DisplayOut, ServiceList, TicketOut, WindowList, WindowOut
 from app import create_app
-from queues import services
-from queues.context import Context
-from queues.store.db import Database
-from tests.support import Clock, beijing
 from queues import project_codes
-from queues.access import tokens
+from queues.context import Context
+from tests.support import Clock, beijing
 
 API = "/api/v1"
 # The hall is tests/halls/main.toml: twelve windows; window 5 calls tax, window 7 housing-fund.
@@ -371,9 +370,8 @@ def test_unknown_window_is_404(client: FlaskClient, tokens: dict[str, str]) -> N
 def test_actions_are_recorded_with_the_token_holder(
     client: FlaskClient, tokens: dict[str, str], ctx: Context
 ) -> None:
-    from sqlalchemy import select
-
     from queues.store.models import Event
+    from sqlalchemy import select
 
     window_action(client, tokens["clerk"], 5, "resume")
     with ctx.db.read() as s:

@@ -14,14 +14,14 @@ from dash import Dash
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from queues.access import staff
+from queues.store.models import User
 from sqlalchemy import select
+from web.auth import COOKIE, SESSION_KEY
 
 from app import create_app
-from web.auth import COOKIE, SESSION_KEY
 from queues import services
-from queues.access import staff
 from queues.context import Context
-from queues.store.models import User
 from tests.hostile import forge
 
 PASSWORD = "a good password"

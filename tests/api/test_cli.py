@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from queues.access import staff
+from queues.access.tokens import authenticate
+from queues.store.db import Database
 
 from cli import main
-from queues.hall import config as hall_config
-from queues.access import staff
 from queues.context import Context
-from queues.store.db import Database
-from queues.access.tokens import authenticate
+from queues.hall import config as hall_config
 from tests.support import MAIN_HALL, ROOT, free_port, make_context, wait_healthy
 
 

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
+from queues.access import tokens
+from queues.access.requesters import Requester
 
 from app import create_app
 from kiosk.agent import AgentError, PrintAgent
 from queues import printjobs, services
 from queues.context import Context
-from queues.access.requesters import Requester
 from tests.support import LiveServer
-from queues.access import tokens
 
 API = "/api/v1"
 
@@ -46,9 +46,8 @@ def test_rating_once_after_the_service(client: FlaskClient, ctx: Context) -> Non
     assert ok.status_code == 200 and ok.get_json()["status"] == "done"
     again = client.post(f"{API}/tickets/{ticket}/rating", json={"score": 5})
     assert again.status_code == 409 and again.get_json()["error"]["code"] == "already_rated"
-    from sqlalchemy import select
-
     from queues.store.models import Rating
+    from sqlalchemy import select
 
     with ctx.db.read() as s:
         rating = s.scalars(select(Rating)).one()

@@ -13,12 +13,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from queues.access import tokens
+from queues.store.models import Step, Ticket
 from sqlalchemy import select
 
-from queues import services
-from queues.store.models import Step, Ticket
 from tests.support import MAIN_HALL, ROOT, gunicorn, hall_file, http, make_context
-from queues.access import tokens
 
 pytestmark = pytest.mark.postgres
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from queues.access import tokens
 from schemathesis import checks
 
 from app import create_app
 from queues import services
 from queues.context import Context
 from tests.support import make_context
-from queues.access import tokens
 
 # A request the schema allows can still name a service or window the hall does not have: that is
 # a 404 or 422 with an error code, by design, not a rejected valid request.

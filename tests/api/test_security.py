@@ -8,19 +8,18 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from flask.testing import FlaskClient
+from queues.access import staff, tokens
+from queues.access.requesters import Requester
+from queues.store.models import Event
 from sqlalchemy import select
+from web.auth import COOKIE
 
 from app import create_app
 from cli import main
-from web.auth import COOKIE
 from queues import services
-from queues.access import staff
 from queues.context import Context
-from queues.store.models import Event
-from queues.access.requesters import Requester
 from tests.api.test_callback_roles import PASSWORD, as_user, post_callback
 from tests.support import MAIN_HALL
-from queues.access import tokens
 
 API = "/api/v1"
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from flask.testing import FlaskClient
+from queues.access import tokens
 
 from api.schemas import StatsOut
 from app import create_app
@@ -13,7 +14,6 @@ from queues import services
 from queues.context import Context
 from tests.support import Clock
 from tests.unit.test_metrics import a_morning
-from queues.access import tokens
 
 URL = "/api/v1/stats/today"
 

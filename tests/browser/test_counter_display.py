@@ -7,9 +7,10 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
+from queues.access import staff
+
 from app import create_app
 from queues import services
-from queues.access import staff
 from queues.context import Context
 from tests.support import MAIN_HALL, copy_sqlite, free_port, make_context, serve, tap
 

@@ -11,15 +11,15 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from queues.access import staff
+from queues.read import alerts, rollups
+from queues.store.models import Rating, Ticket
 from selenium.webdriver.common.by import By
 from sqlalchemy import select
 
 from app import create_app
 from queues import services
-from queues.access import staff
-from queues.read import alerts, rollups
 from queues.context import Context
-from queues.store.models import Rating, Ticket
 from tests.browser.test_counter_display import PASSWORD, sign_in
 from tests.support import Clock, beijing, copy_sqlite, make_context, tap
 

@@ -7,17 +7,16 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from queues.access import devices
+from queues.store.db import Database
+from queues.store.models import Rating, Ticket
 from sqlalchemy import func, select
 
 from app import create_app
 from kiosk.worker import PrintWorker
-from queues import services
-from queues.access import devices
+from queues import project_codes, services
 from queues.context import Context
-from queues.store.db import Database
-from queues.store.models import Rating, Ticket
 from tests.support import Clock, FakePrinter, beijing, pair_browser, tap
-from queues import project_codes
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from typing import Any
 
 from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
-
 from web import boundary
 
 EDGE_TEXT = [

@@ -16,13 +16,13 @@ from dash import Dash
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from queues.access import devices, staff
+from queues.store.models import Event, PrintJob, Ticket
 from sqlalchemy import func, select
+from web.devices import COOKIE
 
 from app import create_app
-from web.devices import COOKIE
-from queues.access import devices, staff
 from queues.context import Context
-from queues.store.models import Event, PrintJob, Ticket
 from tests.api.test_callback_roles import PASSWORD, as_user
 from tests.hostile import forge
 

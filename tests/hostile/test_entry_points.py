@@ -11,18 +11,17 @@ from typing import Any
 import pytest
 from dash import Dash
 from flask.testing import FlaskClient
+from queues.access import devices, tokens
+from queues.access.requesters import Requester
+from queues.store.models import Printer, PrintJob, Rating, Ticket
 from sqlalchemy import func, select
+from web.devices import COOKIE
 
 from app import create_app
-from web.devices import COOKIE
 from queues import printjobs, services
-from queues.access import devices
 from queues.context import Context
-from queues.store.models import Printer, PrintJob, Rating, Ticket
-from queues.access.requesters import Requester
 from tests.api.test_callback_roles import browser_id, post_callback
 from tests.support import Clock
-from queues.access import tokens
 
 API = "/api/v1"
 KIOSK_TAPS = [

@@ -10,6 +10,10 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from queues.access import staff, tokens
+from queues.access.requesters import Requester
+from queues.store.models import Event, Printer, PrintJob, Ticket
+from queues.text import slip
 from sqlalchemy import select
 
 from app import create_app
@@ -19,15 +23,10 @@ from kiosk import worker as worker_module
 from kiosk.agent import PrintAgent
 from kiosk.worker import PrintWorker
 from queues import printjobs, services
-from queues.access import staff
-from queues.hall import config
-from queues.text import slip
 from queues.context import Context
-from queues.store.models import Event, Printer, PrintJob, Ticket
-from queues.access.requesters import Requester
+from queues.hall import config
 from tests.api.test_callback_roles import as_user, staff_refresh_body
 from tests.support import Clock, FakePrinter, LiveServer
-from queues.access import tokens
 
 BASE = "http://hall.test"
 

@@ -21,14 +21,14 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 from flask.testing import FlaskClient
+from queues.access import staff
+from queues.store.models import Event
 from sqlalchemy import func, select
+from web.auth import COOKIE, safe_next
 
 from app import create_app
-from web.auth import COOKIE, safe_next
 from queues import errors
-from queues.access import staff
 from queues.context import Context
-from queues.store.models import Event
 from tests.api.test_callback_roles import (
     PASSWORD,
     as_user,

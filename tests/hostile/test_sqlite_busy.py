@@ -16,13 +16,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
+from queues.read import boards
+from queues.store.models import Event, Step, Ticket
 from sqlalchemy import func, select
 
 from queues import errors, services
-
-from queues.store.models import Event, Step, Ticket
 from tests.support import MAIN_HALL, free_port, http, make_context, serve
-from queues.read import boards
 
 HOLD_SECONDS = 20.0
 KIOSKS = 8  # twice as many as `hallq serve` has request threads

@@ -15,11 +15,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from queues.access.requesters import Requester
+from runtime.vital import vital
 from sqlalchemy import Engine, create_engine, make_url, text
 
 from queues import printjobs, services
-from queues.access.requesters import Requester
-from runtime.vital import vital
 from tests.support import MAIN_HALL, ROOT, free_port, make_context, postgres_url, prepare
 
 OUTAGE_SECONDS = 15.0

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from queues.rules.eta import Busy, OpenWindow, Snapshot, blend, predict, predict_new
 from queues.rules.policy import Candidate
+
 from tests.support import TUESDAY_10
 
 NOW = TUESDAY_10

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
+from queues.hall.sync import apply_config
+from queues.read import counters
+from queues.store.models import ProfileService, Service, Window
 from sqlalchemy import select
 
 from queues import services
-
-from queues.hall import config
-
 from queues.context import Context
-from queues.hall.sync import apply_config
-from queues.store.models import ProfileService, Service, Window
+from queues.hall import config
 from tests.support import MAIN_HALL
-from queues.read import counters
 
 TEXT = MAIN_HALL.read_text(encoding="utf-8")
 LAST_WINDOW = TEXT[TEXT.index("[[windows]]\nid = 12\n") :]

@@ -5,12 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from queues.read import drilldown, figures, overview, rollups
+from queues.rules import planner
 
 from queues import services
-
-from queues.read import drilldown, figures, overview, rollups
-
-from queues.rules import planner
 from queues.context import Context
 from tests.support import Clock, beijing, make_context
 

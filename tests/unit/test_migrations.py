@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-
 from queues.store import migrate
 from queues.store.db import Database
 from queues.store.models import Base

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from queues.rules.policy import Candidate, choose, order
+
 from tests.support import TUESDAY_10
 
 NOW = TUESDAY_10

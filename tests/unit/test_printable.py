@@ -4,16 +4,16 @@ and wrapping a row costs in proportion to its length."""
 from __future__ import annotations
 
 import pytest
+from queues.access.requesters import Requester
+from queues.text import slip
+from queues.text.printable import printable
 
 from kiosk import ticket
 from kiosk.agent import layout_from
 from kiosk.ticket import to_bytes, wrap
 from queues import services
-from queues.hall import config
-from queues.text import slip
 from queues.context import Context
-from queues.text.printable import printable
-from queues.access.requesters import Requester
+from queues.hall import config
 
 BASE = "http://hall.example.gov.cn"
 RESET, CUT, DRAWER = b"\x1b@", b"\x1dV", b"\x1bp"  # ESC @, GS V, ESC p (the cash-drawer pulse)

@@ -4,15 +4,15 @@ ticket, and every job prints once."""
 from __future__ import annotations
 
 import pytest
+from queues.access.requesters import Requester
+from queues.read import tickets
+from queues.store.models import Event, Printer, PrintJob
 from sqlalchemy import select
 
 from kiosk.worker import PrintWorker
 from queues import printjobs, services
 from queues.context import Context
-from queues.store.models import Event, Printer, PrintJob
-from queues.access.requesters import Requester
 from tests.support import PAPER_OUT, Clock, FakePrinter
-from queues.read import tickets
 
 KIOSK = "k1"  # names no printer in tests/halls/main.toml: it prints on the worker's default one
 

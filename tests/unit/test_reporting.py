@@ -8,13 +8,11 @@ from datetime import date
 
 import pytest
 from openpyxl import load_workbook
-
-from queues import errors, services
-
 from queues.access import staff
-
 from queues.read import reports as reporting
 from queues.text.cells import inert
+
+from queues import errors, services
 from queues.context import Context
 from tests.support import Clock, beijing
 from tests.unit.test_metrics import a_morning

@@ -9,18 +9,15 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from apscheduler.triggers.date import DateTrigger
+from queues.read import alerts, boards, counters, rollups
+from queues.store.db import Database
+from queues.store.models import Alert, DailyStat, Event, Step
+from runtime import scheduler
 from sqlalchemy import select
 
 from queues import services
-
-from queues.read import alerts, rollups
-
-from runtime import scheduler
 from queues.context import Context
-from queues.store.db import Database
-from queues.store.models import Alert, DailyStat, Event, Step
 from tests.support import Clock, beijing, make_context
-from queues.read import boards, counters
 
 CLERK = "user:wang"
 DAY = date(2026, 11, 24)

@@ -5,16 +5,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from queues.access.requesters import Requester
+from queues.read import boards, counters, tickets
+from queues.store.models import Event, PrintJob, Step, Ticket
 from sqlalchemy import func, select
 
-from queues import errors, services
-
+from queues import errors, project_codes, services
 from queues.context import Context
-from queues.store.models import Event, PrintJob, Step, Ticket
-from queues.access.requesters import Requester
 from tests.support import Clock, beijing
-from queues.read import boards, counters, tickets
-from queues import project_codes
 
 CLERK = "clerk:wang"
 
@@ -113,7 +111,9 @@ def test_green_channel_needs_a_code_or_staff(ctx: Context) -> None:
         services.issue(ctx, "tax", "green")
     with pytest.raises(errors.InvalidProjectCode):
         services.issue(ctx, "tax", "green", project_code="NOPE")
-    project_codes.add_project_code(ctx, "KP-2026-01", "新能源产业园", valid_until=date(2026, 12, 31))
+    project_codes.add_project_code(
+        ctx, "KP-2026-01", "新能源产业园", valid_until=date(2026, 12, 31)
+    )
     assert services.issue(ctx, "tax", "green", project_code="KP-2026-01").ticket.priority == "green"
     assert (
         services.issue(ctx, "tax", "green", by=Requester.staff("user:li")).ticket.priority

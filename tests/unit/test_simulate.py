@@ -9,14 +9,13 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
+from queues.read import boards, rollups
+from queues.store.models import DailyStat, Event, Rating, Step, Ticket
+from simulation import simulate as sim
 from sqlalchemy import func, select
 
-from queues.read import rollups
-from simulation import simulate as sim
 from queues.context import Context
-from queues.store.models import DailyStat, Event, Rating, Step, Ticket
 from tests.support import Clock, beijing, make_context
-from queues.read import boards
 
 MONDAY = date(2026, 11, 16)
 

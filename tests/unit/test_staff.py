@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from queues.access import staff
+from queues.read import counters, tickets
+from queues.store.models import Event, SignInThrottle, Ticket, User
 from sqlalchemy import func, select
 
 from queues import errors, services
-
-from queues.access import staff
-
 from queues.context import Context
-from queues.store.models import Event, SignInThrottle, Ticket, User
 from tests.support import Clock
-from queues.read import counters, tickets
 
 PASSWORD = "a good password"
 

@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 from escpos.printer import Dummy
 from PIL import Image
+from queues.access.requesters import Requester
+from queues.read.views import TicketView
+from queues.text import slip
 
 from kiosk.printers import PrinterSpec, PrinterURIError, TicketPrinter, check_uri
 from kiosk.ticket import COLUMNS, FS_CHINESE_MODE, draw, print_text, to_bytes, width, wrap
 from queues import services
-from queues.text import slip
 from queues.context import Context
-from queues.access.requesters import Requester
-from queues.read.views import TicketView
 
 BASE = "http://hall.example.gov.cn"
 RASTER_IMAGE = b"\x1dv0"  # GS v 0: print a raster bit image (the QR code, or a whole raster ticket)
