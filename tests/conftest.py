@@ -8,6 +8,7 @@ import pytest
 
 from queues.context import Context
 from tests.support import (
+    MAIN_HALL,
     Clock,
     FakePrinter,
     copy_sqlite,
@@ -21,9 +22,10 @@ from tests.support import (
 
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One migrated SQLite database with the default hall; each test gets a copy."""
+    """One migrated SQLite database with the tests' hall (tests/halls/main.toml); each test gets
+    a copy."""
     path = tmp_path_factory.mktemp("template") / "hallq.db"
-    prepare(f"sqlite:///{path}")
+    prepare(f"sqlite:///{path}", MAIN_HALL)
     return path
 
 
@@ -50,7 +52,7 @@ def pg_url() -> Iterator[str]:
     base = postgres_url()
     if base is None:
         pytest.skip("no PostgreSQL configured (set HALLQ_TEST_POSTGRES_URL)")
-    with postgres_schema(base) as url:
+    with postgres_schema(base, MAIN_HALL) as url:
         yield url
 
 

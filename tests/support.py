@@ -1,8 +1,19 @@
-"""Helpers the tests share: a clock to set by hand, databases to build, work for child processes."""
+"""Helpers the tests share: a clock to set by hand, databases to build, work for child processes.
+
+The tests run in halls of their own, in ``tests/halls/`` (``MAIN_HALL``, the tests' hall, unless
+a test says otherwise): the service codes, prefixes and window numbers a test names are written
+there. Only tests about the hall file that ships with hallq read ``SHIPPED_HALL``.
+
+``make_context`` and the work done in child processes use ``MAIN_HALL`` unless told otherwise.
+``prepare``, ``postgres_schema``, ``serve`` and ``hall_file`` are imported by ``bench/`` too,
+which measures the shipped hall: their default stays the shipped hall, and the tests name the
+hall they want (``hall=MAIN_HALL``), as they do for ``gunicorn``.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -29,7 +40,13 @@ from queues.store import migrate
 from queues.store.db import Database
 
 ROOT = Path(__file__).resolve().parent.parent
-HALL_FILE = ROOT / "config" / "hall.toml"
+HALLS = ROOT / "tests" / "halls"
+MAIN_HALL = HALLS / "main.toml"
+"""The tests' hall: three zones, ten services, twelve windows (its header has the plan)."""
+SHIPPED_HALL = ROOT / "config" / "hall.toml"
+"""The hall file hallq ships with (what `make run` starts): only tests about it read it."""
+HALL_FILE = SHIPPED_HALL
+"""The shipped hall under the name bench/ imports it by (the benchmarks measure it)."""
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PG_ENV = "HALLQ_TEST_POSTGRES_URL"
 T = TypeVar("T")
@@ -40,7 +57,7 @@ def beijing(*args: int) -> datetime:
     return datetime(*args, tzinfo=SHANGHAI).astimezone(UTC)
 
 
-# Tuesday 24 November 2026, 10:00 in the hall: open, and the notary sits on Tuesdays.
+# Tuesday 24 November 2026, 10:00 in the hall: open, and the test hall's notary sits on Tuesdays.
 TUESDAY_10 = beijing(2026, 11, 24, 10, 0)
 
 
@@ -61,20 +78,23 @@ class Clock:
         self.now = moment
 
 
-def make_context(url: str, clock: Clock | None = None, *, open_always: bool = False) -> Context:
+def make_context(
+    url: str, clock: Clock | None = None, *, open_always: bool = False, hall: Path = MAIN_HALL
+) -> Context:
+    """hallq on the database at ``url`` with the hall file ``hall`` (the tests' own hall)."""
     return Context(
         db=Database(url),
-        config=hall_config.load(HALL_FILE),
+        config=hall_config.load(hall),
         clock=clock or Clock(),
         open_always=open_always,
     )
 
 
-def prepare(url: str) -> None:
-    """Migrate an empty database and load the default hall into it."""
+def prepare(url: str, hall: Path = SHIPPED_HALL) -> None:
+    """Migrate an empty database and load the hall file ``hall`` into it (tests pass theirs)."""
     db = Database(url)
     migrate.upgrade(db)
-    apply_config(db, hall_config.load(HALL_FILE))
+    apply_config(db, hall_config.load(hall))
     db.dispose()
 
 
@@ -84,8 +104,9 @@ def copy_sqlite(template: Path, target: Path) -> str:
 
 
 @contextmanager
-def postgres_schema(base_url: str) -> Iterator[str]:
-    """A fresh schema on the test server, migrated and loaded; dropped afterwards."""
+def postgres_schema(base_url: str, hall: Path = SHIPPED_HALL) -> Iterator[str]:
+    """A fresh schema on the test server, migrated and loaded with ``hall`` (tests pass theirs);
+    dropped afterwards."""
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(make_url(base_url).set(drivername="postgresql+psycopg"))
     with admin.begin() as conn:
@@ -94,7 +115,7 @@ def postgres_schema(base_url: str) -> Iterator[str]:
     url = url.update_query_dict({"options": f"-csearch_path={schema}"})
     rendered = url.render_as_string(hide_password=False)
     try:
-        prepare(rendered)
+        prepare(rendered, hall)
         yield rendered
     finally:
         with admin.begin() as conn:
@@ -128,13 +149,13 @@ def wait_healthy(base: str, seconds: float = 60, process: subprocess.Popen | Non
             time.sleep(0.2)
 
 
-def served_env(url: str, env: dict[str, str]) -> dict[str, str]:
-    """The environment a test runs hallq in: ``url``, the default hall at all hours, no
+def served_env(url: str, hall: Path, env: dict[str, str]) -> dict[str, str]:
+    """The environment a test runs hallq in: ``url``, the hall file ``hall`` at all hours, no
     per-address limit, a printer that prints nowhere; ``env`` overrides."""
     return {
         **os.environ,
         "HALLQ_DATABASE_URL": url,
-        "HALLQ_CONFIG": str(HALL_FILE),
+        "HALLQ_CONFIG": str(hall),
         "HALLQ_OPEN_ALWAYS": "1",
         "HALLQ_ISSUE_LIMIT": "0",
         "HALLQ_PRINTER": "dummy:",
@@ -142,13 +163,15 @@ def served_env(url: str, env: dict[str, str]) -> dict[str, str]:
     }
 
 
-def serve(url: str, port: int, *args: str, **env: str) -> subprocess.Popen:
-    """``hallq serve ARGS`` on ``url`` at ``port`` (the default hall at all hours, no per-address
-    limit, a printer that prints nowhere), returned once it answers ``/healthz``."""
+def serve(
+    url: str, port: int, *args: str, hall: Path = SHIPPED_HALL, **env: str
+) -> subprocess.Popen:
+    """``hallq serve ARGS`` on ``url`` at ``port`` (the hall file ``hall`` at all hours, no
+    per-address limit, a printer that prints nowhere), returned once it answers ``/healthz``."""
     process = subprocess.Popen(
         [sys.executable, "-m", "cli", "serve", "--port", str(port), *args],
         cwd=ROOT,
-        env=served_env(url, env),
+        env=served_env(url, hall, env),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -160,23 +183,28 @@ def serve(url: str, port: int, *args: str, **env: str) -> subprocess.Popen:
     return process
 
 
-def hall_file(folder: Path, **rules: int) -> Path:
-    """The default hall file with ``rules`` set (``kiosk_tickets_per_minute=0``…), in ``folder``."""
+def hall_file(folder: Path, hall: Path = SHIPPED_HALL, **rules: int) -> Path:
+    """The hall file ``hall`` with ``rules`` set (``kiosk_tickets_per_minute=0``…), in
+    ``folder``: a rule the file's ``[rules]`` sets is changed, any other added to it."""
     path = folder / "hall.toml"
-    text = HALL_FILE.read_text(encoding="utf-8")
-    lines = "".join(f"{key} = {value}\n" for key, value in rules.items())
-    path.write_text(text.replace("[rules]\n", f"[rules]\n{lines}", 1), encoding="utf-8")
+    text = hall.read_text(encoding="utf-8")
+    for key, value in rules.items():
+        text, found = re.subn(rf"(?m)^{key} = .*$", f"{key} = {value}", text)
+        if not found:
+            text = text.replace("[rules]\n", f"[rules]\n{key} = {value}\n", 1)
+        assert f"\n{key} = {value}" in text, f"{hall} has no [rules] for {key}"
+    path.write_text(text, encoding="utf-8")
     return path
 
 
 @contextmanager
 def gunicorn(
-    url: str, folder: Path, *, workers: int = 4, threads: int = 4, **env: str
+    url: str, folder: Path, *, hall: Path, workers: int = 4, threads: int = 4, **env: str
 ) -> Iterator[tuple[str, Path]]:
     """``gunicorn app:server`` with ``workers`` processes on ``url``, as ``docs/deploy.md`` runs
-    it (the default hall at all hours, no per-address limit, a printer that prints nowhere;
-    ``env`` overrides). Yields the base URL and the access log (each line starts with the pid of
-    the worker that answered)."""
+    it (the hall file ``hall`` at all hours, no per-address limit, a printer that prints
+    nowhere; ``env`` overrides). Yields the base URL and the access log (each line starts with
+    the pid of the worker that answered)."""
     port = free_port()
     access = folder / f"access-{port}.log"
     process = subprocess.Popen(
@@ -187,7 +215,7 @@ def gunicorn(
             "app:server",
         ],
         cwd=ROOT,
-        env=served_env(url, env),
+        env=served_env(url, hall, env),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -272,9 +300,11 @@ def issue_many(url: str, moment_iso: str, service: str, count: int) -> list[str]
         ctx.db.dispose()
 
 
-def call_until_empty(url: str, moment_iso: str, window: int) -> list[str]:
-    """Call, finish, call again at ``window`` until nothing waits; answer the numbers called."""
-    ctx = make_context(url, Clock(datetime.fromisoformat(moment_iso)), open_always=True)
+def call_until_empty(url: str, moment_iso: str, window: int, hall: Path = MAIN_HALL) -> list[str]:
+    """Call, finish, call again at ``window`` of ``hall`` until nothing waits; answer the numbers
+    called."""
+    clock = Clock(datetime.fromisoformat(moment_iso))
+    ctx = make_context(url, clock, open_always=True, hall=hall)
     called = []
     clerk = f"clerk{window}"
     try:

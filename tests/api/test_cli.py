@@ -1,4 +1,8 @@
-"""The hallq command: set-up, tokens, config checks, and a real server answering."""
+"""The hallq command: set-up, tokens, config checks, and a real server answering.
+
+The commands run on the tests' hall (tests/halls/main.toml); the last test of a server answering
+is `make run` as shipped, on config/hall.toml.
+"""
 
 from __future__ import annotations
 
@@ -19,18 +23,18 @@ from queues.access.tokens import authenticate
 from queues.context import Context
 from queues.hall import config as hall_config
 from queues.store.db import Database
-from tests.support import HALL_FILE, ROOT, free_port, make_context, wait_healthy
+from tests.support import MAIN_HALL, ROOT, free_port, make_context, wait_healthy
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
     return {
         "HALLQ_DATABASE_URL": f"sqlite:///{tmp_path}/cli.db",
-        "HALLQ_CONFIG": str(HALL_FILE),
+        "HALLQ_CONFIG": str(MAIN_HALL),
     }
 
 
-def run(env: dict[str, str], *args: str) -> tuple[int, str]:
+def run(env: dict[str, str | None], *args: str) -> tuple[int, str]:
     result = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
     return result.exit_code, result.output
 
@@ -64,10 +68,12 @@ def test_token_create_rejects_an_unknown_role(env: dict[str, str]) -> None:
 
 
 def test_check_config_ok_and_broken(tmp_path: Path) -> None:
-    code, out = run({}, "check-config", str(HALL_FILE))
-    assert code == 0 and "35 windows" in out
+    code, out = run({}, "check-config", str(MAIN_HALL))
+    assert code == 0
+    assert "新区政务服务中心 (New District Service Centre), 3 zones, 10 services" in out
+    assert "12 windows, time zone Asia/Shanghai" in out
     bad = tmp_path / "hall.toml"
-    bad.write_text(HALL_FILE.read_text(encoding="utf-8").replace('prefix = "T"', 'prefix = "t"'))
+    bad.write_text(MAIN_HALL.read_text(encoding="utf-8").replace('prefix = "T"', 'prefix = "t"'))
     code, out = run({}, "check-config", str(bad))
     assert code == 2
     assert "line" in out and "prefix" in out and "Traceback" not in out
@@ -85,7 +91,7 @@ def test_bad_environment_value_is_named(env: dict[str, str]) -> None:
 
 def test_bad_hall_file_stops_start_up_with_its_line(env: dict[str, str], tmp_path: Path) -> None:
     bad = tmp_path / "hall.toml"
-    bad.write_text(HALL_FILE.read_text(encoding="utf-8").replace('open = "09:00"', 'open = "nine"'))
+    bad.write_text(MAIN_HALL.read_text(encoding="utf-8").replace('open = "09:00"', 'open = "nine"'))
     code, out = run({**env, "HALLQ_CONFIG": str(bad)}, "init-db")
     assert code == 2 and "hours.open" in out and "Traceback" not in out
 
@@ -109,7 +115,7 @@ def test_user_sessions_are_listed_and_ended(env: dict[str, str]) -> None:
         input="a good password\n",
     )
     assert result.exit_code == 0
-    ctx = Context(db=Database(env["HALLQ_DATABASE_URL"]), config=hall_config.load(HALL_FILE))
+    ctx = Context(db=Database(env["HALLQ_DATABASE_URL"]), config=hall_config.load(MAIN_HALL))
     try:
         desk = staff.sign_in(ctx, "wang", "a good password", "10.0.0.20", "Firefox/140").token
         staff.sign_in(ctx, "wang", "a good password", "10.0.0.77", "Mobile Safari")
@@ -128,13 +134,21 @@ def test_user_sessions_are_listed_and_ended(env: dict[str, str]) -> None:
         ctx.db.dispose()
 
 
-def test_serve_answers_over_http(env: dict[str, str]) -> None:
-    run(env, "init-db")
+def test_make_run_starts_the_shipped_hall_and_answers_over_http(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What `make run` does (`hallq init-db`, `hallq serve`) with the settings as shipped: no
+    HALLQ_CONFIG, so the hall is config/hall.toml (only the database is the test's own)."""
+    monkeypatch.chdir(ROOT)  # where `make run` runs
+    database = f"sqlite:///{tmp_path}/make-run.db"
+    code, out = run({"HALLQ_DATABASE_URL": database, "HALLQ_CONFIG": None}, "init-db")
+    assert code == 0 and "windows 35 changed" in out  # the shipped hall's 35 windows
     port = free_port()
+    shipped = {k: v for k, v in os.environ.items() if k != "HALLQ_CONFIG"}
     process = subprocess.Popen(
         [sys.executable, "-m", "cli", "serve", "--port", str(port)],
         cwd=ROOT,
-        env={**os.environ, **env},
+        env={**shipped, "HALLQ_DATABASE_URL": database},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -11,6 +11,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,7 @@ from queues.context import Context
 from queues.read import boards, overview, rollups
 from queues.store.models import PrintJob, Ticket
 from tests.support import (
-    HALL_FILE,
+    MAIN_HALL,
     Clock,
     FakePrinter,
     beijing,
@@ -56,7 +57,7 @@ def _take(port: int, request_id: str) -> tuple[int, dict | None]:
 
 def test_sigkill_during_a_burst_loses_no_answered_ticket(any_url: str) -> None:
     port = free_port()
-    server = serve(any_url, port, "--no-worker")
+    server = serve(any_url, port, "--no-worker", hall=MAIN_HALL)
     answered: dict[str, str] = {}  # request id → number, for every 201 or 200
     unanswered: list[str] = []
     lock = threading.Lock()
@@ -84,7 +85,7 @@ def test_sigkill_during_a_burst_loses_no_answered_ticket(any_url: str) -> None:
         th.join(timeout=20)
     assert len(answered) > 20 and unanswered
 
-    server = serve(any_url, port, "--no-worker")
+    server = serve(any_url, port, "--no-worker", hall=MAIN_HALL)
     try:
         # the kiosks try again with the same request ids: each gets one ticket, never two
         for request_id in unanswered:
@@ -173,22 +174,22 @@ def test_the_clock_passing_midnight_during_service(sqlite_url: str) -> None:
     their order), and the dashboard's today moves on."""
     clock = Clock(beijing(2026, 11, 24, 23, 58))
     ctx = make_context(sqlite_url, clock, open_always=True)
-    services.resume(ctx, 20, "user:wang")
+    services.resume(ctx, 5, "user:wang")  # tax (tests/halls/main.toml)
     before = [services.issue(ctx, "tax").ticket for _ in range(2)]
-    services.call_next(ctx, 20, "user:wang")
-    services.finish(ctx, 20, "user:wang")
+    services.call_next(ctx, 5, "user:wang")
+    services.finish(ctx, 5, "user:wang")
     clock.set(beijing(2026, 11, 25, 0, 1))
     after = services.issue(ctx, "tax").ticket
     assert [t.number for t in before] == ["T001", "T002"] and after.number == "T003"
     assert after.ahead == 1  # yesterday's T002 is still ahead of it
     board = {q.service: q.waiting for q in boards.board(ctx).queues}
     assert board["tax"] == 2
-    assert services.call_next(ctx, 20, "user:wang").id == before[1].id
-    services.finish(ctx, 20, "user:wang")
-    assert services.call_next(ctx, 20, "user:wang").id == after.id
+    assert services.call_next(ctx, 5, "user:wang").id == before[1].id
+    services.finish(ctx, 5, "user:wang")
+    assert services.call_next(ctx, 5, "user:wang").id == after.id
     today = overview.today(ctx)
     assert today.day.isoformat() == "2026-11-25" and today.hall.issued == 1
-    assert rollups.days_to_roll_up(ctx) == [before[0].issued_at.astimezone(ctx.tz).date()]
+    assert rollups.days_to_roll_up(ctx) == [date(2026, 11, 24)]  # yesterday, with T001 and T002
     ctx.db.dispose()
 
 
@@ -196,7 +197,7 @@ def test_the_clock_passing_midnight_during_service(sqlite_url: str) -> None:
 
 
 def test_backup_while_running_and_restore(sqlite_url: str, tmp_path: Path) -> None:
-    env = {"HALLQ_DATABASE_URL": sqlite_url, "HALLQ_CONFIG": str(HALL_FILE)}
+    env = {"HALLQ_DATABASE_URL": sqlite_url, "HALLQ_CONFIG": str(MAIN_HALL)}
     ctx = make_context(sqlite_url, open_always=True)
     kept = [services.issue(ctx, "tax").ticket.number for _ in range(3)]
     copy = tmp_path / "backups" / "hallq-2026-11-24.db"
@@ -222,6 +223,6 @@ def test_backup_while_running_and_restore(sqlite_url: str, tmp_path: Path) -> No
 
 
 def test_backup_of_postgresql_points_to_pg_dump(pg_url: str, tmp_path: Path) -> None:
-    env = {"HALLQ_DATABASE_URL": pg_url, "HALLQ_CONFIG": str(HALL_FILE)}
+    env = {"HALLQ_DATABASE_URL": pg_url, "HALLQ_CONFIG": str(MAIN_HALL)}
     result = CliRunner().invoke(main, ["backup", str(tmp_path / "x.db")], env=env)
     assert result.exit_code != 0 and "pg_dump" in result.output

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from queues.access import tokens
 from queues.store.models import Step, Ticket
-from tests.support import ROOT, gunicorn, hall_file, http, make_context
+from tests.support import MAIN_HALL, ROOT, gunicorn, hall_file, http, make_context
 
 pytestmark = pytest.mark.postgres
 
@@ -27,7 +27,7 @@ def cluster(pg_url: str, tmp_path: Path) -> Iterator[tuple[str, Path, Path]]:
     """gunicorn (2 workers, access log with the worker's pid) and one `hallq worker`."""
     # Eight kiosk threads stand for a hall's worth of kiosks: lift the per-kiosk limit (a child
     # hammering one kiosk, tested in test_security) and the per-address one.
-    hall = hall_file(tmp_path, kiosk_tickets_per_minute=0)
+    hall = hall_file(tmp_path, MAIN_HALL, kiosk_tickets_per_minute=0)
     env = {
         **os.environ,
         "HALLQ_DATABASE_URL": pg_url,
@@ -44,7 +44,7 @@ def cluster(pg_url: str, tmp_path: Path) -> Iterator[tuple[str, Path, Path]]:
         stderr=worker_log.open("w"),
     )
     try:
-        with gunicorn(pg_url, tmp_path, workers=2, HALLQ_CONFIG=str(hall)) as (base, access):
+        with gunicorn(pg_url, tmp_path, hall=hall, workers=2) as (base, access):
             yield base, access, worker_log
     finally:
         worker.terminate()
@@ -62,7 +62,9 @@ def test_two_web_workers_and_a_worker_issue_and_call_as_one(
     ctx = make_context(pg_url)
     clerk = tokens.create_token(ctx, "clerk", "scale-test")
     kiosk_token = tokens.create_token(ctx, "kiosk", "k2")
-    windows = [20, 21, 22, 23, 24, 25]
+    # tax, real-estate, housing-fund, and three windows of social-insurance and employment
+    # (tests/halls/main.toml)
+    windows = [5, 6, 7, 8, 9, 10]
     for w in windows:
         assert _post(base, f"/api/v1/windows/{w}/resume", token=clerk)[0] == 200
 

@@ -12,7 +12,15 @@ import pytest
 from queues.access import tokens
 from queues.context import utcnow
 from tests.hostile.test_races import at_once
-from tests.support import gunicorn, hall_file, http, make_context, postgres_schema, postgres_url
+from tests.support import (
+    MAIN_HALL,
+    gunicorn,
+    hall_file,
+    http,
+    make_context,
+    postgres_schema,
+    postgres_url,
+)
 
 pytestmark = pytest.mark.postgres
 PER_ADDRESS = 20
@@ -27,14 +35,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     if base_url is None:
         pytest.skip("no PostgreSQL configured (set HALLQ_TEST_POSTGRES_URL)")
     folder: Path = tmp_path_factory.mktemp("limits")
-    hall = hall_file(folder, kiosk_tickets_per_minute=PER_KIOSK)
+    hall = hall_file(folder, MAIN_HALL, kiosk_tickets_per_minute=PER_KIOSK)
     with (
-        postgres_schema(base_url) as url,
+        postgres_schema(base_url, MAIN_HALL) as url,
         gunicorn(
             url,
             folder,
+            hall=hall,
             workers=4,
-            HALLQ_CONFIG=str(hall),
             HALLQ_ISSUE_LIMIT=str(PER_ADDRESS),
             HALLQ_BEHIND_PROXY="1",
         ) as (base, _),

@@ -4,7 +4,7 @@ Through gunicorn with four workers on PostgreSQL (READ COMMITTED), as a scaled h
 pair leaves two threads released by one barrier, and every round must end with the hall's rules
 intact: a window holds at most one ticket and a closed window none, a transition happens once
 (one event), the loser of a pair is told 409 with the reason, and nobody gets a 500. Each test
-uses windows and services of its own, so they share one server.
+uses windows and services of its own (of tests/halls/main.toml), so they share one server.
 """
 
 from __future__ import annotations
@@ -26,7 +26,15 @@ from queues.access.requesters import Requester
 from queues.context import Context, utcnow
 from queues.rules.lifecycle import HELD
 from queues.store.models import Event, Printer, Rating, Step, Ticket, Window
-from tests.support import Clock, gunicorn, http, make_context, postgres_schema, postgres_url
+from tests.support import (
+    MAIN_HALL,
+    Clock,
+    gunicorn,
+    http,
+    make_context,
+    postgres_schema,
+    postgres_url,
+)
 
 ROUNDS = 30
 T = TypeVar("T")
@@ -51,7 +59,10 @@ def hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hall]:
     if base_url is None:
         pytest.skip("no PostgreSQL configured (set HALLQ_TEST_POSTGRES_URL)")
     folder: Path = tmp_path_factory.mktemp("races")
-    with postgres_schema(base_url) as url, gunicorn(url, folder, workers=4) as (base, _):
+    with (
+        postgres_schema(base_url, MAIN_HALL) as url,
+        gunicorn(url, folder, hall=MAIN_HALL, workers=4) as (base, _),
+    ):
         ctx = make_context(url, open_always=True)
         ctx.clock = utcnow  # the server's clock: the tickets it issues are today's here too
         try:
@@ -140,7 +151,7 @@ def release(ctx: Context, window: int) -> None:
 
 @pytest.mark.postgres
 def test_two_calls_at_once_give_the_window_one_ticket(hall: Hall) -> None:
-    window = 20  # tax
+    window = 5  # tax
     assert post(hall, f"/windows/{window}/resume")[0] == 200
     outcomes: Counter[tuple[Outcome, ...]] = Counter()
     holding: Counter[int] = Counter()
@@ -157,7 +168,7 @@ def test_two_calls_at_once_give_the_window_one_ticket(hall: Hall) -> None:
 
 @pytest.mark.postgres
 def test_closing_during_a_call_never_leaves_a_closed_window_holding_a_ticket(hall: Hall) -> None:
-    window = 21  # real estate
+    window = 6  # real estate
     ends: Counter[tuple[str, int]] = Counter()
     outcomes: Counter[tuple[Outcome, Outcome]] = Counter()
     for _ in range(ROUNDS):
@@ -179,7 +190,7 @@ def test_closing_during_a_call_never_leaves_a_closed_window_holding_a_ticket(hal
 
 @pytest.mark.postgres
 def test_two_finishes_at_once_finish_once(hall: Hall) -> None:
-    window = 22  # housing fund
+    window = 7  # housing fund
     assert post(hall, f"/windows/{window}/resume")[0] == 200
     outcomes: Counter[tuple[Outcome, ...]] = Counter()
     finished: Counter[int] = Counter()
@@ -197,12 +208,12 @@ def test_two_finishes_at_once_finish_once(hall: Hall) -> None:
 
 @pytest.mark.postgres
 def test_two_ratings_at_once_store_one(hall: Hall) -> None:
-    window = 19  # prices
+    window = 1  # the unified desk
     assert post(hall, f"/windows/{window}/resume")[0] == 200
     outcomes: Counter[tuple[Outcome, ...]] = Counter()
     stored: Counter[int] = Counter()
     for _ in range(ROUNDS):
-        ticket = issue(hall, "fee-licence")
+        ticket = issue(hall, "project-registration")
         call(hall, window)
         assert post(hall, f"/windows/{window}/finish", {})[0] == 200
         rating = f"/tickets/{ticket['id']}/rating"
@@ -225,14 +236,14 @@ def test_two_ratings_at_once_store_one(hall: Hall) -> None:
 
 @pytest.mark.postgres
 def test_two_transfers_at_once_send_the_ticket_on_once(hall: Hall) -> None:
-    window = 29  # disabled persons' federation, sending on to family planning
+    window = 11  # civil affairs, sending on to social insurance (whose windows stay closed)
     assert post(hall, f"/windows/{window}/resume")[0] == 200
     outcomes: Counter[tuple[Outcome, ...]] = Counter()
     open_steps: Counter[int] = Counter()
     for _ in range(ROUNDS):
-        ticket = issue(hall, "disability-card")
+        ticket = issue(hall, "social-assistance")
         call(hall, window)
-        body = {"service": "birth-service"}
+        body = {"service": "social-insurance"}
         answers = at_once(*[partial(post, hall, f"/windows/{window}/transfer", body)] * 2)
         outcomes[tuple(sorted(map(outcome, answers)))] += 1
         with hall.ctx.db.read() as s:
@@ -250,7 +261,7 @@ def test_two_transfers_at_once_send_the_ticket_on_once(hall: Hall) -> None:
 
 @pytest.mark.postgres
 def test_two_recalls_at_once_both_count(hall: Hall) -> None:
-    window = 10  # public security
+    window = 4  # public security
     assert post(hall, f"/windows/{window}/resume")[0] == 200
     outcomes: Counter[tuple[Outcome, ...]] = Counter()
     recalls: Counter[tuple[int, int]] = Counter()
@@ -272,6 +283,7 @@ def test_two_recalls_at_once_both_count(hall: Hall) -> None:
 
 
 # --- the same rules with the use cases called from threads, on SQLite and on PostgreSQL --------
+# Window 5 calls tax, 6 real-estate, 7 housing-fund, 1 project-registration (the unified desk).
 # SQLite takes one writer at a time (BEGIN IMMEDIATE), so these hold there by construction; on
 # PostgreSQL they race for real, as above, without a web server in between.
 
@@ -301,15 +313,15 @@ def attempt(action: Callable[..., object], *args: Any, **kwargs: Any) -> Callabl
 
 
 def test_use_cases_at_once_keep_one_ticket_per_window(ctx: Context) -> None:
-    services.resume(ctx, 20, CLERK)
+    services.resume(ctx, 5, CLERK)
     calls: Counter[tuple[str, ...]] = Counter()
     holding: Counter[int] = Counter()
     for _ in range(SERVICE_ROUNDS):
         services.issue(ctx, "tax")
         services.issue(ctx, "tax")
-        calls[tuple(sorted(at_once(*[attempt(services.call_next, ctx, 20, CLERK)] * 2)))] += 1
-        holding[len(held(ctx, 20))] += 1
-        release(ctx, 20)
+        calls[tuple(sorted(at_once(*[attempt(services.call_next, ctx, 5, CLERK)] * 2)))] += 1
+        holding[len(held(ctx, 5))] += 1
+        release(ctx, 5)
     assert holding == {1: SERVICE_ROUNDS}
     assert calls == {("ok", "window_busy"): SERVICE_ROUNDS}
 
@@ -317,15 +329,15 @@ def test_use_cases_at_once_keep_one_ticket_per_window(ctx: Context) -> None:
 def test_use_cases_at_once_never_close_a_window_holding_a_ticket(ctx: Context) -> None:
     ends: Counter[tuple[str, int]] = Counter()
     for n in range(SERVICE_ROUNDS):
-        services.resume(ctx, 21, CLERK)
+        services.resume(ctx, 6, CLERK)
         services.issue(ctx, "real-estate")
         if n % 2:  # the clerk closing, or the close-out after hours
-            closing = attempt(services.close, ctx, 21, CLERK)
+            closing = attempt(services.close, ctx, 6, CLERK)
         else:
             closing = attempt(services.expire_day, ctx, ctx.business_day())
-        at_once(attempt(services.call_next, ctx, 21, CLERK), closing)
-        ends[state(ctx, 21), len(held(ctx, 21))] += 1
-        release(ctx, 21)
+        at_once(attempt(services.call_next, ctx, 6, CLERK), closing)
+        ends[state(ctx, 6), len(held(ctx, 6))] += 1
+        release(ctx, 6)
     assert ends[("closed", 1)] == 0, ends
     assert sum(ends.values()) == SERVICE_ROUNDS
 
@@ -341,25 +353,25 @@ def test_use_cases_at_once_never_close_a_window_holding_a_ticket(ctx: Context) -
 def test_use_cases_at_once_change_a_ticket_once(
     ctx: Context, action: Callable[..., object], kind: str, kwargs: dict[str, Any]
 ) -> None:
-    services.resume(ctx, 22, CLERK)
+    services.resume(ctx, 7, CLERK)
     outcomes: Counter[tuple[str, ...]] = Counter()
     changes: Counter[int] = Counter()
     for _ in range(SERVICE_ROUNDS):
         ticket = services.issue(ctx, "housing-fund").ticket
-        services.call_next(ctx, 22, CLERK)
-        outcomes[tuple(sorted(at_once(*[attempt(action, ctx, 22, CLERK, **kwargs)] * 2)))] += 1
+        services.call_next(ctx, 7, CLERK)
+        outcomes[tuple(sorted(at_once(*[attempt(action, ctx, 7, CLERK, **kwargs)] * 2)))] += 1
         changes[events_of(ctx, kind, ticket.id)] += 1
     assert changes == {1: SERVICE_ROUNDS}
     assert outcomes == {("no_current_ticket", "ok"): SERVICE_ROUNDS}
 
 
 def test_use_cases_at_once_rate_a_ticket_once(ctx: Context) -> None:
-    services.resume(ctx, 19, CLERK)
+    services.resume(ctx, 1, CLERK)
     ratings: Counter[tuple[str, ...]] = Counter()
     for _ in range(SERVICE_ROUNDS):
-        rated = services.issue(ctx, "fee-licence").ticket
-        services.call_next(ctx, 19, CLERK)
-        services.finish(ctx, 19, CLERK)
+        rated = services.issue(ctx, "project-registration").ticket
+        services.call_next(ctx, 1, CLERK)
+        services.finish(ctx, 1, CLERK)
         both = at_once(
             attempt(services.rate, ctx, rated.id, 5), attempt(services.rate, ctx, rated.id, 1)
         )
@@ -400,16 +412,16 @@ def test_managers_at_once_on_tokens_and_project_codes(ctx: Context) -> None:
 def test_print_workers_at_once_cancel_a_job_once_and_record_a_new_printer(
     ctx: Context, clock: Clock
 ) -> None:
-    services.resume(ctx, 20, CLERK)
+    services.resume(ctx, 5, CLERK)
     claims: Counter[int] = Counter()
     reports: Counter[tuple[str, ...]] = Counter()
     for _ in range(SERVICE_ROUNDS):
         clock.advance(minutes=1)  # each round within the kiosks' own limit
         ticket = services.issue(ctx, "tax", by=Requester.at_kiosk("k1")).ticket
-        services.call_next(ctx, 20, CLERK)  # called before it printed: the slip is not needed
+        services.call_next(ctx, 5, CLERK)  # called before it printed: the slip is not needed
         at_once(*[attempt(printjobs.claim, ctx, "worker", kiosks=["k1"])] * 2)
         claims[events_of(ctx, "print_cancelled", ticket.id)] += 1
-        release(ctx, 20)
+        release(ctx, 5)
         with ctx.db.write() as s:  # k2's printer has never been heard of
             s.execute(delete(Printer).where(Printer.kiosk == "k2"))
         services.issue(ctx, "housing-fund", by=Requester.at_kiosk("k2"))

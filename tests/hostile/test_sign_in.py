@@ -35,7 +35,7 @@ from tests.api.test_callback_roles import (
     post_callback,
     staff_refresh_body,
 )
-from tests.support import free_port, gunicorn, http, make_context, serve
+from tests.support import MAIN_HALL, free_port, gunicorn, http, make_context, serve
 from web.auth import COOKIE, safe_next
 
 WRONG = "Wrong name or password."
@@ -75,6 +75,15 @@ OFF_SITE = [
     "/counter/" + "5" * 600,
     "",
 ]
+NEVER_POSTED = [
+    "/\t/evil.example",
+    "/\n/evil.example",
+    "/\r\n/evil.example",
+    "/\x00/evil.example",
+    "/\x7f/evil.example",
+    "/counter/" + "5" * 600,
+]
+"""Places off this site with control characters in them, or too long: no page ever posts one."""
 ON_SITE = [
     "/",
     "/counter/5",
@@ -130,11 +139,15 @@ def test_signing_in_never_sends_the_browser_to_another_host(
     """The page keeps ``next`` in the browser, which posts it back: the answer checks it again,
     whatever the post says."""
     staff.add_user(ctx, "li", "manager", PASSWORD)
-    for target in [*OFF_SITE, "/%2F%2F" * 3, None]:
+    assert set(NEVER_POSTED) < set(OFF_SITE)
+    for target in NEVER_POSTED:  # the input gate refuses a value no page ever posts
         response = sign_in_answer(client, "li", PASSWORD, target)
-        if response.status_code == 400:  # the input gate refuses a value no page ever posts
-            assert response.get_json()["error"]["code"] == "invalid_callback", target
-            continue
+        assert response.status_code == 400, target
+        assert response.get_json()["error"]["code"] == "invalid_callback", target
+    posted = [t for t in OFF_SITE if t not in NEVER_POSTED]
+    for target in [*posted, "/%2F%2F" * 3, None]:
+        response = sign_in_answer(client, "li", PASSWORD, target)
+        assert response.status_code == 200, target
         href = response.get_json()["response"]["login-go"]["href"]
         assert href == "/" and lands_on(href) == "hall.example", target
     response = sign_in_answer(client, "li", PASSWORD, "/staff")
@@ -174,7 +187,8 @@ def hall(pg_url: str, tmp_path: Path) -> Iterator[tuple[str, Context, Path]]:
     log."""
     ctx = make_context(pg_url)
     try:
-        with gunicorn(pg_url, tmp_path, workers=4, HALLQ_BEHIND_PROXY="1") as (base, access):
+        server = gunicorn(pg_url, tmp_path, hall=MAIN_HALL, workers=4, HALLQ_BEHIND_PROXY="1")
+        with server as (base, access):
             yield base, ctx, access
     finally:
         ctx.db.dispose()
@@ -225,7 +239,7 @@ def test_forty_parallel_guesses_get_five_checks(hall: tuple[str, Context, Path])
     rounds, outcomes = 4, Counter()
     for n in range(rounds):
         name, attacker = f"guard{n}", f"203.0.113.{n + 1}"
-        staff.add_user(ctx, name, "clerk", PASSWORD, windows=[20])
+        staff.add_user(ctx, name, "clerk", PASSWORD, windows=[5])
         answers = in_parallel(40, lambda: login_post(base, name, "a guess", attacker))  # noqa: B023
         assert all(status == 200 for status, _ in answers), answers
         messages = [body["response"]["login-message"]["children"] for _, body in answers]
@@ -236,7 +250,7 @@ def test_forty_parallel_guesses_get_five_checks(hall: tuple[str, Context, Path])
         assert (wrong, locked, failures_checked(ctx, name)) == (4, 36, 5), messages
         # the owner of the account, at her own window, signs in as usual meanwhile
         _, body = login_post(base, name, PASSWORD, "198.51.100.20")
-        assert body["response"]["login-go"]["href"] == "/counter/20"
+        assert body["response"]["login-go"]["href"] == "/counter/5"
         # from the guessing address even the right password is refused until the lock is over
         _, body = login_post(base, name, PASSWORD, attacker)
         assert body["response"]["login-message"]["children"].startswith(LOCKED[0])
@@ -249,10 +263,10 @@ def test_behind_a_proxy_hallq_serve_counts_each_client_apart(
     """``hallq serve`` (waitress) behind a proxy: the guesses of one client lock that client out,
     not everyone behind the proxy (waitress drops X-Forwarded-For unless told to keep it)."""
     ctx = make_context(sqlite_url)
-    staff.add_user(ctx, "wang", "clerk", PASSWORD, windows=[20])
+    staff.add_user(ctx, "wang", "clerk", PASSWORD, windows=[5])
     ctx.db.dispose()
     port = free_port()
-    process = serve(sqlite_url, port, HALLQ_BEHIND_PROXY="1")
+    process = serve(sqlite_url, port, hall=MAIN_HALL, HALLQ_BEHIND_PROXY="1")
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(5):
@@ -260,7 +274,7 @@ def test_behind_a_proxy_hallq_serve_counts_each_client_apart(
         _, body = login_post(base, "wang", PASSWORD, "203.0.113.9")
         assert body["response"]["login-message"]["children"].startswith(LOCKED[0])
         _, body = login_post(base, "wang", PASSWORD, "198.51.100.20")
-        assert body["response"]["login-go"]["href"] == "/counter/20"
+        assert body["response"]["login-go"]["href"] == "/counter/5"
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -290,7 +304,7 @@ def staff_view(base: str, cookie: str) -> int:
 def counter_page(base: str, cookie: str) -> str:
     body = callback_body(
         [("_pages_content", "children"), ("_pages_store", "data")],
-        [("_pages_location", "pathname", "/counter/20"), ("_pages_location", "search", "")],
+        [("_pages_location", "pathname", "/counter/5"), ("_pages_location", "search", "")],
         [],
     )
     headers = {"Origin": base, "Cookie": f"{COOKIE}={cookie}"}

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from queues import errors, services
 from queues.read import boards
 from queues.store.models import Event, Step, Ticket
-from tests.support import free_port, http, make_context, serve
+from tests.support import MAIN_HALL, free_port, http, make_context, serve
 
 HOLD_SECONDS = 20.0
 KIOSKS = 8  # twice as many as `hallq serve` has request threads
@@ -87,7 +87,7 @@ def test_a_held_writer_lock_refuses_writes_quickly_and_never_blocks_reads(
 ) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = serve(sqlite_url, port)
+    server = serve(sqlite_url, port, hall=MAIN_HALL)
     request_ids = [uuid.uuid4().hex for _ in range(KIOSKS)]
     try:
         with (

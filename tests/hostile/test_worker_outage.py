@@ -20,7 +20,7 @@ from sqlalchemy import Engine, create_engine, make_url, text
 from queues import printjobs, services
 from queues.access.requesters import Requester
 from runtime.vital import vital
-from tests.support import HALL_FILE, ROOT, free_port, make_context, postgres_url, prepare
+from tests.support import MAIN_HALL, ROOT, free_port, make_context, postgres_url, prepare
 
 OUTAGE_SECONDS = 15.0
 RUNS = "worker runs the scheduler"
@@ -43,7 +43,7 @@ def _env(url: str, tmp_path: Path) -> dict[str, str]:
     return {
         **os.environ,
         "HALLQ_DATABASE_URL": url,
-        "HALLQ_CONFIG": str(HALL_FILE),
+        "HALLQ_CONFIG": str(MAIN_HALL),
         "HALLQ_PRINTER": "dummy:",
         "HALLQ_OPEN_ALWAYS": "1",
         "HALLQ_PRINT_JOURNAL": str(tmp_path / f"journal-{uuid.uuid4().hex[:6]}.jsonl"),
@@ -118,7 +118,7 @@ def own_database() -> Iterator[tuple[str, str, Engine]]:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = server.set(database=name).render_as_string(hide_password=False)
     try:
-        prepare(url)
+        prepare(url, MAIN_HALL)
         yield url, name, admin
     finally:
         with admin.connect() as conn:

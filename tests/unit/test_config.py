@@ -1,4 +1,8 @@
-"""The hall file: the default loads; a mistake names its line and key, never a traceback."""
+"""The hall file: the shipped one loads; a mistake names its line and key, never a traceback.
+
+The mistakes are made in the tests' hall (tests/halls/main.toml); only the first two tests are
+about the hall file hallq ships with (config/hall.toml).
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,9 @@ from datetime import date
 import pytest
 
 from queues.hall import config
-from tests.support import HALL_FILE, beijing
+from tests.support import MAIN_HALL, SHIPPED_HALL, beijing
 
-TEXT = HALL_FILE.read_text(encoding="utf-8")
+TEXT = MAIN_HALL.read_text(encoding="utf-8")
 
 
 def broken(old: str, new: str) -> str:
@@ -23,8 +27,9 @@ def error_of(text: str) -> str:
     return str(info.value)
 
 
-def test_default_hall_matches_the_report() -> None:
-    cfg = config.load(HALL_FILE)
+def test_shipped_hall_matches_the_report() -> None:
+    """The hall `make run` starts: the district centre of the 2013 report, as shipped."""
+    cfg = config.load(SHIPPED_HALL)
     assert cfg.hall.timezone == "Asia/Shanghai"
     assert len(cfg.windows) == 35 and len(cfg.services) >= 20
     assert [z.code for z in cfg.zones] == ["construction", "general", "social"]
@@ -36,12 +41,34 @@ def test_default_hall_matches_the_report() -> None:
     assert desk == [1, 2]
 
 
-def test_every_service_is_served_by_some_window() -> None:
-    cfg = config.load(HALL_FILE)
+def test_every_shipped_service_is_served_by_some_window() -> None:
+    cfg = config.load(SHIPPED_HALL)
     served = {code for p in cfg.profiles for code in p.services}
     used_profiles = {w.profile for w in cfg.windows}
     assert used_profiles == {p.code for p in cfg.profiles}
     assert {s.code for s in cfg.services} <= served
+
+
+def test_the_tests_hall_is_the_plan_in_its_header() -> None:
+    cfg = config.load(MAIN_HALL)
+    assert [(z.code, z.floor) for z in cfg.zones] == [
+        ("construction", 1),
+        ("general", 1),
+        ("social", 2),
+    ]
+    assert {code: sorted(ids) for code, ids in cfg.windows_serving.items()} == {
+        "project-registration": [1, 2],
+        "construction-permit": [3],
+        "seal-filing": [4],
+        "tax": [5],
+        "real-estate": [6],
+        "housing-fund": [7],
+        "social-insurance": [8, 9, 10],
+        "employment": [8, 9, 10],
+        "social-assistance": [11],
+        "notary": [12],
+    }
+    assert [k.id for k in cfg.kiosks] == ["k1", "k2", "k3"]
 
 
 def test_unknown_key_names_line_and_key() -> None:
@@ -51,14 +78,15 @@ def test_unknown_key_names_line_and_key() -> None:
 
 
 def test_bad_prefix_is_reported_on_its_line() -> None:
-    message = error_of(broken('prefix = "H"', 'prefix = "h1"'))
-    line = TEXT.splitlines().index('prefix = "H"') + 1
+    message = error_of(broken('prefix = "Q"', 'prefix = "q1"'))
+    line = TEXT.splitlines().index('prefix = "Q"') + 1
     assert f"line {line}" in message and "prefix" in message
 
 
 def test_reference_to_unknown_profile() -> None:
-    message = error_of(broken('profile = "fire"', 'profile = "firemen"'))
-    assert "firemen" in message and "windows[7].profile" in message and "line" in message
+    message = error_of(broken('profile = "notary"', 'profile = "notaries"'))
+    # window 12, the twelfth [[windows]] of the file
+    assert "notaries" in message and "windows[11].profile" in message and "line" in message
 
 
 def test_profile_naming_unknown_service() -> None:
@@ -67,18 +95,19 @@ def test_profile_naming_unknown_service() -> None:
 
 
 def test_duplicate_window_id() -> None:
-    message = error_of(broken("id = 35", "id = 34"))
-    assert "'34' appears twice" in message
+    message = error_of(broken("id = 12", "id = 11"))
+    assert "'11' appears twice" in message
 
 
 def test_missing_required_key() -> None:
-    message = error_of(broken('department = { zh = "物价局", en = "Prices" }\n', ""))
+    message = error_of(broken('department = { zh = "公证处", en = "Notary Office" }\n', ""))
     assert "department: required but missing" in message
 
 
 def test_unknown_time_zone() -> None:
     message = error_of(broken('timezone = "Asia/Shanghai"', 'timezone = "Asia/Beijing"'))
-    assert "Asia/Beijing" in message and "line 11" in message
+    line = TEXT.splitlines().index('timezone = "Asia/Shanghai"') + 1
+    assert "Asia/Beijing" in message and f"line {line}" in message
 
 
 def test_hours_must_be_ordered() -> None:
@@ -95,9 +124,8 @@ def test_missing_file() -> None:
 
 
 def test_holidays_and_make_up_workdays() -> None:
-    cfg = config.parse(
-        broken("holidays = []\nworkdays = []", "holidays = [2026-10-01]\nworkdays = [2026-10-10]")
-    )
+    text = broken("holidays = []", "holidays = [2026-10-01]")
+    cfg = config.parse(text.replace("workdays = []", "workdays = [2026-10-10]", 1))
     hours = cfg.hours
     assert not hours.is_working_day(date(2026, 10, 1))  # a Thursday, but a holiday
     assert hours.is_working_day(date(2026, 10, 10))  # a Saturday made a working day

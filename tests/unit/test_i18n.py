@@ -14,9 +14,16 @@ def test_a_pause_picked_on_the_console_reads_in_each_language() -> None:
 
 
 def test_every_console_reason_has_its_english_words() -> None:
-    for key in PAUSE_REASONS:
-        english = window_state("paused", t(f"counter.reason.{key}", "zh"), "en")
-        assert english.startswith("paused (") and english.isascii(), english
+    assert PAUSE_REASONS == ("break", "meeting", "training", "fetching", "other")
+    stored = [t(f"counter.reason.{key}", "zh") for key in PAUSE_REASONS]
+    assert stored == ["休息", "会议", "培训", "调取材料", "其他"]
+    assert [window_state("paused", words, "en") for words in stored] == [
+        "paused (Break)",
+        "paused (Meeting)",
+        "paused (Training)",
+        "paused (Fetching files)",
+        "paused (Other)",
+    ]
 
 
 def test_a_reason_typed_through_the_api_is_shown_as_written() -> None:

@@ -27,36 +27,37 @@ def at(clock: Clock, hh: int, mm: int) -> None:
 
 
 def a_morning(ctx: Context, clock: Clock) -> None:
-    """Window 20 opens at 09:00; four tax tickets (target 20 min) are taken at 09:00.
+    """Window 5 (tax, in tests/halls/main.toml) opens at 09:00; four tax tickets (target 20 min)
+    are taken at 09:00.
 
     T001 waits 5, served 10 (done); T002 waits 15, served 10 from its start at 09:16 (promised);
     T003 waits 26, no-show at 09:30; T004 waits 30, served 20 (incomplete). The window closes at
     10:00. T001 is rated 5, T002 rated 1.
     """
     at(clock, 9, 0)
-    services.resume(ctx, 20, CLERK)
+    services.resume(ctx, 5, CLERK)
     tickets = [services.issue(ctx, "tax").ticket.id for _ in range(4)]
     at(clock, 9, 5)
-    services.call_next(ctx, 20, CLERK)
-    services.start(ctx, 20, CLERK)
+    services.call_next(ctx, 5, CLERK)
+    services.start(ctx, 5, CLERK)
     at(clock, 9, 15)
-    services.finish(ctx, 20, CLERK)
-    services.call_next(ctx, 20, CLERK)
+    services.finish(ctx, 5, CLERK)
+    services.call_next(ctx, 5, CLERK)
     at(clock, 9, 16)
-    services.start(ctx, 20, CLERK)
+    services.start(ctx, 5, CLERK)
     at(clock, 9, 26)
-    services.finish(ctx, 20, CLERK, "promised", DAY + timedelta(days=5))
-    services.call_next(ctx, 20, CLERK)
+    services.finish(ctx, 5, CLERK, "promised", DAY + timedelta(days=5))
+    services.call_next(ctx, 5, CLERK)
     at(clock, 9, 30)
-    services.no_show(ctx, 20, CLERK)
-    services.call_next(ctx, 20, CLERK)
-    services.start(ctx, 20, CLERK)
+    services.no_show(ctx, 5, CLERK)
+    services.call_next(ctx, 5, CLERK)
+    services.start(ctx, 5, CLERK)
     at(clock, 9, 50)
-    services.finish(ctx, 20, CLERK, "incomplete")
+    services.finish(ctx, 5, CLERK, "incomplete")
     services.rate(ctx, tickets[0], 5)
     services.rate(ctx, tickets[1], 1)
     at(clock, 10, 0)
-    services.close(ctx, 20, CLERK)
+    services.close(ctx, 5, CLERK)
 
 
 def assert_the_morning(f: figures.Figures) -> None:
@@ -76,8 +77,8 @@ def test_a_hand_built_morning_gives_its_known_figures(ctx: Context, clock: Clock
     at(clock, 11, 0)
     assert_the_morning(rollups.report(ctx, DAY, DAY)["all"])
     by_window = rollups.report(ctx, DAY, DAY, "window")
-    assert list(by_window) == [20]
-    assert by_window[20].handled == 3 and by_window[20].issued == 0  # windows call, kiosks issue
+    assert list(by_window) == [5]
+    assert by_window[5].handled == 3 and by_window[5].issued == 0  # windows call, kiosks issue
     assert rollups.report(ctx, DAY, DAY, "clerk")["wang"].handled == 3
     assert rollups.report(ctx, DAY, DAY, "zone")["general"].issued == 4
 
@@ -85,14 +86,14 @@ def test_a_hand_built_morning_gives_its_known_figures(ctx: Context, clock: Clock
 def test_window_time_open_and_serving(ctx: Context, clock: Clock) -> None:
     a_morning(ctx, clock)
     at(clock, 11, 0)
-    w = rollups.window_report(ctx, DAY, DAY)[20]
+    w = rollups.window_report(ctx, DAY, DAY)[5]
     assert w.open_seconds == pytest.approx(3600)
     # serving runs from each call to its end: 10 + 11 + 4 + 20 minutes
     assert w.serving_seconds == pytest.approx((10 + 11 + 4 + 20) * 60)
     with ctx.db.read() as s:
-        by_hour = figures.window_times(s, ctx, DAY)[20].open_by_hour
+        by_hour = figures.window_times(s, ctx, DAY)[5].open_by_hour
     assert by_hour[9] == pytest.approx(3600) and sum(by_hour) == pytest.approx(3600)
-    line = next(x for x in overview.today(ctx).windows if x.id == 20)
+    line = next(x for x in overview.today(ctx).windows if x.id == 5)
     assert line.time.serving_share == pytest.approx(0.75)
 
 
@@ -102,7 +103,7 @@ def test_the_nightly_roll_up_keeps_the_same_figures(ctx: Context, clock: Clock) 
     assert rollups.rollup(ctx, DAY) > 0  # twice gives the same rows, not double
     clock.set(beijing(2026, 11, 30, 10, 0))  # next week: the day is read from the roll-up
     assert_the_morning(rollups.report(ctx, DAY, DAY)["all"])
-    assert rollups.window_report(ctx, DAY, DAY)[20].serving_seconds == pytest.approx(45 * 60)
+    assert rollups.window_report(ctx, DAY, DAY)[5].serving_seconds == pytest.approx(45 * 60)
     assert rollups.days_to_roll_up(ctx) == []
 
 
@@ -149,12 +150,12 @@ def test_p90_is_the_nearest_rank_of_whole_minutes() -> None:
 
 def test_the_dashboard_now_and_the_tickets_behind_it(ctx: Context, clock: Clock) -> None:
     at(clock, 9, 0)
-    services.resume(ctx, 20, CLERK)
+    services.resume(ctx, 5, CLERK)
     for _ in range(3):
         services.issue(ctx, "tax")
     services.issue(ctx, "housing-fund")
     at(clock, 9, 25)  # everyone has waited 25 minutes: past the 20-minute target
-    services.call_next(ctx, 20, CLERK)
+    services.call_next(ctx, 5, CLERK)
     now = overview.now(ctx)
     assert now.waiting == 3 and now.longest_wait == pytest.approx(25)
     assert now.waiting_late == 3  # each past its own service's 20 minutes
@@ -167,19 +168,23 @@ def test_the_dashboard_now_and_the_tickets_behind_it(ctx: Context, clock: Clock)
         "T003",
         "Q001",
     ]
-    assert [x.number for x in drilldown.tickets_behind(ctx, "called", window=20)] == ["T001"]
+    assert [x.number for x in drilldown.tickets_behind(ctx, "called", window=5)] == ["T001"]
     today = overview.today(ctx, "general")
     assert today.hall.issued == 4 and today.now.windows_open == 1
-    assert all(w.zone == "general" for w in today.windows)
+    assert [(w.id, w.zone) for w in today.windows] == [
+        (5, "general"),
+        (6, "general"),
+        (7, "general"),
+    ]
 
 
 def test_the_queue_through_the_day(ctx: Context, clock: Clock) -> None:
     at(clock, 9, 0)
-    services.resume(ctx, 20, CLERK)
+    services.resume(ctx, 5, CLERK)
     services.issue(ctx, "tax")
     services.issue(ctx, "tax")
     at(clock, 9, 20)
-    services.call_next(ctx, 20, CLERK)
+    services.call_next(ctx, 5, CLERK)
     at(clock, 9, 45)
     series = dict(overview.queue_series(ctx, DAY)["general"])
     assert series[beijing(2026, 11, 24, 9, 0)] == 2
@@ -201,11 +206,11 @@ def test_erlang_c_known_values() -> None:
 def test_the_planner_forecasts_from_the_same_weekday(ctx: Context, clock: Clock) -> None:
     for day, tickets in ((17, 6), (10, 2)):  # two Tuesdays before: 6 and 2 tax tickets at 9:xx
         clock.set(beijing(2026, 11, day, 9, 0))
-        services.resume(ctx, 20, CLERK)
+        services.resume(ctx, 5, CLERK)
         for _ in range(tickets):
             services.issue(ctx, "tax")
         clock.set(beijing(2026, 11, day, 11, 0))
-        services.close(ctx, 20, CLERK)
+        services.close(ctx, 5, CLERK)
         rollups.rollup(ctx, date(2026, 11, day))
     clock.set(beijing(2026, 11, 24, 8, 0))
     assert rollups.arrivals_by_weekday_hour(ctx)[1][9] == pytest.approx(4)  # (6 + 2) / 2
@@ -213,4 +218,6 @@ def test_the_planner_forecasts_from_the_same_weekday(ctx: Context, clock: Clock)
     nine = next(h for h in capacity.plan(ctx, 1) if h.hour == 9)
     # 4 an hour at 10 minutes: one window calls only 66 % within 20 minutes (Erlang C), two 97 %
     assert nine.arrivals == pytest.approx(4) and nine.needed == 2 and nine.open == pytest.approx(1)
-    assert all(h.arrivals == 0 for h in capacity.plan(ctx, 2))  # no Wednesday history
+    wednesday = capacity.plan(ctx, 2)  # the hall's hours, 8:xx (tickets from 8:45) to 17:xx
+    assert [h.hour for h in wednesday] == list(range(8, 18))
+    assert [h.arrivals for h in wednesday] == [0] * 10  # no Wednesday history

@@ -74,7 +74,7 @@ def test_a_bad_rating_is_followed_up(ctx: Context, clock: Clock) -> None:
     a_morning(ctx, clock)
     report = reporting.build(ctx, "day", date(2026, 11, 24), None, "window", "zh")
     assert [(b.number, b.score, b.follow_up, b.window) for b in report.bad] == [
-        ("T002", 1, "open", 20)
+        ("T002", 1, "open", 5)
     ]
     assert report.bad[0].clerk == "wang"
     services.follow_up(ctx, report.bad[0].id, "contacted", "电话回访，已解释承诺时限", "user:boss")
@@ -96,13 +96,13 @@ def test_exports_read_back(ctx: Context, clock: Clock) -> None:
     heads = [c.value for c in figures[1]]
     assert heads[:6] == ["窗口", "叫号", "办理量", "办结量", "转出", "过号"]
     row = [c.value for c in figures[2]]
-    assert row[0] == "20 号窗口 税务局"
+    assert row[0] == "5 号窗口 税务局"
     assert row[heads.index("办理量")] == row[heads.index("办结量")] == 3
     assert row[heads.index("平均等候（分）")] == 19.0
     assert row[heads.index("目标内叫号率")] == 0.5
     assert figures.cell(2, heads.index("目标内叫号率") + 1).number_format == "0.0%"
     assert figures.cell(3, 1).value == "合计"
-    assert book["窗口排名"].cell(2, 2).value == "20 号窗口 税务局"
+    assert book["窗口排名"].cell(2, 2).value == "5 号窗口 税务局"
     assert book["个人排名"].cell(2, 2).value == "wang"
     assert book["差评回访"].cell(2, 2).value == "T002"
 
@@ -112,7 +112,7 @@ def test_exports_read_back(ctx: Context, clock: Clock) -> None:
     assert rows[0] == ["2026-11"]
     head = rows.index(["Figures"]) + 1
     assert rows[head][:4] == ["Window", "Called", "Handled", "Finished"]
-    assert rows[head + 1][0] == "Window 20 Taxation" and rows[head + 1][2] == "3"
+    assert rows[head + 1][0] == "Window 5 Taxation" and rows[head + 1][2] == "3"
     assert ["Bad ratings"] in rows
 
 
@@ -121,12 +121,12 @@ def test_typed_text_is_never_a_formula_in_the_exports(ctx: Context, clock: Clock
     stay text in both exports; the figures beside them stay numbers."""
     staff.add_user(ctx, "li", "clerk", "a long enough password", display_name="-李")
     clock.set(beijing(2026, 11, 24, 9, 0))
-    services.resume(ctx, 20, "user:li")
+    services.resume(ctx, 5, "user:li")
     ticket = services.issue(ctx, "tax").ticket.id
-    services.call_next(ctx, 20, "user:li")
-    services.start(ctx, 20, "user:li")
+    services.call_next(ctx, 5, "user:li")
+    services.start(ctx, 5, "user:li")
     clock.set(beijing(2026, 11, 24, 9, 10))
-    services.finish(ctx, 20, "user:li")
+    services.finish(ctx, 5, "user:li")
     services.rate(ctx, ticket, 1, '=HYPERLINK("http://x","y")')
     report = reporting.build(ctx, "day", date(2026, 11, 24), None, "window", "en")
     services.follow_up(ctx, report.bad[0].id, "contacted", "+1", "user:boss")

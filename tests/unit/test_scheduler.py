@@ -38,32 +38,35 @@ def kinds(ctx: Context, kind: str) -> int:
         return len(s.scalars(select(Event.id).where(Event.kind == kind)).all())
 
 
+# Window 5 calls tax, window 6 real-estate (tests/halls/main.toml).
+
+
 def test_close_out_expires_leftovers_and_closes_windows(ctx: Context, clock: Clock) -> None:
-    services.resume(ctx, 20, CLERK)
+    services.resume(ctx, 5, CLERK)
     for _ in range(3):
         services.issue(ctx, "tax")
-    services.call_next(ctx, 20, CLERK)  # T001 called, two waiting
+    services.call_next(ctx, 5, CLERK)  # T001 called, two waiting
     clock.set(beijing(2026, 11, 24, 17, 30))
     assert scheduler.close_out(ctx) == 3
     assert statuses(ctx) == ["expired"] * 3
     assert kinds(ctx, "expired") == 3
-    assert all(w.state == "closed" for w in counters.windows(ctx))
-    assert all(q.waiting == 0 for q in boards.board(ctx).queues)  # the wallboards show none
+    assert [w.state for w in counters.windows(ctx)] == ["closed"] * 12
+    assert [q.waiting for q in boards.board(ctx).queues] == [0] * 10  # the wallboards show none
 
 
 def test_a_restart_mid_day_catches_up_without_closing_todays_windows(
     ctx: Context, clock: Clock
 ) -> None:
     clock.set(beijing(2026, 11, 23, 10, 0))  # Monday: the server went off that afternoon
-    services.resume(ctx, 20, CLERK)
+    services.resume(ctx, 5, CLERK)
     services.issue(ctx, "tax")
     clock.set(beijing(2026, 11, 24, 9, 0))  # Tuesday morning
-    services.resume(ctx, 21, CLERK)
+    services.resume(ctx, 6, CLERK)
     services.issue(ctx, "real-estate")
     expired, rolled = scheduler.catch_up(ctx)
     assert (expired, rolled) == (1, 1)
     states = {w.id: w.state for w in counters.windows(ctx)}
-    assert states[20] == "closed" and states[21] == "open"
+    assert states[5] == "closed" and states[6] == "open"
     assert statuses(ctx) == ["expired", "waiting"]
     with ctx.db.read() as s:
         assert set(s.scalars(select(DailyStat.day).distinct())) == {date(2026, 11, 23)}
@@ -71,22 +74,22 @@ def test_a_restart_mid_day_catches_up_without_closing_todays_windows(
 
 
 def test_auto_no_show_after_the_configured_minutes(ctx: Context, clock: Clock) -> None:
-    services.resume(ctx, 20, CLERK)
-    services.resume(ctx, 21, CLERK)
+    services.resume(ctx, 5, CLERK)
+    services.resume(ctx, 6, CLERK)
     services.issue(ctx, "tax")
     services.issue(ctx, "real-estate")
-    services.call_next(ctx, 20, CLERK)
-    services.call_next(ctx, 21, CLERK)
-    services.start(ctx, 21, CLERK)  # this one came up: never a no-show
+    services.call_next(ctx, 5, CLERK)
+    services.call_next(ctx, 6, CLERK)
+    services.start(ctx, 6, CLERK)  # this one came up: never a no-show
     clock.advance(minutes=9)
     assert scheduler.auto_no_show(ctx) == 0
     clock.advance(minutes=2)
     assert scheduler.auto_no_show(ctx) == 1
     assert statuses(ctx) == ["no_show", "serving"]
     services.issue(ctx, "tax")
-    services.call_next(ctx, 20, CLERK)
+    services.call_next(ctx, 5, CLERK)
     clock.advance(minutes=8)
-    services.recall(ctx, 20, CLERK)  # a recall starts the minutes again
+    services.recall(ctx, 5, CLERK)  # a recall starts the minutes again
     clock.advance(minutes=5)
     assert scheduler.auto_no_show(ctx) == 0
 
@@ -94,22 +97,22 @@ def test_auto_no_show_after_the_configured_minutes(ctx: Context, clock: Clock) -
 def test_auto_no_show_loses_to_the_clerk_who_acts_in_the_meantime(
     ctx: Context, clock: Clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    services.resume(ctx, 20, CLERK)
-    services.resume(ctx, 21, CLERK)
+    services.resume(ctx, 5, CLERK)
+    services.resume(ctx, 6, CLERK)
     services.issue(ctx, "tax")
     services.issue(ctx, "tax")
     services.issue(ctx, "real-estate")
-    services.call_next(ctx, 20, CLERK)
-    services.call_next(ctx, 21, CLERK)
+    services.call_next(ctx, 5, CLERK)
+    services.call_next(ctx, 6, CLERK)
     clock.advance(minutes=11)  # both overdue when the scheduler looks
     no_show = services.no_show
 
     def clerks_first(ctx: Context, window: int, actor: str, **kwargs: object) -> object:
-        if window == 20:  # between the look and the no-show: T001 came, T002 is called
-            services.finish(ctx, 20, CLERK)
-            services.call_next(ctx, 20, CLERK)
+        if window == 5:  # between the look and the no-show: T001 came, T002 is called
+            services.finish(ctx, 5, CLERK)
+            services.call_next(ctx, 5, CLERK)
         else:  # the clerk calls the visitor once more
-            services.recall(ctx, 21, CLERK)
+            services.recall(ctx, 6, CLERK)
         return no_show(ctx, window, actor, **kwargs)
 
     monkeypatch.setattr(services, "no_show", clerks_first)
@@ -123,19 +126,19 @@ def test_a_hall_open_around_the_clock_keeps_its_queue_through_the_night(
 ) -> None:
     ctx.open_always = True
     clock.set(beijing(2026, 11, 23, 22, 0))  # Monday night
-    services.resume(ctx, 20, CLERK)
+    services.resume(ctx, 5, CLERK)
     services.issue(ctx, "tax")
     clock.set(beijing(2026, 11, 24, 17, 30))  # Tuesday, when an ordinary hall closes out
     services.issue(ctx, "tax")
     assert scheduler.close_out(ctx) == 0
     assert scheduler.catch_up(ctx)[0] == 0  # a restart keeps yesterday's queue too
     assert statuses(ctx) == ["waiting", "waiting"]
-    assert {w.id: w.state for w in counters.windows(ctx)}[20] == "open"
+    assert {w.id: w.state for w in counters.windows(ctx)}[5] == "open"
     clock.set(beijing(2026, 11, 25, 0, 30))  # Wednesday: Monday's ticket is past keeping
     assert scheduler.close_out(ctx) == 1
     assert statuses(ctx) == ["expired", "waiting"]
-    assert services.call_next(ctx, 20, CLERK).number == "T002"  # Tuesday's, after midnight
-    assert {w.id: w.state for w in counters.windows(ctx)}[20] == "open"
+    assert services.call_next(ctx, 5, CLERK).number == "T002"  # Tuesday's, after midnight
+    assert {w.id: w.state for w in counters.windows(ctx)}[5] == "open"
 
 
 def test_the_roll_up_job_covers_today_and_missed_days(ctx: Context, clock: Clock) -> None:
@@ -156,8 +159,8 @@ def test_alerts_open_and_close_with_what_holds(ctx: Context, clock: Clock) -> No
     open_now = alerts.open_alerts(ctx)
     assert [(a.kind, a.subject) for a in open_now] == [("wait", "tax")]
     assert open_now[0].detail["longest"] == 25
-    services.resume(ctx, 20, CLERK)
-    services.call_next(ctx, 20, CLERK)
+    services.resume(ctx, 5, CLERK)
+    services.call_next(ctx, 5, CLERK)
     assert alerts.evaluate(ctx) == (0, 1)
     assert alerts.open_alerts(ctx) == []
     with ctx.db.read() as s:
@@ -165,11 +168,11 @@ def test_alerts_open_and_close_with_what_holds(ctx: Context, clock: Clock) -> No
 
 
 def test_a_long_pause_raises_an_alert(ctx: Context, clock: Clock) -> None:
-    services.resume(ctx, 20, CLERK)
-    services.pause(ctx, 20, CLERK, "休息")
+    services.resume(ctx, 5, CLERK)
+    services.pause(ctx, 5, CLERK, "休息")
     clock.advance(minutes=31)
     alerts.evaluate(ctx)
-    assert [(a.kind, a.subject) for a in alerts.open_alerts(ctx)] == [("pause", "20")]
+    assert [(a.kind, a.subject) for a in alerts.open_alerts(ctx)] == [("pause", "5")]
 
 
 # --- exactly one runner -----------------------------------------------------------------------

@@ -1,4 +1,8 @@
-"""The hall simulation: its history is what real use leaves, and it adds up."""
+"""The hall simulation: its history is what real use leaves, and it adds up.
+
+It plays the tests' hall (tests/halls/main.toml): twelve windows for the visitors of the
+model's day, so queues grow and some tickets are left at closing, as in a busy hall.
+"""
 
 from __future__ import annotations
 
@@ -26,7 +30,8 @@ def test_simulated_days_add_up_to_their_events(ctx: Context, clock: Clock) -> No
     results = sim.simulate_days(ctx, MONDAY, 7, seed=3)  # Monday to Sunday: five working days
     assert [r.day.weekday() for r in results] == [0, 1, 2, 3, 4]
     issued = sum(r.issued for r in results)
-    assert 200 <= results[0].issued <= 420  # a busy Monday in the default hall
+    # a busy Monday: the model's 240 visitors a day, 1.3 times that on Mondays, give or take
+    assert 200 <= results[0].issued <= 420
     assert results[0].issued > results[4].issued * 0.9  # Monday is the busiest
     assert count(ctx, select(func.count(Ticket.id))) == issued
     assert count(ctx, select(func.count(Event.id)).where(Event.kind == "issued")) == issued
@@ -87,7 +92,8 @@ def test_a_hall_stopped_mid_morning(ctx: Context, clock: Clock) -> None:
     assert result.issued > 20
     after = {z.code: boards.version(ctx, z.code) for z in ctx.config.zones}
     # the morning is one batch: each zone's screens are told once, when it is in
-    assert all(after[zone] == before[zone] + 1 for zone in before)
+    assert list(before) == ["construction", "general", "social"]
+    assert after == {zone: version + 1 for zone, version in before.items()}
     with ctx.db.read() as s:
         waiting = s.scalar(select(func.count(Step.id)).where(Step.status == "waiting"))
         latest = s.scalar(select(func.max(Ticket.issued_at)))
