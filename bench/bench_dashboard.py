@@ -71,7 +71,7 @@ def base_year(folder: Path, config: hall_config.HallConfig) -> Path:
     if path.exists():
         return path
     url = f"sqlite:///{path}"
-    prepare(url)
+    prepare(url, HALL_FILE)
     moment = datetime.combine(TODAY, MORNING, tzinfo=config.tz).astimezone(UTC)
     ctx = Context(db=Database(url), config=config, clock=lambda: moment)
     began = time.perf_counter()

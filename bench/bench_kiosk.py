@@ -117,7 +117,7 @@ def bench_taps(taps: int) -> str:
         running_server(
             url,
             HALLQ_PRINTER=f"file:{printed}",
-            HALLQ_CONFIG=str(hall_file(Path(printed), kiosk_tickets_per_minute=0)),
+            HALLQ_CONFIG=str(hall_file(Path(printed), HALL_FILE, kiosk_tickets_per_minute=0)),
         ) as base,
     ):
         driver = _browser()

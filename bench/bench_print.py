@@ -49,7 +49,7 @@ NUMBER = re.compile(rb"T\d{3}")
 
 def _hall(folder: Path, printers: list[FakePrinter]) -> Path:
     """The default hall, no per-kiosk limit, its kiosks k1… each on its own printer."""
-    path = hall_file(folder, kiosk_tickets_per_minute=0)
+    path = hall_file(folder, HALL_FILE, kiosk_tickets_per_minute=0)
     body = path.read_text(encoding="utf-8")
     kiosks = [f"k{i + 1}" for i in range(len(printers))]
     for kiosk, printer in zip(kiosks, printers, strict=True):

@@ -57,10 +57,10 @@ def fresh_database(kind: str) -> Iterator[str]:
     if kind == "sqlite":
         with tempfile.TemporaryDirectory() as tmp:
             url = f"sqlite:///{tmp}/bench.db"
-            prepare(url)
+            prepare(url, HALL_FILE)
             yield url
         return
-    with postgres_schema(os.environ.get("HALLQ_BENCH_POSTGRES_URL", PG_DEFAULT)) as url:
+    with postgres_schema(os.environ.get("HALLQ_BENCH_POSTGRES_URL", PG_DEFAULT), HALL_FILE) as url:
         yield url
 
 
@@ -68,7 +68,7 @@ def fresh_database(kind: str) -> Iterator[str]:
 def running_server(url: str, **env: str) -> Iterator[str]:
     """``hallq serve`` in a child process on ``url``; answers its base URL once healthy."""
     port = free_port()
-    process = serve(url, port, **env)
+    process = serve(url, port, hall=HALL_FILE, **env)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:

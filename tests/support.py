@@ -6,8 +6,7 @@ there. Only tests about the hall file that ships with hallq read ``SHIPPED_HALL`
 
 ``make_context`` and the work done in child processes use ``MAIN_HALL`` unless told otherwise.
 ``prepare``, ``postgres_schema``, ``serve`` and ``hall_file`` are imported by ``bench/`` too,
-which measures the shipped hall: their default stays the shipped hall, and the tests name the
-hall they want (``hall=MAIN_HALL``), as they do for ``gunicorn``.
+which measures the shipped hall: they have no default, so every caller names its hall.
 """
 
 from __future__ import annotations
@@ -90,7 +89,7 @@ def make_context(
     )
 
 
-def prepare(url: str, hall: Path = SHIPPED_HALL) -> None:
+def prepare(url: str, hall: Path) -> None:
     """Migrate an empty database and load the hall file ``hall`` into it (tests pass theirs)."""
     db = Database(url)
     migrate.upgrade(db)
@@ -104,7 +103,7 @@ def copy_sqlite(template: Path, target: Path) -> str:
 
 
 @contextmanager
-def postgres_schema(base_url: str, hall: Path = SHIPPED_HALL) -> Iterator[str]:
+def postgres_schema(base_url: str, hall: Path) -> Iterator[str]:
     """A fresh schema on the test server, migrated and loaded with ``hall`` (tests pass theirs);
     dropped afterwards."""
     schema = f"t_{uuid.uuid4().hex[:12]}"
@@ -163,9 +162,7 @@ def served_env(url: str, hall: Path, env: dict[str, str]) -> dict[str, str]:
     }
 
 
-def serve(
-    url: str, port: int, *args: str, hall: Path = SHIPPED_HALL, **env: str
-) -> subprocess.Popen:
+def serve(url: str, port: int, *args: str, hall: Path, **env: str) -> subprocess.Popen:
     """``hallq serve ARGS`` on ``url`` at ``port`` (the hall file ``hall`` at all hours, no
     per-address limit, a printer that prints nowhere), returned once it answers ``/healthz``."""
     process = subprocess.Popen(
@@ -183,7 +180,7 @@ def serve(
     return process
 
 
-def hall_file(folder: Path, hall: Path = SHIPPED_HALL, **rules: int) -> Path:
+def hall_file(folder: Path, hall: Path, **rules: int) -> Path:
     """The hall file ``hall`` with ``rules`` set (``kiosk_tickets_per_minute=0``…), in
     ``folder``: a rule the file's ``[rules]`` sets is changed, any other added to it."""
     path = folder / "hall.toml"
