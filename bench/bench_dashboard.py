@@ -11,7 +11,10 @@ timed in-process (server time, no HTTP or browser):
 * the dashboard's five-second refresh (``pages.dashboard.draw``: figures, queue chart, window
   table, alerts, and their JSON as Dash sends it);
 * its history charts when not yet drawn today (heatmap of eight weeks, capacity planner);
-* a one-year report by window (``queues.read.reports.build``), and its Excel export.
+* a one-year report by window (``queues.read.reports.build``), and its Excel export;
+* the counter console's view of window 20 (``queues.read.counters.console``: the ticket, the
+  queue and the window's figures of the day), which every clerk's screen redraws when the
+  board moves.
 
 Goals: refresh ≤ 300 ms with 1,000,000 tickets; a one-year report ≤ 1 s.
 """
@@ -34,7 +37,7 @@ from plotly.io.json import to_json_plotly
 
 from queues.context import Context
 from queues.hall import config as hall_config
-from queues.read import alerts
+from queues.read import alerts, counters
 from queues.read import reports as reporting
 from queues.store.db import Database
 from simulation import simulate as sim
@@ -63,7 +66,9 @@ def timed(func: Callable[[], object], runs: int) -> list[float]:
 
 def show(label: str, seconds: list[float]) -> str:
     ms = [s * 1000 for s in seconds]
-    return f"{label}: median {statistics.median(ms):.0f} ms, p95 {percentile(ms, 95):.0f} ms"
+    median, p95 = statistics.median(ms), percentile(ms, 95)
+    digits = 1 if p95 < 10 else 0
+    return f"{label}: median {median:.{digits}f} ms, p95 {p95:.{digits}f} ms"
 
 
 def base_year(folder: Path, config: hall_config.HallConfig) -> Path:
@@ -124,6 +129,7 @@ def main() -> None:
             refresh_once(ctx, None)  # connections and caches warm, as in a running app
             refresh = timed(lambda c=ctx: refresh_once(c, None), args.runs)
             zone = timed(lambda c=ctx: refresh_once(c, "construction"), args.runs)
+            console = timed(lambda c=ctx: counters.console(c, 20), args.runs * 5)
             history = timed(
                 lambda c=ctx: (
                     dashboard.heatmap_figure(c, None, "zh"),
@@ -146,6 +152,7 @@ def main() -> None:
         print(f"{tickets} tickets ({path.stat().st_size / 1e6:.0f} MB):")
         print("  " + show("dashboard refresh", refresh))
         print("  " + show("dashboard refresh, one zone", zone))
+        print("  " + show("counter console, window 20", console))
         print("  " + show("heatmap + planner, first draw of the day", history))
         print("  " + show("one-year report by window", report))
         print("  " + show("its Excel export", export))
