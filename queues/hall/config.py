@@ -32,6 +32,13 @@ DEFAULT_TARGET_MINUTES = 20
 """A service's wait target when the hall file gives none (and for a service no longer in it)."""
 
 
+class Targets(dict[str, int]):
+    """Wait targets by service code, the default target for any other code."""
+
+    def __missing__(self, code: str) -> int:
+        return DEFAULT_TARGET_MINUTES
+
+
 class ConfigError(Exception):
     """The hall file cannot be used; ``str(error)`` says where and why."""
 
@@ -280,11 +287,15 @@ class HallConfig(_Model):
     def zone(self, code: str) -> Zone | None:
         return next((z for z in self.zones if z.code == code), None)
 
+    @cached_property
+    def targets(self) -> Targets:
+        """Service code → its wait target in minutes; the default for a code no longer in the
+        file (a ticket of yesterday's hall file). A plain mapping, for loops over many tickets."""
+        return Targets({s.code: s.target_minutes for s in self.services})
+
     def target(self, code: str) -> int:
-        """The wait target of service ``code`` in minutes (the default for one no longer in the
-        file: a ticket of yesterday's hall file)."""
-        svc = self.services_by_code.get(code)
-        return svc.target_minutes if svc else DEFAULT_TARGET_MINUTES
+        """The wait target of service ``code`` in minutes (see ``targets``)."""
+        return self.targets[code]
 
     @cached_property
     def services_by_code(self) -> dict[str, Service]:

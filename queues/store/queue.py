@@ -175,13 +175,14 @@ def load_snapshot(
         related = {code for code, ids in serving.items() if ids & reach} | set(services)
         query = _WAITING_RELATED
         params.update(related=sorted(related), reach=sorted(reach))
+    targets = cfg.targets
     waiting = [
         Candidate(
             step_id=r.id,
             service=r.service_code,
             priority=r.priority,
             queued_at=r.queued_at,
-            target_minutes=cfg.target(r.service_code),
+            target_minutes=targets[r.service_code],
             target_window=r.target_window_id,
         )
         for r in session.execute(query, params)
@@ -279,8 +280,8 @@ def window_candidates(
     """The tickets waiting on ``day`` among which ``window_id`` calls its next (the first
     ``FEW`` of each service, class and target window), and their numbers by step id."""
     rows = s.execute(_WINDOW_CANDIDATES, _for_window(ctx, window_id, day)).all()
-    target = ctx.config.target
-    candidates = [Candidate(r[0], r[1], r[2], r[3], target(r[1]), r[4]) for r in rows]
+    targets = ctx.config.targets
+    candidates = [Candidate(r[0], r[1], r[2], r[3], targets[r[1]], r[4]) for r in rows]
     return candidates, {r[0]: r[5] for r in rows}
 
 
