@@ -188,6 +188,14 @@ def _stop_background(runner: Runner | None, seconds: float = 10.0) -> None:
         os._exit(0)
 
 
+def _date(option: str, text: str) -> date:
+    """A date given on the command line, or a clear refusal naming the option."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise click.ClickException(f"{option} {text!r} is not a date like 2026-01-05") from None
+
+
 def _require_migrated(ctx: Context) -> None:
     if migrate.pending(ctx.db):
         raise click.ClickException(
@@ -295,14 +303,7 @@ def simulate(days: int, start_text: str | None, seed: int, workers: int, today: 
     with _ctx() as ctx:
         _require_migrated(ctx)
         this_day = ctx.business_day()
-        try:
-            first = (
-                date.fromisoformat(start_text) if start_text else this_day - timedelta(days=days)
-            )
-        except ValueError:
-            raise click.ClickException(
-                f"--start {start_text!r} is not a date like 2026-01-05"
-            ) from None
+        first = _date("--start", start_text) if start_text else this_day - timedelta(days=days)
         if first + timedelta(days=days) > this_day + timedelta(days=1):
             raise click.ClickException("simulated days must lie in the past (before today)")
         began = time.perf_counter()
@@ -690,12 +691,7 @@ def rollup(since_text: str) -> None:
     figure; the scheduler rolls up each night and after a night the server was off)."""
     from queues.read import rollups
 
-    try:
-        since = date.fromisoformat(since_text)
-    except ValueError:
-        raise click.ClickException(
-            f"--since {since_text!r} is not a date like 2026-01-01"
-        ) from None
+    since = _date("--since", since_text)
     with _ctx() as ctx:
         days = rollups.days_with_tickets(ctx, since)
         for day in days:
@@ -715,14 +711,7 @@ def project_code() -> None:
 @_friendly
 def project_code_add(code: str, name: str, valid_until: str | None) -> None:
     """Register or renew a key-project code."""
-    until = None
-    if valid_until:
-        try:
-            until = date.fromisoformat(valid_until)
-        except ValueError:
-            raise click.ClickException(
-                f"--until {valid_until!r} is not a date like 2026-12-31"
-            ) from None
+    until = _date("--until", valid_until) if valid_until else None
     with _ctx() as ctx:
         project_codes.add_project_code(ctx, code, name, until)
     click.echo(

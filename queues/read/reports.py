@@ -27,6 +27,7 @@ from sqlalchemy import select
 from queues import errors
 from queues.context import Context
 from queues.read import figures, rollups
+from queues.read.figures import clerk_of
 from queues.rules import rating
 from queues.rules.lifecycle import Outcome
 from queues.store.models import Rating, Step, Ticket, User
@@ -278,9 +279,7 @@ def bad_ratings(ctx: Context, start: date, end: date) -> list[BadRating]:
             number=r.number,
             service=r.service_code or "",
             window=r.window_id,
-            clerk=names.get(
-                (r.clerk or "").removeprefix("user:"), (r.clerk or "").removeprefix("user:")
-            ),
+            clerk=names.get(clerk_of(r.clerk), clerk_of(r.clerk)),
             score=r.score,
             comment=r.comment,
             follow_up=r.follow_up or "open",

@@ -239,4 +239,4 @@ def test_rollup_counts_past_days_again(env: dict[str, str]) -> None:
     ctx.db.dispose()
     assert rows == [(1, 1)]  # tax: issued once, and its step left late without a call
     code, out = run(env, "rollup", "--since", "24/11/2026")
-    assert code != 0 and "is not a date like 2026-01-01" in out
+    assert code != 0 and "--since '24/11/2026' is not a date like 2026-01-05" in out
