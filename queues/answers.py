@@ -1,7 +1,7 @@
 """What the use cases answer and the screens show of a ticket or a window: plain values.
 
 A ticket's view is built in one place, :func:`ticket_view`, from its current step as one row
-(:data:`queues.store.queue.STEP_ROW`). Nothing here touches the database, so a print agent can
+(:data:`queues.line.STEP_ROW`). Nothing here touches the database, so a print agent can
 read a ticket without SQLAlchemy.
 """
 

@@ -32,11 +32,11 @@ from sqlalchemy.orm import Session
 from queues import errors
 from queues.answers import TicketView
 from queues.context import Context
+from queues.line import answer, current_row, current_row_of
 from queues.rules.lifecycle import Status
 from queues.store import events
 from queues.store.db import insert_for
 from queues.store.models import Printer, PrintJob, Ticket
-from queues.store.queue import answer, current_row, current_row_of
 
 LEASE = timedelta(seconds=60)
 MAX_BACKOFF_SECONDS = 60

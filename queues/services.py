@@ -26,6 +26,19 @@ from queues.access.requesters import INTERNAL, Requester
 from queues.answers import TicketView, WindowView, ticket_view
 from queues.context import Context
 from queues.hall.config import HallConfig, Service
+from queues.line import (
+    CURRENT_BY_PUBLIC_ID,
+    STEP_ROW,
+    STEPS,
+    answer,
+    current_row_of,
+    cut_short,
+    held,
+    load_snapshot,
+    queue_since,
+    step_row,
+    window_candidates,
+)
 from queues.rules import eta, issuing, policy
 from queues.rules.issuing import Refusal
 from queues.rules.lifecycle import (
@@ -43,19 +56,6 @@ from queues.rules.rating import SCORES, FollowUp, is_bad
 from queues.store import db, events
 from queues.store.models import PrintJob, Rating, Step, Ticket, Window
 from queues.store.numbering import format_number, next_seq
-from queues.store.queue import (
-    CURRENT_BY_PUBLIC_ID,
-    STEP_ROW,
-    STEPS,
-    answer,
-    current_row_of,
-    cut_short,
-    held,
-    load_snapshot,
-    queue_since,
-    step_row,
-    window_candidates,
-)
 from queues.text.i18n import weekdays
 
 

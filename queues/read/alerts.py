@@ -18,9 +18,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from queues import line
 from queues.context import Context
 from queues.read import figures
-from queues.store import events, queue
+from queues.store import events
 from queues.store.models import Alert, Printer, Window
 
 
@@ -38,7 +39,7 @@ def current(ctx: Context, now: datetime | None = None) -> list[Found]:
     found: list[Found] = []
     with ctx.db.read() as s:
         waiting: dict[str, list[Any]] = {}
-        for step in queue.in_line(s, ctx, now):
+        for step in line.in_line(s, ctx, now):
             waiting.setdefault(step.service_code, []).append(step)
         for service, steps in waiting.items():
             target = cfg.target(service)

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from queues.context import Context
 from queues.errors import UnknownZone
+from queues.line import load_snapshot, queue_since
 from queues.rules import eta, issuing
 from queues.store.models import BoardVersion, Step, Ticket, Window
-from queues.store.queue import load_snapshot, queue_since
 
 CALLING_SHOWN = 10
 

@@ -12,11 +12,11 @@ from queues.answers import TicketView, WindowView, ticket_view
 from queues.context import Context
 from queues.errors import UnknownWindow
 from queues.hall.config import HallConfig
+from queues.line import STEP_ROW, STEPS, held, waiting_for_window, window_candidates
 from queues.read.figures import Figures, day_figures, total, waited_seconds
 from queues.rules import policy
 from queues.rules.lifecycle import Status
 from queues.store.models import Step, Ticket, Window
-from queues.store.queue import STEP_ROW, STEPS, held, waiting_for_window, window_candidates
 
 NEXT_SHOWN = 5
 

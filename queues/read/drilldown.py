@@ -14,11 +14,11 @@ from typing import Any
 from sqlalchemy import select
 
 from queues.context import Context
+from queues.line import queue_since
 from queues.read.figures import is_finished, is_handled, is_late, waited_seconds
 from queues.rules.lifecycle import Status
 from queues.rules.rating import is_bad
 from queues.store.models import Rating, Step, Ticket
-from queues.store.queue import queue_since
 
 
 @dataclass(frozen=True)

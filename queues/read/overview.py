@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 
 from queues.context import Context
+from queues.line import in_line
 from queues.read import counters
 from queues.read.figures import (
     Figures,
@@ -22,7 +23,6 @@ from queues.read.figures import (
 )
 from queues.rules.lifecycle import WindowState
 from queues.store.models import Step, Window
-from queues.store.queue import in_line
 
 
 @dataclass

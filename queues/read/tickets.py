@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from queues.answers import TicketView
 from queues.context import Context
-from queues.store.queue import answer, current_row
+from queues.line import answer, current_row
 
 
 def ticket(ctx: Context, public_id: str) -> TicketView:

@@ -56,11 +56,18 @@ def test_the_use_cases_do_not_lean_on_the_read_side() -> None:
         "queues/services.py",
         "queues/printjobs.py",
         "queues/project_codes.py",
+        "queues/line.py",
         "queues/access",
         "queues/store",
     ]
     for folder in writers:
         assert offenders(folder, "queues.read") == {}, folder
+
+
+def test_the_store_is_beneath_everything_that_uses_it() -> None:
+    """Tables, transactions and numbering know no use case, no screen and no process context."""
+    forbidden = ("queues.context", "queues.line", "queues.services", "queues.read")
+    assert offenders("queues/store", *forbidden) == {}
 
 
 def test_the_print_agent_runs_without_a_database_driver() -> None:

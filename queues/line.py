@@ -1,4 +1,4 @@
-"""The live queue as the use cases and the read side both read it.
+"""The line: the live queue as the use cases and the read side both read it.
 
 * a step with its ticket as one row (:data:`STEP_ROW`), what window actions work from and every
   ticket's view is built from (:func:`queues.answers.ticket_view`);
