@@ -41,6 +41,7 @@ boundary.accepts(
         ]
         | None,
         "dash-window.id.window": WindowId,
+        "dash-window.id.figure": Literal[tuple(drilldown.FIGURES)],  # type: ignore[valid-type]
     }
 )
 

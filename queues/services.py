@@ -34,12 +34,11 @@ from queues.line import (
     current_row_of,
     cut_short,
     held,
-    load_snapshot,
     queue_since,
     step_row,
     window_candidates,
 )
-from queues.rules import eta, issuing, policy
+from queues.rules import issuing, policy
 from queues.rules.issuing import Refusal
 from queues.rules.lifecycle import (
     ALLOWED,
@@ -296,9 +295,10 @@ def _issue(ctx: Context, asked: _Asked, predict: bool) -> Issued:
         row = _write_ticket(s, asked, svc, first, now, local.date())
         if asked.by.kiosk is not None:
             _queue_slip(s, row["ticket_id"], asked.by.kiosk, now)
-        prediction = _predict(s, ctx, row) if predict else None
+        # people ahead and the expected wait, as the ticket's answer gives them to everyone
+        view = answer(s, ctx, row) if predict else ticket_view(ctx.config, row)
         events.bump(s, first.zone)
-    return Issued(ticket_view(ctx.config, row, prediction), created=True)
+    return Issued(view, created=True)
 
 
 def _may_issue(ctx: Context, asked: _Asked, local: datetime) -> tuple[Service, Service]:
@@ -426,14 +426,6 @@ def _queue_slip(s: Session, ticket_id: int, kiosk: str, now: datetime) -> None:
             next_attempt_at=now,
         ),
     )
-
-
-def _predict(s: Session, ctx: Context, row: dict[str, Any]) -> eta.Prediction:
-    """People ahead and the expected wait of a ticket just taken."""
-    code = row["service_code"]
-    target = ctx.config.target(code)
-    me = policy.Candidate(row["id"], code, row["priority"], row["queued_at"], target)
-    return eta.predict(load_snapshot(s, ctx, [code]), me)
 
 
 # --- the window's actions ---------------------------------------------------------------------

@@ -192,7 +192,7 @@ def _windows(s: Session, config: HallConfig, now: datetime) -> int:
 
 
 # What a window is asked to give back, with the zone whose queue the ticket returns to.
-_STEP_ROW = (
+_GIVEN_BACK = (
     Step.id,
     Step.ticket_id,
     Step.status,
@@ -213,12 +213,12 @@ _LOCK_WINDOW = (
 # Read after the lock, in a statement of its own: under READ COMMITTED it sees what was
 # committed while the lock was awaited (a ticket called a moment ago).
 _HELD = (
-    select(*_STEP_ROW)
+    select(*_GIVEN_BACK)
     .select_from(_STEPS)
     .where(Step.window_id == bindparam("w"), Step.status.in_(HELD))
 )
 _SENT_TO = (
-    select(*_STEP_ROW)
+    select(*_GIVEN_BACK)
     .select_from(_STEPS)
     .where(Step.target_window_id == bindparam("w"), Step.status == Status.WAITING)
     .order_by(Step.id)
