@@ -21,13 +21,14 @@ from queues.store.db import Database
 from queues.text.i18n import t
 from runtime.settings import Settings
 from web import auth, boundary, security
+from web.document import HallqDash
 
 HERE = Path(__file__).resolve().parent
 
 
 def create_app(ctx: Context, *, https: bool = False, behind_proxy: bool = False) -> Dash:
     _forget_earlier_apps()
-    app = Dash(
+    app = HallqDash(
         __name__,
         use_pages=True,
         pages_folder=str(HERE / "pages"),
