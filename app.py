@@ -15,12 +15,13 @@ from dash import Dash
 
 import api
 from components import live
+from pages import ticket_status
 from queues.context import Context
 from queues.hall import config as hall_config
 from queues.store.db import Database
 from queues.text.i18n import t
 from runtime.settings import Settings
-from web import auth, boundary, security
+from web import auth, boundary, compression, security
 from web.document import HallqDash
 
 HERE = Path(__file__).resolve().parent
@@ -41,6 +42,8 @@ def create_app(ctx: Context, *, https: bool = False, behind_proxy: bool = False)
     app.server.extensions["hallq"] = ctx
     auth.configure(app.server, ctx)
     security.configure(app, https=https, behind_proxy=behind_proxy)
+    compression.configure(app.server)
+    ticket_status.register(app.server)
     live.register(app)
     boundary.install(app)
     api.register(app.server, ctx)

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 
 import dash
 
+from queues.text.directions import Directions
 from queues.text.i18n import t
 
 _ZH = {
@@ -81,14 +82,24 @@ def _en_number(n: int) -> list[str]:
     return [f"en/n{d}" for d in str(n)]
 
 
-def announcement(number: str, window: int, key: str) -> Announcement:
+def announcement(
+    number: str, window: int, key: str, where: Directions | None = None
+) -> Announcement:
+    """The call of ``number`` to ``window``; the browser's speech also says the window's floor
+    and zone (``where``), the recorded clips only the window (there is no clip per zone)."""
     spaced = " ".join(re.findall(r"[A-Za-z]|\d", number))
     zh_clips = [_ZH["qing"], *_spell(number, "zh"), _ZH["hao_dao"], *_zh_number(window), _ZH["end"]]
     en_clips = ["en/number", *_spell(number, "en"), "en/please-go-to-window", *_en_number(window)]
     return Announcement(
         key=key,
-        zh=t("announce.call", "zh", number=spaced, window=window),
-        en=t("announce.call", "en", number=spaced, window=window),
+        zh=_sentence("zh", spaced, window, where),
+        en=_sentence("en", spaced, window, where),
         zh_clips=[_url(c) for c in zh_clips],
         en_clips=[_url(c) for c in en_clips],
     )
+
+
+def _sentence(lang: str, number: str, window: int, where: Directions | None) -> str:
+    if where is None:
+        return t("announce.call", lang, number=number, window=window)
+    return t("announce.call_at", lang, number=number, window=window, place=where.place(lang))

@@ -23,6 +23,7 @@ from queues.context import Context
 from queues.hall.config import HallConfig
 from queues.inputs import Code
 from queues.read import boards
+from queues.text.directions import to_window
 from queues.text.i18n import t
 from web import boundary
 from web.current import context
@@ -30,7 +31,7 @@ from web.current import context
 boundary.accepts({"display-zone.data": Code | Literal[""]})
 
 CALLS_SHOWN = 7
-QUEUES_SHOWN = 8
+QUEUES_SHOWN = 4
 PAGE = "display"
 
 
@@ -102,7 +103,10 @@ def layout(
                                 [t("display.queues", "zh"), html.Span(t("display.queues", "en"))],
                                 className="display-label",
                             ),
-                            html.Div(queues, id="display-queues"),
+                            html.Div(
+                                html.Div(queues, id="display-queues", className="display-queues"),
+                                className="display-queues-box",
+                            ),
                         ],
                         className="display-right",
                     ),
@@ -141,22 +145,23 @@ def _draw(ctx: Context, zone: str | None) -> tuple[Any, Any, Any, list[dict[str,
     calling = board.calling[:CALLS_SHOWN]
     say = [
         announcement(
-            c.number, c.window, f"{c.number}@{c.window}@{c.called_at.isoformat()}"
+            c.number,
+            c.window,
+            f"{c.number}@{c.window}@{c.called_at.isoformat()}",
+            where=to_window(cfg, c.window),
         ).as_dict()
         for c in calling
     ]
     if calling:
         first = calling[0]
+        where = to_window(cfg, first.window)
         current: Any = html.Div(
             [
                 html.Div(first.number, className="display-number", id="display-number"),
                 html.Div(
                     [
-                        html.Span(t("display.to_window", "zh", window=first.window)),
-                        html.Span(
-                            t("display.to_window", "en", window=first.window),
-                            className="display-en",
-                        ),
+                        html.Div(where.text("zh"), className="display-to-zh"),
+                        html.Div(where.text("en"), className="display-en"),
                     ],
                     className="display-to",
                     id="display-to",
@@ -168,22 +173,29 @@ def _draw(ctx: Context, zone: str | None) -> tuple[Any, Any, Any, list[dict[str,
         )
     else:
         current = html.Div(
-            t("display.nobody_called", "zh"), className="display-current display-idle"
+            [t("display.nobody_called", "zh"), html.Span(t("display.nobody_called", "en"))],
+            className="display-current display-idle",
         )
-    calls = [
-        html.Div(
-            [
-                html.Span(c.number, className="display-call-number"),
-                html.Span(
-                    t("display.window_short", "zh", window=c.window),
-                    className="display-call-window",
-                ),
-            ],
-            className="display-call",
-        )
-        for c in calling[1:]
-    ]
+    calls = [_call(cfg, c) for c in calling[1:]]
     return current, calls, _queues(cfg, board.queues), say
+
+
+def _call(cfg: HallConfig, c: boards.CalledTicket) -> Any:
+    """A recent call: the number, its window, and the window's floor and zone."""
+    where = to_window(cfg, c.window)
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.Span(c.number, className="display-call-number"),
+                    html.Span(where.windows_words("zh"), className="display-call-window"),
+                ],
+                className="display-call-main",
+            ),
+            html.Div(where.place("zh"), className="display-call-place"),
+        ],
+        className="display-call",
+    )
 
 
 def _queues(cfg: HallConfig, queues: list[boards.QueueLine]) -> Any:
@@ -196,39 +208,51 @@ def _queues(cfg: HallConfig, queues: list[boards.QueueLine]) -> Any:
             className="display-empty",
         )
     rows = [
-        html.Tr(
+        html.Div(
             [
-                html.Td(q.name_zh, className="display-service"),
-                html.Td(str(q.waiting), className="display-count"),
-                html.Td(_eta(q.eta_minutes), className="display-eta"),
-            ]
+                html.Div(q.name_zh, className="display-service"),
+                html.Div(str(q.waiting), className="display-count"),
+                html.Div(_eta(q.eta_minutes, "zh"), className="display-eta"),
+                html.Div(q.name_en, className="display-service-en"),
+                html.Div(_eta(q.eta_minutes, "en"), className="display-eta-en"),
+            ],
+            className="display-queue",
         )
         for q in shown
     ]
-    others = len(queues) - len(shown)
+    more, idle = len(busy) - len(shown), len(queues) - len(busy)
+    key, count = ("display.more", more) if more else ("display.others", idle)
     footer = (
-        [html.Div(t("display.others", "zh", count=others), className="display-others")]
-        if others
+        [
+            html.Div(
+                [t(key, "zh", count=count), html.Span(t(key, "en", count=count))],
+                className="display-others",
+            )
+        ]
+        if count
         else []
     )
-    head = html.Thead(
-        html.Tr(
-            [
-                html.Th(t("display.col.service", "zh")),
-                html.Th(t("display.col.waiting", "zh"), className="display-count"),
-                html.Th(t("display.col.eta", "zh"), className="display-eta"),
-            ]
-        )
+    head = html.Div(
+        [
+            html.Div(_both("display.col.service")),
+            html.Div(_both("display.col.waiting"), className="display-count"),
+            html.Div(_both("display.col.eta"), className="display-eta"),
+        ],
+        className="display-queue display-queue-head",
     )
-    return [html.Table([head, html.Tbody(rows)], className="display-table"), *footer]
+    return [head, *rows, *footer]
 
 
-def _eta(minutes: int | None) -> str:
+def _both(key: str) -> list[Any]:
+    return [t(key, "zh"), html.Span(t(key, "en"), className="display-head-en")]
+
+
+def _eta(minutes: int | None, lang: str) -> str:
     if minutes is None:
-        return t("display.eta_none", "zh")
+        return t("display.eta_none", lang)
     if minutes == 0:
-        return t("display.eta_now", "zh")
-    return t("display.eta", "zh", minutes=minutes)
+        return t("display.eta_now", lang)
+    return t("display.eta", lang, minutes=minutes)
 
 
 @callback(

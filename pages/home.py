@@ -9,7 +9,7 @@ from dash import html
 from components.screens import lang_switch, screen_card, screens
 from queues.hall.config import HallConfig
 from queues.read import counters
-from queues.text.directions import window_ranges
+from queues.text.directions import floor_words, window_ranges
 from queues.text.i18n import listing, t, weekdays
 from web.current import context, lang_of
 
@@ -32,8 +32,8 @@ def zone_table(cfg: HallConfig, lang: str) -> dbc.Table:
             html.Tr(
                 [
                     html.Td(zone.name(lang), className="fw-semibold text-nowrap"),
-                    html.Td(t("home.floor", lang, floor=zone.floor), className="text-nowrap"),
-                    html.Td(window_ranges(windows), className="text-nowrap"),
+                    html.Td(floor_words(zone.floor, lang), className="text-nowrap"),
+                    html.Td(window_ranges(windows, lang), className="text-nowrap"),
                     html.Td(listing(names, lang)),
                     html.Td(html.A(f"/display/{zone.code}", href=f"/display/{zone.code}")),
                 ]

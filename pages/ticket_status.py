@@ -1,234 +1,276 @@
 """The visitor's phone: follow a ticket from the QR code, and rate the service afterwards.
 
-Readable on a small screen in zh-CN or English; it refreshes itself every few seconds and buzzes
-the phone when the ticket is called. Once served, five buttons rate the service (好差评), once.
+Not a Dash page: a phone on a slow network must see its number at once, so ``/t/<id>`` is one
+small HTML answer with the ticket already in it (its style and script inlined, no Dash bundle).
+A few lines of script (``pages/phone.js``) ask ``/t/<id>/now`` every few seconds for the ticket's
+words, change the tab's title, and once the ticket is called ring (if the visitor tapped to
+allow it: browsers ring and vibrate only after a tap) and vibrate. Once served, five buttons rate
+the service (好差评) through ``POST /api/v1/tickets/<id>/rating``, once.
+
+It shows what a ticket's view holds (:class:`queues.answers.TicketView`): never the visitor's
+name, company or phone, which only the clerk's console reads.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 import re
-from typing import Annotated, Any, Literal
+from datetime import date
+from pathlib import Path
 
-import dash
-from dash import ALL, Input, Output, State, callback, clientside_callback, dcc, html, no_update
-from pydantic import StringConstraints
+from flask import Flask, Response, request
+from markupsafe import Markup
 
 from components.ticket_words import chosen_service, expected_wait
-from queues import answers, errors, services
-from queues.inputs import Comment, Lang, PublicId, Score
+from queues import answers, errors
 from queues.read import tickets
 from queues.rules.lifecycle import Outcome, Status
-from queues.text.directions import directions
+from queues.text.directions import directions, to_window
 from queues.text.i18n import other_lang, t
-from web import boundary
 from web.current import context, lang_of
 
-boundary.accepts(
-    {
-        "phone-ticket.data": PublicId | Literal[""],
-        "phone-lang.data": Lang,
-        "phone-status.data": Annotated[str, StringConstraints(max_length=64)] | None,
-        "phone-comment.value": Comment | None,
-        "phone-score.id.index": Score,
-    }
-)
-
+HERE = Path(__file__).resolve().parent
 REFRESH_MS = 5_000
 PUBLIC_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 SCORES = (5, 4, 3, 2, 1)
-
-
-def layout(ticket_id: str = "", lang: str | None = None, **_: str) -> html.Div:
-    lang = lang_of(lang)
-    cfg = context().config
-    if not PUBLIC_ID.fullmatch(ticket_id):
-        ticket_id = ""  # not an id any ticket has: the page says so
-    return html.Div(
-        [
-            dcc.Store(id="phone-ticket", data=ticket_id),
-            dcc.Store(id="phone-lang", data=lang),
-            dcc.Store(id="phone-status", data=None),
-            dcc.Interval(id="phone-refresh", interval=REFRESH_MS),
-            html.Div(
-                [
-                    html.Span(cfg.hall.name(lang), className="phone-hall", id="phone-hall"),
-                    html.Button(
-                        t("lang.switch", lang), id="phone-lang-btn", className="phone-lang"
-                    ),
-                ],
-                className="phone-top",
-            ),
-            html.H1(t("phone.title", lang), className="phone-title", id="phone-title"),
-            html.Div(id="phone-body", className="phone-body"),
-            html.Div(id="phone-rating", className="phone-rating"),
-            html.P(t("phone.refresh", lang), className="phone-note", id="phone-note"),
-        ],
-        className="phone",
-        lang="en" if lang == "en" else "zh-CN",
+STYLE = (HERE / "phone.css").read_text(encoding="utf-8")
+SCRIPT = (HERE / "phone.js").read_text(encoding="utf-8")
+_SCRIPT_HASH = base64.b64encode(hashlib.sha256(SCRIPT.encode()).digest()).decode()
+POLICY = "; ".join(
+    (
+        "default-src 'none'",
+        f"script-src 'sha256-{_SCRIPT_HASH}'",
+        "style-src 'unsafe-inline'",
+        "connect-src 'self'",
+        "img-src 'self' data:",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
     )
+)
+"""The page's own Content-Security-Policy: its one inline script by hash, nothing else."""
+MONTHS_EN = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
 
 
-dash.register_page("ticket-status", path_template="/t/<ticket_id>", layout=layout, title="hallq")
+def register(server: Flask) -> None:
+    server.add_url_rule("/t/<ticket_id>", "phone_page", page)
+    server.add_url_rule("/t/<ticket_id>/now", "phone_now", now)
 
 
-def _body(v: answers.TicketView, lang: str) -> list[Any]:
+# --- what the page says -------------------------------------------------------------------
+
+
+def _p(text: str, cls: str, id_: str | None = None) -> Markup:
+    ident = Markup(' id="{}"').format(id_) if id_ else Markup("")
+    return Markup('<p class="{}"{}>{}</p>').format(cls, ident, text)
+
+
+def promised_words(day: date | None, lang: str) -> str:
+    """已受理，承诺于 12 月 15 日前办结; "Accepted: it will be completed by 15 December"."""
+    if day is None:
+        return t("phone.outcome.promised_undated", lang)
+    when = f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
+    return t("phone.outcome.promised", lang, month=day.month, day=day.day, date=when)
+
+
+def done_words(v: answers.TicketView, lang: str) -> str:
+    """What the visitor is told when the window is done: 办结 only for work that is finished."""
+    if v.outcome == Outcome.PROMISED:
+        return promised_words(v.promised_date, lang)
+    if v.outcome in (Outcome.INCOMPLETE, Outcome.CONSULT):
+        return t(f"phone.outcome.{v.outcome}", lang)
+    return t("phone.done", lang)
+
+
+def _state(v: answers.TicketView, lang: str) -> tuple[str, str]:
+    """The ticket's state line and its class."""
     cfg = context().config
-    service = chosen_service(cfg, v, lang)
-    parts: list[Any] = [
-        html.P(t("phone.number", lang), className="phone-label"),
-        html.Div(v.number, className="phone-number", id="phone-number"),
-        html.P(service, className="phone-service"),
+    if v.status == Status.WAITING:
+        return t("phone.waiting", lang), "phone-state phone-state-waiting"
+    if v.status == Status.CALLED and v.window is not None:
+        return to_window(cfg, v.window, v.service).text(lang), "phone-state phone-state-called"
+    if v.status == Status.SERVING:
+        return t("phone.serving", lang, window=v.window), "phone-state"
+    if v.status == Status.DONE:
+        cls = "phone-state phone-state-done" if v.outcome in (None, Outcome.DONE) else "phone-state"
+        return done_words(v, lang), cls
+    if v.status == Status.NO_SHOW:
+        return t("phone.no_show", lang), "phone-state"
+    return t("phone.ended", lang), "phone-state"
+
+
+def body(v: answers.TicketView | None, lang: str) -> Markup:
+    if v is None:
+        return _p(t("phone.unknown", lang), "phone-state", "phone-state")
+    cfg = context().config
+    text, cls = _state(v, lang)
+    parts = [
+        _p(t("phone.number", lang), "phone-label"),
+        Markup('<div class="phone-number" id="phone-number">{}</div>').format(v.number),
+        _p(chosen_service(cfg, v, lang), "phone-service"),
+        _p(text, cls, "phone-state"),
     ]
     if v.status == Status.WAITING:
         where = directions(cfg, v.service, v.target_window)
-        wait = expected_wait(v, lang)
         parts += [
-            html.P(
-                t("phone.waiting", lang),
-                className="phone-state phone-state-waiting",
-                id="phone-state",
-            ),
-            html.P(t("kiosk.ticket.ahead", lang, ahead=v.ahead or 0), className="phone-ahead"),
-            html.P(wait, className="phone-wait"),
-            html.P(where.text(lang), className="phone-where"),
+            _p(t("kiosk.ticket.ahead", lang, ahead=v.ahead or 0), "phone-ahead"),
+            _p(expected_wait(v, lang), "phone-wait"),
+            _p(where.text(lang), "phone-where", "phone-where"),
         ]
-    elif v.status == Status.CALLED:
-        parts.append(
-            html.P(
-                t("phone.called", lang, window=v.window),
-                className="phone-state phone-state-called",
-                id="phone-state",
-            )
-        )
-    elif v.status == Status.SERVING:
-        parts.append(
-            html.P(
-                t("phone.serving", lang, window=v.window), className="phone-state", id="phone-state"
-            )
-        )
-    elif v.status == Status.DONE:
-        done = t("phone.done", lang)
-        parts.append(html.P(done, className="phone-state phone-state-done", id="phone-state"))
-        if v.outcome == Outcome.PROMISED and v.promised_date:
-            promised = t("phone.promised", lang, date=v.promised_date.isoformat())
-            parts.append(html.P(promised, className="phone-ahead"))
-    elif v.status == Status.NO_SHOW:
-        parts.append(html.P(t("phone.no_show", lang), className="phone-state", id="phone-state"))
-    else:
-        parts.append(html.P(t("phone.ended", lang), className="phone-state", id="phone-state"))
-    return parts
+    return Markup("").join(parts)
 
 
-def _rating(v: answers.TicketView, lang: str) -> list[Any]:
-    if v.status != Status.DONE:
-        return []
+def tab_title(v: answers.TicketView | None, lang: str) -> str:
+    """The tab's title: it says so when the ticket is called, even with the tab in the back."""
+    if v is None:
+        return t("phone.title", lang)
+    if v.status == Status.WAITING:
+        return t("phone.tab.waiting", lang, number=v.number, ahead=v.ahead or 0)
+    if v.status == Status.CALLED:
+        return t("phone.tab.called", lang, number=v.number, window=v.window)
+    return t("phone.tab.other", lang, number=v.number)
+
+
+def rating(v: answers.TicketView | None, lang: str) -> Markup:
+    if v is None or v.status != Status.DONE:
+        return Markup("")
     if v.rating is not None:
-        return [
-            html.P(
-                t("phone.rated", lang, label=t(f"rating.{v.rating}", lang)), className="phone-rated"
-            )
-        ]
-    return [
-        html.H2(t("phone.rate", lang), className="phone-rate-title"),
-        dcc.Textarea(
-            id="phone-comment",
-            placeholder=t("phone.comment", lang),
-            className="phone-comment",
-            maxLength=500,
-        ),
-        html.Div(
-            [
-                html.Button(
-                    t(f"rating.{score}", lang),
-                    id={"type": "phone-score", "index": score},
-                    className=f"phone-score phone-score-{score}",
-                    n_clicks=0,
-                )
-                for score in SCORES
-            ],
-            className="phone-scores",
-        ),
-        html.Div(id="phone-rate-message", className="phone-rate-message"),
-    ]
-
-
-@callback(
-    Output("phone-body", "children"),
-    Output("phone-rating", "children"),
-    Output("phone-status", "data"),
-    Output("phone-hall", "children"),
-    Output("phone-title", "children"),
-    Output("phone-lang-btn", "children"),
-    Output("phone-note", "children"),
-    Input("phone-refresh", "n_intervals"),
-    Input("phone-lang", "data"),
-    State("phone-ticket", "data"),
-    State("phone-status", "data"),
-)
-def refresh(_: int | None, lang: str, ticket_id: str, shown: str | None) -> tuple[Any, ...]:
-    """The ticket as it stands; the rating buttons appear once, after the service."""
-    cfg = context().config
-    labels = (
-        cfg.hall.name(lang),
-        t("phone.title", lang),
-        t("lang.switch", lang),
-        t("phone.refresh", lang),
+        return _p(t("phone.rated", lang, label=t(f"rating.{v.rating}", lang)), "phone-rated")
+    buttons = Markup("").join(
+        Markup(
+            '<button type="button" class="phone-score phone-score-{0}" data-score="{0}">'
+            "{1}</button>"
+        ).format(score, t(f"rating.{score}", lang))
+        for score in SCORES
     )
+    return Markup(
+        '<h2 class="phone-rate-title">{}</h2>'
+        '<textarea id="phone-comment" class="phone-comment" maxlength="500" placeholder="{}">'
+        "</textarea>"
+        '<div class="phone-scores">{}</div>'
+        '<div id="phone-rate-message" class="phone-rate-message" role="alert"></div>'
+    ).format(t("phone.rate", lang), t("phone.comment", lang), buttons)
+
+
+def _state_key(v: answers.TicketView | None) -> str:
+    return "unknown" if v is None else f"{v.status}:{v.rating}"
+
+
+def _wants_sound(v: answers.TicketView | None) -> bool:
+    return v is not None and v.status in (Status.WAITING, Status.CALLED)
+
+
+def _ticket(ticket_id: str) -> answers.TicketView | None:
+    """The ticket, or None for an id no ticket has; StoreUnavailable goes up."""
+    if not PUBLIC_ID.fullmatch(ticket_id):
+        return None
     try:
-        if not ticket_id:
-            raise errors.UnknownTicket(ticket=ticket_id)
-        v = tickets.ticket(context(), ticket_id)
+        return tickets.ticket(context(), ticket_id)
     except errors.UnknownTicket:
-        return (html.P(t("phone.unknown", lang), className="phone-state"), [], "unknown", *labels)
-    except errors.StoreUnavailable:
-        return (no_update, no_update, no_update, *labels)
-    key = f"{v.status}:{v.rating}:{lang}"
-    if key == shown:  # the rating block keeps what the visitor is typing
-        return (_body(v, lang), no_update, no_update, *labels)
-    return (_body(v, lang), _rating(v, lang), key, *labels)
+        return None
 
 
-@callback(
-    Output("phone-rating", "children", allow_duplicate=True),
-    Input({"type": "phone-score", "index": ALL}, "n_clicks"),
-    State("phone-comment", "value"),
-    State("phone-ticket", "data"),
-    State("phone-lang", "data"),
-    prevent_initial_call=True,
-)
-def rate(clicks: list[int], comment: str | None, ticket_id: str, lang: str) -> Any:
-    if not dash.ctx.triggered or not dash.ctx.triggered[0]["value"]:
-        return no_update
-    score = int(dash.ctx.triggered_id["index"])
+# --- the two answers ------------------------------------------------------------------------
+
+
+def page(ticket_id: str) -> Response:
+    lang = lang_of(request.args.get("lang"))
+    cfg = context().config
     try:
-        services.rate(context(), ticket_id, score, comment)
-    except errors.AlreadyRated:
-        pass
-    except errors.HallqError as exc:
-        return [html.P(exc.message(lang), className="phone-rate-message")]
-    return [html.P(t("phone.thanks", lang), className="phone-rated", id="phone-thanks")]
+        v = _ticket(ticket_id)
+    except errors.StoreUnavailable:
+        return _answer(_unavailable(lang), status=503)
+    switch = f"/t/{ticket_id}" + ("" if other_lang(lang) == "zh" else "?lang=en")
+    sound = Markup(
+        '<div id="phone-sound" class="phone-sound"{hidden}>'
+        '<button type="button" id="phone-sound-btn" class="phone-sound-btn" data-on="{on}" '
+        'data-none="{none}">{enable}</button>'
+        '<p id="phone-sound-state" class="phone-sound-state" role="status"></p>'
+        '<p class="phone-sound-why">{why}</p></div>'
+    ).format(
+        hidden=Markup("") if _wants_sound(v) else Markup(" hidden"),
+        on=t("phone.sound.on", lang),
+        none=t("phone.sound.none", lang),
+        enable=t("phone.sound.enable", lang),
+        why=t("phone.sound.why", lang),
+    )
+    thanks = _p(t("phone.thanks", lang), "phone-rated", "phone-thanks")
+    html = Markup(
+        "<!DOCTYPE html>"
+        '<html lang="{html_lang}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<meta name="robots" content="noindex">'
+        "<title>{title}</title><style>{style}</style></head><body>"
+        '<main id="phone" class="phone" data-ticket="{ticket}" data-lang="{lang}" '
+        'data-state="{state}" data-refresh="{refresh}" data-thanks="{thanks}">'
+        '<div class="phone-top"><span class="phone-hall" id="phone-hall">{hall}</span>'
+        '<a class="phone-lang" id="phone-lang-btn" href="{switch}" hreflang="{other}">'
+        "{switch_words}</a></div>"
+        '<h1 class="phone-title" id="phone-title">{heading}</h1>'
+        '<div id="phone-body" class="phone-body" aria-live="polite">{body}</div>'
+        "{sound}"
+        '<div id="phone-rating" class="phone-rating">{rating}</div>'
+        '<p class="phone-note" id="phone-note">{note}</p>'
+        '<p class="phone-offline" id="phone-offline" role="status" hidden>{offline}</p>'
+        "</main><script>{script}</script></body></html>"
+    ).format(
+        html_lang="en" if lang == "en" else "zh-CN",
+        title=tab_title(v, lang),
+        style=Markup(STYLE),
+        ticket=ticket_id if v is not None else "",
+        lang=lang,
+        state=_state_key(v),
+        refresh=REFRESH_MS if v is not None else 0,
+        thanks=str(thanks),
+        hall=cfg.hall.name(lang),
+        switch=switch,
+        other=other_lang(lang),
+        switch_words=t("lang.switch", lang),
+        heading=t("phone.title", lang),
+        body=body(v, lang),
+        sound=sound,
+        rating=rating(v, lang),
+        note=t("phone.refresh", lang),
+        offline=t("phone.offline", lang),
+        script=Markup(SCRIPT),
+    )
+    return _answer(str(html), status=200 if v is not None else 404)
 
 
-@callback(
-    Output("phone-lang", "data"),
-    Input("phone-lang-btn", "n_clicks"),
-    State("phone-lang", "data"),
-    prevent_initial_call=True,
-)
-def switch_language(_: int, lang: str) -> str:
-    return other_lang(lang)
-
-
-clientside_callback(
-    """
-    function(status) {
-        if (status && status.startsWith("called") && navigator.vibrate) {
-            navigator.vibrate([300, 150, 300, 150, 300]);
-        }
-        return window.dash_clientside.no_update;
+def now(ticket_id: str) -> Response:
+    """The ticket's words as the page shows them, for its poll (JSON)."""
+    lang = lang_of(request.args.get("lang"))
+    try:
+        v = _ticket(ticket_id)
+    except errors.StoreUnavailable:
+        return Response(status=503)
+    answer = {
+        "state": _state_key(v),
+        "title": tab_title(v, lang),
+        "body": str(body(v, lang)),
+        "rating": str(rating(v, lang)),
+        "sound": _wants_sound(v),
     }
-    """,
-    Output("phone-status", "data", allow_duplicate=True),
-    Input("phone-status", "data"),
-    prevent_initial_call=True,
-)
+    response = Response(json.dumps(answer, ensure_ascii=False), mimetype="application/json")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _unavailable(lang: str) -> str:
+    return str(
+        Markup('<!DOCTYPE html><html lang="{}"><meta charset="utf-8"><p>{}</p></html>').format(
+            "en" if lang == "en" else "zh-CN", t("kiosk.busy", lang)
+        )
+    )
+
+
+def _answer(html: str, status: int) -> Response:
+    response = Response(html, status=status, mimetype="text/html")
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Security-Policy"] = POLICY
+    return response

@@ -11,6 +11,7 @@ from components import live
 from queues import errors
 from queues.inputs import WindowId
 from queues.read import boards, counters
+from queues.text.directions import to_window
 from queues.text.i18n import t
 from web import boundary
 from web.current import context
@@ -67,7 +68,13 @@ def _draw(window: int) -> list[Any]:
     if w.state == "closed":
         return [head, html.Div(t("strip.closed", "zh"), className="strip-idle", id="strip-text")]
     if w.current is not None:
-        return [head, html.Div(w.current.number, className="strip-number", id="strip-text")]
+        where = to_window(context().config, window)
+        return [
+            head,
+            html.Div(w.current.number, className="strip-number", id="strip-text"),
+            html.Div(where.text("zh"), className="strip-where", id="strip-where"),
+            html.Div(where.text("en"), className="strip-where-en"),
+        ]
     return [head, html.Div(t("strip.waiting", "zh"), className="strip-idle", id="strip-text")]
 
 

@@ -41,7 +41,7 @@ def test_counter001_a_clerks_round(dash_duo, ctx: Context) -> None:
 
     dash_duo.driver.get(dash_duo.server_url + "/display?mute=1")
     dash_duo.wait_for_text_to_equal("#display-number", "T001")
-    assert "请到 5 号窗口" in dash_duo.find_element("#display-to").text
+    assert "请到一楼综合服务区 5 号窗口" in dash_duo.find_element("#display-to").text
     notice = ctx.config.display.notice
     shown = dash_duo.find_element(".display-notice-text").get_attribute("textContent")
     assert shown == f"{notice.zh}\u3000\u3000{notice.en}"  # two ideographic spaces between

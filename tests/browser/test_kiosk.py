@@ -128,7 +128,7 @@ def test_phone001_turns_to_called(dash_duo, ctx: Context) -> None:
     dash_duo.wait_for_text_to_equal("#phone-number", "T001")
     dash_duo.wait_for_text_to_equal("#phone-state", "等候中")
     services.call_next(ctx, 5, "clerk:test")
-    dash_duo.wait_for_text_to_equal("#phone-state", "请到 5 号窗口", timeout=12)
+    dash_duo.wait_for_text_to_equal("#phone-state", "请到一楼综合服务区 5 号窗口", timeout=12)
 
 
 def test_phone002_rate_once_after_the_service(dash_duo, ctx: Context) -> None:

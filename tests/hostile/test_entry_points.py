@@ -19,7 +19,7 @@ from queues.access import devices, tokens
 from queues.access.requesters import Requester
 from queues.context import Context
 from queues.store.models import Printer, PrintJob, Rating, Ticket
-from tests.api.test_callback_roles import browser_id, post_callback
+from tests.api.test_callback_roles import post_callback
 from tests.support import Clock
 from web.devices import COOKIE
 
@@ -332,25 +332,15 @@ def test_a_huge_rating_comment_through_the_phone_page_is_refused(
     services.call_next(ctx, 5, "clerk:test")
     services.finish(ctx, 5, "clerk:test")
 
-    def rate(comment: str) -> Any:
-        score = {"type": "phone-score", "index": 5}
-        body = {
-            "output": next(k for k in dash_app.callback_map if k.startswith("phone-rating.")),
-            "outputs": {"id": "phone-rating", "property": "children"},
-            "inputs": [[{"id": score, "property": "n_clicks", "value": 1}]],
-            "state": [
-                {"id": "phone-comment", "property": "value", "value": comment},
-                {"id": "phone-ticket", "property": "data", "value": ticket.id},
-                {"id": "phone-lang", "property": "data", "value": "zh"},
-            ],
-            "changedPropIds": [f"{browser_id(score)}.n_clicks"],
-        }
+    def rate(comment: str) -> Any:  # what the phone page's rating buttons post (pages/phone.js)
         return client.post(
-            "/_dash-update-component", json=body, headers={"Origin": "http://localhost"}
+            f"/api/v1/tickets/{ticket.id}/rating",
+            json={"score": 5, "comment": comment},
+            headers={"Origin": "http://localhost"},
         )
 
-    assert rate("x" * 1_000_000).status_code == 400  # the API takes 500 characters: so does this
-    assert rate("好" * 501).status_code == 400
+    assert rate("x" * 1_000_000).status_code in (400, 413)  # 500 characters at most
+    assert rate("好" * 501).status_code in (400, 422)
     with ctx.db.read() as s:
         assert s.scalar(select(func.count()).select_from(Rating)) == 0
     assert rate("很好").status_code == 200

@@ -46,5 +46,8 @@ def test_days_are_listed_with_each_languages_separator() -> None:
 
 def test_floors_one_to_ten_are_said_in_words_in_chinese() -> None:
     zh = ["一楼", "二楼", "三楼", "四楼", "五楼", "六楼", "七楼", "八楼", "九楼", "十楼"]
-    assert [floor_words(n, "zh") for n in range(1, 13)] == [*zh, "11 楼", "12 楼"]
-    assert [floor_words(n, "en") for n in range(1, 13)] == [f"floor {n}" for n in range(1, 13)]
+    assert [floor_words(n, "zh") for n in range(1, 13)] == [*zh, "十一楼", "十二楼"]
+    assert [floor_words(n, "en") for n in (1, 2, 3, 4, 11, 12, 21)] == [
+        "1st floor", "2nd floor", "3rd floor", "4th floor", "11th floor", "12th floor",
+        "21st floor",
+    ]  # fmt: skip

@@ -55,7 +55,7 @@ def test_first_step_is_named_on_the_ticket(ctx: Context) -> None:
     t = services.issue(ctx, "construction-permit").ticket
     rows = [r.text for r in slip.build(t, ctx.config, base_url=BASE).head]
     assert "施工许可证核发" in rows and "第一步：工程项目统一登记受理" in rows
-    assert "请到一楼工程项目联审联批区 1-2 号窗口" in rows
+    assert "请到一楼工程项目联审联批区 1–2 号窗口" in rows
 
 
 @pytest.mark.parametrize(
