@@ -209,6 +209,9 @@ class Display(_Model):
     """Speak each call in English after Mandarin."""
     flash_seconds: int = Field(6, ge=0, le=60)
     """How long a new call flashes on the wallboard."""
+    clerk: Literal["none", "staff_number", "display_name"] = "none"
+    """Who the performance board names at each window: nobody (the default), the clerk's staff
+    number (their sign-in name), or their display name."""
 
 
 class Rules(_Model):

@@ -17,7 +17,8 @@ Per step:
 * **finished** (办结量): ended with an outcome (即办 done, 承诺 promised, 一次性告知 incomplete,
   咨询 consult). A transfer is handled, never finished: finished = the sum of the outcomes.
 * **service time**: from the start (or the call, when the clerk finished without pressing start)
-  to the end, of handled steps.
+  to the end, of handled steps. Its **expected** value for a window is each handled step at its
+  service's ``service_minutes``, on average (:func:`expected_service_mean`).
 * **no-show rate**: no-shows ÷ called. **Bad rating**: a score of 1 or 2.
 
 A window's **open time** comes from its state events; its **serving time** runs from each call
@@ -41,6 +42,8 @@ from queues.rules.lifecycle import WINDOW_EVENTS, Outcome, Status, WindowState, 
 from queues.rules.rating import is_bad
 from queues.store.models import Event, Rating, Step, Ticket
 
+DEFAULT_SERVICE_MINUTES = 8.0
+"""The expected service time of a service no longer in the hall file (the file's default)."""
 HIST_CAP = 180
 """Waits of three hours or more share the histogram's last minute."""
 OUTCOMES = values(Outcome)
@@ -303,6 +306,22 @@ def day_figures(
         if key is not None:
             rows[key].rated(score)
     return dict(rows)
+
+
+def expected_service_mean(
+    parts: Mapping[Key, Figures], service_minutes: Mapping[str, float]
+) -> float | None:
+    """**Expected service time** (minutes) of what was handled: each handled step at its own
+    service's expected time (``service_minutes`` of the hall file), on average; the yardstick
+    of a window's mean service time, whatever mix of services it handled. None: none handled."""
+    handled = sum(f.service_count for f in parts.values())
+    if not handled:
+        return None
+    expected = sum(
+        f.service_count * service_minutes.get(service, DEFAULT_SERVICE_MINUTES)
+        for (service, _window, _clerk), f in parts.items()
+    )
+    return expected / handled
 
 
 def total(parts: Mapping[Any, Figures]) -> Figures:

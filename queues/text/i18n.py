@@ -356,6 +356,30 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "display.unknown_zone": ("没有这个办理区：{zone}", "No such zone: {zone}"),
     # the hall's notice along the bottom, both languages at once
     "display.notice": ("{zh}　　{en}", "{zh}　　{en}"),
+    # --- the window performance board (/display/performance) ----------------------------------
+    "screen.performance": ("窗口绩效屏", "Window performance board"),
+    "screen.performance.about": (
+        "各窗口状态、今日办理量和办结量、平均办理时间与预期、本月满意度和排名（先进窗口）",
+        "Each window's state, today's work, service time against expected, "
+        "this month's satisfaction and ranking",
+    ),
+    "perf.title": ("窗口服务绩效", "Window performance"),
+    "perf.col.window": ("窗口", "Window"),
+    "perf.col.state": ("状态", "State"),
+    "perf.col.clerk": ("工作人员", "Staff"),
+    "perf.col.handled": ("今日办理", "Handled"),
+    "perf.col.finished": ("今日办结", "Finished"),
+    "perf.col.time": ("平均 / 预期（分）", "Mean / expected min"),
+    "perf.col.rating": ("本月满意度", "Satisfaction"),
+    "perf.col.place": ("本月排名", "Rank"),
+    "perf.ratings": ("{count} 条", "{count}"),
+    "perf.first": ("先进窗口", "Top window"),
+    "perf.month": ("{year} 年 {month} 月", "{year}-{month:02d}"),
+    "perf.page": ("第 {page}/{pages} 页", "page {page}/{pages}"),
+    "perf.note": (
+        "满意度：本月评价平均分（满分 5）· 排名：本月考核得分",
+        "Satisfaction: mean rating this month, of 5 · Rank: the month's score",
+    ),
     "strip.paused": ("暂停服务", "Paused"),
     "strip.closed": ("暂未开放", "Closed"),
     "strip.waiting": ("请稍候", "Please wait"),
