@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,9 @@ from dash import Dash
 import api
 from components import live
 from pages import ticket_status
+from queues import workday
 from queues.context import Context
+from queues.errors import HallqError
 from queues.hall import config as hall_config
 from queues.store.db import Database
 from queues.text.i18n import t
@@ -40,6 +43,7 @@ def create_app(ctx: Context, *, https: bool = False, behind_proxy: bool = False)
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     app.server.extensions["hallq"] = ctx
+    _keep_the_day_profiles(app, ctx)
     auth.configure(app.server, ctx)
     security.configure(app, https=https, behind_proxy=behind_proxy)
     compression.configure(app.server)
@@ -53,6 +57,15 @@ def create_app(ctx: Context, *, https: bool = False, behind_proxy: bool = False)
     app.server.test_client().get("/_dash-dependencies")
     boundary.verify(app)
     return app
+
+
+def _keep_the_day_profiles(app: Dash, ctx: Context) -> None:
+    """Every request sees the windows' work profiles set for today (queues.workday)."""
+
+    @app.server.before_request
+    def _day_profiles() -> None:
+        with contextlib.suppress(HallqError):  # no database: the file's profiles meanwhile
+            workday.refresh(ctx)
 
 
 def context_from(settings: Settings) -> Context:

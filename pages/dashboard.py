@@ -7,6 +7,7 @@ process), so the page costs the same with ten years of history as with one day.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -77,12 +78,37 @@ def layout(lang: str | None = None, zone: str | None = None, **_: str) -> Any:
                 t("dash.title", lang),
                 "/dashboard",
                 lang,
-                dbc.Select(
-                    id="dash-zone",
-                    options=zones,
-                    value=zone if cfg.zone(zone or "") else ALL_ZONES,
+                html.Div(
+                    [
+                        dbc.Label(t("dash.zone", lang), html_for="dash-zone", className="mb-0"),
+                        dbc.Select(
+                            id="dash-zone",
+                            options=zones,
+                            value=zone if cfg.zone(zone or "") else ALL_ZONES,
+                        ),
+                    ],
+                    className="d-flex align-items-center gap-2",
                 ),
                 html.Span(id="dash-updated", className="text-muted"),
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        _card(
+                            "dash.services",
+                            lang,
+                            html.Div(id="dash-services", className="dash-services"),
+                        ),
+                        lg=8,
+                    ),
+                    dbc.Col(
+                        _card(
+                            "dash.alerts", lang, html.Div(id="dash-alerts", className="dash-alerts")
+                        ),
+                        lg=4,
+                    ),
+                ],
+                className="g-3 mb-3",
             ),
             dbc.Row(
                 [
@@ -103,26 +129,37 @@ def layout(lang: str | None = None, zone: str | None = None, **_: str) -> Any:
             ),
             dbc.Row(
                 [
-                    dbc.Col(_card("dash.queues", lang, _graph("dash-queues")), lg=8),
-                    dbc.Col(_card("dash.waits", lang, _graph("dash-waits")), lg=4),
+                    dbc.Col(_card("dash.queues", lang, _graph("dash-queues", lang)), lg=8),
+                    dbc.Col(_card("dash.waits", lang, _graph("dash-waits", lang)), lg=4),
                 ],
                 className="g-3 mb-3",
             ),
             dbc.Row(
                 [
-                    dbc.Col(_card("dash.windows", lang, html.Div(id="dash-windows")), lg=8),
-                    dbc.Col(_card("dash.alerts", lang, html.Div(id="dash-alerts")), lg=4),
+                    dbc.Col(
+                        _card(
+                            "dash.windows",
+                            lang,
+                            html.Div(id="dash-windows", className="dash-windows"),
+                        ),
+                        lg=12,
+                    ),
                 ],
                 className="g-3 mb-3",
             ),
             dbc.Row(
                 [
-                    dbc.Col(_card("dash.heatmap", lang, _graph("dash-heatmap")), lg=6),
+                    dbc.Col(_card("dash.heatmap", lang, _graph("dash-heatmap", lang)), lg=6),
                     dbc.Col(
                         _card(
                             "dash.planner",
                             lang,
                             [
+                                dbc.Label(
+                                    t("dash.planner.weekday", lang),
+                                    html_for="dash-weekday",
+                                    className="small mb-1",
+                                ),
                                 dbc.Select(
                                     id="dash-weekday",
                                     options=[
@@ -132,7 +169,7 @@ def layout(lang: str | None = None, zone: str | None = None, **_: str) -> Any:
                                     value=str(today.weekday()),
                                     className="w-auto mb-2",
                                 ),
-                                _graph("dash-planner"),
+                                _graph("dash-planner", lang),
                                 html.P(t("dash.planner.note", lang), className="small text-muted"),
                             ],
                         ),
@@ -175,8 +212,34 @@ def _card(key: str, lang: str, body: Any) -> dbc.Card:
     )
 
 
-def _graph(graph_id: str) -> dcc.Graph:
-    return dcc.Graph(id=graph_id, config={"displayModeBar": False}, style={"height": "320px"})
+def _graph(graph_id: str, lang: str) -> dcc.Graph:
+    """A chart in the page's language (Plotly's zh-CN locale is served from assets/), its
+    height fixed so nothing below moves when it is drawn."""
+    return dcc.Graph(
+        id=graph_id,
+        figure=_placeholder(),
+        config={"displayModeBar": False, "locale": "en" if lang == "en" else "zh-CN"},
+        style={"height": "320px"},
+        className="dash-graph",
+    )
+
+
+def _placeholder() -> go.Figure:
+    """What a chart shows until its first data: the same size and margins, no axes to replace."""
+    fig = go.Figure()
+    fig.update_layout(
+        template="plotly_white",
+        margin=dict(l=50, r=20, t=10, b=40),
+        xaxis=dict(visible=False),
+        yaxis=dict(visible=False),
+    )
+    return fig
+
+
+def count_axis(top: float, **more: Any) -> dict[str, Any]:
+    """An axis of people or windows: whole numbers only (no 0.5-person ticks)."""
+    step = max(1, math.ceil(top / 6)) if top > 0 else 1
+    return dict(tick0=0, dtick=step, tickformat="d", rangemode="tozero", **more)
 
 
 def _layout(fig: go.Figure, **more: Any) -> go.Figure:
@@ -272,7 +335,8 @@ def queue_figure(ctx: Context, zone: str | None, lang: str) -> go.Figure:
             mode="lines",
             line=dict(width=3, color=ZONE_COLOURS[i % len(ZONE_COLOURS)], shape="hv"),
         )
-    return _layout(fig, yaxis=dict(rangemode="tozero", title=t("dash.visitors", lang)))
+    top = max((n for pts in series.values() for _, n in pts), default=0)
+    return _layout(fig, yaxis=count_axis(max(top, 4), title=t("dash.visitors", lang)))
 
 
 def wait_figure(today: overview.Today, ctx: Context, lang: str) -> go.Figure:
@@ -302,7 +366,10 @@ def wait_figure(today: overview.Today, ctx: Context, lang: str) -> go.Figure:
     return _layout(
         fig,
         xaxis=dict(title=t("dash.minutes", lang), type="category"),
-        yaxis=dict(title=t("dash.visitors", lang)),
+        yaxis=count_axis(
+            max([a + b for a, b in zip(within, past, strict=True)] + [4]),
+            title=t("dash.visitors", lang),
+        ),
         barmode="stack",
         bargap=0.1,
         legend=dict(traceorder="normal"),  # within target first, as stacked
@@ -357,6 +424,60 @@ def window_table(today: overview.Today, lang: str) -> dbc.Table:
     )
 
 
+def service_table(ctx: Context, lines: list[overview.ServiceNow], lang: str) -> Any:
+    """Where the bottleneck is now: each service's queue, its longest wait against its own
+    target, its open windows and the wait a ticket taken now would have; worst first. Services
+    with nobody waiting and no window open are left out (they are no bottleneck)."""
+    shown = [x for x in lines if x.waiting or x.windows_open]
+    if not shown:
+        return html.P(t("dash.services.none", lang), className="text-muted mb-0")
+    heads = ("service", "waiting", "longest", "windows_open", "eta")
+    rows = []
+    for x in shown:
+        svc = ctx.config.service(x.code)
+        late = x.longest is not None and x.longest > x.target
+        no_window = x.waiting > 0 and x.windows_open == 0
+        rows.append(
+            html.Tr(
+                [
+                    html.Td(svc.name(lang) if svc else x.code),
+                    html.Td(str(x.waiting), className="num"),
+                    html.Td(
+                        t(
+                            "dash.services.longest",
+                            lang,
+                            minutes=f"{x.longest:.0f}" if x.longest is not None else "—",
+                            target=x.target,
+                        ),
+                        className="num" + (" kpi-bad" if late else ""),
+                    ),
+                    html.Td(
+                        str(x.windows_open), className="num" + (" kpi-bad" if no_window else "")
+                    ),
+                    html.Td(
+                        _minutes(float(x.eta_minutes), lang)
+                        if x.eta_minutes is not None
+                        else (t("dash.services.no_window", lang) if x.waiting else "—"),
+                        className="num",
+                    ),
+                ],
+                className="table-danger" if late else ("table-warning" if no_window else ""),
+                **{"data-service": x.code},
+            )
+        )
+    return dbc.Table(
+        [
+            html.Thead(html.Tr([html.Th(t(f"dash.services.col.{h}", lang)) for h in heads])),
+            html.Tbody(rows),
+        ],
+        size="sm",
+        hover=True,
+        responsive=True,
+        id="dash-services-table",
+        className="mb-0",
+    )
+
+
 def _drill(window: int, figure: str, shown: Any) -> Any:
     if not shown:
         return str(shown)
@@ -368,7 +489,9 @@ def _drill(window: int, figure: str, shown: Any) -> Any:
     )
 
 
-def alert_list(ctx: Context, zone: str | None, lang: str) -> Any:
+def alert_list(ctx: Context, zone: str | None, lang: str, technical: bool = False) -> Any:
+    """Open alerts in the page's words (``technical``: with a printer's raw message beneath,
+    for administrators)."""
     found = alerts.open_alerts(ctx)
     cfg = ctx.config
     shown = []
@@ -383,13 +506,18 @@ def alert_list(ctx: Context, zone: str | None, lang: str) -> Any:
             window = next((w for w in cfg.windows if str(w.id) == a.subject), None)
             if zone and (window is None or window.zone != zone):
                 continue
+        detail = dict(a.detail)
+        if a.kind == "printer":  # the fault in the page's words; the raw text for admins
+            detail["error"] = t(f"fault.{detail.get('code') or 'other'}", lang)
         colour = "danger" if a.kind in ("wait", "printer") else "warning"
         since = a.opened_at.astimezone(ctx.tz).strftime("%H:%M")
+        raw = a.detail.get("error") if a.kind == "printer" and technical else None
         shown.append(
             dbc.Alert(
                 [
-                    html.Strong(t(f"alert.{a.kind}", lang, subject=subject, **a.detail)),
+                    html.Strong(t(f"alert.{a.kind}", lang, subject=subject, **detail)),
                     html.Span(f" · {since}", className="text-muted"),
+                    *([html.Div(raw, className="small text-muted")] if raw else []),
                 ],
                 color=colour,
                 className="py-2 mb-2",
@@ -404,6 +532,7 @@ def alert_list(ctx: Context, zone: str | None, lang: str) -> Any:
     Output("dash-waits", "figure"),
     Output("dash-windows", "children"),
     Output("dash-alerts", "children"),
+    Output("dash-services", "children"),
     Output("dash-updated", "children"),
     Output("dash-drawn", "data"),
     Input("dash-tick", "n_intervals"),
@@ -414,8 +543,10 @@ def alert_list(ctx: Context, zone: str | None, lang: str) -> Any:
 def refresh(
     _n: int | None, zone: str | None, lang: str, drawn: list[str | None] | None
 ) -> tuple[Any, ...]:
-    auth.require("manager")
-    return live.only_changed(draw(context(), _zone(zone), lang), drawn)
+    user = auth.require("manager")
+    return live.only_changed(
+        draw(context(), _zone(zone), lang, technical=user.at_least("admin")), drawn
+    )
 
 
 def _zone(value: str | None) -> str | None:
@@ -423,7 +554,7 @@ def _zone(value: str | None) -> str | None:
     return value if value and context().config.zone(value) else None
 
 
-def draw(ctx: Context, zone: str | None, lang: str) -> tuple[Any, ...]:
+def draw(ctx: Context, zone: str | None, lang: str, technical: bool = False) -> tuple[Any, ...]:
     """Everything the five-second refresh draws (the benchmark times this)."""
     if zone and ctx.config.zone(zone) is None:
         zone = None
@@ -431,10 +562,11 @@ def draw(ctx: Context, zone: str | None, lang: str) -> tuple[Any, ...]:
         today = overview.today(ctx, zone)
         queues = queue_figure(ctx, zone, lang)
         table = window_table(today, lang)
-        found = alert_list(ctx, zone, lang)
+        found = alert_list(ctx, zone, lang, technical)
+        bottlenecks = service_table(ctx, overview.services_now(ctx, zone), lang)
     except errors.HallqError as exc:
         message = dbc.Alert(exc.message(lang), color="danger")
-        return (*[no_update] * len(TILES), no_update, no_update, message, no_update, no_update)
+        return (*[no_update] * len(TILES), no_update, no_update, message, *[no_update] * 3)
     updated = t("dash.updated", lang, time=ctx.now().astimezone(ctx.tz).strftime("%H:%M:%S"))
     return (
         *tiles(today, ctx, lang),
@@ -442,6 +574,7 @@ def draw(ctx: Context, zone: str | None, lang: str) -> tuple[Any, ...]:
         wait_figure(today, ctx, lang),
         table,
         found,
+        bottlenecks,
         updated,
     )
 
@@ -499,7 +632,10 @@ def planner_figure(ctx: Context, zone: str | None, weekday: int, lang: str) -> g
     return _layout(
         fig,
         xaxis=dict(type="category"),
-        yaxis=dict(title=t("dash.windows", lang), rangemode="tozero"),
+        yaxis=count_axis(
+            max([h.needed for h in hours] + [h.open for h in hours] + [4]),
+            title=t("dash.windows", lang),
+        ),
         yaxis2=dict(
             title=t("dash.forecast", lang),
             overlaying="y",

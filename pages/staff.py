@@ -16,7 +16,7 @@ from pydantic import Field, Strict, StringConstraints
 
 from components import live
 from components.screens import manager_bar, managers_only
-from queues import errors, printjobs
+from queues import errors, printjobs, workday
 from queues.access import devices, staff
 from queues.inputs import Code, Lang, Name, Password, UserName
 from queues.read import counters
@@ -39,6 +39,13 @@ boundary.accepts(
         "staff-end-session.id.index": Annotated[int, Strict(), Field(ge=1, le=2**62)],
         "staff-unpair.id.index": Annotated[int, Strict(), Field(ge=1, le=2**62)],
         "staff-pair.id.kiosk": Code,
+        "staff-account.value": UserName | None,
+        "staff-account-password.value": Password | None,
+        "staff-profile-window.value": Annotated[
+            str, Strict(), StringConstraints(pattern=r"^[0-9]{1,4}$")
+        ]
+        | None,
+        "staff-profile-services.value": Annotated[list[Code], Field(max_length=60)] | None,
     }
 )
 
@@ -62,6 +69,7 @@ def layout(lang: str | None = None, **_: str) -> Any:
                         [
                             html.H2(t("staff.windows", lang), className="h5"),
                             html.Div(id="staff-windows"),
+                            _profile_editor(lang),
                             *(_kiosks(lang) if user.at_least("admin") else []),
                         ],
                         lg=7,
@@ -74,6 +82,7 @@ def layout(lang: str | None = None, **_: str) -> Any:
                             html.Div(id="staff-failed-prints"),
                             html.H2(t("staff.people", lang), className="h5 mt-4"),
                             html.Div(id="staff-people"),
+                            _account_actions(lang),
                             html.H2(t("staff.sessions", lang), className="h5 mt-4"),
                             html.Div(id="staff-sessions"),
                             html.H2(t("staff.add", lang), className="h6 mt-4"),
@@ -124,6 +133,99 @@ def layout(lang: str | None = None, **_: str) -> Any:
     )
 
 
+def _profile_editor(lang: str) -> Any:
+    """Who serves what today: a window, the services it takes today, saved for the day."""
+    ctx = context()
+    windows = [
+        {
+            "label": f"{w.id} · {w.department.en if lang == 'en' else w.department.zh}",
+            "value": str(w.id),
+        }
+        for w in ctx.hall_file.windows
+    ]
+    zones = {z.code: z.name(lang) for z in ctx.config.zones}
+    services = [
+        {"label": f"{s.name(lang)} ({zones.get(s.zone, s.zone)})", "value": s.code}
+        for s in ctx.hall_file.services
+    ]
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.H3(t("staff.profile", lang), className="h6"),
+                html.P(t("staff.profile.note", lang), className="small text-muted"),
+                dbc.Label(t("staff.profile.window", lang), html_for="staff-profile-window"),
+                dbc.Select(
+                    id="staff-profile-window", options=windows, value=None, className="mb-2"
+                ),
+                html.Div(
+                    t("staff.profile.services", lang),
+                    id="staff-profile-services-label",
+                    className="form-label",
+                ),
+                html.Div(
+                    dbc.Checklist(
+                        id="staff-profile-services",
+                        options=services,
+                        value=[],
+                        className="staff-services mb-2",
+                    ),
+                    role="group",
+                    **{"aria-labelledby": "staff-profile-services-label"},
+                ),
+                dbc.Button(
+                    t("staff.profile.save", lang),
+                    id="staff-profile-save",
+                    color="primary",
+                    n_clicks=0,
+                ),
+            ]
+        ),
+        className="mt-3",
+        id="staff-profile",
+    )
+
+
+def _account_actions(lang: str) -> Any:
+    """A new password for an account, or stopping and starting it (managers and admins)."""
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.H3(t("staff.account", lang), className="h6"),
+                dbc.Label(t("staff.account.who", lang), html_for="staff-account"),
+                dbc.Select(id="staff-account", options=[], value=None, className="mb-2"),
+                dbc.Label(t("staff.account.password", lang), html_for="staff-account-password"),
+                dbc.Input(
+                    id="staff-account-password",
+                    type="password",
+                    autoComplete="new-password",
+                    className="mb-2",
+                ),
+                dbc.Button(
+                    t("staff.account.reset", lang),
+                    id="staff-account-reset",
+                    color="primary",
+                    className="me-2",
+                    n_clicks=0,
+                ),
+                dbc.Button(
+                    t("staff.account.disable", lang),
+                    id="staff-account-disable",
+                    color="outline-danger",
+                    className="me-2",
+                    n_clicks=0,
+                ),
+                dbc.Button(
+                    t("staff.account.enable", lang),
+                    id="staff-account-enable",
+                    color="outline-secondary",
+                    n_clicks=0,
+                ),
+            ]
+        ),
+        className="mt-3",
+    )
+
+
 def _kiosks(lang: str) -> list[Any]:
     """For administrators: pair a kiosk PC's browser (a one-time link), and the paired ones."""
     cfg = context().config
@@ -164,6 +266,7 @@ dash.register_page(
     Output("staff-failed-prints", "children"),
     Output("staff-people", "children"),
     Output("staff-sessions", "children"),
+    Output("staff-account", "options"),
     Input(live.version_id(PAGE), "data"),
     Input("staff-tick", "data"),
     State("staff-lang", "data"),
@@ -175,10 +278,13 @@ def show(_version: int | None, _tick: int | None, lang: str) -> tuple[Any, ...]:
         windows = counters.windows(ctx)
         printers = printjobs.printers(ctx)
         failed = printjobs.failed_jobs(ctx)
-        people = staff.users(ctx)
+        people = staff.accounts(ctx)
         signed_in = staff.live_sessions(ctx)
     except errors.HallqError:
-        return (no_update,) * 5
+        return (no_update,) * 6
+    user = auth.current_user()
+    is_admin = user is not None and user.at_least("admin")
+    names = {svc.code: svc.name(lang) for svc in ctx.hall_file.services}
     window_rows = [
         html.Tr(
             [
@@ -186,6 +292,7 @@ def show(_version: int | None, _tick: int | None, lang: str) -> tuple[Any, ...]:
                 html.Td(w.department_en if lang == "en" else w.department_zh),
                 html.Td(window_state(w.state, w.state_reason, lang)),
                 html.Td(w.current.number if w.current else ""),
+                html.Td(_services_today(ctx, w.id, names, lang), className="small"),
             ]
         )
         for w in windows
@@ -196,7 +303,7 @@ def show(_version: int | None, _tick: int | None, lang: str) -> tuple[Any, ...]:
                 html.Td(p.kiosk),
                 html.Td(t(f"printer.{p.state}", lang)),
                 html.Td(t(f"paper.{p.paper}", lang)),
-                html.Td(_fault(p.error_code, p.last_error, lang), className="small"),
+                html.Td(_fault(p.error_code, p.last_error, lang, is_admin), className="small"),
             ],
             className="table-danger" if p.state == "fault" else "",
         )
@@ -208,7 +315,7 @@ def show(_version: int | None, _tick: int | None, lang: str) -> tuple[Any, ...]:
                 html.Td(job.number),
                 html.Td(job.kiosk or ""),
                 html.Td(f"{job.issued_at.astimezone(ctx.tz):%H:%M}"),
-                html.Td(_fault(job.code, job.error, lang), className="small"),
+                html.Td(_fault(job.code, job.error, lang, is_admin), className="small"),
             ]
         )
         for job in failed
@@ -220,13 +327,30 @@ def show(_version: int | None, _tick: int | None, lang: str) -> tuple[Any, ...]:
                 html.Td(u.display_name),
                 html.Td(t(f"role.{u.role}", lang)),
                 html.Td(",".join(map(str, u.windows)) or t("staff.any", lang)),
-            ]
+                html.Td(t("staff.active" if active else "staff.stopped", lang)),
+            ],
+            className="" if active else "text-muted",
         )
-        for u in people
+        for u, active in people
+    ]
+    account_options = [
+        {
+            "label": f"{u.name} · {u.display_name}"
+            + ("" if active else f" ({t('staff.stopped', lang)})"),
+            "value": u.name,
+        }
+        for u, active in people
+        if is_admin or u.role != "admin"
     ]
     return (
         _table(
-            ["staff.col.window", "staff.col.department", "staff.col.state", "staff.col.current"],
+            [
+                "staff.col.window",
+                "staff.col.department",
+                "staff.col.state",
+                "staff.col.current",
+                "staff.col.services",
+            ],
             window_rows,
             lang,
             "staff-windows-table",
@@ -248,13 +372,33 @@ def show(_version: int | None, _tick: int | None, lang: str) -> tuple[Any, ...]:
         if failed_rows
         else html.P(t("staff.no_failed_prints", lang)),
         _table(
-            ["staff.col.name", "staff.col.display", "staff.col.role", "staff.col.windows"],
+            [
+                "staff.col.name",
+                "staff.col.display",
+                "staff.col.role",
+                "staff.col.windows",
+                "staff.col.account",
+            ],
             people_rows,
             lang,
             "staff-people-table",
         ),
         _sessions_table(signed_in, ctx.tz, lang),
+        account_options,
     )
+
+
+def _services_today(ctx: Any, window: int, names: dict[str, str], lang: str) -> Any:
+    """The services the window takes today, marked when the day's differ from the file's."""
+    today = workday.services_of(ctx, window)
+    shown = (
+        "、".join(names.get(c, c) for c in today)
+        if lang == "zh"
+        else ", ".join(names.get(c, c) for c in today)
+    )
+    if today == workday.usual_services_of(ctx, window):
+        return shown
+    return [dbc.Badge(t("staff.profile.today", lang), color="info", className="me-1"), shown]
 
 
 def _sessions_table(signed_in: list[staff.SessionInfo], zone: tzinfo, lang: str) -> Any:
@@ -288,11 +432,15 @@ def _sessions_table(signed_in: list[staff.SessionInfo], zone: tzinfo, lang: str)
     )
 
 
-def _fault(code: str | None, detail: str | None, lang: str) -> Any:
-    """A fault in the reader's words, the technical message beneath for whoever fixes it."""
-    if not code:
-        return detail or ""
-    return [html.Div(t(f"fault.{code}", lang)), html.Div(detail or "", className="text-muted")]
+def _fault(code: str | None, detail: str | None, lang: str, technical: bool = False) -> Any:
+    """A fault in the reader's words (a fault without a code as a printer fault); the
+    technical message beneath for an administrator, who fixes it."""
+    if not code and not detail:
+        return ""
+    words = [html.Div(t(f"fault.{code or 'other'}", lang))]
+    if technical and detail:
+        words.append(html.Div(detail, className="text-muted"))
+    return words
 
 
 def _ending(label: str, kind: str, index: int, lang: str) -> dbc.Button:
@@ -467,3 +615,94 @@ def unpair(_clicks: list[int | None], lang: str, tick: int | None) -> tuple[Any,
         return dbc.Alert(exc.message(lang), color="warning"), no_update
     done = dbc.Alert(t("staff.unpaired", lang, device=device), color="success")
     return done, (tick or 0) + 1
+
+
+# --- who serves what today, accounts ----------------------------------------------------------
+
+
+@callback(
+    Output("staff-profile-services", "value"),
+    Input("staff-profile-window", "value"),
+    prevent_initial_call=True,
+)
+def pick_window(window: str | None) -> Any:
+    """The services the window chosen takes today, ticked."""
+    auth.require("manager")
+    if not window:
+        return []
+    return workday.services_of(context(), int(window))
+
+
+@callback(
+    Output("staff-message", "children", allow_duplicate=True),
+    Output("staff-tick", "data", allow_duplicate=True),
+    Input("staff-profile-save", "n_clicks"),
+    State("staff-profile-window", "value"),
+    State("staff-profile-services", "value"),
+    State("staff-lang", "data"),
+    State("staff-tick", "data"),
+    prevent_initial_call=True,
+)
+def save_profile(
+    n: int, window: str | None, chosen: list[str] | None, lang: str, tick: int | None
+) -> tuple[Any, Any]:
+    """A window's services for today: checked against the hall's services, with an event."""
+    user = auth.require("manager")
+    if not n:
+        return no_update, no_update
+    if not window:
+        return dbc.Alert(t("staff.profile.no_window", lang), color="warning"), no_update
+    try:
+        workday.set_services(context(), int(window), chosen or [], user.actor)
+    except errors.HallqError as exc:
+        return dbc.Alert(exc.message(lang), color="danger"), no_update
+    done = t("staff.profile.saved", lang, window=window)
+    return dbc.Alert(done, color="success", id="staff-profile-saved"), (tick or 0) + 1
+
+
+@callback(
+    Output("staff-message", "children", allow_duplicate=True),
+    Output("staff-tick", "data", allow_duplicate=True),
+    Output("staff-account-password", "value"),
+    Input("staff-account-reset", "n_clicks"),
+    Input("staff-account-disable", "n_clicks"),
+    Input("staff-account-enable", "n_clicks"),
+    State("staff-account", "value"),
+    State("staff-account-password", "value"),
+    State("staff-lang", "data"),
+    State("staff-tick", "data"),
+    prevent_initial_call=True,
+)
+def change_account(
+    _reset: int,
+    _disable: int,
+    _enable: int,
+    name: str | None,
+    password: str | None,
+    lang: str,
+    tick: int | None,
+) -> tuple[Any, Any, Any]:
+    """A new password (the account's sessions end), or stopping (its sessions end at once) or
+    starting an account again. Each is an event (queues.access.staff)."""
+    user = auth.require("manager")
+    action = dash.ctx.triggered_id
+    if not dash.ctx.triggered or not dash.ctx.triggered[0]["value"] or not action:
+        return no_update, no_update, no_update
+    if not name:
+        return dbc.Alert(t("staff.account.none", lang), color="warning"), no_update, no_update
+    ctx = context()
+    try:
+        staff.may_change(ctx, user, name, stopping=action == "staff-account-disable")
+        if action == "staff-account-reset":
+            staff.set_password(ctx, name, password or "", user.actor)
+            said = "staff.account.reset_done"
+        elif action == "staff-account-disable":
+            staff.set_active(ctx, name, False, user.actor)
+            said = "staff.account.disabled"
+        else:
+            staff.set_active(ctx, name, True, user.actor)
+            said = "staff.account.enabled"
+    except errors.HallqError as exc:
+        return dbc.Alert(exc.message(lang), color="danger"), no_update, no_update
+    done = dbc.Alert(t(said, lang, name=name), color="success", id="staff-account-done")
+    return done, (tick or 0) + 1, ""

@@ -27,6 +27,13 @@ class Context:
     """Tickets one visitor's address may take a minute (``HALLQ_ISSUE_LIMIT``; 0: no limit)."""
     cache: dict[str, Any] = field(default_factory=dict, repr=False)
     """Derived figures a process may keep for a few seconds (never state: that is in the db)."""
+    hall_file: HallConfig | None = field(default=None, repr=False)
+    """The hall as its file says; ``config`` is it with the day's work profiles set on the staff
+    page (:mod:`queues.workday`)."""
+
+    def __post_init__(self) -> None:
+        if self.hall_file is None:
+            self.hall_file = self.config
 
     @property
     def tz(self) -> ZoneInfo:

@@ -290,3 +290,20 @@ class InvalidPeriod(HallqError):
 class UnknownToken(HallqError):
     code = "unknown_token"
     kind = "not_found"
+
+
+# --- the staff page: accounts and the day's work profiles --------------------------------------
+
+
+class NoServices(HallqError):
+    """A window's work profile for the day must name at least one service."""
+
+    code = "no_services"
+
+
+class NotYourAccount(HallqError):
+    """A manager changes clerks' and managers' accounts; an administrator's only an
+    administrator; nobody stops their own."""
+
+    code = "not_your_account"
+    kind = "forbidden"

@@ -120,9 +120,12 @@ def _plain_path(text: str) -> bool:
 
 
 def home_of(user: StaffUser) -> str:
-    """Where a user starts: a clerk at their first window, others at the start page."""
+    """Where a user starts: a clerk at their first window, a manager or administrator at the
+    dashboard, a clerk bound to no window at the start page (to choose one)."""
     if user.role == "clerk" and user.windows:
         return f"/counter/{user.windows[0]}"
+    if user.at_least("manager"):
+        return "/dashboard"
     return "/"
 
 

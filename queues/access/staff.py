@@ -362,6 +362,26 @@ def users(ctx: Context) -> list[StaffUser]:
         return [_view(u) for u in s.scalars(select(User).where(User.active).order_by(User.name))]
 
 
+def accounts(ctx: Context) -> list[tuple[StaffUser, bool]]:
+    """Every account, stopped ones too, each with whether it may sign in."""
+    with ctx.db.read() as s:
+        return [(_view(u), u.active) for u in s.scalars(select(User).order_by(User.name))]
+
+
+def may_change(ctx: Context, by: StaffUser, name: str, *, stopping: bool = False) -> None:
+    """Whether ``by`` may change ``name``'s account (a new password, stopping or starting it):
+    a manager changes clerks' and managers' accounts, only an administrator an administrator's,
+    and nobody stops their own (a hall left without anyone to start it again)."""
+    with ctx.db.read() as s:
+        target = s.scalar(select(User).where(User.name == name))
+    if target is None:
+        raise errors.UnknownUser(name=name)
+    if not by.at_least("manager") or (target.role == "admin" and not by.at_least("admin")):
+        raise errors.NotYourAccount(name=name)
+    if stopping and target.name == by.name:
+        raise errors.NotYourAccount(name=name)
+
+
 def session_secret(ctx: Context) -> str:
     """The key that signs session cookies, the same for every process; made on first use."""
     with ctx.db.write() as s:

@@ -310,6 +310,20 @@ class HallConfig(_Model):
         profiles = {p.code: p.services for p in self.profiles}
         return {w.id: dict(profiles[w.profile]) for w in self.windows}
 
+    def with_window_services(self, day_services: dict[int, dict[str, float]]) -> HallConfig:
+        """This hall with some windows' work profiles replaced for the day (window id → service
+        code → weight; :mod:`queues.workday`): each such window gets a profile of its own."""
+        if not day_services:
+            return self
+        data = self.model_dump()
+        for window in data["windows"]:
+            services = day_services.get(window["id"])
+            if services:
+                code = f"day-{window['id']}"
+                data["profiles"].append({"code": code, "name": None, "services": services})
+                window["profile"] = code
+        return HallConfig.model_validate(data)
+
     @cached_property
     def windows_serving(self) -> dict[str, frozenset[int]]:
         """Service code → the windows whose work profile lists it (empty: none does)."""

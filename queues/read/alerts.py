@@ -68,10 +68,14 @@ def current(ctx: Context, now: datetime | None = None) -> list[Found]:
                 found.append(
                     Found("pause", str(window), {"minutes": int(minutes), "reason": reason})
                 )
-        for kiosk, error, paper in s.execute(
-            select(Printer.kiosk, Printer.last_error, Printer.paper).where(Printer.state == "fault")
+        for kiosk, error, paper, code in s.execute(
+            select(Printer.kiosk, Printer.last_error, Printer.paper, Printer.error_code).where(
+                Printer.state == "fault"
+            )
         ):
-            found.append(Found("printer", kiosk, {"error": (error or "")[:300], "paper": paper}))
+            # code: the fault's words in the catalogue (fault.<code>); error: the raw detail
+            detail = {"error": (error or "")[:300], "paper": paper, "code": code or "other"}
+            found.append(Found("printer", kiosk, detail))
     return found
 
 

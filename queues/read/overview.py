@@ -7,11 +7,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 
 from queues.context import Context
-from queues.line import in_line
+from queues.line import in_line, load_snapshot
 from queues.read import counters
 from queues.read.figures import (
     Figures,
@@ -21,6 +22,7 @@ from queues.read.figures import (
     is_late,
     window_times,
 )
+from queues.rules import eta
 from queues.rules.lifecycle import WindowState
 from queues.store.models import Step, Window
 
@@ -71,6 +73,63 @@ def now(ctx: Context, zone: str | None = None) -> Now:
     )
 
 
+@dataclass(frozen=True)
+class ServiceNow:
+    """One service this minute, for the dashboard's "where is the bottleneck" table."""
+
+    code: str
+    zone: str
+    waiting: int
+    late: int
+    """Of those waiting, how many are past the service's own target."""
+    longest: float | None
+    """Minutes the longest-waiting ticket of the service has waited."""
+    target: int
+    windows_open: int
+    """Open windows that call the service today (their work profile of the day)."""
+    eta_minutes: int | None
+    """The wait a visitor taking a ticket now would have (the kiosk's, the board's)."""
+
+    @property
+    def strain(self) -> float:
+        """The longest wait as a share of the target (1: at the target)."""
+        return (self.longest or 0.0) / self.target if self.target else 0.0
+
+
+def services_now(ctx: Context, zone: str | None = None) -> list[ServiceNow]:
+    """Every service of the hall (or ``zone``) this minute, worst first: furthest past its own
+    target, then most waiting, then with no open window for those waiting."""
+    moment = ctx.now()
+    cfg = ctx.config
+    with ctx.db.read() as s:
+        rows = in_line(s, ctx, moment)
+        snapshot = load_snapshot(s, ctx)
+    steps: dict[str, list[Any]] = defaultdict(list)
+    for step in rows:
+        steps[step.service_code].append(step)
+    found = []
+    for svc in cfg.services:
+        if zone is not None and svc.zone != zone:
+            continue
+        mine = steps.get(svc.code, [])
+        target = cfg.target(svc.code)
+        waited = [(moment - entered(st)).total_seconds() / 60 for st in mine]
+        found.append(
+            ServiceNow(
+                code=svc.code,
+                zone=svc.zone,
+                waiting=len(mine),
+                late=sum(is_late(st, target, moment) for st in mine),
+                longest=max(waited, default=None),
+                target=target,
+                windows_open=len(snapshot.servers(svc.code)),
+                eta_minutes=eta.predict_new(snapshot, svc.code).eta_minutes,
+            )
+        )
+    found.sort(key=lambda x: (-x.strain, -x.waiting, x.windows_open, x.code))
+    return found
+
+
 def queue_series(
     ctx: Context, day: date, minutes: int = 10
 ) -> dict[str, list[tuple[datetime, int]]]:
@@ -80,7 +139,6 @@ def queue_series(
     first = first.replace(minute=first.minute - first.minute % minutes)  # on the clock's tens
     opening = datetime.combine(day, first, tzinfo=ctx.tz).astimezone(UTC)
     closing = datetime.combine(day, ctx.config.hours.close, tzinfo=ctx.tz).astimezone(UTC)
-    stop = min(max(closing, opening), ctx.now()) if day == ctx.business_day() else closing
     changes: dict[str, list[tuple[datetime, int]]] = defaultdict(list)
     with ctx.db.read() as s:
         for step in s.execute(
@@ -93,6 +151,17 @@ def queue_series(
             left = step.called_at or step.finished_at
             if left is not None:
                 changes[zone].append((left, -1))
+    moments = [at for deltas in changes.values() for at, _ in deltas]
+    # Tickets taken before the first ticket time or after closing (a hall open around the
+    # clock, HALLQ_OPEN_ALWAYS) widen the day; today runs up to now.
+    start = min([opening, *(_floor(at, minutes) for at in moments)])
+    end = max([closing, *moments])
+    if day == ctx.business_day():
+        moment_now = ctx.now()
+        end = moment_now if ctx.open_always or moment_now < closing else min(end, moment_now)
+        start = min(start, _floor(end, minutes))
+    stop = end
+    opening = start
     series: dict[str, list[tuple[datetime, int]]] = {}
     for zone, deltas in changes.items():
         deltas.sort()
@@ -106,6 +175,11 @@ def queue_series(
             moment += timedelta(minutes=minutes)
         series[zone] = points
     return series
+
+
+def _floor(moment: datetime, minutes: int) -> datetime:
+    """``moment`` down to the clock's last ``minutes`` (whole-hour time zones)."""
+    return moment.replace(second=0, microsecond=0) - timedelta(minutes=moment.minute % minutes)
 
 
 @dataclass(frozen=True)

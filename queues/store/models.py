@@ -130,6 +130,22 @@ class ProfileService(Base):
     weight: Mapped[float] = mapped_column(Float, default=1.0)
 
 
+class WindowDayServices(Base):
+    """A window's work profile for one day, set by a manager in the morning (who serves what
+    today): the services it calls that day, with their weights. The hall file's profile holds on
+    every day without a row; applying the hall file (``hallq serve``, ``init-db``) leaves these
+    rows alone, so a restart keeps the day's edit."""
+
+    __tablename__ = "window_day_services"
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    window_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    services: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+    """Service code → weight."""
+    set_by: Mapped[str] = mapped_column(String(80))
+    set_at: Mapped[datetime]
+
+
 class Window(Base):
     __tablename__ = "windows"
 

@@ -114,6 +114,51 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "staff.col.agent": ("浏览器", "Browser"),
     "staff.end_session": ("下线", "Sign out"),
     "staff.session_ended": ("{name} 的这个会话已下线。", "That session of {name} has ended."),
+    # --- staff page: who serves what today, accounts (issue 11) --------------------------------
+    "staff.col.services": ("今日办理事项", "Services today"),
+    "staff.col.account": ("账号", "Account"),
+    "staff.active": ("可登录", "active"),
+    "staff.stopped": ("已停用", "stopped"),
+    "staff.profile": ("今日窗口分工", "Who serves what today"),
+    "staff.profile.note": (
+        "勾选该窗口今天办理的事项；当天有效（重启后仍有效），次日恢复大厅配置文件中的分工。",
+        "Tick the services the window takes today; holds for the day (through a restart), "
+        "and the hall file's profile returns the next day.",
+    ),
+    "staff.profile.window": ("窗口", "Window"),
+    "staff.profile.services": ("今天办理的事项", "Services it takes today"),
+    "staff.profile.save": ("保存今日分工", "Save for today"),
+    "staff.profile.saved": (
+        "{window} 号窗口今日分工已保存。",
+        "Window {window}'s services for today are saved.",
+    ),
+    "staff.profile.no_window": ("请先选择窗口。", "Choose a window first."),
+    "staff.profile.today": ("今日调整", "today"),
+    "staff.account": ("账号管理", "Accounts"),
+    "staff.account.who": ("账号", "Account"),
+    "staff.account.password": ("新密码（重置密码时填写）", "New password (to reset it)"),
+    "staff.account.reset": ("重置密码", "Reset password"),
+    "staff.account.disable": ("停用", "Stop"),
+    "staff.account.enable": ("启用", "Start again"),
+    "staff.account.none": ("请先选择账号。", "Choose an account first."),
+    "staff.account.reset_done": (
+        "{name} 的密码已重置，其所有会话已下线。",
+        "{name}'s password is reset; their sessions have ended.",
+    ),
+    "staff.account.disabled": (
+        "{name} 已停用，其所有会话已下线。",
+        "{name} is stopped; their sessions have ended.",
+    ),
+    "staff.account.enabled": ("{name} 已启用。", "{name} may sign in again."),
+    "error.no_services": (
+        "{window} 号窗口至少要办理一项事项。",
+        "Window {window} must take at least one service.",
+    ),
+    "error.not_your_account": (
+        "无权更改账号 {name}（管理员账号只能由管理员更改，也不能停用自己的账号）。",
+        "You may not change the account {name} (only an administrator changes an "
+        "administrator's, and nobody stops their own).",
+    ),
     "role.clerk": ("窗口人员", "clerk"),
     "role.manager": ("管理人员", "manager"),
     "role.admin": ("系统管理员", "administrator"),
@@ -185,6 +230,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "dash.visitors": ("人数", "visitors"),
     "dash.windows": ("窗口", "Windows"),
     "dash.alerts": ("告警", "Alerts"),
+    # --- dashboard: where the bottleneck is now (issue 11) ------------------------------------
+    "dash.zone": ("区域", "Zone"),
+    "dash.planner.weekday": ("星期", "Weekday"),
+    "dash.services": ("各事项排队（最需关注的在前）", "Queues by service (worst first)"),
+    "dash.services.none": (
+        "现在没有人等候，也没有开放的窗口。",
+        "Nobody waits and no window is open.",
+    ),
+    "dash.services.longest": ("{minutes} / {target} 分钟", "{minutes} / {target} min"),
+    "dash.services.no_window": ("无开放窗口", "no window open"),
+    "dash.services.col.service": ("事项", "Service"),
+    "dash.services.col.waiting": ("等候", "Waiting"),
+    "dash.services.col.longest": ("最长等候 / 目标", "Longest wait / target"),
+    "dash.services.col.windows_open": ("开放窗口", "Windows open"),
+    "dash.services.col.eta": ("新取号预计等候", "Predicted wait"),
     "dash.no_alerts": ("暂无告警。", "No alerts."),
     "dash.heatmap": (
         "近 8 周取号热力图（每小时平均取号数）",
