@@ -13,8 +13,8 @@ from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, callback, clientside_callback, dcc, html, no_update
-from pydantic import Field, Strict
+from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
+from pydantic import Field, Strict, StringConstraints
 
 from components.screens import manager_bar, managers_only
 from queues import errors, services
@@ -35,9 +35,13 @@ boundary.accepts(
         "report-end.date": DateInput,
         "report-by.value": Literal[GROUPS] | None,  # type: ignore[valid-type]
         "report-lang.data": Lang,
-        "report-follow.value": FollowUp | None,
-        "report-note.value": Note | None,
-        "report-save.id.rating": Annotated[int, Strict(), Field(ge=1, le=2**31)],
+        "report-fu-rating.value": Annotated[
+            str, Strict(), StringConstraints(pattern=r"^[0-9]{1,10}$")
+        ]
+        | None,
+        "report-fu-state.value": FollowUp | None,
+        "report-fu-note.value": Note | None,
+        "report-saved.data": Annotated[int, Strict(), Field(ge=0, le=2**31)] | None,
     }
 )
 
@@ -99,26 +103,18 @@ def layout(
                             ),
                             dbc.Col(
                                 [
-                                    dbc.Label(t("report.date", lang)),
+                                    dbc.Label(t("report.date", lang), html_for="report-date"),
                                     html.Div(
                                         [
-                                            dcc.DatePickerSingle(
-                                                id="report-date",
-                                                date=anchor.isoformat(),
-                                                display_format="YYYY-MM-DD",
-                                                first_day_of_week=1,
-                                            ),
+                                            _date_picker("report-date", anchor, lang),
                                             html.Span(
                                                 [
-                                                    html.Span(
-                                                        t("report.end", lang), className="mx-2"
+                                                    dbc.Label(
+                                                        t("report.end", lang),
+                                                        html_for="report-end",
+                                                        className="mx-2 mb-0",
                                                     ),
-                                                    dcc.DatePickerSingle(
-                                                        id="report-end",
-                                                        date=last.isoformat(),
-                                                        display_format="YYYY-MM-DD",
-                                                        first_day_of_week=1,
-                                                    ),
+                                                    _date_picker("report-end", last, lang),
                                                 ],
                                                 id="report-end-box",
                                                 className="" if period == "custom" else "d-none",
@@ -186,10 +182,25 @@ def layout(
                 className="mb-3 d-print-none",
             ),
             html.Div(id="report-message"),
+            dcc.Store(id="report-saved", data=0),
             dcc.Loading(html.Div(id="report-body"), type="dot"),
+            _follow_up_editor(lang),
         ],
         fluid=True,
         className="report pb-5",
+    )
+
+
+def _date_picker(ident: str, day: date, lang: str) -> dcc.DatePickerSingle:
+    """A date picker in the page's language: its month heading written the page's way, its
+    weekday and month names from the date-fns locale the page loads (assets/12-page-locale.js)."""
+    return dcc.DatePickerSingle(
+        id=ident,
+        date=day.isoformat(),
+        display_format="YYYY-MM-DD",
+        month_format="MMMM YYYY" if lang == "en" else "YYYY年M月",
+        first_day_of_week=1,
+        placeholder=t("report.pick_date", lang),
     )
 
 
@@ -215,14 +226,17 @@ def _choice(period: str, anchor: str | None, end: str | None) -> tuple[date, dat
     Output("report-message", "children"),
     Output("report-link", "href"),
     Output("report-end-box", "className"),
+    Output("report-fu-rating", "options"),
+    Output("report-follow-up", "className"),
     Input("report-period", "value"),
     Input("report-date", "date"),
     Input("report-end", "date"),
     Input("report-by", "value"),
+    Input("report-saved", "data"),
     State("report-lang", "data"),
 )
 def show(
-    period: str, anchor: str | None, end: str | None, group: str, lang: str
+    period: str, anchor: str | None, end: str | None, group: str, _saved: int | None, lang: str
 ) -> tuple[Any, ...]:
     auth.require("manager")
     ctx = context()
@@ -235,8 +249,11 @@ def show(
     try:
         report = reporting.build(ctx, period, first, last, group, lang)
     except errors.HallqError as exc:
-        return no_update, dbc.Alert(exc.message(lang), color="warning"), search, end_box
-    return draw(ctx, report, lang), None, search, end_box
+        message = dbc.Alert(exc.message(lang), color="warning")
+        return no_update, message, search, end_box, no_update, no_update
+    editor = "mt-2 d-print-none" + ("" if report.bad else " d-none")
+    choices = follow_up_choices(ctx, report, lang)
+    return draw(ctx, report, lang), None, search, end_box, choices, editor
 
 
 def _fmt(value: Any, share: bool = False) -> str:
@@ -352,64 +369,32 @@ def _share_columns(heads: list[str], lang: str) -> set[int]:
 
 
 def bad_list(ctx: Any, report: reporting.Report, lang: str) -> Any:
-    """Each bad rating with its follow-up: a manager sets the state and writes what was done."""
+    """Each bad rating with its follow-up, as text (a year's list draws at once); the editor
+    beneath the report (:func:`_follow_up_editor`) sets a rating's follow-up and note."""
     if not report.bad:
         return html.P(t("report.no_bad", lang), id="report-no-bad")
     names = {s.code: s.name(lang) for s in ctx.config.services}
-    rows = []
-    for b in report.bad:
-        rows.append(
-            html.Tr(
-                [
-                    html.Td(b.day.isoformat()),
-                    html.Td(b.number, className="fw-semibold"),
-                    html.Td(names.get(b.service, b.service)),
-                    html.Td(b.window or ""),
-                    html.Td(b.clerk),
-                    html.Td("★" * b.score),
-                    html.Td(b.comment or ""),
-                    html.Td(
-                        dbc.Select(
-                            id={"type": "report-follow", "rating": b.id},
-                            options=[
-                                {"label": t(f"follow_up.{s}", lang), "value": s} for s in FollowUp
-                            ],
-                            value=b.follow_up,
-                            size="sm",
-                        )
-                    ),
-                    html.Td(
-                        dbc.Input(
-                            id={"type": "report-note", "rating": b.id},
-                            value=b.note or "",
-                            size="sm",
-                            maxLength=2000,
-                        )
-                    ),
-                    html.Td(
-                        [
-                            dbc.Button(
-                                t("report.save", lang),
-                                id={"type": "report-save", "rating": b.id},
-                                size="sm",
-                                color="primary",
-                                className="d-print-none",
-                            ),
-                            html.Span(
-                                id={"type": "report-saved", "rating": b.id},
-                                className="ms-2 small text-success",
-                            ),
-                        ],
-                        className="text-nowrap",
-                    ),
-                ],
-                className="" if b.follow_up == "resolved" else "table-warning",
-            )
+    rows = [
+        html.Tr(
+            [
+                html.Td(b.day.isoformat()),
+                html.Td(b.number, className="fw-semibold"),
+                html.Td(names.get(b.service, b.service)),
+                html.Td(b.window or ""),
+                html.Td(b.clerk),
+                html.Td("★" * b.score),
+                html.Td(b.comment or ""),
+                html.Td(t(f"follow_up.{b.follow_up}", lang)),
+                html.Td(b.note or ""),
+            ],
+            className="" if b.follow_up == "resolved" else "table-warning",
         )
+        for b in report.bad
+    ]
     heads = [
         t(f"report.col.{c}", lang)
         for c in ("day", "number", "service_name", "window", "clerk", "score_given", "comment")
-    ] + [t("report.col.follow_up", lang), t("report.col.note", lang), ""]
+    ] + [t("report.col.follow_up", lang), t("report.col.note", lang)]
     return dbc.Table(
         [html.Thead(html.Tr([html.Th(h) for h in heads])), html.Tbody(rows)],
         size="sm",
@@ -418,40 +403,134 @@ def bad_list(ctx: Any, report: reporting.Report, lang: str) -> Any:
     )
 
 
+def follow_up_choices(ctx: Any, report: reporting.Report, lang: str) -> list[dict[str, str]]:
+    """The bad ratings as the editor offers them: number, day, service, score, and the state
+    of those not yet resolved."""
+    names = {s.code: s.name(lang) for s in ctx.config.services}
+    return [
+        {
+            "label": f"{b.number} · {b.day.isoformat()} · {names.get(b.service, b.service)} · "
+            + "★" * b.score
+            + ("" if b.follow_up == "resolved" else f" · {t(f'follow_up.{b.follow_up}', lang)}"),
+            "value": str(b.id),
+        }
+        for b in report.bad
+    ]
+
+
+def _follow_up_editor(lang: str) -> Any:
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.H4(t("report.follow_up.title", lang), className="h6"),
+                dbc.Row(
+                    [
+                        dbc.Col(
+                            [
+                                dbc.Label(
+                                    t("report.follow_up.rating", lang), html_for="report-fu-rating"
+                                ),
+                                dbc.Select(id="report-fu-rating", options=[], value=None),
+                            ],
+                            md=4,
+                        ),
+                        dbc.Col(
+                            [
+                                dbc.Label(
+                                    t("report.col.follow_up", lang), html_for="report-fu-state"
+                                ),
+                                dbc.Select(
+                                    id="report-fu-state",
+                                    options=[
+                                        {"label": t(f"follow_up.{s}", lang), "value": s}
+                                        for s in FollowUp
+                                    ],
+                                    value=None,
+                                ),
+                            ],
+                            md=2,
+                        ),
+                        dbc.Col(
+                            [
+                                dbc.Label(t("report.col.note", lang), html_for="report-fu-note"),
+                                dbc.Input(id="report-fu-note", value="", maxLength=2000),
+                            ],
+                            md=4,
+                        ),
+                        dbc.Col(
+                            [
+                                dbc.Button(
+                                    t("report.save", lang),
+                                    id="report-fu-save",
+                                    color="primary",
+                                    n_clicks=0,
+                                ),
+                                html.Span(
+                                    id="report-fu-message", className="ms-2 small", role="status"
+                                ),
+                            ],
+                            md=2,
+                            className="align-self-end",
+                        ),
+                    ],
+                    className="g-2",
+                ),
+            ]
+        ),
+        className="mt-2 d-print-none d-none",
+        id="report-follow-up",
+    )
+
+
 @callback(
-    Output({"type": "report-saved", "rating": ALL}, "children"),
-    Input({"type": "report-save", "rating": ALL}, "n_clicks"),
-    State({"type": "report-follow", "rating": ALL}, "value"),
-    State({"type": "report-note", "rating": ALL}, "value"),
-    State({"type": "report-save", "rating": ALL}, "id"),
+    Output("report-fu-state", "value"),
+    Output("report-fu-note", "value"),
+    Output("report-fu-message", "children", allow_duplicate=True),
+    Input("report-fu-rating", "value"),
+    prevent_initial_call=True,
+)
+def pick_rating(rating: str | None) -> tuple[Any, Any, Any]:
+    """The chosen rating's follow-up and note as saved, to change."""
+    auth.require("manager")
+    if not rating:
+        return None, "", ""
+    found = reporting.follow_up_of(context(), int(rating))
+    if found is None:
+        return None, "", ""
+    return found[0], found[1] or "", ""
+
+
+@callback(
+    Output("report-fu-message", "children"),
+    Output("report-saved", "data"),
+    Input("report-fu-save", "n_clicks"),
+    State("report-fu-rating", "value"),
+    State("report-fu-state", "value"),
+    State("report-fu-note", "value"),
+    State("report-saved", "data"),
     State("report-lang", "data"),
     prevent_initial_call=True,
 )
 def save_follow_up(
-    clicks: list[int | None],
-    states: list[str],
-    notes: list[str | None],
-    ids: list[dict[str, Any]],
+    n: int,
+    rating: str | None,
+    state: str | None,
+    note: str | None,
+    saved: int | None,
     lang: str,
-) -> list[Any]:
-    """Saves the row whose button was pressed; says so beside it."""
+) -> tuple[Any, Any]:
+    """Saves the chosen rating's follow-up (checked by the input gate and the use case) and
+    draws the list again."""
     user = auth.require("manager")
-    trigger = dash.ctx.triggered_id
-    out: list[Any] = [no_update] * len(ids)
-    if not trigger or not any(clicks):
-        return out
-    for i, ident in enumerate(ids):
-        if ident["rating"] != trigger["rating"] or not clicks[i]:
-            continue
-        try:
-            services.follow_up(
-                context(), int(ident["rating"]), states[i], notes[i] or "", user.actor
-            )
-        except errors.HallqError as exc:
-            out[i] = exc.message(lang)
-        else:
-            out[i] = t("report.saved", lang)
-    return out
+    if not n:
+        return no_update, no_update
+    if not rating or not state:
+        return t("report.follow_up.choose", lang), no_update
+    try:
+        services.follow_up(context(), int(rating), state, note or "", user.actor)
+    except errors.HallqError as exc:
+        return exc.message(lang), no_update
+    return t("report.saved", lang), (saved or 0) + 1
 
 
 @callback(

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -420,21 +421,32 @@ def to_csv(ctx: Context, report: Report, lang: str) -> bytes:
 
 
 def to_xlsx(ctx: Context, report: Report, lang: str) -> bytes:
-    """The report as a workbook: one sheet per table, shares formatted as percentages. Text is
-    stored as text, never as a formula (openpyxl makes one of any text starting with ``=``), and
-    escaped as in the CSV (queues.text.cells)."""
+    """The report as a workbook: one sheet per table, each opening with a title row naming the
+    hall and the period, its columns as wide as their widest cell (a Chinese character counts
+    two), shares formatted as percentages. Text is stored as text, never as a formula (openpyxl
+    makes one of any text starting with ``=``), and escaped as in the CSV (queues.text.cells)."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
     book = Workbook()
     book.remove(book.active)
     share_heads = {t(f"report.col.{c}", lang) for c in SHARES}
+    period = title(report.period, report.start, report.end, lang)
+    heading = (
+        f"{ctx.config.hall.name(lang)} · {period} "
+        f"({report.start.isoformat()} — {report.end.isoformat()})"
+    )
     for name, (heads, rows) in sheets(ctx, report, lang).items():
         sheet = book.create_sheet(name[:31])
+        sheet.append([inert(heading)])
         for row in [heads, *rows]:
             sheet.append([inert(v) for v in row])
-        for cell in sheet[1]:
+        sheet["A1"].font = Font(bold=True, size=14)
+        sheet["A1"].alignment = Alignment(horizontal="left")
+        if len(heads) > 1:
+            sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(heads))
+        for cell in sheet[HEAD_ROW]:
             cell.font = Font(bold=True)
         for line in sheet.iter_rows():
             for cell in line:
@@ -442,15 +454,45 @@ def to_xlsx(ctx: Context, report: Report, lang: str) -> bytes:
                     cell.data_type = "s"
         for col, head in enumerate(heads, start=1):
             letter = get_column_letter(col)
-            sheet.column_dimensions[letter].width = max(10, min(40, len(head) * 2 + 2))
-            if head in share_heads:
-                for cell in sheet[letter][1:]:
+            share = head in share_heads
+            cells = sheet[letter][HEAD_ROW:]
+            if share:
+                for cell in cells:
                     cell.number_format = "0.0%"
-        sheet.freeze_panes = "B2"
-    book.properties.title = title(report.period, report.start, report.end, lang)
+            widest = max([text_width(head)] + [text_width(_shown(c.value, share)) for c in cells])
+            sheet.column_dimensions[letter].width = min(max(widest + 2, 6), 60)
+        sheet.freeze_panes = f"B{HEAD_ROW + 1}"
+    book.properties.title = period
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
+HEAD_ROW = 2
+"""The workbook's column headings are on row 2, under the title row."""
+
+
+def text_width(text: str) -> int:
+    """Columns ``text`` takes in a spreadsheet: two for a wide (Chinese) character."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _shown(value: Any, share: bool) -> str:
+    """A cell's value as the spreadsheet shows it (shares as 12.3%)."""
+    if value is None:
+        return ""
+    if share and isinstance(value, int | float):
+        return f"{value:.1%}"
+    return str(value)
+
+
 SHARES = ("no_show_rate", "within_target", "serving_share")
+
+
+def follow_up_of(ctx: Context, rating_id: int) -> tuple[str, str | None] | None:
+    """A bad rating's follow-up state and note as saved (None: no such rating)."""
+    with ctx.db.read() as s:
+        found = s.execute(
+            select(Rating.follow_up, Rating.follow_up_note).where(Rating.id == rating_id)
+        ).first()
+    return None if found is None else (found[0], found[1])

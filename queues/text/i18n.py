@@ -377,6 +377,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.print": ("打印", "Print"),
     "report.link": ("本报表链接", "Link to this report"),
     "report.save": ("保存", "Save"),
+    # --- reports: the follow-up editor, date pickers (issue 11) --------------------------------
+    "report.follow_up.title": ("差评跟进", "Follow up a bad rating"),
+    "report.follow_up.rating": ("差评", "Bad rating"),
+    "report.follow_up.choose": ("请选择差评和跟进状态。", "Choose a rating and its follow-up."),
+    "report.pick_date": ("选择日期", "Pick a date"),
     "report.saved": ("已保存", "Saved"),
     "follow_up.open": ("未处理", "Open"),
     "follow_up.contacted": ("已联系", "Contacted"),

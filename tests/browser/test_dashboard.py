@@ -270,7 +270,7 @@ def test_report001_a_month_with_its_ranking_and_export(dash_duo, hall: Context) 
     book = load_workbook(path)
     sheet = book["统计"]
     total = [c.value for c in sheet[sheet.max_row]]
-    heads = [c.value for c in sheet[1]]
+    heads = [c.value for c in sheet[2]]  # under the title row
     assert total[0] == "合计" and total[heads.index("办结量")] == 7
 
 
@@ -286,13 +286,19 @@ def test_report002_switching_the_period_and_following_up(dash_duo, hall: Context
     assert dash_duo.find_element("#report-sum-issued").text == "5"  # Monday's 3, Tuesday's 2
     numbers = [td.text for td in dash_duo.find_elements("#report-bad tbody tr td:nth-child(2)")]
     assert numbers == ["Q001", "T002"]  # the bad ratings, newest first
-    row = "#report-bad tbody tr:nth-child(1)"
-    state = dash_duo.find_element(f"{row} select")
+    # the follow-up editor under the list: choose Q001, resolve it with a note
+    choice = dash_duo.find_element("#report-fu-rating")
+    next(
+        o for o in choice.find_elements(By.CSS_SELECTOR, "option") if o.text.startswith("Q001")
+    ).click()
+    state = dash_duo.find_element("#report-fu-state")
     state.find_element(By.CSS_SELECTOR, "option[value='resolved']").click()
-    note = dash_duo.find_element(f"{row} input")
-    note.send_keys("已致电说明，办理完毕")
-    tap(dash_duo, f"{row} button")
-    dash_duo.wait_for_text_to_equal(f"{row} td:last-child span", "已保存")
+    dash_duo.find_element("#report-fu-note").send_keys("已致电说明，办理完毕")
+    tap(dash_duo, "#report-fu-save")
+    dash_duo.wait_for_text_to_equal("#report-fu-message", "已保存")
+    dash_duo.wait_for_text_to_equal(
+        "#report-bad tbody tr:nth-child(1) td:nth-child(9)", "已致电说明，办理完毕"
+    )
     with hall.db.read() as s:
         saved = s.execute(
             select(Rating.follow_up, Rating.follow_up_note)
