@@ -266,7 +266,6 @@ dash.register_page(
     Output("staff-failed-prints", "children"),
     Output("staff-people", "children"),
     Output("staff-sessions", "children"),
-    Output("staff-account", "options"),
     Input(live.version_id(PAGE), "data"),
     Input("staff-tick", "data"),
     State("staff-lang", "data"),
@@ -281,7 +280,7 @@ def show(_version: int | None, _tick: int | None, lang: str) -> tuple[Any, ...]:
         people = staff.accounts(ctx)
         signed_in = staff.live_sessions(ctx)
     except errors.HallqError:
-        return (no_update,) * 6
+        return (no_update,) * 5
     user = auth.current_user()
     is_admin = user is not None and user.at_least("admin")
     names = {svc.code: svc.name(lang) for svc in ctx.hall_file.services}
@@ -333,15 +332,6 @@ def show(_version: int | None, _tick: int | None, lang: str) -> tuple[Any, ...]:
         )
         for u, active in people
     ]
-    account_options = [
-        {
-            "label": f"{u.name} · {u.display_name}"
-            + ("" if active else f" ({t('staff.stopped', lang)})"),
-            "value": u.name,
-        }
-        for u, active in people
-        if is_admin or u.role != "admin"
-    ]
     return (
         _table(
             [
@@ -384,8 +374,32 @@ def show(_version: int | None, _tick: int | None, lang: str) -> tuple[Any, ...]:
             "staff-people-table",
         ),
         _sessions_table(signed_in, ctx.tz, lang),
-        account_options,
     )
+
+
+@callback(
+    Output("staff-account", "options"),
+    Input(live.version_id(PAGE), "data"),
+    Input("staff-tick", "data"),
+    State("staff-lang", "data"),
+)
+def account_choices(_version: int | None, _tick: int | None, lang: str) -> Any:
+    """The accounts this user may change (an administrator's only for an administrator),
+    stopped ones marked."""
+    user = auth.require("manager")
+    try:
+        people = staff.accounts(context())
+    except errors.HallqError:
+        return no_update
+    return [
+        {
+            "label": f"{u.name} · {u.display_name}"
+            + ("" if active else f" ({t('staff.stopped', lang)})"),
+            "value": u.name,
+        }
+        for u, active in people
+        if user.at_least("admin") or u.role != "admin"
+    ]
 
 
 def _services_today(ctx: Any, window: int, names: dict[str, str], lang: str) -> Any:
