@@ -55,10 +55,18 @@ def browser(width: int, height: int):  # type: ignore[no-untyped-def]
 
 def sign_in(driver, base: str) -> None:  # type: ignore[no-untyped-def]
     driver.get(f"{base}/login")
-    driver.find_element("css selector", "#login-name").send_keys("boss")
+    wait_for(driver, "#login-name").send_keys("boss")
     driver.find_element("css selector", "#login-password").send_keys(PASSWORD)
     driver.find_element("css selector", "#login-submit").click()
     time.sleep(3)
+
+
+def wait_for(driver, css: str):  # type: ignore[no-untyped-def]
+    """The element, once the page has drawn it."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, 60).until(lambda d: d.find_element(By.CSS_SELECTOR, css))
 
 
 def main() -> None:

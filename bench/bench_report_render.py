@@ -85,6 +85,14 @@ def time_report(driver, base: str) -> float:  # type: ignore[no-untyped-def]
     return time.perf_counter() - began
 
 
+def wait_for(driver, css: str):  # type: ignore[no-untyped-def]
+    """The element, once the page has drawn it."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, 60).until(lambda d: d.find_element(By.CSS_SELECTOR, css))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=7)
@@ -101,7 +109,7 @@ def main() -> None:
             driver = browser()
             try:
                 driver.get(f"{base}/login")
-                driver.find_element("css selector", "#login-name").send_keys("boss")
+                wait_for(driver, "#login-name").send_keys("boss")
                 driver.find_element("css selector", "#login-password").send_keys(PASSWORD)
                 driver.find_element("css selector", "#login-submit").click()
                 time.sleep(2)

@@ -13,7 +13,17 @@ from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
+from dash import (
+    ClientsideFunction,
+    Input,
+    Output,
+    State,
+    callback,
+    clientside_callback,
+    dcc,
+    html,
+    no_update,
+)
 from pydantic import Field, Strict, StringConstraints
 
 from components.screens import manager_bar, managers_only
@@ -183,6 +193,7 @@ def layout(
             ),
             html.Div(id="report-message"),
             dcc.Store(id="report-saved", data=0),
+            dcc.Store(id="report-tables-drawn", data=0),
             dcc.Loading(html.Div(id="report-body"), type="dot"),
             _follow_up_editor(lang),
         ],
@@ -264,27 +275,29 @@ def _fmt(value: Any, share: bool = False) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _table(heads: list[str], rows: list[list[Any]], shares: set[int], table_id: str) -> Any:
-    return dbc.Table(
-        [
-            html.Thead(html.Tr([html.Th(h) for h in heads])),
-            html.Tbody(
-                [
-                    html.Tr(
-                        [html.Td(_fmt(v, i in shares)) for i, v in enumerate(row)],
-                        className="fw-bold"
-                        if n == len(rows) - 1 and table_id.endswith("main")
-                        else "",
-                    )
-                    for n, row in enumerate(rows)
-                ]
-            ),
-        ],
-        size="sm",
-        hover=True,
-        responsive=True,
-        id=table_id,
-    )
+Tables = dict[str, dict[str, Any]]
+"""The report's tables as data (``report-tables``), each drawn in the browser into its box by
+``assets/report-tables.js``: a year's report holds a few thousand cells, and a Dash component
+per cell took the browser many seconds to draw (issue 11); as data it draws at once. Every cell
+is set as text, never as markup."""
+
+
+def _table(
+    heads: list[str], rows: list[list[Any]], shares: set[int], table_id: str, tables: Tables
+) -> Any:
+    """A table of the report: its box on the page, its cells into ``tables``."""
+    total = table_id.endswith("main")
+    tables[table_id] = {
+        "heads": heads,
+        "rows": [[_fmt(v, i in shares) for i, v in enumerate(row)] for row in rows],
+        "rowClass": ["fw-bold" if total and n == len(rows) - 1 else "" for n in range(len(rows))],
+        "hover": True,
+    }
+    return _box(table_id)
+
+
+def _box(table_id: str) -> Any:
+    return html.Div(id=f"{table_id}-box", className="table-responsive report-table")
 
 
 def draw(ctx: Any, report: reporting.Report, lang: str) -> Any:
@@ -313,6 +326,7 @@ def draw(ctx: Any, report: reporting.Report, lang: str) -> Any:
     ranking_heads, window_rows = tables[names[1]]
     _, clerk_rows = tables[names[2]]
     ranking_shares = _share_columns(ranking_heads, lang)
+    drawn: Tables = {}
     return [
         html.H2(f"{hall} · {heading}", className="h4", id="report-heading"),
         html.P(
@@ -337,20 +351,24 @@ def draw(ctx: Any, report: reporting.Report, lang: str) -> Any:
             className="g-2 mb-4",
         ),
         html.H3(names[0] + " · " + t(f"report.group.{report.group}", lang), className="h5"),
-        _table(heads, rows, shares_main, "report-main"),
+        _table(heads, rows, shares_main, "report-main", drawn),
         dbc.Row(
             [
                 dbc.Col(
                     [
                         html.H3(t("report.ranking.windows", lang), className="h5"),
-                        _table(ranking_heads, window_rows[:10], ranking_shares, "report-rank-w"),
+                        _table(
+                            ranking_heads, window_rows[:10], ranking_shares, "report-rank-w", drawn
+                        ),
                     ],
                     lg=6,
                 ),
                 dbc.Col(
                     [
                         html.H3(t("report.ranking.clerks", lang), className="h5"),
-                        _table(ranking_heads, clerk_rows[:10], ranking_shares, "report-rank-c"),
+                        _table(
+                            ranking_heads, clerk_rows[:10], ranking_shares, "report-rank-c", drawn
+                        ),
                     ],
                     lg=6,
                 ),
@@ -359,7 +377,8 @@ def draw(ctx: Any, report: reporting.Report, lang: str) -> Any:
         ),
         html.P(t("report.ranking.note", lang), className="small text-muted"),
         html.H3(t("report.bad", lang), className="h5 mt-4"),
-        bad_list(ctx, report, lang),
+        bad_list(ctx, report, lang, drawn),
+        dcc.Store(id="report-tables", data=drawn),
     ]
 
 
@@ -368,39 +387,37 @@ def _share_columns(heads: list[str], lang: str) -> set[int]:
     return {i for i, h in enumerate(heads) if h in shares}
 
 
-def bad_list(ctx: Any, report: reporting.Report, lang: str) -> Any:
+def bad_list(ctx: Any, report: reporting.Report, lang: str, tables: Tables) -> Any:
     """Each bad rating with its follow-up, as text (a year's list draws at once); the editor
     beneath the report (:func:`_follow_up_editor`) sets a rating's follow-up and note."""
     if not report.bad:
         return html.P(t("report.no_bad", lang), id="report-no-bad")
     names = {s.code: s.name(lang) for s in ctx.config.services}
-    rows = [
-        html.Tr(
-            [
-                html.Td(b.day.isoformat()),
-                html.Td(b.number, className="fw-semibold"),
-                html.Td(names.get(b.service, b.service)),
-                html.Td(b.window or ""),
-                html.Td(b.clerk),
-                html.Td("★" * b.score),
-                html.Td(b.comment or ""),
-                html.Td(t(f"follow_up.{b.follow_up}", lang)),
-                html.Td(b.note or ""),
-            ],
-            className="" if b.follow_up == "resolved" else "table-warning",
-        )
-        for b in report.bad
-    ]
     heads = [
         t(f"report.col.{c}", lang)
         for c in ("day", "number", "service_name", "window", "clerk", "score_given", "comment")
     ] + [t("report.col.follow_up", lang), t("report.col.note", lang)]
-    return dbc.Table(
-        [html.Thead(html.Tr([html.Th(h) for h in heads])), html.Tbody(rows)],
-        size="sm",
-        responsive=True,
-        id="report-bad",
-    )
+    tables["report-bad"] = {
+        "heads": heads,
+        "rows": [
+            [
+                b.day.isoformat(),
+                b.number,
+                names.get(b.service, b.service),
+                str(b.window or ""),
+                b.clerk,
+                "★" * b.score,
+                b.comment or "",
+                t(f"follow_up.{b.follow_up}", lang),
+                b.note or "",
+            ]
+            for b in report.bad
+        ],
+        "rowClass": ["" if b.follow_up == "resolved" else "table-warning" for b in report.bad],
+        "columnClass": ["", "fw-semibold"],
+        "hover": False,
+    }
+    return _box("report-bad")
 
 
 def follow_up_choices(ctx: Any, report: reporting.Report, lang: str) -> list[dict[str, str]]:
@@ -565,6 +582,12 @@ def export(
         return dcc.send_bytes(reporting.to_csv(ctx, report, lang), f"{name}.csv")
     return dcc.send_bytes(reporting.to_xlsx(ctx, report, lang), f"{name}.xlsx")
 
+
+clientside_callback(
+    ClientsideFunction("hallq", "drawTables"),
+    Output("report-tables-drawn", "data"),
+    Input("report-tables", "data"),
+)
 
 clientside_callback(
     "function (n) { if (n) { window.print(); } return window.dash_clientside.no_update; }",
