@@ -9,6 +9,9 @@
     if (asked) { return asked === "en"; }
     return (document.documentElement.lang || "zh").slice(0, 2) === "en";
   }
+  if (!document.documentElement.lang) {  // the page's language for assistive technology
+    document.documentElement.lang = english() ? "en" : "zh-CN";
+  }
   window.dateFns = {};
   Object.defineProperty(window.dateFns, "locale", {
     get: function () { return english() || !zh ? {} : { zhCN: zh }; }

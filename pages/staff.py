@@ -68,8 +68,8 @@ def layout(lang: str | None = None, **_: str) -> Any:
                     dbc.Col(
                         [
                             html.H2(t("staff.windows", lang), className="h5"),
-                            html.Div(id="staff-windows"),
                             _profile_editor(lang),
+                            html.Div(id="staff-windows", className="mt-3"),
                             *(_kiosks(lang) if user.at_least("admin") else []),
                         ],
                         lg=7,
@@ -86,15 +86,30 @@ def layout(lang: str | None = None, **_: str) -> Any:
                             html.H2(t("staff.sessions", lang), className="h5 mt-4"),
                             html.Div(id="staff-sessions"),
                             html.H2(t("staff.add", lang), className="h6 mt-4"),
+                            dbc.Label(
+                                t("staff.col.name", lang),
+                                html_for="staff-new-name",
+                                className="small mb-0",
+                            ),
                             dbc.Input(
                                 id="staff-new-name",
                                 placeholder=t("staff.col.name", lang),
                                 className="mb-2",
                             ),
+                            dbc.Label(
+                                t("staff.col.display", lang),
+                                html_for="staff-new-display",
+                                className="small mb-0",
+                            ),
                             dbc.Input(
                                 id="staff-new-display",
                                 placeholder=t("staff.col.display", lang),
                                 className="mb-2",
+                            ),
+                            dbc.Label(
+                                t("staff.col.role", lang),
+                                html_for="staff-new-role",
+                                className="small mb-0",
                             ),
                             dbc.Select(
                                 id="staff-new-role",
@@ -104,10 +119,20 @@ def layout(lang: str | None = None, **_: str) -> Any:
                                 value="clerk",
                                 className="mb-2",
                             ),
+                            dbc.Label(
+                                t("staff.col.windows", lang),
+                                html_for="staff-new-windows",
+                                className="small mb-0",
+                            ),
                             dbc.Input(
                                 id="staff-new-windows",
                                 placeholder=t("staff.col.windows", lang) + " 5,6",
                                 className="mb-2",
+                            ),
+                            dbc.Label(
+                                t("login.password", lang),
+                                html_for="staff-new-password",
+                                className="small mb-0",
                             ),
                             dbc.Input(
                                 id="staff-new-password",
@@ -180,7 +205,7 @@ def _profile_editor(lang: str) -> Any:
                 ),
             ]
         ),
-        className="mt-3",
+        className="mb-2",
         id="staff-profile",
     )
 
