@@ -287,3 +287,22 @@ return {y: plot.data.map(t => t.y), name: plot.data.map(t => t.name),
     assert drawn["y"][0][-1] == 2 and max(drawn["y"][0]) == 2
     assert drawn["dtick"] == 1
     ctx.db.dispose()
+
+
+def test_mgr008_whose_account_a_manager_may_change(office: Context) -> None:
+    """A manager changes clerks' and managers' accounts, not an administrator's, and stops
+    nobody's own (the hall would be left without anyone to start it again)."""
+    from queues import errors
+
+    staff.add_user(office, "root", "admin", PASSWORD)
+    boss = staff.sign_in(office, "boss", PASSWORD).user
+    root = staff.sign_in(office, "root", PASSWORD).user
+    staff.may_change(office, boss, "wang", stopping=True)  # a clerk: yes
+    with pytest.raises(errors.NotYourAccount):
+        staff.may_change(office, boss, "root")
+    with pytest.raises(errors.NotYourAccount):
+        staff.may_change(office, boss, "boss", stopping=True)
+    staff.may_change(office, boss, "boss")  # a new password for oneself is fine
+    staff.may_change(office, root, "root")
+    with pytest.raises(errors.UnknownUser):
+        staff.may_change(office, boss, "nobody")
