@@ -306,3 +306,34 @@ def test_mgr008_whose_account_a_manager_may_change(office: Context) -> None:
     staff.may_change(office, root, "root")
     with pytest.raises(errors.UnknownUser):
         staff.may_change(office, boss, "nobody")
+
+
+def test_mgr009_a_printer_fault_in_the_pages_words(office: Context) -> None:
+    """Kiosk k1's printer is out of paper: the dashboard's alert and the staff page say so in
+    Chinese; the printer's own English words only for an administrator."""
+    from queues.read import alerts
+    from queues.store.models import Printer
+
+    raw = "paper out: DLE EOT 4 answered 0x72"
+    with office.db.write() as s:
+        s.add(
+            Printer(kiosk="k1", state="fault", paper="out", last_error=raw, error_code="paper_out")
+        )
+    alerts.evaluate(office)
+    create_app(office)
+    from pages import dashboard
+    from pages import staff as staff_page
+
+    def text(component: object) -> str:
+        children = getattr(component, "children", component)
+        if isinstance(children, list | tuple):
+            return "".join(text(c) for c in children)
+        return "" if children is None else str(children)
+
+    (alert,) = dashboard.alert_list(office, None, "zh")
+    assert text(alert).startswith("取号机 k1 打印机故障：打印机缺纸 · ")
+    assert raw not in text(alert)
+    (for_admin,) = dashboard.alert_list(office, None, "zh", technical=True)
+    assert raw in text(for_admin)
+    assert text(staff_page._fault("paper_out", raw, "zh")) == "打印机缺纸"
+    assert text(staff_page._fault(None, raw, "zh")) == "打印机故障"  # no code: a printer fault
