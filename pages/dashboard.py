@@ -446,9 +446,11 @@ def service_table(ctx: Context, lines: list[overview.ServiceNow], lang: str) -> 
                         t(
                             "dash.services.longest",
                             lang,
-                            minutes=f"{x.longest:.0f}" if x.longest is not None else "—",
+                            minutes=f"{x.longest:.0f}",
                             target=x.target,
-                        ),
+                        )
+                        if x.longest is not None
+                        else "—",
                         className="num" + (" kpi-bad" if late else ""),
                     ),
                     html.Td(
