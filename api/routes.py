@@ -8,6 +8,7 @@ from dataclasses import asdict
 from api.http import STAFF, Api, ApiError, Call
 from api.schemas import (
     CallOut,
+    CallRequest,
     ClaimRequest,
     DisplayOut,
     DisplayQuery,
@@ -199,6 +200,46 @@ def call_next(call: Call, window_id: int) -> TicketOut | None:
     """Call the best waiting ticket to the window (green channel, then priority, then the
     longest weighted wait). 409 while the window is closed or paused, or still holds a ticket."""
     return _ticket_or_none(call, services.call_next(call.ctx, window_id, call.actor))
+
+
+@api.route(
+    "POST",
+    f"{WINDOW}/call",
+    summary="Call a given ticket (特呼)",
+    tag="windows",
+    roles=STAFF,
+    body=CallRequest,
+    ok=(200, TicketOut),
+    errors=(404, 409),
+)
+def call_ticket(call: Call, window_id: int) -> TicketOut:
+    """Call one ticket waiting for this window out of turn, by its `number` (or its id). 404
+    for a number no ticket in line has; 409 while the window is closed, paused or holds a
+    ticket, and for a ticket that is not waiting (`not_waiting`, `called_elsewhere`: another
+    window called it first) or waits for what this window does not serve
+    (`not_for_this_window`, `sent_to_another_window`); 422 for text that is not a number."""
+    body: CallRequest = call.body
+    number = body.number
+    if number is None:
+        number = tickets.ticket(call.ctx, body.ticket).number
+    view = services.call_number(call.ctx, window_id, call.actor, number)
+    return TicketOut.of(view, call.ctx.tz)
+
+
+@api.route(
+    "POST",
+    f"{WINDOW}/undo-no-show",
+    summary="Take back a no-show just made",
+    tag="windows",
+    roles=STAFF,
+    ok=(200, TicketOut),
+    errors=(404, 409),
+)
+def undo_no_show(call: Call, window_id: int) -> TicketOut:
+    """Take back the no-show this token made at the window in the last few seconds
+    (`NO_SHOW_UNDO_SECONDS`, 10): the ticket is called to the window again. 409
+    (`nothing_to_undo`) once that time has passed, or while the window holds another ticket."""
+    return TicketOut.of(services.undo_no_show(call.ctx, window_id, call.actor), call.ctx.tz)
 
 
 @api.route(

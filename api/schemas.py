@@ -12,7 +12,18 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
 
 from queues import answers, printjobs
-from queues.inputs import Code, Comment, Flag, Ident, Limit, Score, Text, WindowId
+from queues.inputs import (
+    Code,
+    Comment,
+    Flag,
+    Ident,
+    Limit,
+    PublicId,
+    Score,
+    Text,
+    TicketNumber,
+    WindowId,
+)
 from queues.read import boards, figures, overview
 from queues.rules import lifecycle
 
@@ -75,6 +86,19 @@ class TransferRequest(_In):
     def _one_target(self) -> TransferRequest:
         if (self.service is None) == (self.window is None):
             raise ValueError("give either service or window, not both and not neither")
+        return self
+
+
+class CallRequest(_In):
+    number: TicketNumber | None = Field(
+        None, description="The ticket's number as the visitor shows it (`T012`)."
+    )
+    ticket: PublicId | None = Field(None, description="Or the ticket's id.")
+
+    @model_validator(mode="after")
+    def _one_ticket(self) -> CallRequest:
+        if (self.number is None) == (self.ticket is None):
+            raise ValueError("give either number or ticket, not both and not neither")
         return self
 
 

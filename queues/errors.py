@@ -100,6 +100,16 @@ class PromisedDateInPast(HallqError):
     code = "promised_date_in_past"
 
 
+class PromisedDateInvalid(HallqError):
+    """What was typed as the promised date is no day of the calendar (``61215-02-02``)."""
+
+    code = "promised_date_invalid"
+
+
+class PromisedDateTooFar(HallqError):
+    code = "promised_date_too_far"
+
+
 class InvalidProjectCode(HallqError):
     code = "invalid_project_code"
 
@@ -307,3 +317,52 @@ class NotYourAccount(HallqError):
 
     code = "not_your_account"
     kind = "forbidden"
+
+
+# --- the counter console: undoing a no-show, calling a number out of turn (特呼) ---------------
+
+
+class NothingToUndo(HallqError):
+    """No no-show of this window's to take back: none, someone else's, or older than the undo
+    allows (``seconds``)."""
+
+    code = "nothing_to_undo"
+    kind = "conflict"
+
+
+class InvalidTicketNumber(HallqError):
+    code = "invalid_ticket_number"
+
+
+class UnknownNumber(HallqError):
+    """No ticket still in line has this number."""
+
+    code = "unknown_number"
+    kind = "not_found"
+
+
+class NotWaiting(HallqError):
+    """The ticket is not waiting (called, served, gone): it cannot be called out of turn."""
+
+    code = "not_waiting"
+    kind = "conflict"
+
+
+class CalledElsewhere(HallqError):
+    """The ticket was called to another window (perhaps a moment ago)."""
+
+    code = "called_elsewhere"
+    kind = "conflict"
+
+
+class NotForThisWindow(HallqError):
+    """The ticket waits for a service this window does not serve."""
+
+    code = "not_for_this_window"
+    kind = "conflict"
+
+
+class SentToAnotherWindow(NotForThisWindow):
+    """The ticket was transferred to another window by name: only that one calls it."""
+
+    code = "sent_to_another_window"

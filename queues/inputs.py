@@ -65,6 +65,13 @@ Ident = Annotated[
 """A key a client chose (a request id, a key-project code): 1-64 printable characters."""
 PublicId = Annotated[str, Strict(), StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 """A ticket's public id (what the QR code holds)."""
+TicketNumber = _printable_line(16, 1)
+"""A ticket's number as a clerk types it (``T012``, ``t12``); whether it has a number's shape is
+the use case's to say (:func:`queues.store.numbering.parse_number`), in words on every screen."""
+PromisedText = Annotated[str, Strict(), StringConstraints(max_length=32), AfterValidator(_one_line)]
+"""A promised date as the console's date field sends it. Bounded here and read by the page
+(:func:`day_of`), so a slip like ``61215-02-02`` is told to the clerk in words, not refused
+unseen."""
 Text = _printable_line(200)
 """One line a person typed: a pause reason, an agent's error, a display name."""
 Name = _printable_line(100)

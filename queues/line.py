@@ -24,9 +24,9 @@ from queues.answers import TicketView, ticket_view
 from queues.context import Context
 from queues.errors import UnknownTicket
 from queues.rules import eta
-from queues.rules.lifecycle import HELD, Status
+from queues.rules.lifecycle import HELD, NO_SHOW_UNDO_SECONDS, OPEN, Status
 from queues.rules.policy import Candidate
-from queues.store.models import Rating, Step, Ticket, Window
+from queues.store.models import Event, Rating, Step, Ticket, Window
 
 
 def queue_since(ctx: Context, today: date) -> date:
@@ -101,15 +101,7 @@ def answer(session: Session, ctx: Context, row: Mapping[str, Any]) -> TicketView
     waits, with the visitor's score once rated."""
     if row["status"] == Status.WAITING:
         snapshot = load_snapshot(session, ctx, [row["service_code"]])
-        me = Candidate(
-            row["id"],
-            row["service_code"],
-            row["priority"],
-            row["queued_at"],
-            ctx.config.target(row["service_code"]),
-            row["target_window_id"],
-        )
-        return ticket_view(ctx.config, row, eta.predict(snapshot, me))
+        return ticket_view(ctx.config, row, eta.predict(snapshot, candidate_of(ctx, row)))
     rating = None
     if row["status"] == Status.DONE:
         rating = session.scalar(_RATING, {"b_ticket_id": row["ticket_id"]})
@@ -265,7 +257,7 @@ _WINDOW_CANDIDATES = select(
     _ranked.c.queued_at,
     _ranked.c.target_window_id,
     _ranked.c.number,
-).where(_ranked.c.place <= FEW)
+).where(_ranked.c.place <= bindparam("b_few"))
 _WINDOW_WAITING = select(func.count()).select_from(STEPS).where(*_FOR_WINDOW)
 
 
@@ -275,11 +267,13 @@ def _for_window(ctx: Context, window_id: int, day: date) -> dict[str, object]:
 
 
 def window_candidates(
-    s: Session, ctx: Context, window_id: int, day: date
+    s: Session, ctx: Context, window_id: int, day: date, few: int = FEW
 ) -> tuple[list[Candidate], dict[int, str]]:
     """The tickets waiting on ``day`` among which ``window_id`` calls its next (the first
-    ``FEW`` of each service, class and target window), and their numbers by step id."""
-    rows = s.execute(_WINDOW_CANDIDATES, _for_window(ctx, window_id, day)).all()
+    ``few`` of each service, class and target window), and their numbers by step id. Ranked by
+    :func:`queues.rules.policy.order`, their first ``few`` are the window's next ``few`` calls."""
+    params = {**_for_window(ctx, window_id, day), "b_few": few}
+    rows = s.execute(_WINDOW_CANDIDATES, params).all()
     targets = ctx.config.targets
     candidates = [Candidate(r[0], r[1], r[2], r[3], targets[r[1]], r[4]) for r in rows]
     return candidates, {r[0]: r[5] for r in rows}
@@ -290,6 +284,18 @@ def waiting_for_window(s: Session, ctx: Context, window_id: int, day: date) -> i
     return int(s.scalar(_WINDOW_WAITING, _for_window(ctx, window_id, day)) or 0)
 
 
+def candidate_of(ctx: Context, row: Mapping[str, Any]) -> Candidate:
+    """A waiting step's row (:data:`STEP_ROW`) as the policy sees it."""
+    return Candidate(
+        row["id"],
+        row["service_code"],
+        row["priority"],
+        row["queued_at"],
+        ctx.config.target(row["service_code"]),
+        row["target_window_id"],
+    )
+
+
 def cut_short(candidates: list[Candidate]) -> bool:
     """Whether a group of ``window_candidates`` was full, so may have more behind it."""
     groups: dict[tuple[str, str, int | None], int] = {}
@@ -297,3 +303,68 @@ def cut_short(candidates: list[Candidate]) -> bool:
         key = (c.service, c.priority, c.target_window)
         groups[key] = groups.get(key, 0) + 1
     return any(n >= FEW for n in groups.values())
+
+
+# --- one ticket by its number (特呼), and the no-show a window may take back --------------------
+
+_BY_NUMBER = (
+    select(*STEP_ROW)
+    .select_from(STEPS)
+    .where(
+        _tk.day >= bindparam("b_day"),
+        _tk.prefix == bindparam("b_prefix"),
+        _tk.seq == bindparam("b_seq"),
+        _st.status != Status.TRANSFERRED,
+    )
+    .order_by(_tk.day.desc())
+)
+
+
+def by_number(s: Session, ctx: Context, prefix: str, seq: int, day: date) -> dict[str, Any] | None:
+    """The current step of the ticket numbered ``prefix``/``seq`` still in line on ``day``: the
+    open one (open tickets never share a number, :mod:`queues.store.numbering`), else the
+    latest day's."""
+    rows = [
+        dict(r._mapping)
+        for r in s.execute(
+            _BY_NUMBER, {"b_day": queue_since(ctx, day), "b_prefix": prefix, "b_seq": seq}
+        )
+    ]
+    waiting = [r for r in rows if r["status"] in OPEN]
+    return (waiting or rows or [None])[0]
+
+
+_ev = Event.__table__.c
+_LAST_NO_SHOW = (
+    select(*STEP_ROW)
+    .select_from(STEPS)
+    .where(
+        _st.window_id == bindparam("b_window"),
+        _st.status == Status.NO_SHOW,
+        _st.finished_at >= bindparam("b_since"),
+    )
+    .order_by(_st.finished_at.desc(), _st.id.desc())
+    .limit(1)
+)
+_NO_SHOW_BY = (
+    select(_ev.actor)
+    .where(_ev.ticket_id == bindparam("b_ticket_id"), _ev.kind == "no_show")
+    .order_by(_ev.id.desc())
+    .limit(1)
+)
+
+
+def undoable_no_show(
+    s: Session, window_id: int, actor: str, now: datetime
+) -> dict[str, Any] | None:
+    """The no-show ``actor`` may still take back at window ``window_id`` at ``now``, as a
+    :data:`STEP_ROW`: the window's latest, if ``actor`` made it less than
+    ``NO_SHOW_UNDO_SECONDS`` ago (not the automatic no-show, nor another clerk's)."""
+    since = now - timedelta(seconds=NO_SHOW_UNDO_SECONDS)
+    found = s.execute(_LAST_NO_SHOW, {"b_window": window_id, "b_since": since}).first()
+    if found is None:
+        return None
+    by = s.scalar(_NO_SHOW_BY, {"b_ticket_id": found.ticket_id})
+    if by != actor:
+        return None
+    return dict(found._mapping)

@@ -31,17 +31,22 @@ from queues.line import (
     STEP_ROW,
     STEPS,
     answer,
+    by_number,
+    candidate_of,
     current_row_of,
     cut_short,
     held,
     queue_since,
     step_row,
+    undoable_no_show,
     window_candidates,
 )
 from queues.rules import issuing, policy
 from queues.rules.issuing import Refusal
 from queues.rules.lifecycle import (
     ALLOWED,
+    HELD,
+    NO_SHOW_UNDO_SECONDS,
     OPEN,
     WINDOW_EVENTS,
     Action,
@@ -49,13 +54,15 @@ from queues.rules.lifecycle import (
     Priority,
     Status,
     WindowState,
+    latest_promise,
     parse,
+    promised_date_problem,
 )
 from queues.rules.rating import SCORES, FollowUp, is_bad
 from queues.store import db, events
 from queues.store.models import PrintJob, Rating, Step, Ticket, Window
-from queues.store.numbering import format_number, next_seq
-from queues.text.i18n import weekdays
+from queues.store.numbering import format_number, next_seq, parse_number
+from queues.text.i18n import Phrase, weekdays
 
 
 @dataclass(frozen=True)
@@ -545,8 +552,8 @@ def finish(
         promised_date = None
     elif promised_date is None:
         raise errors.PromisedDateRequired()
-    elif promised_date < ctx.business_day():
-        raise errors.PromisedDateInPast(date=promised_date.isoformat())
+    else:
+        _check_promise(promised_date, ctx.business_day())
 
     def change(row: dict[str, Any], now: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
         values = {
@@ -560,6 +567,17 @@ def finish(
         return values, {"outcome": ended, "promised_date": promised}
 
     return _act(ctx, window_id, actor, Action.FINISH, "finished", change)
+
+
+def _check_promise(day: date, today: date) -> None:
+    """Refuse a promised date in the past or beyond the horizon, saying which."""
+    problem = promised_date_problem(day, today)
+    if problem == "past":
+        raise errors.PromisedDateInPast(date=day.isoformat())
+    if problem == "too_far":
+        raise errors.PromisedDateTooFar(
+            date=day.isoformat(), latest=latest_promise(today).isoformat()
+        )
 
 
 def no_show(
@@ -577,6 +595,106 @@ def no_show(
         return {"status": Status.NO_SHOW, "finished_at": now}, {"recalls": row["recalls"]}
 
     return _act(ctx, window_id, actor, Action.NO_SHOW, "no_show", change)
+
+
+def undo_no_show(ctx: Context, window_id: int, actor: str) -> TicketView:
+    """Take back the no-show ``actor`` made at ``window_id`` less than ``NO_SHOW_UNDO_SECONDS``
+    ago: the ticket is called to the window again, as it was before (its call time and recalls
+    kept, so the wallboard does not announce it again), with an event.
+
+    Done on the server at once, not by holding the no-show back in the browser: the visitor's
+    phone, the boards and the next call see the no-show the moment the key is pressed, and a
+    closed tab or a lost connection cannot leave one pending. The window's lock makes an undo
+    and a call at the same window take turns: the undo is refused once the window holds another
+    ticket (``WindowBusy``); a closed window takes nothing back.
+    """
+    now = ctx.now()
+    with ctx.db.write() as s:
+        w = _window(s, window_id)
+        if w.state == WindowState.CLOSED:
+            raise errors.WindowClosed(window=w.id)
+        row = undoable_no_show(s, w.id, actor, now)
+        if row is None:
+            raise errors.NothingToUndo(window=w.id, seconds=NO_SHOW_UNDO_SECONDS)
+        _refuse_if_busy(s, w)
+        values = {"status": Status.CALLED, "finished_at": None}
+        _update_step(s, row, Action.UNDO_NO_SHOW, values)
+        events.record(
+            s,
+            "no_show_undone",
+            actor,
+            now,
+            ticket_id=row["ticket_id"],
+            window_id=w.id,
+            no_show_at=row["finished_at"].isoformat(),
+        )
+        events.bump(s, w.zone_code, _zone_of_service(ctx, row["service_code"]))
+        return ticket_view(ctx.config, {**row, **values})
+
+
+def call_number(ctx: Context, window_id: int, actor: str, number: str) -> TicketView:
+    """特呼: call the ticket numbered ``number`` to ``window_id`` out of turn.
+
+    Only a ticket waiting for this window (one of its services, or sent to it by name: the
+    window's own line, :func:`queues.line.window_candidates`); anything else is refused saying
+    why. The same discipline as :func:`call_next`: the window is locked, and the claim is an
+    update that succeeds only while the ticket still waits and the window holds none, so two
+    windows calling one number at once give it to one of them, and the other is told where it
+    went.
+    """
+    wanted = parse_number(number)
+    if wanted is None:
+        raise errors.InvalidTicketNumber(number=number.strip()[:20])
+    label = format_number(*wanted)
+    now = ctx.now()
+    with ctx.db.write() as s:
+        w = _window(s, window_id)
+        if w.state == WindowState.CLOSED:
+            raise errors.WindowClosed(window=w.id)
+        if w.state == WindowState.PAUSED:
+            raise errors.WindowPaused(window=w.id)
+        _refuse_if_busy(s, w)
+        row = by_number(s, ctx, *wanted, ctx.business_day(now))
+        if row is None:
+            raise errors.UnknownNumber(number=label)
+        _refuse_unless_waiting_here(ctx, row, w.id)
+        params = {"b_step": row["id"], "b_window": w.id, "b_clerk": actor, "b_now": now}
+        if s.execute(_CLAIM, params).rowcount != 1:
+            _refuse_if_busy(s, w)
+            _refuse_unless_waiting_here(ctx, step_row(s, row["id"]), w.id)
+            raise errors.NotWaiting(number=label, status=Phrase("status.waiting"))
+        row = step_row(s, row["id"])
+        events.record(
+            s,
+            "called",
+            actor,
+            now,
+            ticket_id=row["ticket_id"],
+            window_id=w.id,
+            number=row["number"],
+            service=row["service_code"],
+            out_of_turn=True,
+        )
+        events.bump(s, w.zone_code, _zone_of_service(ctx, row["service_code"]))
+        return ticket_view(ctx.config, row)
+
+
+def _refuse_unless_waiting_here(ctx: Context, row: dict[str, Any], window_id: int) -> None:
+    """Refuse, saying why, unless the step ``row`` waits for ``window_id`` (the rule call-next
+    calls by, :func:`queues.rules.policy.eligible`)."""
+    number = row["number"]
+    if row["status"] in HELD and row["window_id"] != window_id:
+        raise errors.CalledElsewhere(number=number, window=row["window_id"])
+    if row["status"] != Status.WAITING:
+        raise errors.NotWaiting(number=number, status=Phrase(f"status.{row['status']}"))
+    weights = ctx.config.weights_of_window.get(window_id, {})
+    if not policy.eligible(candidate_of(ctx, row), window_id, weights):
+        target = row["target_window_id"]
+        if target is not None:
+            raise errors.SentToAnotherWindow(number=number, target=target)
+        svc = ctx.config.service(row["service_code"])
+        name = svc.name if svc else row["service_code"]
+        raise errors.NotForThisWindow(number=number, service=name, window=window_id)
 
 
 def transfer(

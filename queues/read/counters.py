@@ -3,7 +3,8 @@ counter console, which carries the visitor's record and so is for staff only."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,13 +13,22 @@ from queues.answers import TicketView, WindowView, ticket_view
 from queues.context import Context
 from queues.errors import UnknownWindow
 from queues.hall.config import HallConfig
-from queues.line import STEP_ROW, STEPS, held, waiting_for_window, window_candidates
+from queues.line import (
+    STEP_ROW,
+    STEPS,
+    held,
+    undoable_no_show,
+    waiting_for_window,
+    window_candidates,
+)
 from queues.read.figures import Figures, day_figures, total, waited_seconds
 from queues.rules import policy
-from queues.rules.lifecycle import Status
+from queues.rules.lifecycle import NO_SHOW_UNDO_SECONDS, Status
 from queues.store.models import Step, Ticket, Window
 
 NEXT_SHOWN = 5
+LINE_SHOWN = 8
+"""Who waits for the window, listed on the console next first (特呼 calls any of them)."""
 
 
 def windows(ctx: Context, only: int | None = None) -> list[WindowView]:
@@ -59,6 +69,26 @@ class Visitor:
 
 
 @dataclass(frozen=True)
+class Waiting:
+    """One ticket in the window's line, as the console lists it."""
+
+    number: str
+    service: str
+    priority: str
+    waited_minutes: int
+    target_window: int | None
+
+
+@dataclass(frozen=True)
+class Undo:
+    """The no-show the clerk may still take back, and for how long."""
+
+    number: str
+    step_id: int
+    seconds_left: int
+
+
+@dataclass(frozen=True)
 class ConsoleView:
     """What a clerk sees at a window: staff only (it carries the visitor's record)."""
 
@@ -73,9 +103,15 @@ class ConsoleView:
     next_numbers: list[str]
     today: Figures
     """What the window did today, counted as the dashboard counts it."""
+    line: list[Waiting] = field(default_factory=list)
+    """Who waits for the window, next first: the order call-next calls in (the first
+    ``LINE_SHOWN``)."""
+    undo: Undo | None = None
+    """The clerk's own no-show still to be taken back, while the window holds no ticket."""
 
 
-def console(ctx: Context, window_id: int) -> ConsoleView:
+def console(ctx: Context, window_id: int, actor: str | None = None) -> ConsoleView:
+    """The window as its clerk (``actor``, who may take back their own no-show) sees it."""
     now = ctx.now()
     today = ctx.business_day(now)
     with ctx.db.read() as s:
@@ -100,8 +136,14 @@ def console(ctx: Context, window_id: int) -> ConsoleView:
                 )
             visitor = Visitor(ticket.visitor_name, ticket.visitor_company, ticket.visitor_phone)
         weights = ctx.config.weights_of_window.get(window_id, {})
-        candidates, numbers = window_candidates(s, ctx, window_id, today)
+        candidates, numbers = window_candidates(s, ctx, window_id, today, LINE_SHOWN)
         ranked = policy.order(candidates, now, window_id, weights)
+        undo = None
+        if actor is not None and current is None:
+            row = undoable_no_show(s, window_id, actor, now)
+            if row is not None:
+                left = NO_SHOW_UNDO_SECONDS - (now - row["finished_at"]).total_seconds()
+                undo = Undo(row["number"], row["id"], max(1, math.ceil(left)))
         return ConsoleView(
             window=window,
             current=current,
@@ -111,4 +153,15 @@ def console(ctx: Context, window_id: int) -> ConsoleView:
             waiting=waiting_for_window(s, ctx, window_id, today),
             next_numbers=[numbers[c.step_id] for c in ranked[:NEXT_SHOWN]],
             today=total(day_figures(s, ctx, today, window=window_id)),
+            line=[
+                Waiting(
+                    numbers[c.step_id],
+                    c.service,
+                    c.priority,
+                    int(max((now - c.queued_at).total_seconds(), 0) // 60),
+                    c.target_window,
+                )
+                for c in ranked[:LINE_SHOWN]
+            ],
+            undo=undo,
         )

@@ -10,7 +10,7 @@ its current step's status is the ticket's status::
                        │ └─recall          ├──transfer──► transferred, and a new waiting step
                        ├──finish──► done   │              (the ticket keeps its place in line)
                        ├──transfer──► transferred
-                       └──no-show──► no_show
+                       └──no-show──► no_show ──undo (within seconds)──► called
 
     waiting, called, serving ──the day's close-out──► expired
 
@@ -21,6 +21,7 @@ makes it today.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import TypeVar
 
@@ -95,6 +96,8 @@ class Action(StrEnum):
     TRANSFER = "transfer"
     RECORD = "record"
     """Note who the visitor is (the register of visitors)."""
+    UNDO_NO_SHOW = "undo_no_show"
+    """Take back a no-show just made (within ``NO_SHOW_UNDO_SECONDS``): called again."""
 
 
 ALLOWED: dict[Action, tuple[Status, ...]] = {
@@ -104,8 +107,35 @@ ALLOWED: dict[Action, tuple[Status, ...]] = {
     Action.NO_SHOW: (Status.CALLED,),
     Action.TRANSFER: HELD,
     Action.RECORD: HELD,
+    Action.UNDO_NO_SHOW: (Status.NO_SHOW,),
 }
-"""The statuses of the held ticket in which each action may be taken."""
+"""The statuses of the ticket in which each action may be taken (of the held ticket for all but
+the undo, which takes back a ticket the window no longer holds)."""
+
+
+NO_SHOW_UNDO_SECONDS = 10
+"""How long a clerk may take back a no-show (a key pressed by mistake, the visitor arriving as it
+was pressed): the ticket goes back to the window, called, as it was. Long enough to see the
+mistake and press 撤销, short enough that the window has not moved on."""
+
+PROMISED_HORIZON_DAYS = 366
+"""How far ahead a promised date (承诺办结日期) may lie. The longest promise a service hall makes
+is a few months; a date further out is a typing slip (``61215-02-02``)."""
+
+
+def promised_date_problem(day: date, today: date) -> str | None:
+    """Why ``day`` cannot be the promised date of a matter accepted on ``today``: ``past`` or
+    ``too_far``; None when it can."""
+    if day < today:
+        return "past"
+    if day > latest_promise(today):
+        return "too_far"
+    return None
+
+
+def latest_promise(today: date) -> date:
+    """The last day a promise made on ``today`` may name."""
+    return today + timedelta(days=PROMISED_HORIZON_DAYS)
 
 
 def allows(status: str | None, action: Action) -> bool:

@@ -18,6 +18,7 @@ exist yet); two kiosks starting the day at once meet on the row's key
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from sqlalchemy import bindparam, func, select, update
@@ -68,3 +69,15 @@ def next_seq(session: Session, day: date, prefix: str) -> int:
 def format_number(prefix: str, seq: int) -> str:
     """``J`` and 12 give ``J012``: three digits at least, more when a day runs past 999."""
     return f"{prefix}{seq:03d}"
+
+
+_NUMBER = re.compile(r"([A-Z]{1,2})0*([0-9]{1,6})")
+
+
+def parse_number(text: str) -> tuple[str, int] | None:
+    """The prefix and sequence a ticket number names, as a clerk types it: ``T012``, ``t12``,
+    `` GZ 3 `` give ``("T", 12)``, ``("T", 12)``, ``("GZ", 3)``; None for anything else."""
+    found = _NUMBER.fullmatch(text.replace(" ", "").upper())
+    if found is None or int(found.group(2)) == 0:
+        return None
+    return found.group(1), int(found.group(2))

@@ -510,8 +510,63 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "counter.done": ("{number}：{action}。", "{number}: {action}."),
     "counter.window_done": ("窗口状态：{state}。", "Window is now {state}."),
     "counter.keys": (
-        "快捷键：空格 叫号 · R 重呼 · S 开始 · F 办结 · N 过号 · T 转号 · P 暂停",
-        "Keys: Space call · R recall · S start · F finish · N no-show · T transfer · P pause",
+        "快捷键（输入框外均可用）：空格 叫号 · R 重呼 · S 开始 · F 办结 · N 过号 · U 撤销过号 · "
+        "T 转号 · P 暂停 · C 特呼号码",
+        "Keys (anywhere but in a text field): Space call · R recall · S start · F finish · "
+        "N no-show · U undo no-show · T transfer · P pause · C call a number",
+    ),
+    # counter console: undoing a no-show, 特呼, the line, promised dates (issue 11)
+    "counter.undo": ("撤销过号", "Undo no-show"),
+    "counter.undo_left": ("{seconds} 秒", "{seconds} s"),
+    "counter.undone": (
+        "{number}：已撤销过号，请继续办理。",
+        "{number}: no-show undone; the ticket is back at this window.",
+    ),
+    "counter.special": ("特呼", "Call this"),
+    "counter.special.number": ("号码", "Number"),
+    "counter.special.label": ("特呼指定号码", "Call a given number"),
+    "counter.special.placeholder": ("如 T012", "e.g. T012"),
+    "counter.special.called": ("已特呼 {number}。", "Called {number} out of turn."),
+    "counter.line": ("等候本窗口（按叫号顺序）", "Waiting for this window (next first)"),
+    "counter.line.more": ("另有 {count} 人", "and {count} more"),
+    "counter.line.waited": ("{minutes} 分钟", "{minutes} min"),
+    "counter.line.empty": ("暂无等候。", "Nobody waiting."),
+    "counter.check_promised": (
+        "承诺办结日期：请填写 {earliest} 至 {latest} 之间的日期。",
+        "Promised date: a day from {earliest} to {latest}.",
+    ),
+    "error.promised_date_invalid": (
+        "承诺办结日期“{date}”不是有效日期，请按 年-月-日 填写（如 2026-12-15）。",
+        "The promised date “{date}” is not a date; write it as year-month-day (2026-12-15).",
+    ),
+    "error.promised_date_too_far": (
+        "承诺办结日期 {date} 太远，最晚可填 {latest}。请检查年份。",
+        "The promised date {date} is too far ahead: {latest} at the latest. Check the year.",
+    ),
+    "error.nothing_to_undo": (
+        "{window} 号窗口没有可撤销的过号（只能撤销本人 {seconds} 秒内的过号）。",
+        "Window {window} has no no-show to undo (only your own, within {seconds} seconds).",
+    ),
+    "error.invalid_ticket_number": (
+        "“{number}”不是号码，请输入字母加数字，如 T012。",
+        "“{number}” is not a ticket number; type letters and digits, e.g. T012.",
+    ),
+    "error.unknown_number": ("今天没有 {number} 号。", "There is no ticket {number} today."),
+    "error.not_waiting": (
+        "{number} 号当前为“{status}”，不在等候，不能特呼。",
+        "Ticket {number} is {status}, not waiting: it cannot be called.",
+    ),
+    "error.called_elsewhere": (
+        "{number} 号已被 {window} 号窗口呼叫。",
+        "Ticket {number} has been called to window {window}.",
+    ),
+    "error.not_for_this_window": (
+        "{number} 号办理的是“{service}”，{window} 号窗口不办理，不能特呼。",
+        "Ticket {number} waits for “{service}”, which window {window} does not serve.",
+    ),
+    "error.sent_to_another_window": (
+        "{number} 号已转给 {target} 号窗口，只能由该窗口呼叫。",
+        "Ticket {number} was sent to window {target}; only that window calls it.",
     ),
     # --- kiosk ----------------------------------------------------------------------------------
     "screen.kiosk": ("取号机", "Kiosk"),
@@ -703,6 +758,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "action.reprint": ("补打", "Reprint"),
     "action.rate": ("评价", "Rate"),
     "action.record": ("登记", "Record"),
+    "action.undo_no_show": ("撤销过号", "undo the no-show"),
     # --- errors (the API's error codes) -------------------------------------------------------
     "error.unknown_service": (
         "没有编号为 {service} 的办理事项。",
