@@ -13,15 +13,26 @@ from typing import Annotated, Any, Literal
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import ALL, Input, Output, State, callback, dcc, html, no_update
 from pydantic import Field, Strict
 
 from components import live
 from components.screens import with_lang
 from queues import errors, services
-from queues.inputs import Code, Company, DateInput, Lang, Name, Phone, PublicId, WindowId, day_of
+from queues.inputs import (
+    Code,
+    Company,
+    Lang,
+    Name,
+    Phone,
+    PublicId,
+    TicketNumber,
+    Typed,
+    WindowId,
+    day_of,
+)
 from queues.read import counters
-from queues.rules.lifecycle import Action, Outcome, Priority, WindowState, allows
+from queues.rules.lifecycle import Action, Outcome, Priority, WindowState, allows, latest_promise
 from queues.text.i18n import PAUSE_REASONS, other_lang, t, window_state
 from web import auth, boundary
 from web.current import context, lang_of
@@ -29,13 +40,22 @@ from web.current import context, lang_of
 PAGE = "counter"
 BUTTONS = ("call", "recall", "start", "finish", "no-show", "transfer", "pause", "resume", "close")
 """The console's buttons (ids ``counter-<button>``)."""
+CLEARED = {
+    "outcome": Outcome.DONE.value,
+    "promised": "",
+    "to-service": None,
+    "to-window": None,
+    "reason": "break",
+}
+"""What the form holds for each new ticket (ids ``counter-<field>``): chosen for one visitor, it
+must not stay chosen for the next."""
 
 boundary.accepts(
     {
         "counter-window.data": WindowId,
         "counter-lang.data": Lang,
         "counter-outcome.value": Outcome | None,
-        "counter-promised.value": DateInput,
+        "counter-promised.value": Typed | None,
         "counter-to-service.value": Code | None,
         "counter-to-window.value": WindowId | None,
         "counter-reason.value": Literal[PAUSE_REASONS] | None,  # type: ignore[valid-type]
@@ -44,6 +64,8 @@ boundary.accepts(
         "counter-visitor-name.value": Name | None,
         "counter-visitor-company.value": Company | None,
         "counter-visitor-phone.value": Phone | None,
+        "counter-special-number.value": Typed | None,
+        "counter-call-this.id.number": TicketNumber,
     }
 )
 
@@ -70,6 +92,8 @@ def layout(window: str = "", lang: str | None = None, **_: str) -> Any:
     if not user.may_work(number):
         return dbc.Container(html.H1(t("counter.not_yours", lang, window=number), className="mt-5"))
     services_for_transfer = [{"label": s.name(lang), "value": s.code} for s in ctx.config.services]
+    today = ctx.business_day()
+    latest = latest_promise(today)
     windows_for_transfer = [
         {"label": f"{t('window.label', lang, id=w.id)} · {w.department(lang)}", "value": w.id}
         for w in ctx.config.windows
@@ -143,6 +167,23 @@ def layout(window: str = "", lang: str | None = None, **_: str) -> Any:
                                 ],
                                 className="counter-actions",
                             ),
+                            html.Div(
+                                html.Button(
+                                    [
+                                        t("counter.undo", lang),
+                                        html.Span(id="counter-undo-number", className="ms-2"),
+                                        html.Span(id="counter-undo-left", className="ms-2"),
+                                        html.Kbd("U", className="ms-2 counter-kbd"),
+                                    ],
+                                    id="counter-undo",
+                                    n_clicks=0,
+                                    disabled=True,
+                                    className="btn btn-lg btn-outline-dark counter-btn",
+                                    **{"data-key": "U"},
+                                ),
+                                id="counter-undo-box",
+                                className="counter-undo-box d-none",
+                            ),
                             dbc.Card(
                                 dbc.CardBody(
                                     [
@@ -166,7 +207,18 @@ def layout(window: str = "", lang: str | None = None, **_: str) -> Any:
                                                             html_for="counter-promised",
                                                         ),
                                                         dbc.Input(
-                                                            id="counter-promised", type="date"
+                                                            id="counter-promised",
+                                                            type="date",
+                                                            min=today.isoformat(),
+                                                            max=latest.isoformat(),
+                                                        ),
+                                                        dbc.FormText(
+                                                            t(
+                                                                "counter.check_promised",
+                                                                lang,
+                                                                earliest=today.isoformat(),
+                                                                latest=latest.isoformat(),
+                                                            )
                                                         ),
                                                     ],
                                                     md=6,
@@ -194,7 +246,10 @@ def layout(window: str = "", lang: str | None = None, **_: str) -> Any:
                                         [
                                             dbc.Col(
                                                 [
-                                                    dbc.Label(t("counter.transfer.service", lang)),
+                                                    dbc.Label(
+                                                        t("counter.transfer.service", lang),
+                                                        id="counter-to-service-label",
+                                                    ),
                                                     dcc.Dropdown(
                                                         id="counter-to-service",
                                                         options=services_for_transfer,
@@ -205,7 +260,10 @@ def layout(window: str = "", lang: str | None = None, **_: str) -> Any:
                                             ),
                                             dbc.Col(
                                                 [
-                                                    dbc.Label(t("counter.transfer.window", lang)),
+                                                    dbc.Label(
+                                                        t("counter.transfer.window", lang),
+                                                        id="counter-to-window-label",
+                                                    ),
                                                     dcc.Dropdown(
                                                         id="counter-to-window",
                                                         options=windows_for_transfer,
@@ -327,6 +385,7 @@ def layout(window: str = "", lang: str | None = None, **_: str) -> Any:
                                 className="mb-3",
                             ),
                             dbc.Card(dbc.CardBody(html.Div(id="counter-queue")), className="mb-3"),
+                            dbc.Card(dbc.CardBody(_line_card(lang)), className="mb-3"),
                             dbc.Card(dbc.CardBody(html.Div(id="counter-today"))),
                         ],
                         lg=4,
@@ -335,6 +394,7 @@ def layout(window: str = "", lang: str | None = None, **_: str) -> Any:
                 className="counter-body",
             ),
             html.P(t("counter.keys", lang), className="counter-keys text-muted"),
+            html.Div(id="counter-gate", className="counter-gate", role="alert"),
         ],
         className="counter",
     )
@@ -357,6 +417,34 @@ def _number(window: str) -> int:
         return int(window)
     except ValueError:
         return -1
+
+
+def _line_card(lang: str) -> list[Any]:
+    """Who waits for this window, next first, each with 特呼; and a number to call typed in."""
+    return [
+        html.H2(t("counter.line", lang), className="h6 text-muted"),
+        html.Div(id="counter-line", className="counter-line"),
+        dbc.Label(
+            t("counter.special.label", lang), html_for="counter-special-number", className="mt-2"
+        ),
+        dbc.InputGroup(
+            [
+                dbc.Input(
+                    id="counter-special-number",
+                    placeholder=t("counter.special.placeholder", lang),
+                    maxLength=16,
+                    autoComplete="off",
+                    n_submit=0,
+                ),
+                dbc.Button(
+                    [t("counter.special", lang), html.Kbd("C", className="ms-2 counter-kbd")],
+                    id="counter-special",
+                    color="primary",
+                    n_clicks=0,
+                ),
+            ]
+        ),
+    ]
 
 
 def _button(action: str, label: str, color: str, key: str | None, lang: str) -> html.Button:
@@ -433,7 +521,7 @@ def _do(
             w = (services.resume if action == "resume" else services.close)(ctx, window, actor)
         return t("counter.window_done", lang, state=t(f"window.{w.state}", lang))
     if action == "finish":
-        when = day_of(promised) if outcome == "promised" else None
+        when = _promised_day(promised) if outcome == Outcome.PROMISED else None
         v = services.finish(ctx, window, actor, outcome or Outcome.DONE, when)
     elif action == "transfer":
         v = services.transfer(
@@ -445,6 +533,83 @@ def _do(
         ](ctx, window, actor)
     label = t(f"action.{action.replace('-', '_')}", lang)
     return t("counter.done", lang, number=v.number, action=label)
+
+
+def _promised_day(text: str | None) -> Any:
+    """The promised date the field holds; what is not a date is said in words (the use case
+    says what is wrong with a date: past, too far)."""
+    if not text:
+        return None
+    day = day_of(text)
+    if day is None:
+        raise errors.PromisedDateInvalid(date=text)
+    return day
+
+
+def _alert(message: str, color: str) -> Any:
+    return dbc.Alert(message, color=color, className="py-2 mb-2", id="counter-alert")
+
+
+@callback(
+    Output("counter-message", "children", allow_duplicate=True),
+    Output("counter-tick", "data", allow_duplicate=True),
+    Input("counter-undo", "n_clicks"),
+    State("counter-window", "data"),
+    State("counter-lang", "data"),
+    State("counter-tick", "data"),
+    prevent_initial_call=True,
+)
+def undo(n: int | None, window: int, lang: str, tick: int | None) -> tuple[Any, Any]:
+    """Take back the no-show this clerk just made (:func:`queues.services.undo_no_show`)."""
+    user = auth.require("clerk", window)
+    if not n:
+        return no_update, no_update
+    try:
+        v = services.undo_no_show(context(), window, user.actor)
+        shown = _alert(t("counter.undone", lang, number=v.number), "success")
+    except errors.HallqError as exc:
+        shown = _alert(exc.message(lang), "danger")
+    return shown, (tick or 0) + 1
+
+
+@callback(
+    Output("counter-message", "children", allow_duplicate=True),
+    Output("counter-tick", "data", allow_duplicate=True),
+    Output("counter-special-number", "value"),
+    Input("counter-special", "n_clicks"),
+    Input("counter-special-number", "n_submit"),
+    Input({"type": "counter-call-this", "number": ALL}, "n_clicks"),
+    State("counter-window", "data"),
+    State("counter-lang", "data"),
+    State("counter-special-number", "value"),
+    State("counter-tick", "data"),
+    prevent_initial_call=True,
+)
+def call_this(
+    _n: int | None,
+    _submit: int | None,
+    _listed: list[int | None],
+    window: int,
+    lang: str,
+    typed: str | None,
+    tick: int | None,
+) -> tuple[Any, Any, Any]:
+    """特呼: call the number typed in, or the one picked from the line
+    (:func:`queues.services.call_number`). What was typed stays when it is refused."""
+    user = auth.require("clerk", window)
+    if not dash.ctx.triggered or not dash.ctx.triggered[0]["value"]:
+        return no_update, no_update, no_update
+    picked = dash.ctx.triggered_id
+    number = picked["number"] if isinstance(picked, dict) else (typed or "")
+    try:
+        v = services.call_number(context(), window, user.actor, number)
+    except errors.HallqError as exc:
+        return _alert(exc.message(lang), "danger"), (tick or 0) + 1, no_update
+    return (
+        _alert(t("counter.special.called", lang, number=v.number), "success"),
+        (tick or 0) + 1,
+        "",
+    )
 
 
 @callback(
@@ -486,6 +651,14 @@ def save_visitor(
     Output("counter-visitor-name", "value"),
     Output("counter-visitor-company", "value"),
     Output("counter-visitor-phone", "value"),
+    *[Output(f"counter-{f}", "value") for f in CLEARED],
+    Output("counter-undo", "disabled"),
+    Output("counter-undo-box", "className"),
+    Output("counter-undo", "value"),
+    Output("counter-undo-number", "children"),
+    Output("counter-undo-left", "children"),
+    Output("counter-line", "children"),
+    Output("counter-special", "disabled"),
     Input("counter-tick", "data"),
     Input(live.version_id(PAGE), "data"),
     State("counter-window", "data"),
@@ -496,15 +669,15 @@ def show(
     _tick: int, _version: int | None, window: int, lang: str, holding: str | None
 ) -> tuple[Any, ...]:
     """The window as it is: after every action here, and whenever the hall's board moves."""
-    auth.require("clerk", window)
+    user = auth.require("clerk", window)
     ctx = context()
     try:
-        view = counters.console(ctx, window)
+        view = counters.console(ctx, window, user.actor)
     except errors.HallqError as exc:
         return (
             exc.message(lang),
             "counter-state badge bg-danger",
-            *([no_update] * (3 + len(BUTTONS) + 4)),
+            *([no_update] * (3 + len(BUTTONS) + 4 + len(CLEARED) + 7)),
         )
     w, cur = view.window, view.current
     status = cur.status if cur else None
@@ -525,9 +698,15 @@ def show(
     ]
     now_holding = cur.id if cur else None
     visitor = (no_update,) * 3
-    if now_holding != holding:  # a new ticket in hand: its record (what is typed stays otherwise)
+    cleared: tuple[Any, ...] = (no_update,) * len(CLEARED)
+    if now_holding != holding:
+        # a new ticket in hand (or none): its record, and a clean form; what the clerk chose or
+        # typed for the previous visitor never carries over. Otherwise what is typed stays.
         v = view.visitor
         visitor = (v.name, v.company, v.phone) if v else (None, None, None)
+        cleared = tuple(CLEARED.values())
+    offer = view.undo
+    may_call = w.state == WindowState.OPEN and cur is None
     return (
         state,
         f"counter-state badge {badge}",
@@ -537,6 +716,14 @@ def show(
         *[disabled[a] for a in BUTTONS],
         now_holding,
         *visitor,
+        *cleared,
+        offer is None,
+        "counter-undo-box" if offer else "counter-undo-box d-none",
+        str(offer.step_id) if offer else "",
+        offer.number if offer else "",
+        t("counter.undo_left", lang, seconds=offer.seconds_left) if offer else "",
+        _line(ctx, view, lang, may_call),
+        not may_call,
     )
 
 
@@ -587,6 +774,52 @@ def _queue(view: counters.ConsoleView, lang: str) -> Any:
             id="counter-next",
         ),
     ]
+
+
+def _line(ctx: Any, view: counters.ConsoleView, lang: str, may_call: bool) -> Any:
+    """Who waits for the window, next first (the order call-next takes them in), each with a
+    button that calls that one (特呼)."""
+    if not view.line:
+        return html.P(t("counter.line.empty", lang), className="text-muted mb-0")
+    rows = []
+    for w in view.line:
+        svc = ctx.config.service(w.service)
+        badge = (
+            dbc.Badge(
+                t(f"priority.{w.priority}", lang),
+                color="danger" if w.priority == Priority.GREEN else "warning",
+                text_color=None if w.priority == Priority.GREEN else "dark",
+                className="ms-1",
+            )
+            if w.priority != Priority.NORMAL
+            else None
+        )
+        rows.append(
+            html.Li(
+                [
+                    html.Span(w.number, className="counter-line-number"),
+                    html.Span(
+                        [svc.name(lang) if svc else w.service, badge],
+                        className="counter-line-service",
+                    ),
+                    html.Span(
+                        t("counter.line.waited", lang, minutes=w.waited_minutes),
+                        className="counter-line-waited",
+                    ),
+                    html.Button(
+                        t("counter.special", lang),
+                        id={"type": "counter-call-this", "number": w.number},
+                        n_clicks=0,
+                        disabled=not may_call,
+                        className="btn btn-sm btn-outline-primary",
+                    ),
+                ],
+                className="counter-line-row",
+            )
+        )
+    more = view.waiting - len(view.line)
+    extra = [html.P(t("counter.line.more", lang, count=more), className="text-muted mb-0")]
+    return [html.Ol(rows, className="counter-line-list"), *(extra if more > 0 else [])]
 
 
 def _today(view: counters.ConsoleView, lang: str) -> Any:

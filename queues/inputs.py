@@ -68,10 +68,10 @@ PublicId = Annotated[str, Strict(), StringConstraints(pattern=r"^[A-Za-z0-9_-]{1
 TicketNumber = _printable_line(16, 1)
 """A ticket's number as a clerk types it (``T012``, ``t12``); whether it has a number's shape is
 the use case's to say (:func:`queues.store.numbering.parse_number`), in words on every screen."""
-PromisedText = Annotated[str, Strict(), StringConstraints(max_length=32), AfterValidator(_one_line)]
-"""A promised date as the console's date field sends it. Bounded here and read by the page
-(:func:`day_of`), so a slip like ``61215-02-02`` is told to the clerk in words, not refused
-unseen."""
+Typed = _printable_line(32)
+"""A short field a clerk types in (a promised date as the date field sends it, a number to call):
+bounded here, and read by the page or the use case, which says in words what is wrong with it
+(``61215-02-02``, ``T-12``): a value the gate refused would be lost without a word."""
 Text = _printable_line(200)
 """One line a person typed: a pause reason, an agent's error, a display name."""
 Name = _printable_line(100)

@@ -536,8 +536,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Promised date: a day from {earliest} to {latest}.",
     ),
     "error.promised_date_invalid": (
-        "承诺办结日期“{date}”不是有效日期，请按 年-月-日 填写（如 2026-12-15）。",
-        "The promised date “{date}” is not a date; write it as year-month-day (2026-12-15).",
+        "承诺办结日期“{date}”无效，请按 年-月-日 填写，年份四位（如 2026-12-15）。",
+        "The promised date “{date}” is not a date: year (four digits)-month-day, e.g. 2026-12-15.",
     ),
     "error.promised_date_too_far": (
         "承诺办结日期 {date} 太远，最晚可填 {latest}。请检查年份。",
