@@ -343,9 +343,15 @@ def layout(window: str = "", lang: str | None = None, **_: str) -> Any:
                     dbc.Col(
                         [
                             dbc.Card(
+                                dbc.CardBody([html.Div(id="counter-queue"), *_line_card(lang)]),
+                                className="mb-3",
+                            ),
+                            dbc.Card(
                                 dbc.CardBody(
                                     [
-                                        dbc.Label(t("counter.reason", lang)),
+                                        dbc.Label(
+                                            t("counter.reason", lang), html_for="counter-reason"
+                                        ),
                                         dbc.Select(
                                             id="counter-reason",
                                             options=[
@@ -384,8 +390,6 @@ def layout(window: str = "", lang: str | None = None, **_: str) -> Any:
                                 ),
                                 className="mb-3",
                             ),
-                            dbc.Card(dbc.CardBody(html.Div(id="counter-queue")), className="mb-3"),
-                            dbc.Card(dbc.CardBody(_line_card(lang)), className="mb-3"),
                             dbc.Card(dbc.CardBody(html.Div(id="counter-today"))),
                         ],
                         lg=4,
@@ -422,7 +426,7 @@ def _number(window: str) -> int:
 def _line_card(lang: str) -> list[Any]:
     """Who waits for this window, next first, each with 特呼; and a number to call typed in."""
     return [
-        html.H2(t("counter.line", lang), className="h6 text-muted"),
+        html.H2(t("counter.line", lang), className="h6 text-muted mt-2"),
         html.Div(id="counter-line", className="counter-line"),
         dbc.Label(
             t("counter.special.label", lang), html_for="counter-special-number", className="mt-2"

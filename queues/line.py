@@ -336,19 +336,12 @@ def by_number(s: Session, ctx: Context, prefix: str, seq: int, day: date) -> dic
 
 _ev = Event.__table__.c
 _LAST_NO_SHOW = (
-    select(*STEP_ROW)
-    .select_from(STEPS)
+    select(_ev.ticket_id, _ev.actor)
     .where(
-        _st.window_id == bindparam("b_window"),
-        _st.status == Status.NO_SHOW,
-        _st.finished_at >= bindparam("b_since"),
+        _ev.at >= bindparam("b_since"),
+        _ev.kind == "no_show",
+        _ev.window_id == bindparam("b_window"),
     )
-    .order_by(_st.finished_at.desc(), _st.id.desc())
-    .limit(1)
-)
-_NO_SHOW_BY = (
-    select(_ev.actor)
-    .where(_ev.ticket_id == bindparam("b_ticket_id"), _ev.kind == "no_show")
     .order_by(_ev.id.desc())
     .limit(1)
 )
@@ -358,13 +351,14 @@ def undoable_no_show(
     s: Session, window_id: int, actor: str, now: datetime
 ) -> dict[str, Any] | None:
     """The no-show ``actor`` may still take back at window ``window_id`` at ``now``, as a
-    :data:`STEP_ROW`: the window's latest, if ``actor`` made it less than
-    ``NO_SHOW_UNDO_SECONDS`` ago (not the automatic no-show, nor another clerk's)."""
+    :data:`STEP_ROW`: the window's latest no-show, if ``actor`` made it less than
+    ``NO_SHOW_UNDO_SECONDS`` ago (not the automatic one, nor another clerk's) and it still
+    stands."""
     since = now - timedelta(seconds=NO_SHOW_UNDO_SECONDS)
-    found = s.execute(_LAST_NO_SHOW, {"b_window": window_id, "b_since": since}).first()
-    if found is None:
+    last = s.execute(_LAST_NO_SHOW, {"b_window": window_id, "b_since": since}).first()
+    if last is None or last.actor != actor:
         return None
-    by = s.scalar(_NO_SHOW_BY, {"b_ticket_id": found.ticket_id})
-    if by != actor:
+    row = current_row_of(s, last.ticket_id)
+    if row["status"] != Status.NO_SHOW or row["window_id"] != window_id:
         return None
-    return dict(found._mapping)
+    return row

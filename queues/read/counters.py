@@ -27,7 +27,7 @@ from queues.rules.lifecycle import NO_SHOW_UNDO_SECONDS, Status
 from queues.store.models import Step, Ticket, Window
 
 NEXT_SHOWN = 5
-LINE_SHOWN = 8
+LINE_SHOWN = 6
 """Who waits for the window, listed on the console next first (特呼 calls any of them)."""
 
 

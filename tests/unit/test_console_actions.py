@@ -180,8 +180,12 @@ def test_the_console_lists_the_line_in_the_order_call_next_calls(
     assert called == ["T002", "T001", "T003"]
 
 
-def test_the_line_shows_more_than_five_of_one_service() -> None:
-    assert counters.LINE_SHOWN > 5  # read per group, not cut at call-next's five
+def test_the_line_lists_six_of_one_service_not_call_nexts_five(ctx: Context) -> None:
+    for _ in range(7):
+        services.issue(ctx, "tax")
+    view = counters.console(ctx, 5)
+    assert [w.number for w in view.line] == ["T001", "T002", "T003", "T004", "T005", "T006"]
+    assert view.waiting == 7
 
 
 def test_numbers_as_a_clerk_types_them() -> None:
