@@ -248,7 +248,7 @@ def layout(window: str = "", lang: str | None = None, **_: str) -> Any:
                                                 [
                                                     dbc.Label(
                                                         t("counter.transfer.service", lang),
-                                                        id="counter-to-service-label",
+                                                        html_for="counter-to-service",
                                                     ),
                                                     dcc.Dropdown(
                                                         id="counter-to-service",
@@ -262,7 +262,7 @@ def layout(window: str = "", lang: str | None = None, **_: str) -> Any:
                                                 [
                                                     dbc.Label(
                                                         t("counter.transfer.window", lang),
-                                                        id="counter-to-window-label",
+                                                        html_for="counter-to-window",
                                                     ),
                                                     dcc.Dropdown(
                                                         id="counter-to-window",

@@ -221,3 +221,17 @@ def test_a_number_is_called_from_the_line_or_typed(dash_duo, ctx: Context) -> No
     dash_duo.wait_for_text_to_equal("#counter-alert", "已特呼 T002。")
     dash_duo.wait_for_text_to_equal("#counter-number", "T002")
     assert field.get_attribute("value") == ""
+
+
+def test_a_request_the_input_gate_refuses_is_said_on_the_console(dash_duo, ctx: Context) -> None:
+    console(dash_duo, ctx, "tax")
+    keys(dash_duo, " ")
+    dash_duo.wait_for_text_to_equal("#counter-number", "T001")
+    phone = dash_duo.find_element("#counter-visitor-phone")
+    phone.send_keys("call me")  # a phone number is digits: the gate refuses the request
+    tap(dash_duo, "#counter-visitor-save")
+    dash_duo.wait_for_element("#counter-gate.counter-gate-shown")
+    said = dash_duo.find_element("#counter-gate").text
+    # in the browser's language (the gate reads Accept-Language: English in the test browser)
+    assert said.startswith("The page's request was refused") and "counter-visitor-phone" in said
+    assert phone.get_attribute("value") == "call me"  # still there to be corrected
