@@ -793,7 +793,6 @@ def _line(ctx: Any, view: counters.ConsoleView, lang: str, may_call: bool) -> An
                 t(f"priority.{w.priority}", lang),
                 color="danger" if w.priority == Priority.GREEN else "warning",
                 text_color=None if w.priority == Priority.GREEN else "dark",
-                className="ms-1",
             )
             if w.priority != Priority.NORMAL
             else None
@@ -802,8 +801,10 @@ def _line(ctx: Any, view: counters.ConsoleView, lang: str, may_call: bool) -> An
             html.Li(
                 [
                     html.Span(w.number, className="counter-line-number"),
+                    html.Span(badge),
                     html.Span(
-                        [svc.name(lang) if svc else w.service, badge],
+                        svc.name(lang) if svc else w.service,
+                        title=svc.name(lang) if svc else w.service,
                         className="counter-line-service",
                     ),
                     html.Span(
