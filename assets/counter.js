@@ -3,11 +3,12 @@
    Keys: a key presses the button that carries it in its data-key (Space: call next, R recall,
    S start, F finish, N no-show, U undo the no-show, T transfer, P pause; Ctrl+Z undoes too), and
    C goes to the number to call (特呼). They work wherever the focus is (a radio, a select, a
-   dropdown, a button) except in a field one types into: there the keys are the field's. The key
-   is taken before the focused control sees it (capture), so a focused dropdown does not open
-   with "t" typed, a select does not jump to an option, a focused button is not pressed by Space
-   instead. A key held down acts once. Enter in the promised date finishes. A dropdown's own
-   search still takes letters once it is open (its search field is a text field).
+   button) except in a field one types into: there the keys are the field's. The key is taken
+   before the focused control sees it (capture), so a select does not jump to an option and a
+   focused button is not pressed by Space instead. A key held down acts once. Enter in the
+   promised date finishes. (The transfer's targets are native selects: Dash's own dropdown opens
+   on a key's release with the key typed into its search, and hides a focusable field from
+   assistive technology.)
 
    The undo's countdown runs here, from the seconds the server gave when it drew the button; the
    server decides all the same. A callback request the input gate refuses is said on the page. */
@@ -63,16 +64,6 @@
     if (!button) { return; }
     if (event.repeat) { event.preventDefault(); event.stopPropagation(); return; }
     press(event, button);
-  }, true);
-
-  // A dropdown opens on the key's release, with the key typed into its search (Dash 4): the
-  // release of a key taken as a shortcut is not its to see.
-  document.addEventListener("keyup", function (event) {
-    if (!onConsole() || typingIn(event.target) || event.key.length !== 1) { return; }
-    if (event.target.closest && event.target.closest(".dash-dropdown")) {
-      event.preventDefault();
-      event.stopPropagation();
-    }
   }, true);
 
   // --- the undo's countdown ---------------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, dcc, html, no_update
-from pydantic import Field, Strict
+from pydantic import Field, Strict, StringConstraints
 
 from components import live
 from components.screens import with_lang
@@ -38,13 +38,15 @@ from web import auth, boundary
 from web.current import context, lang_of
 
 PAGE = "counter"
+WindowChoice = Annotated[str, Strict(), StringConstraints(pattern=r"^[1-9][0-9]{0,3}$")]
+"""A window picked in the transfer's select (a select's values are text)."""
 BUTTONS = ("call", "recall", "start", "finish", "no-show", "transfer", "pause", "resume", "close")
 """The console's buttons (ids ``counter-<button>``)."""
 CLEARED = {
     "outcome": Outcome.DONE.value,
     "promised": "",
-    "to-service": None,
-    "to-window": None,
+    "to-service": "",
+    "to-window": "",
     "reason": "break",
 }
 """What the form holds for each new ticket (ids ``counter-<field>``): chosen for one visitor, it
@@ -56,8 +58,8 @@ boundary.accepts(
         "counter-lang.data": Lang,
         "counter-outcome.value": Outcome | None,
         "counter-promised.value": Typed | None,
-        "counter-to-service.value": Code | None,
-        "counter-to-window.value": WindowId | None,
+        "counter-to-service.value": Code | Literal[""] | None,
+        "counter-to-window.value": WindowChoice | WindowId | Literal[""] | None,
         "counter-reason.value": Literal[PAUSE_REASONS] | None,  # type: ignore[valid-type]
         "counter-tick.data": Annotated[int, Strict(), Field(ge=0, le=2**31)] | None,
         "counter-holding.data": PublicId | None,
@@ -91,11 +93,17 @@ def layout(window: str = "", lang: str | None = None, **_: str) -> Any:
         )
     if not user.may_work(number):
         return dbc.Container(html.H1(t("counter.not_yours", lang, window=number), className="mt-5"))
-    services_for_transfer = [{"label": s.name(lang), "value": s.code} for s in ctx.config.services]
+    none = {"label": "—", "value": ""}
+    services_for_transfer = [none] + [
+        {"label": s.name(lang), "value": s.code} for s in ctx.config.services
+    ]
     today = ctx.business_day()
     latest = latest_promise(today)
-    windows_for_transfer = [
-        {"label": f"{t('window.label', lang, id=w.id)} · {w.department(lang)}", "value": w.id}
+    windows_for_transfer = [none] + [
+        {
+            "label": f"{t('window.label', lang, id=w.id)} · {w.department(lang)}",
+            "value": str(w.id),
+        }
         for w in ctx.config.windows
         if w.id != number
     ]
@@ -250,10 +258,10 @@ def layout(window: str = "", lang: str | None = None, **_: str) -> Any:
                                                         t("counter.transfer.service", lang),
                                                         html_for="counter-to-service",
                                                     ),
-                                                    dcc.Dropdown(
+                                                    dbc.Select(
                                                         id="counter-to-service",
                                                         options=services_for_transfer,
-                                                        clearable=True,
+                                                        value="",
                                                     ),
                                                 ],
                                                 md=5,
@@ -264,10 +272,10 @@ def layout(window: str = "", lang: str | None = None, **_: str) -> Any:
                                                         t("counter.transfer.window", lang),
                                                         html_for="counter-to-window",
                                                     ),
-                                                    dcc.Dropdown(
+                                                    dbc.Select(
                                                         id="counter-to-window",
                                                         options=windows_for_transfer,
-                                                        clearable=True,
+                                                        value="",
                                                     ),
                                                 ],
                                                 md=4,
@@ -510,7 +518,7 @@ def _do(
     outcome: str,
     promised: str | None,
     to_service: str | None,
-    to_window: int | None,
+    to_window: int | str | None,
     reason: str,
 ) -> str:
     if action == "call":
@@ -529,7 +537,7 @@ def _do(
         v = services.finish(ctx, window, actor, outcome or Outcome.DONE, when)
     elif action == "transfer":
         v = services.transfer(
-            ctx, window, actor, service=to_service or None, window=to_window or None
+            ctx, window, actor, service=to_service or None, window=int(to_window or 0) or None
         )
     else:
         v = {"recall": services.recall, "start": services.start, "no-show": services.no_show}[
@@ -742,6 +750,7 @@ def _current(ctx: Any, view: counters.ConsoleView, lang: str) -> Any:
             dbc.Badge(
                 t(f"priority.{cur.priority}", lang),
                 color="danger" if cur.priority == Priority.GREEN else "warning",
+                text_color=None if cur.priority == Priority.GREEN else "dark",
             )
         )
     lines = [t("counter.waited", lang, minutes=view.waited_minutes or 0)]

@@ -7,6 +7,8 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
+from selenium.webdriver.support.ui import Select
+
 from app import create_app
 from queues import services
 from queues.access import staff
@@ -52,7 +54,9 @@ def test_counter001_a_clerks_round(dash_duo, ctx: Context) -> None:
     dash_duo.wait_for_text_to_equal("#counter-number", "T001")
     tap(dash_duo, "#counter-recall")
     dash_duo.wait_for_text_to_equal("#counter-alert", "T001：重呼。")
-    dash_duo.select_dcc_dropdown("#counter-to-service", value="住房公积金提取、贷款")
+    Select(dash_duo.find_element("#counter-to-service")).select_by_visible_text(
+        "住房公积金提取、贷款"
+    )
     tap(dash_duo, "#counter-transfer")
     dash_duo.wait_for_text_to_equal("#counter-alert", "T001：转号。")
     dash_duo.wait_for_text_to_equal("#counter-number", "暂无号票，按“叫号”呼叫下一位。")
