@@ -107,7 +107,7 @@ def layout(window: str = "", lang: str | None = None, **_: str) -> Any:
         for w in ctx.config.windows
         if w.id != number
     ]
-    return html.Div(
+    return html.Main(
         [
             *live.poller(PAGE, None, interval_ms=2_000),
             dcc.Store(id="counter-window", data=number),
