@@ -1,10 +1,13 @@
 """The counter console: a clerk's window for the day (``/counter/<window>``).
 
-Call, recall, start, finish with the outcome, no-show, transfer, pause and resume, with keyboard
-shortcuts; the ticket in hand with how long it waited and where it came from; who waits next;
-the window's figures for today; and a record of who was served (staff only). Every callback
-checks on the server that a signed-in clerk may work this window (:func:`web.auth.require`);
-buttons that make no sense now are disabled, and the service layer refuses them anyway.
+Call, recall, start, finish with the outcome, no-show (taken back within seconds), transfer,
+pause and resume, with keyboard shortcuts that work everywhere but in text fields
+(``assets/counter.js``); the ticket in hand with how long it waited and where it came from; who
+waits for the window, next first, any of them called out of turn (特呼); the window's figures for
+today; and a record of who was served (staff only). Each new ticket starts with a clean form.
+Every callback checks on the server that a signed-in clerk may work this window
+(:func:`web.auth.require`); buttons that make no sense now are disabled, and the service layer
+refuses them anyway.
 """
 
 from __future__ import annotations

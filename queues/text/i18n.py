@@ -523,7 +523,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{number}: no-show undone; the ticket is back at this window.",
     ),
     "counter.special": ("特呼", "Call this"),
-    "counter.special.number": ("号码", "Number"),
     "counter.special.label": ("特呼指定号码", "Call a given number"),
     "counter.special.placeholder": ("如 T012", "e.g. T012"),
     "counter.special.called": ("已特呼 {number}。", "Called {number} out of turn."),
