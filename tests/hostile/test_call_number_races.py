@@ -113,3 +113,27 @@ def test_a_number_called_as_another_window_calls_next_goes_to_one(hall: Hall) ->
     # call-next first (特呼 is told where it went), or 特呼 first (nothing left for call-next)
     assert set(outcomes) <= {(OK, (409, "called_elsewhere")), ((204, ""), OK)}, outcomes
     assert calls == {(1, 1): ROUNDS}
+
+
+@pytest.mark.postgres
+def test_an_undo_and_a_call_at_one_window_at_once_leave_it_one_ticket(hall: Hall) -> None:
+    window = 10  # social insurance and employment, like 8 and 9
+    assert post(hall, f"/windows/{window}/resume")[0] == 200
+    outcomes: Counter[tuple[Outcome, Outcome]] = Counter()
+    holding: Counter[int] = Counter()
+    for _ in range(ROUNDS):
+        issue(hall, "employment")
+        issue(hall, "employment")
+        assert post(hall, f"/windows/{window}/call-next")[0] == 200
+        assert post(hall, f"/windows/{window}/no-show")[0] == 200
+        undoing, calling = at_once(
+            partial(post, hall, f"/windows/{window}/undo-no-show"),
+            partial(post, hall, f"/windows/{window}/call-next"),
+        )
+        outcomes[outcome(undoing), outcome(calling)] += 1
+        holding[len(held(hall.ctx, window))] += 1
+        release(hall.ctx, window)
+        release(hall.ctx, window)
+    assert holding == {1: ROUNDS}  # the ticket taken back, or the next one: never both
+    # the undo first (the call is refused: the window holds it), or the call first
+    assert set(outcomes) <= {(OK, (409, "window_busy")), ((409, "window_busy"), OK)}, outcomes
