@@ -7,7 +7,9 @@ stands at Tuesday 24 November 2026, 10:00.
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
+import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
@@ -244,3 +246,30 @@ def test_a_request_the_input_gate_refuses_is_said_on_the_console(dash_duo, ctx: 
     # in the browser's language (the gate reads Accept-Language: English in the test browser)
     assert said.startswith("The page's request was refused") and "counter-visitor-phone" in said
     assert phone.get_attribute("value") == "call me"  # still there to be corrected
+
+
+AXE = Path(__file__).resolve().parents[2] / ".venv/axe/node_modules/axe-core/axe.min.js"
+
+
+def test_the_console_has_no_serious_accessibility_fault(dash_duo, ctx: Context) -> None:
+    """axe-core (installed by `make test`) on the console: idle, holding a ticket, after a
+    no-show with its undo, in English."""
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed (make test installs it)")
+    services.issue(ctx, "tax", "priority")  # called first: its badge is on the console
+    console(dash_duo, ctx, "tax", size=(1366, 768))
+    found = {}
+    for moment, action in (("idle", None), ("called", " "), ("no-show", "n"), ("en", "en")):
+        if action == "en":
+            dash_duo.driver.get(dash_duo.server_url + "/counter/5?lang=en")
+            dash_duo.wait_for_element("#counter-line .counter-line-row")
+        elif action:
+            keys(dash_duo, action)
+        time.sleep(1)
+        dash_duo.driver.execute_script(AXE.read_text())
+        found[moment] = dash_duo.driver.execute_async_script(
+            "const done = arguments[0];"
+            "axe.run().then(r => done(r.violations"
+            ".filter(v => ['critical', 'serious'].includes(v.impact)).map(v => v.id)))"
+        )
+    assert found == {"idle": [], "called": [], "no-show": [], "en": []}
