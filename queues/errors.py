@@ -322,6 +322,10 @@ class NotYourAccount(HallqError):
 # --- the counter console: undoing a no-show, calling a number out of turn (特呼) ---------------
 
 
+class InvalidPhone(HallqError):
+    code = "invalid_phone"
+
+
 class NothingToUndo(HallqError):
     """No no-show of this window's to take back: none, someone else's, or older than the undo
     allows (``seconds``)."""

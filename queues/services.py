@@ -26,6 +26,7 @@ from queues.access.requesters import INTERNAL, Requester
 from queues.answers import TicketView, WindowView, ticket_view
 from queues.context import Context
 from queues.hall.config import HallConfig, Service
+from queues.inputs import PHONE
 from queues.line import (
     CURRENT_BY_PUBLIC_ID,
     STEP_ROW,
@@ -785,6 +786,8 @@ def record_visitor(
 
     Kept on the ticket for staff and reports; no public screen or public answer shows it.
     """
+    if not PHONE.fullmatch(phone.strip()):
+        raise errors.InvalidPhone(phone=phone.strip()[:40])
     now = ctx.now()
     with ctx.db.write() as s:
         row, _ = _holding(s, window_id, Action.RECORD)

@@ -542,6 +542,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "承诺办结日期 {date} 太远，最晚可填 {latest}。请检查年份。",
         "The promised date {date} is too far ahead: {latest} at the latest. Check the year.",
     ),
+    "error.invalid_phone": (
+        "电话“{phone}”无效：只能填数字、+、-、括号和空格。",
+        "The phone number “{phone}” may hold only digits, +, -, brackets and spaces.",
+    ),
     "error.nothing_to_undo": (
         "{window} 号窗口没有可撤销的过号（只能撤销本人 {seconds} 秒内的过号）。",
         "Window {window} has no no-show to undo (only your own, within {seconds} seconds).",

@@ -239,13 +239,20 @@ def test_a_request_the_input_gate_refuses_is_said_on_the_console(dash_duo, ctx: 
     keys(dash_duo, " ")
     dash_duo.wait_for_text_to_equal("#counter-number", "T001")
     phone = dash_duo.find_element("#counter-visitor-phone")
-    phone.send_keys("call me")  # a phone number is digits: the gate refuses the request
+    phone.send_keys("call me")  # the use case says what a phone number holds
+    tap(dash_duo, "#counter-visitor-save")
+    dash_duo.wait_for_text_to_equal(
+        "#counter-message", "电话“call me”无效：只能填数字、+、-、括号和空格。"
+    )
+    name = dash_duo.find_element("#counter-visitor-name")
+    name.send_keys("王" * 120)  # longer than a name may be: the gate refuses the request
     tap(dash_duo, "#counter-visitor-save")
     dash_duo.wait_for_element("#counter-gate.counter-gate-shown")
     said = dash_duo.find_element("#counter-gate").text
     # in the browser's language (the gate reads Accept-Language: English in the test browser)
-    assert said.startswith("The page's request was refused") and "counter-visitor-phone" in said
-    assert phone.get_attribute("value") == "call me"  # still there to be corrected
+    assert said.startswith("The page's request was refused") and "counter-visitor-name" in said
+    assert phone.get_attribute("value") == "call me"  # what was typed is still there
+    assert len(name.get_attribute("value")) == 120
 
 
 AXE = Path(__file__).resolve().parents[2] / ".venv/axe/node_modules/axe-core/axe.min.js"

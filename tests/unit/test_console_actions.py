@@ -213,3 +213,17 @@ def test_promised_dates_must_be_from_today_to_a_year_ahead(ctx: Context) -> None
     assert counters.console(ctx, 5).current is not None  # nothing lost: still at the window
     done = services.finish(ctx, 5, CLERK, "promised", today + timedelta(days=366))
     assert done.outcome == "promised"
+
+
+def test_a_phone_number_with_letters_is_refused_in_words(ctx: Context) -> None:
+    services.resume(ctx, 5, CLERK)
+    services.issue(ctx, "tax")
+    services.call_next(ctx, 5, CLERK)
+    with pytest.raises(errors.InvalidPhone) as refused:
+        services.record_visitor(ctx, 5, CLERK, name="王芳", phone="call me")
+    assert refused.value.message("en") == (
+        "The phone number “call me” may hold only digits, +, -, brackets and spaces."
+    )
+    services.record_visitor(ctx, 5, CLERK, name="王芳", phone="+86 (010) 1234-5678")
+    visitor = counters.console(ctx, 5).visitor
+    assert visitor is not None and visitor.phone == "+86 (010) 1234-5678"
