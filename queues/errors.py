@@ -134,6 +134,11 @@ class NoWindowForService(HallqError):
     kind = "conflict"
 
 
+class WaitPastClosing(HallqError):
+    code = "wait_past_closing"
+    kind = "conflict"
+
+
 class WindowClosed(HallqError):
     code = "window_closed"
     kind = "conflict"

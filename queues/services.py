@@ -61,7 +61,7 @@ from queues.rules.lifecycle import (
 )
 from queues.rules.rating import SCORES, FollowUp, is_bad
 from queues.store import db, events
-from queues.store.models import PrintJob, Rating, Step, Ticket, Window
+from queues.store.models import Alert, PrintJob, Rating, Step, Ticket, Window
 from queues.store.numbering import format_number, next_seq, parse_number
 from queues.text.i18n import Phrase, weekdays
 
@@ -71,6 +71,8 @@ class Issued:
     ticket: TicketView
     created: bool
     """False when the same ``request_id`` came again and the first ticket is answered."""
+    late: bool = False
+    """The expected wait runs past closing time (``[rules] late_wait``, :func:`issuing.late`)."""
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -305,8 +307,15 @@ def _issue(ctx: Context, asked: _Asked, predict: bool) -> Issued:
             _queue_slip(s, row["ticket_id"], asked.by.kiosk, now)
         # people ahead and the expected wait, as the ticket's answer gives them to everyone
         view = answer(s, ctx, row) if predict else ticket_view(ctx.config, row)
+        late = issuing.late(ctx.config, local, view.eta_minutes, open_always=ctx.open_always)
+        if late == "refuse" and not asked.by.is_staff:  # staff decide for themselves
+            raise _too_late(ctx.config, view.eta_minutes)  # the whole ticket is rolled back
         events.bump(s, first.zone)
-    return Issued(view, created=True)
+    return Issued(view, created=True, late=late is not None)
+
+
+def _too_late(cfg: HallConfig, minutes: int | None) -> errors.WaitPastClosing:
+    return errors.WaitPastClosing(minutes=minutes or 0, close=f"{cfg.hours.close:%H:%M}")
 
 
 def _may_issue(ctx: Context, asked: _Asked, local: datetime) -> tuple[Service, Service]:
@@ -995,3 +1004,43 @@ def expire_day(ctx: Context, day: date | None = None, actor: str = "system") -> 
             zones.add(w.zone_code)
         events.bump(s, *zones)
         return expired
+
+
+# --- a visitor asks for help ---------------------------------------------------------------
+
+
+def call_staff(ctx: Context, by: Requester) -> bool:
+    """A visitor at a kiosk taps 找工作人员: the call is an event and an alert (kind ``help``)
+    on the dashboard and the staff page until staff answer it (:func:`answer_help`).
+
+    Taps from the same place while its call is open add to that call (the alert counts them)
+    instead of raising another. ``by``'s limit applies (:func:`requesters.check_help`). Answers
+    True for a new call, False when one from the same place was already open."""
+    now = ctx.now()
+    subject = (by.kiosk or by.name)[:64]
+    with ctx.db.write() as s:
+        requesters.check_help(s, ctx, by, now)
+        events.record(s, "help_requested", by.actor, now, kiosk=by.kiosk)
+        open_call = s.scalar(
+            select(Alert).where(
+                Alert.kind == "help", Alert.subject == subject, Alert.closed_at.is_(None)
+            )
+        )
+        if open_call is not None:
+            open_call.detail = {**open_call.detail, "calls": open_call.detail.get("calls", 1) + 1}
+            return False
+        s.add(Alert(kind="help", subject=subject, detail={"calls": 1}, opened_at=now))
+    return True
+
+
+def answer_help(ctx: Context, alert_id: int, actor: str) -> bool:
+    """Staff have gone to the visitor who called: the help alert closes (an event says who).
+    Answers False when the call was already answered (or is not a call)."""
+    now = ctx.now()
+    with ctx.db.write() as s:
+        call = s.get(Alert, alert_id)
+        if call is None or call.kind != "help" or call.closed_at is not None:
+            return False
+        call.closed_at = now
+        events.record(s, "help_answered", actor, now, subject=call.subject, alert=alert_id)
+    return True

@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from queues import errors
 from queues.context import Context
-from queues.store.models import Ticket
+from queues.store.models import Event, Ticket
 
 Kind = Literal["kiosk", "staff", "visitor", "internal"]
 MINUTE = timedelta(minutes=1)
@@ -128,3 +128,30 @@ def _lock_key(scope: str) -> int:
     lock key is a small constant)."""
     digest = hashlib.blake2b(f"hallq-issue:{scope}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
+
+
+def help_per_minute(ctx: Context, by: Requester) -> int:
+    """How many calls for staff ``by`` may make a minute (0: no limit): a kiosk, or a visitor's
+    address, ``rules.kiosk_help_per_minute``; staff and the system no limit."""
+    if by.kind in ("kiosk", "visitor"):
+        return ctx.config.rules.kiosk_help_per_minute
+    return 0
+
+
+def check_help(s: Session, ctx: Context, by: Requester, now: datetime) -> None:
+    """Refuse a call for staff while ``by`` has made its limit of them in the last minute."""
+    limit = help_per_minute(ctx, by)
+    if not limit:
+        return
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(_LOCK, {"key": _lock_key("help:" + by.scope)})
+    oldest_counted = s.scalar(
+        select(Event.at)
+        .where(Event.kind == "help_requested", Event.actor == by.actor, Event.at > now - MINUTE)
+        .order_by(Event.at.desc())
+        .offset(limit - 1)
+        .limit(1)
+    )
+    if oldest_counted is not None:
+        free_at = oldest_counted + MINUTE
+        raise errors.RateLimited(seconds=max(1, math.ceil((free_at - now).total_seconds())))

@@ -141,6 +141,17 @@ class Service(_Model):
     """Weekdays the service is offered; empty: every day the hall opens."""
     kiosk: bool = True
     """Offered on the kiosk; false for services reached only by transfer."""
+    green_channel: bool = False
+    """The matter takes key-project codes: the kiosk offers 重点项目绿色通道 for it (and for no
+    other matter)."""
+
+    @model_validator(mode="after")
+    def _green_on_kiosk(self) -> Service:
+        if self.green_channel and not self.kiosk:
+            raise ValueError(
+                "green_channel needs kiosk = true (the kiosk offers the green channel)"
+            )
+        return self
 
 
 class Profile(_Model):
@@ -230,6 +241,13 @@ class Rules(_Model):
     kiosk_tickets_per_minute: int = Field(10, ge=0, le=1000)
     """Tickets one kiosk gives out in a minute at most (0: no limit): a child tapping away
     cannot empty the day's numbers."""
+    late_wait: Literal["off", "warn", "refuse"] = "warn"
+    """A ticket whose expected wait runs past closing time (less ``late_wait_margin_minutes``):
+    ``warn`` gives it with a warning, ``refuse`` gives none and says why, ``off`` says nothing."""
+    late_wait_margin_minutes: int = Field(0, ge=0, le=240)
+    """How long before closing a visitor must be called at the latest (their own service time)."""
+    kiosk_help_per_minute: int = Field(2, ge=0, le=60)
+    """Calls for staff one kiosk may make in a minute (0: no limit)."""
 
 
 class HallConfig(_Model):

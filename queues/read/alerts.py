@@ -3,7 +3,10 @@
 * ``wait``: a service has tickets waiting past its target (the longest wait and how many);
 * ``queue``: a service has ``rules.queue_alert`` or more tickets waiting;
 * ``pause``: a window has been paused longer than ``rules.pause_alert_minutes``;
-* ``printer``: a kiosk's printer reports a fault.
+* ``printer``: a kiosk's printer reports a fault;
+* ``help``: a visitor tapped 找工作人员 at a kiosk (``services.call_staff``). Not found by
+  ``current`` but raised by the tap itself, and closed when staff answer it
+  (``services.answer_help``) or, unanswered, when the day is over.
 
 ``evaluate`` (the scheduler runs it every minute) opens the alerts that hold now, updates the
 ones still open and closes the ones that no longer hold, in the ``alerts`` table, so every web
@@ -23,6 +26,9 @@ from queues.context import Context
 from queues.read import figures
 from queues.store import events
 from queues.store.models import Alert, Printer, Window
+
+RAISED_BY_HAND = frozenset({"help"})
+"""Alerts raised by an action, not found by ``current``: ``evaluate`` leaves them open."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,11 @@ def evaluate(ctx: Context) -> tuple[int, int]:
     opened = closed = 0
     with ctx.db.write() as s:
         for alert in s.scalars(select(Alert).where(Alert.closed_at.is_(None))):
+            if alert.kind in RAISED_BY_HAND:
+                if ctx.local(alert.opened_at).date() < ctx.local(now).date():
+                    alert.closed_at = now  # yesterday's call for help
+                    closed += 1
+                continue
             f = holding.pop((alert.kind, alert.subject), None)
             if f is None:
                 alert.closed_at = now

@@ -592,7 +592,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "kiosk.normal": ("普通取号", "Take a ticket"),
     "kiosk.priority": ("优先取号", "Priority ticket"),
     "kiosk.priority.note": ("老年人、残疾人、孕妇", "Elderly, disabled or pregnant"),
-    "kiosk.green": ("绿色通道", "Green channel"),
+    "kiosk.green": ("重点项目绿色通道", "Key-project green channel"),
     "kiosk.green.note": ("重点项目，需输入项目编码", "Key projects, with the project code"),
     "kiosk.back": ("返回", "Back"),
     "kiosk.code.title": ("请输入重点项目编码", "Enter the key-project code"),
@@ -646,6 +646,58 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "kiosk.unknown.known": ("已配置的取号机：{known}", "Kiosks in the hall file: {known}"),
     "kiosk.paused": ("暂停取号，请稍候", "Tickets paused, please wait"),
     "kiosk.hours": ("取号时间 {days} {first}–{last}", "Tickets {days} {first}–{last}"),
+    # --- the kiosk by zone, help, the ticket's reasons (issue 11) -------------------------------
+    "kiosk.start": ("请选择办事区域", "Tap the area of your matter"),
+    "kiosk.zone.here": ("本机所在区域", "You are here"),
+    "kiosk.zone.count": ("共 {count} 项", "{count} matters"),
+    "kiosk.zone.examples": ("{names} 等", "{names} …"),
+    "kiosk.page": ("第 {n} 页", "Page {n}"),
+    "kiosk.page.of": ("第 {n} 页，共 {total} 页", "Page {n} of {total}"),
+    "kiosk.home": ("回首页", "Start"),
+    "kiosk.help": ("找工作人员 · 帮助", "Ask staff for help"),
+    "kiosk.help.sent": (
+        "已通知工作人员，请在取号机旁稍候，马上有人来帮您",
+        "Staff have been called: please wait by the kiosk, someone is coming",
+    ),
+    "kiosk.help.again": (
+        "刚才已经通知工作人员，请稍候，马上有人来帮您",
+        "Staff were called a moment ago: please wait, someone is coming",
+    ),
+    "kiosk.key.del": ("删除", "Delete"),
+    "kiosk.code.empty": ("请先输入项目编码", "Please enter the code first"),
+    "kiosk.ticket.busy": (
+        "前面无人等候，但窗口都在办理中，约 {minutes} 分钟后轮到您",
+        "Nobody is ahead of you, but the windows are all busy: your turn in about {minutes} min",
+    ),
+    "kiosk.ticket.late": (
+        "预计等候超过今日 {close} 下班时间，今天可能轮不到您；可改日再来，或问工作人员",
+        "The expected wait runs past closing time ({close}): you may not be served today. "
+        "Come back another day, or ask staff",
+    ),
+    "kiosk.reason.wait_past_closing": (
+        "该事项今日等候已超过 {close} 下班时间，今日不再取号，请改日再来",
+        "The wait for this matter runs past closing time ({close}): no more tickets today",
+    ),
+    "kiosk.print.fault.hold": (
+        "本页面会保留，方便您记下号码",
+        "This screen stays so you can note your number",
+    ),
+    "error.wait_past_closing": (
+        "预计等候约 {minutes} 分钟，超过今日 {close} 下班时间，今日不再取号，请改日再来。",
+        "The expected wait (about {minutes} min) runs past closing time ({close}); "
+        "no more tickets for it today.",
+    ),
+    "alert.help": (
+        "取号机 {subject}：访客请求帮助（{calls} 次）",
+        "Kiosk {subject}: a visitor asks for help ({calls}×)",
+    ),
+    "staff.help.title": ("访客求助", "Visitors asking for help"),
+    "staff.help.none": ("暂无求助。", "Nobody is asking for help."),
+    "staff.help.row": (
+        "取号机 {subject} · {since} 起 · {calls} 次",
+        "Kiosk {subject} · since {since} · {calls}×",
+    ),
+    "staff.help.answer": ("已到场处理", "Answered"),
     # --- the phone status page ---------------------------------------------------------------
     "phone.title": ("排队进度", "Your place in the queue"),
     "phone.number": ("您的号码", "Your number"),
@@ -725,7 +777,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "print.wait": ("{ahead}，{eta}", "{ahead}, {eta}"),
     "print.scan": ("扫码查看排队进度", "Scan to follow your turn"),
     "print.priority": ("优先办理", "Priority"),
-    "print.green": ("绿色通道", "Green channel"),
+    "print.green": ("重点项目绿色通道", "Key-project green channel"),
     "print.reprint": ("补打", "Reprint"),
     "print.keep": (
         "请保管好号票，过号请重新取号",
