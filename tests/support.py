@@ -479,7 +479,10 @@ def tap(duo: object, css: str, timeout: float = 5.0) -> None:
     """Tap like a finger: a screen that has just appeared ignores taps for a moment."""
     import time
 
-    from selenium.common.exceptions import ElementClickInterceptedException
+    from selenium.common.exceptions import (
+        ElementClickInterceptedException,
+        StaleElementReferenceException,
+    )
 
     deadline = time.monotonic() + timeout
     while True:
@@ -488,7 +491,7 @@ def tap(duo: object, css: str, timeout: float = 5.0) -> None:
             duo.driver.execute_script(CENTRE, element)
             element.click()
             return
-        except ElementClickInterceptedException:
+        except (ElementClickInterceptedException, StaleElementReferenceException):
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.1)

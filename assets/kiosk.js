@@ -1,0 +1,47 @@
+/* The kiosk's part in the browser: idle return to the start, the clock, the connection.
+   Used by pages/kiosk/page.py through dash_clientside.kiosk. */
+window.dash_clientside = Object.assign({}, window.dash_clientside, {
+  kiosk: {
+    /* When the screen last changed (a tap, or the server's answer to one). */
+    since: function () {
+      return Date.now();
+    },
+
+    /* Every second: the clock, and back to the start (in the kiosk's first language) after
+       the screen's idle limit; a ticket whose printer failed stays at least limits.fault
+       seconds, so the visitor can note the number. */
+    idle: function (n, state, since, start, timeZone, limits, printing) {
+      const nothing = window.dash_clientside.no_update;
+      const clock = new Date().toLocaleTimeString("zh-CN", {
+        hour: "2-digit", minute: "2-digit", timeZone: timeZone,
+      });
+      const screen = (state || {}).screen || "home";
+      const limit = (limits || {})[screen];
+      if (screen === "home" || !limit) { return [nothing, clock]; }
+      let wait = limit * 1000;
+      if (screen === "ticket" && printing === "fault") {
+        wait = Math.max(wait, (limits.fault || 0) * 1000);
+      }
+      if (Date.now() - (since || 0) < wait) { return [nothing, clock]; }
+      return [start, clock];
+    },
+
+    /* Is the server there, and can it give tickets? */
+    health: async function () {
+      try {
+        const r = await fetch("/healthz", {cache: "no-store"});
+        return r.ok ? "ok" : "paused";
+      } catch (e) {
+        return "offline";
+      }
+    },
+
+    /* A notice over the whole screen while tickets cannot be given: nobody taps into an error. */
+    banner: function (health, state, texts) {
+      if (health === "ok") { return ["kiosk-banner d-none", ""]; }
+      const key = health === "offline" ? "offline" : "paused";
+      const en = (state || {}).lang === "en";
+      return ["kiosk-banner kiosk-banner-" + key, texts[key][en ? 1 : 0]];
+    },
+  },
+});
