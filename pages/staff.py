@@ -14,9 +14,9 @@ from dash import ALL, Input, Output, State, callback, dcc, html, no_update
 from flask import request
 from pydantic import Field, Strict, StringConstraints
 
-from components import live
+from components import help_calls, live
 from components.screens import manager_bar, managers_only
-from queues import errors, printjobs, workday
+from queues import errors, printjobs, services, workday
 from queues.access import devices, staff
 from queues.inputs import Code, Lang, Name, Password, UserName
 from queues.read import counters
@@ -39,6 +39,7 @@ boundary.accepts(
         "staff-end-session.id.index": Annotated[int, Strict(), Field(ge=1, le=2**62)],
         "staff-unpair.id.index": Annotated[int, Strict(), Field(ge=1, le=2**62)],
         "staff-pair.id.kiosk": Code,
+        "staff-help-answer.id.index": Annotated[int, Strict(), Field(ge=1, le=2**62)],
         "staff-account.value": UserName | None,
         "staff-account-password.value": Password | None,
         "staff-profile-window.value": Annotated[
@@ -76,6 +77,7 @@ def layout(lang: str | None = None, **_: str) -> Any:
                     ),
                     dbc.Col(
                         [
+                            *help_calls.section(lang),
                             html.H2(t("staff.printers", lang), className="h5"),
                             html.Div(id="staff-printers"),
                             html.H2(t("staff.failed_prints", lang), className="h5 mt-4"),
@@ -745,3 +747,40 @@ def change_account(
         return dbc.Alert(exc.message(lang), color="danger"), no_update, no_update
     done = dbc.Alert(t(said, lang, name=name), color="success", id="staff-account-done")
     return done, (tick or 0) + 1, ""
+
+
+# --- visitors asking for help at a kiosk-------------------------------------------------------
+
+
+@callback(
+    Output("staff-help", "children"),
+    Input("staff-help-tick", "n_intervals"),
+    Input("staff-tick", "data"),
+    State("staff-lang", "data"),
+)
+def show_help(_n: int | None, _tick: int | None, lang: str) -> Any:
+    auth.require("manager")
+    try:
+        return help_calls.calls(context(), lang)
+    except errors.HallqError as exc:
+        return dbc.Alert(exc.message(lang), color="danger")
+
+
+@callback(
+    Output("staff-message", "children", allow_duplicate=True),
+    Output("staff-tick", "data", allow_duplicate=True),
+    Input({"type": "staff-help-answer", "index": ALL}, "n_clicks"),
+    State("staff-lang", "data"),
+    State("staff-tick", "data"),
+    prevent_initial_call=True,
+)
+def answer_help(_clicks: list[int | None], lang: str, tick: int | None) -> tuple[Any, Any]:
+    """Staff have gone to the visitor: the call is answered (and leaves the dashboard)."""
+    user = auth.require("manager")
+    if not dash.ctx.triggered or not dash.ctx.triggered[0]["value"]:
+        return no_update, no_update  # the buttons were drawn, not pressed
+    try:
+        services.answer_help(context(), int(dash.ctx.triggered_id["index"]), user.actor)
+    except errors.HallqError as exc:
+        return dbc.Alert(exc.message(lang), color="warning"), no_update
+    return no_update, (tick or 0) + 1

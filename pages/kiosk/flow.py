@@ -143,8 +143,9 @@ def next_state(m: Menu, state: State, tap: Tap) -> State:
             return s.model_copy(update={"page": page, "error": None})
         return s
     if kind == "service" and len(args) == 2 and s.screen == "zone":
-        if args[0] not in m.matters(s.zone):
-            return s
+        pages = m.pages(s.zone)
+        if s.page >= len(pages) or args[0] not in pages[s.page]:
+            return s  # only a matter on the screen
         return s.model_copy(
             update={"screen": "how", "service": args[0], "request": args[1], "code": ""}
         )

@@ -47,7 +47,7 @@ boundary.accepts(
         "kiosk-tap.id.tap": TAP,
         "kiosk-service.id.index": Code,
         "kiosk-info.id.index": Code,
-        "kiosk-key.id.index": Literal[flow.KEYS],  # type: ignore[valid-type]
+        "kiosk-key.id.key": Literal[flow.KEYS],  # type: ignore[valid-type]
     }
 )
 
@@ -186,7 +186,7 @@ def _draw(ctx: Context, s: flow.State, first_zone: str | None) -> html.Section:
     Output("kiosk-state", "data"),
     Input({"type": "kiosk-service", "index": ALL}, "n_clicks"),
     Input({"type": "kiosk-tap", "tap": ALL}, "n_clicks"),
-    Input({"type": "kiosk-key", "index": ALL}, "n_clicks"),
+    Input({"type": "kiosk-key", "key": ALL}, "n_clicks"),
     Input("kiosk-lang-btn", "n_clicks"),
     Input("kiosk-help-btn", "n_clicks"),
     State("kiosk-state", "data"),
@@ -201,7 +201,7 @@ def tap(*args: Any) -> Any:
     if isinstance(trigger, dict) and trigger.get("type") == "kiosk-service":
         step: flow.Tap = ("service", trigger["index"], uuid.uuid4().hex)
     elif isinstance(trigger, dict) and trigger.get("type") == "kiosk-key":
-        step = ("key", trigger["index"])
+        step = ("key", trigger["key"])
     elif isinstance(trigger, dict):
         step = tuple(trigger["tap"].split(":", 1))
     else:

@@ -3,7 +3,7 @@
 One function per screen; switching the language draws the same screen again in the other one.
 Every tap target is a button whose id names its tap (``{"type": "kiosk-tap", "tap": "back"}``,
 ``data-tap="back"``), a matter's ``{"type": "kiosk-service", "index": code}``, a key's
-``{"type": "kiosk-key", "index": "7"}``.
+``{"type": "kiosk-key", "key": "7"}``.
 """
 
 from __future__ import annotations
@@ -251,7 +251,7 @@ def _keypad(s: State) -> list[Any]:
     keys = [
         html.Button(
             t("kiosk.key.del", lang) if k == "del" else k,
-            id={"type": "kiosk-key", "index": k},
+            id={"type": "kiosk-key", "key": k},
             className="kiosk-key" + (" kiosk-key-del" if k == "del" else ""),
             n_clicks=0,
         )

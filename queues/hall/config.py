@@ -18,6 +18,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     StringConstraints,
     ValidationError,
     field_validator,
@@ -141,7 +142,7 @@ class Service(_Model):
     """Weekdays the service is offered; empty: every day the hall opens."""
     kiosk: bool = True
     """Offered on the kiosk; false for services reached only by transfer."""
-    green_channel: bool = False
+    green_channel: StrictBool = False
     """The matter takes key-project codes: the kiosk offers 重点项目绿色通道 for it (and for no
     other matter)."""
 

@@ -90,11 +90,11 @@ def test_kiosk004_green_channel_with_a_project_code(hall, ctx: Context) -> None:
     tap(hall, 'button[data-tap="green"]')
     hall.wait_for_text_to_equal("#kiosk-code-title", "请输入重点项目编码")
     for key in "2026-009":
-        tap(hall, f'button[id*=\'"index":"{key}"\']')
+        tap(hall, f'button[id*=\'"key":"{key}"\']')
     tap(hall, 'button[data-tap="ok"]')
     hall.wait_for_text_to_equal("#kiosk-code-error", "编码无效或已过期，请到服务台咨询")
-    tap(hall, 'button[id*=\'"index":"del"\']')  # the key that says 删除
-    tap(hall, 'button[id*=\'"index":"1"\']')
+    tap(hall, 'button[id*=\'"key":"del"\']')  # the key that says 删除
+    tap(hall, 'button[id*=\'"key":"1"\']')
     hall.wait_for_text_to_equal("#kiosk-code-display", "2026-001")
     tap(hall, 'button[data-tap="ok"]')
     hall.wait_for_text_to_equal("#kiosk-number", "J001")  # first step: the registration desk

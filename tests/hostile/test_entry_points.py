@@ -24,15 +24,7 @@ from tests.support import Clock
 from web.devices import COOKIE
 
 API = "/api/v1"
-KIOSK_TAPS = [
-    "kiosk-normal",
-    "kiosk-priority-btn",
-    "kiosk-green",
-    "kiosk-code-ok",
-    "kiosk-code-back",
-    "kiosk-how-back",
-    "kiosk-done",
-]
+NORMAL_TAP = {"type": "kiosk-tap", "tap": "normal"}
 
 
 @pytest.fixture
@@ -50,34 +42,45 @@ def client(dash_app: Dash) -> FlaskClient:
 
 def tap_normal(client: FlaskClient, service: str = "tax", address: str = "10.0.0.9") -> Any:
     """A tap on 普通取号 after choosing ``service``, as the kiosk page posts it."""
-    state = {
-        "step": "priority",
-        "service": service,
-        "request": uuid.uuid4().hex,
-        "ticket": None,
-        "error": None,
-    }
-    inputs: list[tuple[Any, str, Any]] = [("kiosk-normal", "n_clicks", 1)]
-    inputs += [(tap, "n_clicks", 0) for tap in KIOSK_TAPS[1:]]
-    body = kiosk_body(inputs, state, "")
+    state = how(service)
     return client.post(
         "/_dash-update-component",
-        json=body,
+        json=kiosk_body(state),
         headers={"Origin": "http://localhost"},
         environ_base={"REMOTE_ADDR": address},
     )
 
 
-def kiosk_body(inputs: list[tuple[Any, str, Any]], state: Any, code: Any) -> dict[str, Any]:
+def how(service: str) -> dict[str, Any]:
+    """The kiosk's state once ``service`` is chosen: the screen that asks how."""
+    return {
+        "screen": "how",
+        "lang": "zh",
+        "zone": "general",
+        "page": 0,
+        "service": service,
+        "request": uuid.uuid4().hex,
+        "code": "",
+        "ticket": None,
+        "error": None,
+        "pending": None,
+    }
+
+
+def kiosk_body(state: Any) -> dict[str, Any]:
+    """The kiosk's tap callback as the page posts it for a tap on 普通取号."""
     return {
         "output": "kiosk-state.data",
         "outputs": {"id": "kiosk-state", "property": "data"},
-        "inputs": [[], *({"id": i, "property": p, "value": v} for i, p, v in inputs)],
-        "state": [
-            {"id": "kiosk-state", "property": "data", "value": state},
-            {"id": "kiosk-code", "property": "data", "value": code},
+        "inputs": [
+            [],
+            [{"id": NORMAL_TAP, "property": "n_clicks", "value": 1}],
+            [],
+            {"id": "kiosk-lang-btn", "property": "n_clicks", "value": 0},
+            {"id": "kiosk-help-btn", "property": "n_clicks", "value": 0},
         ],
-        "changedPropIds": [f"{inputs[0][0]}.{inputs[0][1]}"],
+        "state": [{"id": "kiosk-state", "property": "data", "value": state}],
+        "changedPropIds": ['{"tap":"normal","type":"kiosk-tap"}.n_clicks'],
     }
 
 
@@ -100,14 +103,14 @@ def test_an_unpaired_kiosk_page_is_a_visitor_under_the_per_address_limit(
     client: FlaskClient, ctx: Context, clock: Clock
 ) -> None:
     states = [new_state(tap_normal(client)) for _ in range(6)]
-    assert [s["step"] for s in states] == ["ticket"] * 5 + ["priority"]
+    assert [s["screen"] for s in states] == ["ticket"] * 5 + ["how"]
     assert states[5]["error"] == "kiosk.too_many"  # the screen says why, in the visitor's words
-    assert new_state(tap_normal(client, address="10.0.0.10"))["step"] == "ticket"  # another phone
+    assert new_state(tap_normal(client, address="10.0.0.10"))["screen"] == "ticket"  # another phone
     assert tickets(ctx) == [(None, "10.0.0.9")] * 5 + [(None, "10.0.0.10")]  # no kiosk named
     with ctx.db.read() as s:
         assert s.scalar(select(func.count()).select_from(PrintJob)) == 0
     clock.advance(seconds=61)
-    assert new_state(tap_normal(client))["step"] == "ticket"
+    assert new_state(tap_normal(client))["screen"] == "ticket"
 
 
 def test_a_paired_kiosk_prints_under_its_own_limit_not_the_addresss(
@@ -117,7 +120,7 @@ def test_a_paired_kiosk_prints_under_its_own_limit_not_the_addresss(
     client.set_cookie(COOKIE, cookie)
     states = [new_state(tap_normal(client)) for _ in range(11)]
     # tests/halls/main.toml lets a kiosk give 10 tickets a minute; an address gets 5 here
-    assert [s["step"] for s in states] == ["ticket"] * 10 + ["priority"]
+    assert [s["screen"] for s in states] == ["ticket"] * 10 + ["how"]
     assert {k for k, _ in tickets(ctx)} == {"k2"}
     with ctx.db.read() as s:
         assert s.scalar(select(func.count()).select_from(PrintJob)) == 10
@@ -127,11 +130,7 @@ def test_nobody_can_name_a_kiosk_or_lock_it_out(client: FlaskClient, ctx: Contex
     for _ in range(20):  # a stranger naming kiosk k1, through the API and through the page
         refused = client.post(f"{API}/tickets", json={"service": "tax", "kiosk": "k1"})
         assert refused.status_code == 401
-    forged = kiosk_body(
-        [("kiosk-normal", "n_clicks", 1), *((tap, "n_clicks", 0) for tap in KIOSK_TAPS[1:])],
-        {"step": "priority", "service": "tax", "request": uuid.uuid4().hex},
-        "",
-    )
+    forged = kiosk_body(how("tax"))
     forged["state"].append({"id": "kiosk-id", "property": "data", "value": "k1"})
     response = client.post(
         "/_dash-update-component", json=forged, headers={"Origin": "http://localhost"}
