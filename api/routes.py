@@ -77,7 +77,8 @@ def issue_ticket(call: Call) -> tuple[int, TicketOut]:
     own limit); only that kiosk's token or an admin's may name a `kiosk`. Without a token, one
     address may take `HALLQ_ISSUE_LIMIT` tickets a minute. A `request_id` names a ticket only
     among the asker's own. 409 outside opening hours or on a day the hall does not offer the
-    service."""
+    service, and `wait_past_closing` when the expected wait runs past closing time and the hall
+    file's `rules.late_wait` is `refuse` (a staff token's ticket is issued all the same)."""
     body: IssueRequest = call.body
     issued = services.issue(
         call.ctx,
