@@ -16,8 +16,11 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         hour: "2-digit", minute: "2-digit", timeZone: timeZone,
       });
       const screen = (state || {}).screen || "home";
-      const limit = (limits || {})[screen];
-      if (screen === "home" || !limit) { return [nothing, clock]; }
+      // the start screen in another language than the kiosk's goes back to it too
+      const home = screen === "home";
+      if (home && (state || {}).lang === (start || {}).lang) { return [nothing, clock]; }
+      const limit = (limits || {})[home ? "zone" : screen];
+      if (!limit) { return [nothing, clock]; }
       let wait = limit * 1000;
       if (screen === "ticket" && printing === "fault") {
         wait = Math.max(wait, (limits.fault || 0) * 1000);

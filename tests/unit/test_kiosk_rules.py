@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from app import create_app
 from queues import errors, services
 from queues.access.requesters import Requester
 from queues.hall import config
@@ -100,7 +101,8 @@ def test_refused_for_visitors_and_kiosks_alike_warned_for_staff(
 # --- help -------------------------------------------------------------------------------------
 
 
-def test_a_call_for_help_is_an_alert_until_staff_answer_it(ctx, clock: Clock) -> None:
+def test_a_call_for_help_is_an_alert_until_staff_answer_it(any_ctx, clock: Clock) -> None:
+    ctx = any_ctx
     k1 = Requester.at_kiosk("k1")
     assert services.call_staff(ctx, k1) is True
     assert services.call_staff(ctx, k1) is False  # the same call, tapped again
@@ -110,6 +112,11 @@ def test_a_call_for_help_is_an_alert_until_staff_answer_it(ctx, clock: Clock) ->
     alerts.evaluate(ctx)  # the minute's check leaves calls for help open
     (call, other) = [a for a in alerts.open_alerts(ctx) if a.kind == "help"]
     assert (call.subject, call.detail["calls"], other.subject) == ("k1", 2, "k2")
+    create_app(ctx)  # the manager's alerts list says it, in words
+    from pages import dashboard
+
+    shown = str(dashboard.alert_list(ctx, None, "zh"))
+    assert "取号机 k1：访客请求帮助（2 次）" in shown and "取号机 k2：访客请求帮助（1 次）" in shown
     clock.advance(seconds=61)
     assert services.call_staff(ctx, k1) is False  # a minute on: counted again
     assert services.answer_help(ctx, call.id, "user:li") is True
