@@ -45,6 +45,7 @@ Error = Literal[
     "kiosk.busy",
     "kiosk.too_many",
     "kiosk.help.again",
+    "kiosk.help.sent",
     "kiosk.reason.hall_closed",
     "kiosk.reason.service_not_offered",
     "kiosk.reason.no_window_for_service",
@@ -132,6 +133,8 @@ def next_state(m: Menu, state: State, tap: Tap) -> State:
     if kind == "help":
         return s.model_copy(update={"pending": "help", "error": None})
     if kind == "helped":
+        if s.screen == "ticket":  # the number stays on screen; the call is said under it
+            return s.model_copy(update={"error": "kiosk.help.sent"})
         return start(s.lang).model_copy(update={"screen": "help"})
     if kind == "back":
         return _back(m, s)
@@ -182,6 +185,8 @@ def _refused(s: State, pending: str | None, error: str) -> State:
     if error not in Error.__args__:  # type: ignore[attr-defined]
         error = "kiosk.busy"
     if pending == "help":
+        if s.screen == "ticket":
+            return s.model_copy(update={"error": error})
         return start(s.lang).model_copy(update={"screen": "help", "error": error})
     if pending == "green" and error == "kiosk.code.invalid":
         return s.model_copy(update={"screen": "code", "error": error})

@@ -8,6 +8,7 @@ Every tap target is a button whose id names its tap (``{"type": "kiosk-tap", "ta
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from dash import html
@@ -46,7 +47,7 @@ def draw(
     board: Board,
     ticket: TicketView | None = None,
     *,
-    local: Any = None,
+    local: datetime | None = None,
     open_always: bool = False,
     status_url: str = "",
 ) -> html.Section:
@@ -61,6 +62,9 @@ def draw(
         body = _keypad(s)
     elif s.screen == "ticket":
         body = _ticket(cfg, ticket, lang, local, open_always, status_url)
+        if s.error and ticket is not None:  # a call for help from here: said under the number
+            note = html.P(t(s.error, lang), id="kiosk-help-said", className="kiosk-help-note")
+            body[0].children.insert(2, note)
     elif s.screen == "help":
         body = _help(s)
     else:
@@ -286,7 +290,7 @@ def _ticket(
     cfg: HallConfig,
     v: TicketView | None,
     lang: str,
-    local: Any,
+    local: datetime | None,
     open_always: bool,
     status_url: str,
 ) -> list[Any]:

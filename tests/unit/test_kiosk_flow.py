@@ -150,6 +150,14 @@ def test_help_from_any_screen_then_back_to_the_start() -> None:
         assert next_state(MENU, helped, ("back",)) == flow.start()
 
 
+def test_help_from_the_ticket_screen_keeps_the_number_on_screen() -> None:
+    ticket = next_state(MENU, flow.start(), ("issued", "abc123"))
+    helped = walk(MENU, ("help",), ("helped",), state=ticket)
+    assert (helped.screen, helped.ticket, helped.error) == ("ticket", "abc123", "kiosk.help.sent")
+    again = walk(MENU, ("help",), ("refused", "kiosk.help.again"), state=ticket)
+    assert (again.screen, again.ticket, again.error) == ("ticket", "abc123", "kiosk.help.again")
+
+
 def test_back_goes_one_screen_up_keeping_the_page() -> None:
     code = walk(MENU, ("zone", "big"), ("page", "2"), ("service", "m25", RID))
     assert code.screen == "how"
