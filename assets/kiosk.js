@@ -29,6 +29,20 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       return [start, clock];
     },
 
+    /* A key of the keypad (pages/kiosk/flow.py KEYS): typed into the state here, at once, so
+       a visitor typing faster than the server answers loses no key; "del" (删除) takes the last
+       character off; at most 32. */
+    key: function (clicks, state) {
+      const nothing = window.dash_clientside.no_update;
+      const ctx = window.dash_clientside.callback_context;
+      const tapped = ctx.triggered_id;
+      const pressed = ctx.triggered.length && ctx.triggered[0].value;
+      if (!state || state.screen !== "code" || !tapped || !pressed) { return nothing; }
+      const code = state.code || "";
+      const typed = tapped.key === "del" ? code.slice(0, -1) : (code + tapped.key).slice(0, 32);
+      return Object.assign({}, state, {code: typed, error: null, pending: null});
+    },
+
     /* Is the server there, and can it give tickets? */
     health: async function () {
       try {

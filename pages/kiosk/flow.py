@@ -8,7 +8,8 @@ The screens, and the taps that lead between them::
 
     home ──zone──▶ zone (its matters, a page at a time; page:N turns) ──service──▶ how
     how ──normal / priority──▶ (issue) ──▶ ticket          how ──green──▶ code (keypad)
-    code ──key:N / key:del──▶ code        code ──ok──▶ (issue, green) ──▶ ticket
+    code ──ok──▶ (issue, green) ──▶ ticket  (the keys type into ``code`` in the browser:
+                                             assets/kiosk.js, so no key waits for the server)
     any ──help──▶ (call staff) ──▶ help   any ──back──▶ one screen up   any ──home──▶ home
 
 Every matter is on its zone's screen, so it is tapped within three taps of the start: its
@@ -117,7 +118,7 @@ def menu(cfg: HallConfig, kiosk_zone: str | None = None) -> Menu:
 
 Tap = tuple[str, ...]
 """``("zone", code)``, ``("page", "1")``, ``("service", code, request_id)``, ``("normal",)``,
-``("priority",)``, ``("green",)``, ``("key", "7")``, ``("ok",)``, ``("back",)``, ``("home",)``,
+``("priority",)``, ``("green",)``, ``("ok",)``, ``("back",)``, ``("home",)``,
 ``("lang",)``, ``("help",)``; the outcomes: ``("issued", ticket_id)``, ``("refused", error)``,
 ``("helped",)``."""
 
@@ -156,9 +157,6 @@ def next_state(m: Menu, state: State, tap: Tap) -> State:
         return s.model_copy(update={"pending": kind, "error": None})
     if kind == "green" and s.screen == "how" and s.service in m.green:
         return s.model_copy(update={"screen": "code", "code": "", "error": None})
-    if kind == "key" and args and s.screen == "code" and args[0] in KEYS:
-        code = s.code[:-1] if args[0] == "del" else (s.code + args[0])[:CODE_LENGTH]
-        return s.model_copy(update={"code": code, "error": None})
     if kind == "ok" and s.screen == "code":
         if not s.code:
             return s.model_copy(update={"error": "kiosk.code.empty"})

@@ -186,7 +186,6 @@ def _draw(ctx: Context, s: flow.State, first_zone: str | None) -> html.Section:
     Output("kiosk-state", "data"),
     Input({"type": "kiosk-service", "index": ALL}, "n_clicks"),
     Input({"type": "kiosk-tap", "tap": ALL}, "n_clicks"),
-    Input({"type": "kiosk-key", "key": ALL}, "n_clicks"),
     Input("kiosk-lang-btn", "n_clicks"),
     Input("kiosk-help-btn", "n_clicks"),
     State("kiosk-state", "data"),
@@ -200,8 +199,6 @@ def tap(*args: Any) -> Any:
     trigger = dash.ctx.triggered_id
     if isinstance(trigger, dict) and trigger.get("type") == "kiosk-service":
         step: flow.Tap = ("service", trigger["index"], uuid.uuid4().hex)
-    elif isinstance(trigger, dict) and trigger.get("type") == "kiosk-key":
-        step = ("key", trigger["key"])
     elif isinstance(trigger, dict):
         step = tuple(trigger["tap"].split(":", 1))
     else:
@@ -362,7 +359,7 @@ def _banner_texts() -> dict[str, list[str]]:
     }
 
 
-# --- in the browser (assets/kiosk.js): idle return, the clock, the connection -------------------
+# --- in the browser (assets/kiosk.js): the keypad, idle return, the clock, the connection -------
 
 dash.clientside_callback(
     ClientsideFunction("kiosk", "since"),
@@ -381,6 +378,13 @@ dash.clientside_callback(
     State("kiosk-idle", "data"),
     State("kiosk-printing", "data"),
     prevent_initial_call="initial_duplicate",
+)
+dash.clientside_callback(  # typed in the browser: no key is lost to a slow answer
+    ClientsideFunction("kiosk", "key"),
+    Output("kiosk-state", "data", allow_duplicate=True),
+    Input({"type": "kiosk-key", "key": ALL}, "n_clicks"),
+    State("kiosk-state", "data"),
+    prevent_initial_call=True,
 )
 dash.clientside_callback(
     ClientsideFunction("kiosk", "health"),

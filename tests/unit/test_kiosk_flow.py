@@ -92,18 +92,17 @@ def test_the_green_channel_only_for_a_matter_the_hall_file_flags() -> None:
     assert flow.menu(cfg).green == {"project-registration", "construction-permit"}
 
 
-def test_the_keypad_types_deletes_and_asks_for_a_code_before_ok() -> None:
+def test_the_keypad_asks_for_a_code_before_ok_and_a_wrong_one_stays_to_correct() -> None:
     state = walk(MENU, ("zone", "general"), ("service", "permit", RID), ("green",))
     assert next_state(MENU, state, ("ok",)).error == "kiosk.code.empty"
-    state = walk(MENU, *(("key", k) for k in "2026-009"), ("key", "del"), ("key", "1"), state=state)
-    assert state.code == "2026-001"
-    assert walk(MENU, ("key", "x"), state=state) == state  # not a key of the keypad
+    state = state.model_copy(update={"code": "2026-001"})  # typed in the browser
     sent = next_state(MENU, state, ("ok",))
     assert (sent.pending, sent.code) == ("green", "2026-001")
     refused = next_state(MENU, sent, ("refused", "kiosk.code.invalid"))
     assert (refused.screen, refused.error, refused.pending) == ("code", "kiosk.code.invalid", None)
-    long = walk(MENU, *(("key", "9") for _ in range(40)), state=state)
-    assert len(long.code) == 32
+    assert refused.code == "2026-001"  # to correct, not to type again
+    back = next_state(MENU, refused, ("back",))
+    assert (back.screen, back.code) == ("how", "")
 
 
 def test_a_normal_tap_asks_for_a_ticket_and_its_outcome_is_the_next_screen() -> None:
@@ -128,7 +127,8 @@ def test_a_normal_tap_asks_for_a_ticket_and_its_outcome_is_the_next_screen() -> 
 
 
 def test_the_language_switches_without_losing_the_place() -> None:
-    state = walk(MENU, ("zone", "general"), ("service", "permit", RID), ("green",), ("key", "7"))
+    state = walk(MENU, ("zone", "general"), ("service", "permit", RID), ("green",))
+    state = state.model_copy(update={"code": "7"})
     english = next_state(MENU, state, ("lang",))
     assert english.lang == "en"
     assert english.model_copy(update={"lang": "zh"}) == state
