@@ -201,7 +201,6 @@ def bench_gate(rounds: int) -> str:
             "inputs": [
                 buttons,
                 taps,
-                [],
                 {"id": "kiosk-lang-btn", "property": "n_clicks", "value": 0},
                 {"id": "kiosk-help-btn", "property": "n_clicks", "value": 0},
             ],

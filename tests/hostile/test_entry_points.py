@@ -75,7 +75,6 @@ def kiosk_body(state: Any) -> dict[str, Any]:
         "inputs": [
             [],
             [{"id": NORMAL_TAP, "property": "n_clicks", "value": 1}],
-            [],
             {"id": "kiosk-lang-btn", "property": "n_clicks", "value": 0},
             {"id": "kiosk-help-btn", "property": "n_clicks", "value": 0},
         ],
