@@ -61,7 +61,8 @@ def refresh(ctx: Context, *, now: bool = False) -> None:
         return
     found = day_services(ctx)
     key = (ctx.business_day(), sorted((w, sorted(s.items())) for w, s in found.items()))
-    if stamp is None or stamp[1] != key:
+    # The first look with no profile set for the day leaves the hall as the process loaded it.
+    if (stamp is None and found) or (stamp is not None and stamp[1] != key):
         ctx.config = _file(ctx).with_window_services(found)
         ctx.cache.pop("service_minutes", None)
     ctx.cache[_STAMP] = (clock, key)

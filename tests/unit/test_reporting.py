@@ -93,18 +93,19 @@ def test_exports_read_back(ctx: Context, clock: Clock) -> None:
     book = load_workbook(io.BytesIO(reporting.to_xlsx(ctx, report, "zh")))
     assert book.sheetnames == ["统计", "窗口排名", "个人排名", "差评回访"]
     figures = book["统计"]
-    heads = [c.value for c in figures[1]]
+    assert figures.cell(1, 1).value.startswith("新区政务服务中心 · 2026年11月")  # the title row
+    heads = [c.value for c in figures[2]]
     assert heads[:6] == ["窗口", "叫号", "办理量", "办结量", "转出", "过号"]
-    row = [c.value for c in figures[2]]
+    row = [c.value for c in figures[3]]
     assert row[0] == "5 号窗口 税务局"
     assert row[heads.index("办理量")] == row[heads.index("办结量")] == 3
     assert row[heads.index("平均等候（分）")] == 19.0
     assert row[heads.index("目标内叫号率")] == 0.5
-    assert figures.cell(2, heads.index("目标内叫号率") + 1).number_format == "0.0%"
-    assert figures.cell(3, 1).value == "合计"
-    assert book["窗口排名"].cell(2, 2).value == "5 号窗口 税务局"
-    assert book["个人排名"].cell(2, 2).value == "wang"
-    assert book["差评回访"].cell(2, 2).value == "T002"
+    assert figures.cell(3, heads.index("目标内叫号率") + 1).number_format == "0.0%"
+    assert figures.cell(4, 1).value == "合计"
+    assert book["窗口排名"].cell(3, 2).value == "5 号窗口 税务局"
+    assert book["个人排名"].cell(3, 2).value == "wang"
+    assert book["差评回访"].cell(3, 2).value == "T002"
 
     english = reporting.build(ctx, "month", date(2026, 11, 24), None, "window", "en")
     text = reporting.to_csv(ctx, english, "en").decode("utf-8-sig")
@@ -134,16 +135,16 @@ def test_typed_text_is_never_a_formula_in_the_exports(ctx: Context, clock: Clock
 
     book = load_workbook(io.BytesIO(reporting.to_xlsx(ctx, report, "en")))
     bad = book["Bad ratings"]
-    heads = [c.value for c in bad[1]]
-    comment = bad.cell(2, heads.index("Comment") + 1)
-    note = bad.cell(2, heads.index("Note") + 1)
-    clerk = bad.cell(2, heads.index("Clerk") + 1)
+    heads = [c.value for c in bad[2]]
+    comment = bad.cell(3, heads.index("Comment") + 1)
+    note = bad.cell(3, heads.index("Note") + 1)
+    clerk = bad.cell(3, heads.index("Clerk") + 1)
     assert (comment.value, comment.data_type) == ('\'=HYPERLINK("http://x","y")', "s")
     assert (note.value, note.data_type) == ("'+1", "s")
     assert (clerk.value, clerk.data_type) == ("'-李", "s")
-    assert bad.cell(2, heads.index("Rating") + 1).value == 1  # a number, not text
-    assert book["Clerk ranking"].cell(2, 2).value == "'-李"
-    assert book["Clerk ranking"].cell(2, 4).value == 1  # handled: still a number
+    assert bad.cell(3, heads.index("Rating") + 1).value == 1  # a number, not text
+    assert book["Clerk ranking"].cell(3, 2).value == "'-李"
+    assert book["Clerk ranking"].cell(3, 4).value == 1  # handled: still a number
 
     text = reporting.to_csv(ctx, report, "en").decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
