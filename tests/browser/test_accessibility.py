@@ -84,6 +84,7 @@ def test_a11y001_visitor_and_lobby_pages(dash_duo, ctx: Context, axe_source: str
         ("/display", (1920, 1080)),
         ("/display/general", (1366, 768)),
         ("/display/window/5", (1366, 768)),
+        ("/display/performance", (1920, 1080)),
         ("/login", (1366, 768)),
     ]
     problems = [line for path, size in pages for line in audit(dash_duo, axe_source, path, size)]
