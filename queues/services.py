@@ -212,6 +212,14 @@ def _holding(s: Session, window_id: int, action: Action) -> tuple[dict[str, Any]
     return row, zone
 
 
+def _refuse_unless_open(w: _Locked) -> None:
+    """A window calls only while open: closed or paused, it is told which."""
+    if w.state == WindowState.CLOSED:
+        raise errors.WindowClosed(window=w.id)
+    if w.state == WindowState.PAUSED:
+        raise errors.WindowPaused(window=w.id)
+
+
 def _refuse_if_busy(s: Session, w: _Locked) -> None:
     holding = _held(s, w.id)
     if holding is not None:
@@ -459,10 +467,7 @@ def call_next(ctx: Context, window_id: int, actor: str) -> TicketView | None:
     now = ctx.now()
     with ctx.db.write() as s:
         w = _window(s, window_id)
-        if w.state == WindowState.CLOSED:
-            raise errors.WindowClosed(window=w.id)
-        if w.state == WindowState.PAUSED:
-            raise errors.WindowPaused(window=w.id)
+        _refuse_unless_open(w)
         weights = ctx.config.weights_of_window.get(w.id, {})
         while True:
             candidates, numbers = window_candidates(s, ctx, w.id, ctx.business_day(now))
@@ -659,10 +664,7 @@ def call_number(ctx: Context, window_id: int, actor: str, number: str) -> Ticket
     now = ctx.now()
     with ctx.db.write() as s:
         w = _window(s, window_id)
-        if w.state == WindowState.CLOSED:
-            raise errors.WindowClosed(window=w.id)
-        if w.state == WindowState.PAUSED:
-            raise errors.WindowPaused(window=w.id)
+        _refuse_unless_open(w)
         _refuse_if_busy(s, w)
         row = by_number(s, ctx, *wanted, ctx.business_day(now))
         if row is None:
