@@ -209,7 +209,7 @@ def _date_picker(ident: str, day: date, lang: str) -> dcc.DatePickerSingle:
         id=ident,
         date=day.isoformat(),
         display_format="YYYY-MM-DD",
-        month_format="MMMM YYYY" if lang == "en" else "YYYY年M月",
+        month_format=t("report.month_format", lang),
         first_day_of_week=1,
         placeholder=t("report.pick_date", lang),
     )

@@ -382,6 +382,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.follow_up.rating": ("差评", "Bad rating"),
     "report.follow_up.choose": ("请选择差评和跟进状态。", "Choose a rating and its follow-up."),
     "report.pick_date": ("选择日期", "Pick a date"),
+    "report.month_format": ("YYYY年M月", "MMMM YYYY"),  # the date picker's month heading
     "report.saved": ("已保存", "Saved"),
     "follow_up.open": ("未处理", "Open"),
     "follow_up.contacted": ("已联系", "Contacted"),
