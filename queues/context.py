@@ -36,6 +36,11 @@ class Context:
             self.hall_file = self.config
 
     @property
+    def hall(self) -> str:
+        """The hall's code (``[hall] code`` in its file): the key of its rows in the database."""
+        return self.config.hall.code
+
+    @property
     def tz(self) -> ZoneInfo:
         return self.config.tz
 
