@@ -93,7 +93,7 @@ def init_db() -> None:
     Run once per deploy (not once per web worker); running it again is harmless.
     """
     with _ctx() as ctx:
-        migrate.upgrade(ctx.db)
+        migrate.upgrade(ctx.db, ctx.hall)
         changed = apply_config(ctx.db, ctx.config)
         click.echo(
             f"database ready: {ctx.db.url.render_as_string(hide_password=True)}; "
@@ -556,7 +556,7 @@ def restore_cmd(source: Path, yes: bool) -> None:
         if not yes:
             click.confirm(f"replace {ctx.db.url.database} with {source}?", abort=True)
         backup.restore(ctx.db, source)
-        migrate.upgrade(ctx.db)
+        migrate.upgrade(ctx.db, ctx.hall)
     click.echo(f"restored from {source}")
 
 

@@ -34,6 +34,10 @@ class Context:
     def __post_init__(self) -> None:
         if self.hall_file is None:
             self.hall_file = self.config
+        if self.db.hall is None:  # the hall sees its own rows only (queues.store.scope)
+            self.db = self.db.for_hall(self.hall)
+        elif self.db.hall != self.hall:
+            raise ValueError(f"hall {self.hall!r} given the database of hall {self.db.hall!r}")
 
     @property
     def hall(self) -> str:

@@ -27,6 +27,7 @@ from queues.rules import eta
 from queues.rules.lifecycle import HELD, NO_SHOW_UNDO_SECONDS, OPEN, Status
 from queues.rules.policy import Candidate
 from queues.store.models import Event, Rating, Step, Ticket, Window
+from queues.store.scope import HALL_PARAM
 
 
 def queue_since(ctx: Context, today: date) -> date:
@@ -70,9 +71,14 @@ STEP_ROW = (
     _tk.issued_at,
     _tk.requested_service_code,
 )
-STEPS = Step.__table__.join(Ticket.__table__, _tk.id == _st.ticket_id)
+STEPS = Step.__table__.join(Ticket.__table__, and_(_tk.id == _st.ticket_id, _st.hall == HALL_PARAM))
+"""Steps with their tickets, in the session's hall (:mod:`queues.store.scope`)."""
 STEP_BY_ID = select(*STEP_ROW).select_from(STEPS).where(_st.id == bindparam("b_step"))
-_CURRENT = select(*STEP_ROW).select_from(STEPS).where(_st.status != Status.TRANSFERRED)
+_CURRENT = (
+    select(*STEP_ROW)
+    .select_from(STEPS)
+    .where(_st.hall == HALL_PARAM, _st.status != Status.TRANSFERRED)
+)
 CURRENT_BY_PUBLIC_ID = _CURRENT.where(_tk.public_id == bindparam("b_ticket"))
 """A ticket's current step (the one not transferred), by the ticket's public id."""
 _CURRENT_BY_ID = _CURRENT.where(_tk.id == bindparam("b_ticket_id"))
@@ -110,7 +116,7 @@ def answer(session: Session, ctx: Context, row: Mapping[str, Any]) -> TicketView
 
 _IN_LINE = select(
     _st.service_code, _st.status, _st.entered_at, _st.queued_at, _st.called_at, _st.finished_at
-).where(_st.status == Status.WAITING, _st.day >= bindparam("since"))
+).where(_st.hall == HALL_PARAM, _st.status == Status.WAITING, _st.day >= bindparam("since"))
 
 
 def in_line(session: Session, ctx: Context, now: datetime) -> list[Any]:
@@ -125,12 +131,15 @@ _windows = Window.__table__.c
 _OPEN_WINDOWS = (
     select(_windows.id, _st.service_code, _st.called_at, _st.started_at)
     .select_from(Window.__table__)
-    .outerjoin(Step.__table__, and_(_st.window_id == _windows.id, held(_st.status)))
-    .where(_windows.active, _windows.state == "open")
+    .outerjoin(
+        Step.__table__,
+        and_(_st.hall == _windows.hall, _st.window_id == _windows.id, held(_st.status)),
+    )
+    .where(_windows.hall == HALL_PARAM, _windows.active, _windows.state == "open")
 )
 _WAITING = select(
     _st.id, _st.service_code, _st.priority, _st.queued_at, _st.target_window_id
-).where(_st.status == Status.WAITING, _st.day >= bindparam("since"))
+).where(_st.hall == HALL_PARAM, _st.status == Status.WAITING, _st.day >= bindparam("since"))
 _WAITING_RELATED = _WAITING.where(
     or_(
         _st.service_code.in_(bindparam("related", expanding=True)),
@@ -221,6 +230,7 @@ def service_minutes(session: Session, ctx: Context) -> dict[str, float]:
 # so the best few of each such group hold the window's best tickets: only those are read.
 FEW = 5
 _FOR_WINDOW = (
+    _st.hall == HALL_PARAM,
     _st.status == Status.WAITING,
     _st.day >= bindparam("b_day"),
     or_(
@@ -311,6 +321,7 @@ _BY_NUMBER = (
     select(*STEP_ROW)
     .select_from(STEPS)
     .where(
+        _tk.hall == HALL_PARAM,
         _tk.day >= bindparam("b_day"),
         _tk.prefix == bindparam("b_prefix"),
         _tk.seq == bindparam("b_seq"),
@@ -338,6 +349,7 @@ _ev = Event.__table__.c
 _LAST_NO_SHOW = (
     select(_ev.ticket_id, _ev.actor)
     .where(
+        _ev.hall == HALL_PARAM,
         _ev.at >= bindparam("b_since"),
         _ev.kind == "no_show",
         _ev.window_id == bindparam("b_window"),

@@ -37,6 +37,7 @@ from queues.rules.lifecycle import Status
 from queues.store import events
 from queues.store.db import insert_for
 from queues.store.models import Printer, PrintJob, Ticket
+from queues.store.scope import hall_of
 
 LEASE = timedelta(seconds=60)
 MAX_BACKOFF_SECONDS = 60
@@ -265,14 +266,14 @@ def _printer_state(
     error: str | None = None,
     code: str | None = None,
 ) -> None:
-    key = kiosk or "-"
+    key = (hall_of(s), kiosk or "-")
     printer = s.get(Printer, key)
     if printer is None:  # the kiosk's first report, perhaps written by another one right now
         table = Printer.__table__
         s.execute(
             insert_for(s.get_bind().dialect.name)(table)
-            .values(kiosk=key)
-            .on_conflict_do_nothing(index_elements=[table.c.kiosk])
+            .values(hall=key[0], kiosk=key[1])
+            .on_conflict_do_nothing(index_elements=[table.c.hall, table.c.kiosk])
         )
         printer = s.get_one(Printer, key)
     printer.uri = uri or printer.uri
@@ -345,7 +346,7 @@ def state_of(ctx: Context, ticket_id: str) -> PrintState:
             .where(PrintJob.ticket_id == row["ticket_id"])
             .order_by(PrintJob.id.desc())
         )
-        printer = s.get(Printer, job.kiosk) if job is not None and job.kiosk else None
+        printer = s.get(Printer, (job.hall, job.kiosk)) if job is not None and job.kiosk else None
         return PrintState(
             status=job.status if job else None,
             attempts=job.attempts if job else 0,

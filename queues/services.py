@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, exists, insert, or_, select, update
+from sqlalchemy import and_, bindparam, exists, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -63,6 +63,7 @@ from queues.rules.rating import SCORES, FollowUp, is_bad
 from queues.store import db, events
 from queues.store.models import Alert, PrintJob, Rating, Step, Ticket, Window
 from queues.store.numbering import format_number, next_seq, parse_number
+from queues.store.scope import HALL_PARAM, hall_of
 from queues.text.i18n import Phrase, weekdays
 
 
@@ -81,6 +82,7 @@ class Issued:
 _INSERT_TICKET = insert(Ticket.__table__).returning(Ticket.__table__.c.id)
 _INSERT_STEP = insert(Step.__table__).returning(Step.__table__.c.id)
 _FIND_REQUEST = select(Ticket.__table__.c.id).where(
+    Ticket.__table__.c.hall == HALL_PARAM,
     Ticket.__table__.c.requester == bindparam("requester"),
     Ticket.__table__.c.request_id == bindparam("request_id"),
 )
@@ -106,11 +108,13 @@ _WINDOW_COLUMNS = (
 # FOR NO KEY UPDATE: rows that merely refer to the window (an event, a rating) need not wait.
 _LOCK_WINDOW = (
     select(*_WINDOW_COLUMNS)
-    .where(_wn.id == bindparam("w"), _wn.active)
+    .where(_wn.hall == HALL_PARAM, _wn.id == bindparam("w"), _wn.active)
     .with_for_update(key_share=True)
 )
 _HELD = (
-    select(*STEP_ROW).select_from(STEPS).where(_st.window_id == bindparam("w"), held(_st.status))
+    select(*STEP_ROW)
+    .select_from(STEPS)
+    .where(_st.hall == HALL_PARAM, _st.window_id == bindparam("w"), held(_st.status))
 )
 # The ticket a window holds, locked, with the window's zone: what recall, start, finish, no-show,
 # transfer and the visitor record change. One statement, right under READ COMMITTED: after
@@ -121,11 +125,11 @@ _HELD = (
 # earlier.
 _LOCK_HELD = (
     select(*STEP_ROW, _wn.zone_code.label("w_zone"))
-    .select_from(STEPS.join(Window.__table__, _wn.id == _st.window_id))
-    .where(_st.window_id == bindparam("w"), held(_st.status), _wn.active)
+    .select_from(STEPS.join(Window.__table__, and_(_wn.hall == _st.hall, _wn.id == _st.window_id)))
+    .where(_st.hall == HALL_PARAM, _st.window_id == bindparam("w"), held(_st.status), _wn.active)
     .with_for_update(of=Step.__table__, key_share=True)
 )
-_KNOWN_WINDOW = select(_wn.id).where(_wn.id == bindparam("w"), _wn.active)
+_KNOWN_WINDOW = select(_wn.id).where(_wn.hall == HALL_PARAM, _wn.id == bindparam("w"), _wn.active)
 # Every change of a step is conditional on the status it was read in: the loser of a race
 # changes nothing and is told so, instead of writing a second event.
 _UPDATE_STEP = update(Step.__table__).where(
@@ -133,7 +137,7 @@ _UPDATE_STEP = update(Step.__table__).where(
 )
 _STEP_STATUS = select(_st.status).where(_st.id == bindparam("b_step"))
 _WINDOW_STATE = update(Window.__table__).where(
-    _wn.id == bindparam("b_window"), _wn.state == bindparam("b_was")
+    _wn.hall == HALL_PARAM, _wn.id == bindparam("b_window"), _wn.state == bindparam("b_was")
 )
 # The unique ticket_id decides between two ratings at once: the second inserts nothing.
 _INSERT_RATING = {
@@ -150,7 +154,11 @@ _CLAIM = (
     .where(
         _st.id == bindparam("b_step"),
         _st.status == Status.WAITING,
-        ~exists().where(_held_by.c.window_id == bindparam("b_window"), held(_held_by.c.status)),
+        ~exists().where(
+            _held_by.c.hall == _st.hall,
+            _held_by.c.window_id == bindparam("b_window"),
+            held(_held_by.c.status),
+        ),
     )
     .values(
         status=Status.CALLED,
@@ -234,7 +242,8 @@ def _step_moved(s: Session, step: int, was: str, values: dict[str, Any]) -> bool
 
 def _window_moved(s: Session, window: int, was: str, values: dict[str, Any]) -> bool:
     """Write ``values`` to ``window`` if its state is still ``was``."""
-    return s.execute(_WINDOW_STATE, {"b_window": window, "b_was": was, **values}).rowcount == 1
+    params = {"b_window": window, "b_was": was, HALL_PARAM.key: hall_of(s), **values}
+    return s.execute(_WINDOW_STATE, params).rowcount == 1
 
 
 def _update_step(s: Session, row: dict[str, Any], action: str, values: dict[str, Any]) -> None:
@@ -381,6 +390,7 @@ def _write_ticket(
     """The next number, the ticket, its first step and the event; answers the step's row."""
     seq = next_seq(s, day, first.prefix)
     ticket = dict(
+        hall=hall_of(s),
         public_id=secrets.token_urlsafe(12),
         day=day,
         prefix=first.prefix,
@@ -397,6 +407,7 @@ def _write_ticket(
     )
     ticket_id = s.execute(_INSERT_TICKET, ticket).scalar_one()
     step = dict(
+        hall=ticket["hall"],
         ticket_id=ticket_id,
         n=1,
         day=day,
@@ -443,6 +454,7 @@ def _queue_slip(s: Session, ticket_id: int, kiosk: str, now: datetime) -> None:
     s.execute(
         _INSERT_PRINT_JOB,
         dict(
+            hall=hall_of(s),
             ticket_id=ticket_id,
             kiosk=kiosk,
             status="pending",
@@ -737,7 +749,7 @@ def transfer(
             # (it locks the window first), so no ticket is sent to a window that is gone.
             found = s.execute(
                 select(_wn.id, _wn.zone_code)
-                .where(_wn.id == window, _wn.active)
+                .where(_wn.hall == HALL_PARAM, _wn.id == window, _wn.active)
                 .with_for_update(read=True)
             ).first()
             if found is None:
@@ -756,6 +768,7 @@ def transfer(
         new_id = s.execute(
             _INSERT_STEP,
             dict(
+                hall=hall_of(s),
                 ticket_id=row["ticket_id"],
                 n=row["n"] + 1,
                 day=row["day"],
@@ -885,6 +898,7 @@ def rate(ctx: Context, ticket_id: str, score: int, comment: str | None = None) -
         rated = s.execute(
             _INSERT_RATING[ctx.db.dialect],
             {
+                "hall": ctx.hall,
                 "ticket_id": row["ticket_id"],
                 "step_id": row["id"],
                 "window_id": row["window_id"],
@@ -956,7 +970,7 @@ def expire_day(ctx: Context, day: date | None = None, actor: str = "system") -> 
     last = day if day is not None else queue_since(ctx, today) - timedelta(days=1)
     windows_q = (
         select(_wn.id, _wn.state, _wn.zone_code)
-        .where(_wn.state != WindowState.CLOSED)
+        .where(_wn.hall == HALL_PARAM, _wn.state != WindowState.CLOSED)
         .order_by(_wn.id)
         .with_for_update(key_share=True)
     )
@@ -969,7 +983,7 @@ def expire_day(ctx: Context, day: date | None = None, actor: str = "system") -> 
         closing = [] if day is None and ctx.open_always else s.execute(windows_q).all()
         steps = s.execute(
             select(_st.id, _st.status, _st.ticket_id, _st.window_id, _st.day, _st.service_code)
-            .where(_st.status.in_(OPEN), _st.day <= last)
+            .where(_st.hall == HALL_PARAM, _st.status.in_(OPEN), _st.day <= last)
             .order_by(_st.id)
         ).all()
         zones: set[str | None] = set()
@@ -991,7 +1005,7 @@ def expire_day(ctx: Context, day: date | None = None, actor: str = "system") -> 
             expired += 1
             zones.add(_zone_of_service(ctx, step.service_code))
         holding = select(_st.window_id).where(
-            _st.window_id.in_([w.id for w in closing]), held(_st.status)
+            _st.hall == HALL_PARAM, _st.window_id.in_([w.id for w in closing]), held(_st.status)
         )
         busy = set(s.scalars(holding)) if closing else set()
         for w in closing:

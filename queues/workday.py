@@ -88,7 +88,7 @@ def set_services(ctx: Context, window: int, services: list[str], actor: str) -> 
     now = ctx.now()
     day = ctx.business_day(now)
     with ctx.db.write() as s:
-        row = s.get(WindowDayServices, (day, window))
+        row = s.get(WindowDayServices, (ctx.hall, day, window))
         if row is None:
             s.add(
                 WindowDayServices(

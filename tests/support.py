@@ -42,6 +42,8 @@ ROOT = Path(__file__).resolve().parent.parent
 HALLS = ROOT / "tests" / "halls"
 MAIN_HALL = HALLS / "main.toml"
 """The tests' hall: three zones, ten services, twelve windows (its header has the plan)."""
+TOWN_HALL = HALLS / "town.toml"
+"""A second hall for the same database: the same codes, prefixes and window numbers."""
 SHIPPED_HALL = ROOT / "config" / "hall.toml"
 """The hall file hallq ships with (what `make run` starts): only tests about it read it."""
 HALL_FILE = SHIPPED_HALL
@@ -285,9 +287,11 @@ def again_while_busy(action: Callable[[], T], seconds: float = 60) -> T:
                 raise
 
 
-def issue_many(url: str, moment_iso: str, service: str, count: int) -> list[str]:
-    """Issue ``count`` tickets as fast as one process can; answer their numbers."""
-    ctx = make_context(url, Clock(datetime.fromisoformat(moment_iso)), open_always=True)
+def issue_many(
+    url: str, moment_iso: str, service: str, count: int, hall: Path = MAIN_HALL
+) -> list[str]:
+    """Issue ``count`` tickets in ``hall`` as fast as one process can; answer their numbers."""
+    ctx = make_context(url, Clock(datetime.fromisoformat(moment_iso)), open_always=True, hall=hall)
     try:
         return [
             again_while_busy(lambda: services.issue(ctx, service)).ticket.number

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, case, select, text, update
+from sqlalchemy import Row, and_, bindparam, case, select, text, update
 from sqlalchemy.orm import Session
 
 from queues.hall.config import HallConfig
@@ -34,21 +34,29 @@ from queues.store.models import (
     Window,
     Zone,
 )
+from queues.store.scope import HALL_PARAM, hall_of
 
-PG_LOCK_KEY = 0x68616C6C  # "hall": serialises two processes applying the file at once
+PG_LOCK_KEY = 0x68616C6C  # "hall": serialises two processes applying one hall's file at once
+_LOCK = text("SELECT pg_advisory_xact_lock(:k, hashtext(:hall))")
 ACTOR = "system:config"
 RETURNED = "returned_to_queue"
 
 
 def apply_config(db: Database, config: HallConfig, now: datetime | None = None) -> dict[str, int]:
-    """Write ``config`` into the database; answer how many rows of each kind changed.
+    """Write ``config`` into the database as its hall's rows (``[hall] code``), touching no other
+    hall's; answer how many rows of each kind changed.
 
     ``now``: the time of the events it writes (default: the clock's)."""
     now = now or datetime.now(UTC)
+    hall = config.hall.code
+    if db.hall is None:
+        db = db.for_hall(hall)
+    elif db.hall != hall:
+        raise ValueError(f"the file of hall {hall!r} given the database of hall {db.hall!r}")
     changed = {"zones": 0, "services": 0, "profiles": 0, "windows": 0}
     with db.write() as s:
-        if db.dialect == "postgresql":
-            s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_LOCK_KEY})
+        if db.dialect == "postgresql":  # one sync of a hall at a time; other halls go on
+            s.execute(_LOCK, {"k": PG_LOCK_KEY, "hall": hall})
         changed["zones"] = _zones(s, config)
         changed["services"] = _services(s, config)
         changed["profiles"] = _profiles(s, config)
@@ -84,7 +92,7 @@ def _zones(s: Session, config: HallConfig) -> int:
         n += _upsert(
             s,
             Zone,
-            z.code,
+            (config.hall.code, z.code),
             {
                 "code": z.code,
                 "name_zh": z.name.zh,
@@ -95,7 +103,7 @@ def _zones(s: Session, config: HallConfig) -> int:
             },
         )
         for shard in range(BOARD_SHARDS):
-            if s.get(BoardVersion, (z.code, shard)) is None:
+            if s.get(BoardVersion, (config.hall.code, z.code, shard)) is None:
                 s.add(BoardVersion(zone_code=z.code, shard=shard, version=0))
     s.flush()
     return n + _retire(s, Zone, "code", {z.code for z in config.zones})
@@ -118,11 +126,11 @@ def _services(s: Session, config: HallConfig) -> int:
             "position": position,
             "active": True,
         }
-        if _upsert(s, Service, svc.code, values):
+        if _upsert(s, Service, (config.hall.code, svc.code), values):
             changed.add(svc.code)
     s.flush()
     for svc in config.services:
-        row = s.get(Service, svc.code)
+        row = s.get(Service, (config.hall.code, svc.code))
         if row.first_step_code != svc.first_step:
             row.first_step_code = svc.first_step
             changed.add(svc.code)
@@ -137,7 +145,7 @@ def _profiles(s: Session, config: HallConfig) -> int:
         n += _upsert(
             s,
             Profile,
-            p.code,
+            (config.hall.code, p.code),
             {
                 "code": p.code,
                 "name_zh": name.zh if name else "",
@@ -170,7 +178,7 @@ def _windows(s: Session, config: HallConfig, now: datetime) -> int:
         n += _upsert(
             s,
             Window,
-            w.id,
+            (config.hall.code, w.id),
             {
                 "id": w.id,
                 "zone_code": w.zone,
@@ -201,13 +209,13 @@ _GIVEN_BACK = (
     Service.zone_code.label("service_zone"),
 )
 _STEPS = Step.__table__.join(Ticket.__table__, Ticket.id == Step.ticket_id).join(
-    Service.__table__, Service.code == Step.service_code
+    Service.__table__, and_(Service.hall == Step.hall, Service.code == Step.service_code)
 )
 # The window, locked (PostgreSQL) as every call locks it first: a call waiting on it finds the
 # window retired and calls nothing. FOR NO KEY UPDATE, as in queues.services.
 _LOCK_WINDOW = (
     select(Window.zone_code)
-    .where(Window.id == bindparam("w"), Window.active)
+    .where(Window.hall == HALL_PARAM, Window.id == bindparam("w"), Window.active)
     .with_for_update(key_share=True)
 )
 # Read after the lock, in a statement of its own: under READ COMMITTED it sees what was
@@ -215,12 +223,16 @@ _LOCK_WINDOW = (
 _HELD = (
     select(*_GIVEN_BACK)
     .select_from(_STEPS)
-    .where(Step.window_id == bindparam("w"), Step.status.in_(HELD))
+    .where(Step.hall == HALL_PARAM, Step.window_id == bindparam("w"), Step.status.in_(HELD))
 )
 _SENT_TO = (
     select(*_GIVEN_BACK)
     .select_from(_STEPS)
-    .where(Step.target_window_id == bindparam("w"), Step.status == Status.WAITING)
+    .where(
+        Step.hall == HALL_PARAM,
+        Step.target_window_id == bindparam("w"),
+        Step.status == Status.WAITING,
+    )
     .order_by(Step.id)
 )
 # Conditional on the status it was read in: a clerk's action on the ticket (start, finish,
@@ -243,7 +255,11 @@ _RETURN = (
         ),
     )
 )
-_RETIRE_WINDOW = update(Window.__table__).where(Window.id == bindparam("w")).values(active=False)
+_RETIRE_WINDOW = (
+    update(Window.__table__)
+    .where(Window.hall == HALL_PARAM, Window.id == bindparam("w"))
+    .values(active=False)
+)
 
 
 def _retire_window(s: Session, window: int, now: datetime, zones: set[str]) -> bool:
@@ -265,7 +281,7 @@ def _retire_window(s: Session, window: int, now: datetime, zones: set[str]) -> b
     for sent in s.execute(_SENT_TO, {"w": window}).all():
         if _return(s, sent, window, now):
             zones.add(sent.service_zone)
-    s.execute(_RETIRE_WINDOW, {"w": window})
+    s.execute(_RETIRE_WINDOW, {"w": window, HALL_PARAM.key: hall_of(s)})
     return True
 
 

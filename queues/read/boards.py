@@ -14,6 +14,7 @@ from queues.errors import UnknownZone
 from queues.line import load_snapshot, queue_since
 from queues.rules import eta, issuing
 from queues.store.models import BoardVersion, Step, Ticket, Window
+from queues.store.scope import HALL_PARAM
 
 CALLING_SHOWN = 10
 
@@ -92,8 +93,10 @@ def service_board(ctx: Context) -> list[ServiceStatus]:
 
 
 _bv = BoardVersion.__table__.c
-_VERSION_ALL = select(func.coalesce(func.sum(_bv.version), 0))
-_VERSION_ZONE = select(func.sum(_bv.version)).where(_bv.zone_code == bindparam("b_zone"))
+_VERSION_ALL = select(func.coalesce(func.sum(_bv.version), 0)).where(_bv.hall == HALL_PARAM)
+_VERSION_ZONE = select(func.sum(_bv.version)).where(
+    _bv.hall == HALL_PARAM, _bv.zone_code == bindparam("b_zone")
+)
 
 
 def version(ctx: Context, zone: str | None = None) -> int:

@@ -38,7 +38,9 @@ def windows(ctx: Context, only: int | None = None) -> list[WindowView]:
 
 
 def _windows(s: Session, cfg: HallConfig, only: int | None = None) -> list[WindowView]:
-    held_q = select(*STEP_ROW).select_from(STEPS).where(held(Step.__table__.c.status))
+    held_q = (
+        select(*STEP_ROW).select_from(STEPS).where(held(Step.__table__.c.status))
+    )  # STEPS: the hall's
     windows_q = select(Window).where(Window.active).order_by(Window.id)
     if only is not None:
         held_q = held_q.where(Step.__table__.c.window_id == only)

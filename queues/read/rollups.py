@@ -27,6 +27,7 @@ from queues.read.figures import (
     window_times,
 )
 from queues.store.models import DailyStat, Ticket, WindowDayStat
+from queues.store.scope import HALL_PARAM
 
 
 def rollup(ctx: Context, day: date) -> int:
@@ -123,7 +124,7 @@ def _stored(s: Session, ctx: Context, start: date, end: date) -> dict[Key, Figur
     a year is a few hundred sums and histogram counts to read, not its rows one by one."""
     c = DailyStat.__table__.c
     key = (c.service_code, c.window_id, c.clerk)
-    period = (c.day >= start, c.day <= end)
+    period = (c.hall == HALL_PARAM, c.day >= start, c.day <= end)
     out: dict[Key, Figures] = {}
     for row in s.execute(
         select(*key, *(func.sum(c[name]) for name in _SUMMED)).where(*period).group_by(*key)
@@ -193,7 +194,7 @@ def window_report(ctx: Context, start: date, end: date) -> dict[int, WindowTime]
                 c.window_id, func.sum(c.open_seconds), func.sum(c.paused_seconds),
                 func.sum(c.serving_seconds),
             )
-            .where(c.day >= start, c.day <= end, c.day < today)
+            .where(c.hall == HALL_PARAM, c.day >= start, c.day <= end, c.day < today)
             .group_by(c.window_id)
         ):  # fmt: skip
             _add_time(result[window], open_s or 0.0, paused_s or 0.0, serving_s or 0.0, None)

@@ -16,6 +16,7 @@ and the wallboards and ``/healthz`` would queue behind them.
 
 from __future__ import annotations
 
+import copy
 import itertools
 import random
 import sqlite3
@@ -36,6 +37,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from queues.errors import StoreBusy, StoreNotMigrated, StoreUnavailable
 from queues.store import events
+from queues.store.scope import HALL, HALL_PARAM
 
 DEFAULT_URL = "sqlite:///var/hallq.db"
 DIALECTS = ("sqlite", "postgresql")
@@ -52,7 +54,14 @@ _write_deadline: ContextVar[float | None] = ContextVar("hallq_write_deadline", d
 
 
 class Database:
-    """The connection to the hall's database: ``write()`` and ``read()`` give sessions."""
+    """The connection to the network's database: ``write()`` and ``read()`` give sessions.
+
+    ``for_hall(code)`` is the same database seen by one hall: its sessions see and write only
+    that hall's rows (:mod:`queues.store.scope`). Views share the engine, the pool and, on
+    SQLite, the process's writer lock."""
+
+    hall: str | None = None
+    """The hall this view's sessions are scoped to; None: the whole network."""
 
     def __init__(self, url: str = DEFAULT_URL, *, echo: bool = False) -> None:
         self.url = make_url(url)
@@ -76,12 +85,35 @@ class Database:
         )
         self._writer = sessionmaker(self.engine, expire_on_commit=False)
         self._write_lock = threading.Lock() if self.dialect == "sqlite" else None
-        self._blocked = False
+        self._flags = {"blocked": False}
         """The last write of this process gave up waiting for another writer (for /healthz)."""
         self._reader = sessionmaker(self._read_engine, expire_on_commit=False)
         self._batch: ContextVar[Session | None] = ContextVar(
             f"hallq_batch_{id(self)}", default=None
         )
+        self._views: dict[str, Database] = {}
+
+    def for_hall(self, code: str) -> Database:
+        """This database as hall ``code`` sees it (one view per hall, made once)."""
+        if self.hall is not None:
+            raise ValueError("a hall's view has no view of another hall")
+        view = self._views.get(code)
+        if view is None:
+            view = copy.copy(self)
+            view.hall = code
+            view._network = self
+            view._views = {}
+            view._writer = sessionmaker(self.engine, expire_on_commit=False, info={HALL: code})
+            view._reader = sessionmaker(
+                self._read_engine, expire_on_commit=False, info={HALL: code}
+            )
+            self._views[code] = view
+        return view
+
+    @property
+    def network(self) -> Database:
+        """The whole network's view of this database."""
+        return self._network if self.hall is not None else self
 
     @contextmanager
     def write(self, wait: float | None = None) -> Iterator[Session]:
@@ -103,20 +135,20 @@ class Database:
                 yield session
             return
         if wait is None:
-            wait = BLOCKED_WAIT_SECONDS if self._blocked else WRITE_WAIT_SECONDS
+            wait = BLOCKED_WAIT_SECONDS if self._flags["blocked"] else WRITE_WAIT_SECONDS
         deadline = time.monotonic() + wait
         if not self._write_lock.acquire(timeout=wait):
-            self._blocked = True
+            self._flags["blocked"] = True
             raise StoreBusy(detail=f"another write of this process held the lock for {wait:g} s")
         token = _write_deadline.set(deadline)
         try:
             with _translate_errors(), self._writer() as session, session.begin():
                 yield session
         except StoreBusy:
-            self._blocked = True
+            self._flags["blocked"] = True
             raise
         else:
-            self._blocked = False
+            self._flags["blocked"] = False
         finally:
             _write_deadline.reset(token)
             self._write_lock.release()
@@ -154,6 +186,8 @@ class Database:
         batch = self._batch.get()
         if batch is not None:
             return batch.scalar(statement, params)
+        if self.hall is not None:
+            params = {**(params or {}), HALL_PARAM.key: self.hall}
         with _translate_errors(), self._read_engine.connect() as conn:
             value = conn.execute(statement, params or {}).scalar()
             conn.rollback()
@@ -175,7 +209,7 @@ class Database:
         busy after the other writer let go)."""
         if not self.ping():
             return "unavailable"
-        if self._blocked and not self._writable_now():
+        if self._flags["blocked"] and not self._writable_now():
             return "busy"
         return "ok"
 

@@ -10,12 +10,17 @@ from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
 
 from queues.store.models import BOARD_SHARDS, BoardVersion, Event
+from queues.store.scope import HALL_PARAM, hall_of
 
 _INSERT_EVENT = insert(Event.__table__)
 _versions = BoardVersion.__table__
 _BUMP = (
     update(_versions)
-    .where(_versions.c.zone_code == bindparam("b_zone"), _versions.c.shard == bindparam("b_shard"))
+    .where(
+        _versions.c.hall == HALL_PARAM,
+        _versions.c.zone_code == bindparam("b_zone"),
+        _versions.c.shard == bindparam("b_shard"),
+    )
     .values(version=_versions.c.version + 1)
 )
 
@@ -30,10 +35,12 @@ def record(
     window_id: int | None = None,
     **data: Any,
 ) -> None:
-    """Append one row to the events table: what happened, to what, by whom, when."""
+    """Append one row to the events table: what happened, to what, by whom, when, in which
+    hall (the session's; None in a network session)."""
     s.execute(
         _INSERT_EVENT,
         {
+            "hall": hall_of(s),
             "at": at,
             "kind": kind,
             "actor": actor,
@@ -59,5 +66,7 @@ def bump(s: Session, *zones: str | None) -> None:
     if deferred is not None:
         deferred.update(z for z in zones if z)
         return
+    hall = hall_of(s)
     for zone in sorted({z for z in zones if z}):
-        s.execute(_BUMP, {"b_zone": zone, "b_shard": random.randrange(BOARD_SHARDS)})
+        params = {HALL_PARAM.key: hall, "b_zone": zone, "b_shard": random.randrange(BOARD_SHARDS)}
+        s.execute(_BUMP, params)

@@ -20,12 +20,30 @@ def _config() -> Config:
     return cfg
 
 
-def upgrade(db: Database) -> None:
-    """Bring the schema to the newest revision (a no-op when it is already there)."""
+def upgrade(db: Database, hall: str | None = None) -> None:
+    """Bring the schema to the newest revision (a no-op when it is already there).
+
+    ``hall``: the code of the hall whose rows a database from before the network holds (the
+    network's default hall); its rows become that hall's.
+
+    On SQLite, foreign keys are not checked while the migrations rebuild tables (SQLite's own
+    advice for changing a table's keys), and checked once at the end."""
     cfg = _config()
-    with db.engine.begin() as connection:
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "head")
+    cfg.attributes["hall"] = hall
+    with db.engine.connect() as connection:
+        if db.dialect == "sqlite":
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                cfg.attributes["connection"] = connection
+                command.upgrade(cfg, "head")
+                if db.dialect == "sqlite":
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"foreign keys broken by the migration: {broken[:5]}")
+        finally:
+            if db.dialect == "sqlite":
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 def pending(db: Database) -> bool:

@@ -17,11 +17,13 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     MetaData,
@@ -74,12 +76,42 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime, date: Date}
 
 
+Id = BigInteger().with_variant(Integer, "sqlite")
+"""A row id that many databases make: 64 bits on PostgreSQL, where each site's database takes
+its ids from a range of its own (``HALLQ_SITE``), so rows made at different sites never share
+one when they meet in the district's database. SQLite's rowid is 64 bits already."""
+
+HALL = 16
+"""The longest hall code."""
+
+
+def hall_column(*, primary_key: bool = False, nullable: bool = False) -> Mapped[Any]:
+    return mapped_column(String(HALL), primary_key=primary_key, nullable=nullable)
+
+
+class HallRow:
+    """A row that belongs to one hall (``hall``: its code). A hall's sessions see and write
+    only its own such rows (:mod:`queues.store.scope`); a network session sees them all.
+    Each model declares its own ``hall`` column (in its key, or not); this one is what the
+    criteria are written against."""
+
+    hall: Mapped[str] = mapped_column(String(HALL))
+
+
+def _to(name: str, columns: list[str], table: str, keys: list[str]) -> ForeignKeyConstraint:
+    """A foreign key within one hall: ``(hall, …)`` to ``table``'s ``(hall, …)``."""
+    return ForeignKeyConstraint(
+        ["hall", *columns], [f"{table}.hall", *(f"{table}.{k}" for k in keys)], name=name
+    )
+
+
 # --- the hall, as configured (synchronised from the hall file) -----------------------------
 
 
-class Zone(Base):
+class Zone(HallRow, Base):
     __tablename__ = "zones"
 
+    hall: Mapped[str] = hall_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
     name_zh: Mapped[str] = mapped_column(String(100))
     name_en: Mapped[str] = mapped_column(String(200))
@@ -88,17 +120,22 @@ class Zone(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
-class Service(Base):
+class Service(HallRow, Base):
     __tablename__ = "services"
+    __table_args__ = (
+        _to("fk_services_zone", ["zone_code"], "zones", ["code"]),
+        _to("fk_services_first_step", ["first_step_code"], "services", ["code"]),
+    )
 
+    hall: Mapped[str] = hall_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
-    zone_code: Mapped[str] = mapped_column(ForeignKey("zones.code"))
+    zone_code: Mapped[str] = mapped_column(String(32))
     prefix: Mapped[str] = mapped_column(String(4))
     name_zh: Mapped[str] = mapped_column(String(100))
     name_en: Mapped[str] = mapped_column(String(200))
     target_minutes: Mapped[int] = mapped_column(Integer)
     service_minutes: Mapped[float] = mapped_column(Float, default=8.0)
-    first_step_code: Mapped[str | None] = mapped_column(ForeignKey("services.code"))
+    first_step_code: Mapped[str | None] = mapped_column(String(32))
     days: Mapped[str] = mapped_column(String(40), default="")
     """Weekdays the service is offered on, ``mon,tue,…``; empty: every day the hall opens."""
     kiosk: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -108,11 +145,12 @@ class Service(Base):
     zone: Mapped[Zone] = relationship(lazy="joined")
 
 
-class Profile(Base):
+class Profile(HallRow, Base):
     """A window's work profile: the services it calls, each with a weight."""
 
     __tablename__ = "profiles"
 
+    hall: Mapped[str] = hall_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
     name_zh: Mapped[str] = mapped_column(String(100), default="")
     name_en: Mapped[str] = mapped_column(String(200), default="")
@@ -122,15 +160,20 @@ class Profile(Base):
     )
 
 
-class ProfileService(Base):
+class ProfileService(HallRow, Base):
     __tablename__ = "profile_services"
+    __table_args__ = (
+        _to("fk_profile_services_profile", ["profile_code"], "profiles", ["code"]),
+        _to("fk_profile_services_service", ["service_code"], "services", ["code"]),
+    )
 
-    profile_code: Mapped[str] = mapped_column(ForeignKey("profiles.code"), primary_key=True)
-    service_code: Mapped[str] = mapped_column(ForeignKey("services.code"), primary_key=True)
+    hall: Mapped[str] = hall_column(primary_key=True)
+    profile_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    service_code: Mapped[str] = mapped_column(String(32), primary_key=True)
     weight: Mapped[float] = mapped_column(Float, default=1.0)
 
 
-class WindowDayServices(Base):
+class WindowDayServices(HallRow, Base):
     """A window's work profile for one day, set by a manager in the morning (who serves what
     today): the services it calls that day, with their weights. The hall file's profile holds on
     every day without a row; applying the hall file (``hallq serve``, ``init-db``) leaves these
@@ -138,6 +181,7 @@ class WindowDayServices(Base):
 
     __tablename__ = "window_day_services"
 
+    hall: Mapped[str] = hall_column(primary_key=True)
     day: Mapped[date] = mapped_column(primary_key=True)
     window_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     services: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
@@ -146,12 +190,18 @@ class WindowDayServices(Base):
     set_at: Mapped[datetime]
 
 
-class Window(Base):
+class Window(HallRow, Base):
     __tablename__ = "windows"
+    __table_args__ = (
+        _to("fk_windows_zone", ["zone_code"], "zones", ["code"]),
+        _to("fk_windows_profile", ["profile_code"], "profiles", ["code"]),
+    )
 
+    hall: Mapped[str] = hall_column(primary_key=True)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    zone_code: Mapped[str] = mapped_column(ForeignKey("zones.code"))
-    profile_code: Mapped[str] = mapped_column(ForeignKey("profiles.code"))
+    """The window's number in its hall (the number over the counter)."""
+    zone_code: Mapped[str] = mapped_column(String(32))
+    profile_code: Mapped[str] = mapped_column(String(32))
     department_zh: Mapped[str] = mapped_column(String(100))
     department_en: Mapped[str] = mapped_column(String(200))
     state: Mapped[str] = mapped_column(String(10), default="closed")
@@ -165,33 +215,36 @@ class Window(Base):
 # --- the day's traffic ---------------------------------------------------------------------
 
 
-class DayCounter(Base):
-    """The last number given out for a prefix on a business day."""
+class DayCounter(HallRow, Base):
+    """The last number given out for a prefix on a business day in a hall."""
 
     __tablename__ = "day_counters"
 
+    hall: Mapped[str] = hall_column(primary_key=True)
     day: Mapped[date] = mapped_column(primary_key=True)
     prefix: Mapped[str] = mapped_column(String(4), primary_key=True)
     last: Mapped[int] = mapped_column(Integer)
 
 
-class Ticket(Base):
+class Ticket(HallRow, Base):
     __tablename__ = "tickets"
     __table_args__ = (
-        Index("ix_tickets_day_prefix_seq", "day", "prefix", "seq", unique=True),
+        Index("ix_tickets_hall_day_prefix_seq", "hall", "day", "prefix", "seq", unique=True),
         Index("ix_tickets_client_issued", "client", "issued_at"),
-        Index("ix_tickets_kiosk_issued", "kiosk", "issued_at"),
-        Index("ix_tickets_requester_request", "requester", "request_id", unique=True),
+        Index("ix_tickets_hall_kiosk_issued", "hall", "kiosk", "issued_at"),
+        Index("ix_tickets_hall_requester_request", "hall", "requester", "request_id", unique=True),
+        _to("fk_tickets_requested_service", ["requested_service_code"], "services", ["code"]),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    hall: Mapped[str] = hall_column()
     public_id: Mapped[str] = mapped_column(String(32), unique=True)
     day: Mapped[date]
     prefix: Mapped[str] = mapped_column(String(4))
     seq: Mapped[int] = mapped_column(Integer)
     number: Mapped[str] = mapped_column(String(12))
     priority: Mapped[str] = mapped_column(String(10), default=Priority.NORMAL)
-    requested_service_code: Mapped[str] = mapped_column(ForeignKey("services.code"))
+    requested_service_code: Mapped[str] = mapped_column(String(32))
     """The matter the visitor chose; the first step may be another service (the unified desk)."""
     issued_at: Mapped[datetime]
     kiosk: Mapped[str | None] = mapped_column(String(64))
@@ -214,29 +267,33 @@ class Ticket(Base):
     )
 
 
-class Step(Base):
+class Step(HallRow, Base):
     __tablename__ = "steps"
     __table_args__ = (
-        Index("ix_steps_status_day_service", "status", "day", "service_code"),
-        Index("ix_steps_window_status", "window_id", "status"),
-        Index("ix_steps_day_window", "day", "window_id"),
+        Index("ix_steps_hall_status_day_service", "hall", "status", "day", "service_code"),
+        Index("ix_steps_hall_window_status", "hall", "window_id", "status"),
+        Index("ix_steps_hall_day_window", "hall", "day", "window_id"),
         Index("ix_steps_ticket_n", "ticket_id", "n", unique=True),
+        _to("fk_steps_service", ["service_code"], "services", ["code"]),
+        _to("fk_steps_target_window", ["target_window_id"], "windows", ["id"]),
+        _to("fk_steps_window", ["window_id"], "windows", ["id"]),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    hall: Mapped[str] = hall_column()
+    ticket_id: Mapped[int] = mapped_column(Id, ForeignKey("tickets.id"))
     n: Mapped[int] = mapped_column(Integer, default=1)
     day: Mapped[date]
-    service_code: Mapped[str] = mapped_column(ForeignKey("services.code"))
+    service_code: Mapped[str] = mapped_column(String(32))
     priority: Mapped[str] = mapped_column(String(10), default=Priority.NORMAL)
-    target_window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id"))
+    target_window_id: Mapped[int | None] = mapped_column(Integer)
     """Set when a ticket was transferred to one window: only that window calls it."""
     queued_at: Mapped[datetime]
     """The place in the line: the ticket's issue time, kept across transfers."""
     entered_at: Mapped[datetime | None]
     """When this step began to wait (the issue, or the transfer): its wait is measured from here."""
     status: Mapped[str] = mapped_column(String(12), default=Status.WAITING)
-    window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id"))
+    window_id: Mapped[int | None] = mapped_column(Integer)
     clerk: Mapped[str | None] = mapped_column(String(100))
     called_at: Mapped[datetime | None]
     last_called_at: Mapped[datetime | None]
@@ -247,32 +304,36 @@ class Step(Base):
     promised_date: Mapped[date | None]
 
     ticket: Mapped[Ticket] = relationship()
-    service: Mapped[Service] = relationship()
+    service: Mapped[Service] = relationship(viewonly=True)
 
 
-class Event(Base):
-    """Append-only history: one row per state change, with who did it."""
+class Event(HallRow, Base):
+    """Append-only history: one row per state change, with who did it, in its hall."""
 
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_at", "at"),)
+    __table_args__ = (Index("ix_events_hall_at", "hall", "at"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    hall: Mapped[str | None] = hall_column(nullable=True)
+    """None for what happened in the network rather than in one hall (staff accounts)."""
     at: Mapped[datetime]
     kind: Mapped[str] = mapped_column(String(24))
     actor: Mapped[str] = mapped_column(String(100))
-    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
-    window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id"))
+    ticket_id: Mapped[int | None] = mapped_column(Id, ForeignKey("tickets.id"), index=True)
+    window_id: Mapped[int | None] = mapped_column(Integer)
+    """The window's number in the event's hall."""
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
-class PrintJob(Base):
+class PrintJob(HallRow, Base):
     """A ticket to print, written with the ticket and delivered after commit by the worker."""
 
     __tablename__ = "print_jobs"
     __table_args__ = (Index("ix_print_jobs_status_next", "status", "next_attempt_at"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    hall: Mapped[str] = hall_column()
+    ticket_id: Mapped[int] = mapped_column(Id, ForeignKey("tickets.id"), index=True)
     kiosk: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(12), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -291,11 +352,12 @@ class PrintJob(Base):
     ``printjobs.MAX_JOB_FAULTS`` of them the job is ``failed``."""
 
 
-class Printer(Base):
+class Printer(HallRow, Base):
     """The last known state of a kiosk's printer, for staff and the dashboard."""
 
     __tablename__ = "printers"
 
+    hall: Mapped[str] = hall_column(primary_key=True)
     kiosk: Mapped[str] = mapped_column(String(64), primary_key=True)
     uri: Mapped[str | None] = mapped_column(String(200))
     state: Mapped[str] = mapped_column(String(10), default="unknown")
@@ -310,13 +372,15 @@ class Printer(Base):
     updated_at: Mapped[datetime | None]
 
 
-class Rating(Base):
+class Rating(HallRow, Base):
     __tablename__ = "ratings"
+    __table_args__ = (_to("fk_ratings_window", ["window_id"], "windows", ["id"]),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), unique=True)
-    step_id: Mapped[int | None] = mapped_column(ForeignKey("steps.id"))
-    window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id"))
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    hall: Mapped[str] = hall_column()
+    ticket_id: Mapped[int] = mapped_column(Id, ForeignKey("tickets.id"), unique=True)
+    step_id: Mapped[int | None] = mapped_column(Id, ForeignKey("steps.id"))
+    window_id: Mapped[int | None] = mapped_column(Integer)
     score: Mapped[int] = mapped_column(Integer)
     comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
@@ -333,11 +397,13 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     windows: Mapped[str] = mapped_column(String(200), default="", server_default="")
     """The windows a clerk token may act at, ``3,5``; empty: any (tokens made before binding)."""
+    hall: Mapped[str | None] = hall_column(nullable=True)
+    """The hall it acts in; None: every hall of the network."""
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
 
 
-class KioskDevice(Base):
+class KioskDevice(HallRow, Base):
     """A kiosk PC's browser, paired once to be one of the hall file's kiosks.
 
     A manager or the kiosk's token asks for a one-time pairing code; opening the code's page on
@@ -348,7 +414,8 @@ class KioskDevice(Base):
 
     __tablename__ = "kiosk_devices"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    hall: Mapped[str] = hall_column()
     kiosk: Mapped[str] = mapped_column(String(32))
     code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     """The one-time pairing code's hash, until it is used."""
@@ -364,7 +431,7 @@ class KioskDevice(Base):
     revoked_at: Mapped[datetime | None]
 
 
-class DailyStat(Base):
+class DailyStat(HallRow, Base):
     """One day's figures for a service at a window by a clerk: what reports add up.
 
     Rows with ``window_id`` 0 and ``clerk`` "" hold what belongs to the service alone: tickets
@@ -373,8 +440,9 @@ class DailyStat(Base):
     """
 
     __tablename__ = "daily_stats"
-    __table_args__ = (Index("ix_daily_stats_zone_day", "zone_code", "day"),)
+    __table_args__ = (Index("ix_daily_stats_hall_zone_day", "hall", "zone_code", "day"),)
 
+    hall: Mapped[str] = hall_column(primary_key=True)
     day: Mapped[date] = mapped_column(primary_key=True)
     service_code: Mapped[str] = mapped_column(String(32), primary_key=True)
     window_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
@@ -408,11 +476,12 @@ class DailyStat(Base):
     bad_ratings: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class WindowDayStat(Base):
+class WindowDayStat(HallRow, Base):
     """A window's day: how long it was open, paused and serving, hour by hour."""
 
     __tablename__ = "window_days"
 
+    hall: Mapped[str] = hall_column(primary_key=True)
     day: Mapped[date] = mapped_column(primary_key=True)
     window_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     open_seconds: Mapped[float] = mapped_column(Float, default=0.0)
@@ -422,14 +491,15 @@ class WindowDayStat(Base):
     """Seconds open (not paused, not closed) in each hour of the day, 24 numbers."""
 
 
-class Alert(Base):
+class Alert(HallRow, Base):
     """Something a manager should look at: a wait past target, a long queue, a long pause, a
     printer fault. Raised and cleared by the scheduler's check every minute."""
 
     __tablename__ = "alerts"
-    __table_args__ = (Index("ix_alerts_open", "closed_at", "kind"),)
+    __table_args__ = (Index("ix_alerts_hall_open", "hall", "closed_at", "kind"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    hall: Mapped[str] = hall_column()
     kind: Mapped[str] = mapped_column(String(20))
     subject: Mapped[str] = mapped_column(String(64))
     """What it is about: a service code, a window id, a kiosk, a ticket number."""
@@ -451,6 +521,8 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     windows: Mapped[str] = mapped_column(String(200), default="")
     """The windows a clerk may work, ``3,5``; empty: any."""
+    hall: Mapped[str | None] = hall_column(nullable=True)
+    """The hall the member of staff belongs to; None: the network (every hall)."""
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
     last_login_at: Mapped[datetime | None]
@@ -524,7 +596,7 @@ class ProjectCode(Base):
 BOARD_SHARDS = 8
 
 
-class BoardVersion(Base):
+class BoardVersion(HallRow, Base):
     """Bumped by every change a zone's screens show; screens poll it and redraw on change.
 
     A zone's version is the sum of its ``BOARD_SHARDS`` rows, and a writer bumps one of them at
@@ -533,7 +605,9 @@ class BoardVersion(Base):
     """
 
     __tablename__ = "board_versions"
+    __table_args__ = (_to("fk_board_versions_zone", ["zone_code"], "zones", ["code"]),)
 
-    zone_code: Mapped[str] = mapped_column(ForeignKey("zones.code"), primary_key=True)
+    hall: Mapped[str] = hall_column(primary_key=True)
+    zone_code: Mapped[str] = mapped_column(String(32), primary_key=True)
     shard: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     version: Mapped[int] = mapped_column(Integer, default=0)

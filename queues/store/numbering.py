@@ -1,6 +1,6 @@
-"""Ticket numbers: per business day and prefix, never given twice to tickets still open.
+"""Ticket numbers: per hall, business day and prefix, never given twice to tickets still open.
 
-The number comes from one counter row per (day, prefix), bumped with
+The number comes from one counter row per (hall, day, prefix), bumped with
 ``UPDATE … RETURNING`` inside the transaction that writes the ticket: the row lock (PostgreSQL)
 or the database lock (SQLite, ``BEGIN IMMEDIATE``) makes concurrent kiosks and processes take
 turns, and a transaction that rolls back gives its number back. Reading the highest number and
@@ -27,11 +27,16 @@ from sqlalchemy.orm import Session
 from queues.rules.lifecycle import OPEN
 from queues.store.db import DIALECTS, insert_for
 from queues.store.models import DayCounter, Step, Ticket
+from queues.store.scope import HALL_PARAM, hall_of
 
 _counter = DayCounter.__table__
 _NEXT = (
     update(_counter)
-    .where(_counter.c.day == bindparam("b_day"), _counter.c.prefix == bindparam("b_prefix"))
+    .where(
+        _counter.c.hall == HALL_PARAM,
+        _counter.c.day == bindparam("b_day"),
+        _counter.c.prefix == bindparam("b_prefix"),
+    )
     .values(last=_counter.c.last + 1)
     .returning(_counter.c.last)
 )
@@ -41,14 +46,21 @@ _HIGHEST_OPEN = (
     .where(
         Step.status.in_(OPEN),
         Step.day < bindparam("b_day"),
+        Ticket.hall == HALL_PARAM,
         Ticket.prefix == bindparam("b_prefix"),
     )
 )
 _START = {
     dialect: insert_for(dialect)(_counter)
-    .values(day=bindparam("b_day"), prefix=bindparam("b_prefix"), last=bindparam("b_first"))
+    .values(
+        hall=HALL_PARAM,
+        day=bindparam("b_day"),
+        prefix=bindparam("b_prefix"),
+        last=bindparam("b_first"),
+    )
     .on_conflict_do_update(
-        index_elements=[_counter.c.day, _counter.c.prefix], set_={"last": _counter.c.last + 1}
+        index_elements=[_counter.c.hall, _counter.c.day, _counter.c.prefix],
+        set_={"last": _counter.c.last + 1},
     )
     .returning(_counter.c.last)
     for dialect in DIALECTS
@@ -56,8 +68,9 @@ _START = {
 
 
 def next_seq(session: Session, day: date, prefix: str) -> int:
-    """Take the next number for ``prefix`` on ``day``, within the caller's transaction."""
-    params = {"b_day": day, "b_prefix": prefix}
+    """Take the next number for ``prefix`` on ``day`` in the session's hall, within the caller's
+    transaction."""
+    params = {HALL_PARAM.key: hall_of(session), "b_day": day, "b_prefix": prefix}
     taken = session.execute(_NEXT, params).scalar()
     if taken is not None:
         return int(taken)

@@ -287,7 +287,7 @@ def test_a_kiosk_token_reports_only_its_own_print_jobs(client: FlaskClient, ctx:
         assert answer.status_code == 404
     assert printjobs.status(ctx, job.job_id) == "printing"  # nobody else's word counts
     with ctx.db.read() as s:
-        assert s.get(Printer, "k2") is None  # nor did its printer's state change
+        assert s.get(Printer, (ctx.hall, "k2")) is None  # nor did its printer's state change
 
 
 # --- 15: bodies and values that crashed -----------------------------------------------------------

@@ -55,7 +55,7 @@ def job_of(ctx: Context, number: str) -> PrintJob:
 
 def printer_row(ctx: Context, kiosk: str) -> Printer:
     with ctx.db.read() as s:
-        return s.get(Printer, kiosk)
+        return s.get(Printer, (ctx.hall, kiosk))
 
 
 # --- a job that can never print -----------------------------------------------------------------

@@ -38,7 +38,7 @@ def test_removed_window_is_retired_not_deleted(ctx: Context) -> None:
     assert apply_config(ctx.db, config.parse(shorter))["windows"] == 1
     assert [w.id for w in counters.windows(ctx)] == list(range(1, 12))
     with ctx.db.read() as s:
-        assert s.get(Window, 12).active is False
+        assert s.get(Window, (ctx.hall, 12)).active is False
 
 
 def test_changed_weight_and_name_are_written(ctx: Context) -> None:
@@ -49,7 +49,7 @@ def test_changed_weight_and_name_are_written(ctx: Context) -> None:
     changed = apply_config(ctx.db, config.parse(text))
     assert changed["profiles"] == 1 and changed["services"] == 1
     with ctx.db.read() as s:
-        assert s.get(Service, "tax").name_zh == "税务综合服务"
+        assert s.get(Service, (ctx.hall, "tax")).name_zh == "税务综合服务"
         weight = s.scalar(
             select(ProfileService.weight).where(
                 ProfileService.profile_code == "human-resources",

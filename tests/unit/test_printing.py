@@ -62,7 +62,7 @@ def test_printer_off_then_on_prints_when_it_returns(
     assert b"T001" in printer.received()
     assert jobs(ctx)[0].status == "done"
     with ctx.db.read() as s:
-        assert s.get(Printer, KIOSK).state == "ok"
+        assert s.get(Printer, (ctx.hall, KIOSK)).state == "ok"
 
 
 def test_paper_out_is_not_printed_and_waits_for_paper(
@@ -76,7 +76,7 @@ def test_paper_out_is_not_printed_and_waits_for_paper(
     (job,) = jobs(ctx)
     assert job.status == "pending" and "out of paper" in job.last_error
     with ctx.db.read() as s:
-        assert s.get(Printer, KIOSK).paper == "out"
+        assert s.get(Printer, (ctx.hall, KIOSK)).paper == "out"
     printer.paper = b"\x12"  # a new roll
     clock.advance(seconds=3)
     assert worker.run_once() == 1 and b"T001" in printer.received()
