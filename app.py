@@ -20,7 +20,8 @@ from pages import ticket_status
 from queues import workday
 from queues.context import Context
 from queues.errors import HallqError
-from queues.hall import config as hall_config
+from queues.hall import network as hall_network
+from queues.network import Network
 from queues.store.db import Database
 from queues.text.i18n import t
 from runtime.settings import Settings
@@ -68,14 +69,31 @@ def _keep_the_day_profiles(app: Dash, ctx: Context) -> None:
             workday.refresh(ctx)
 
 
-def context_from(settings: Settings) -> Context:
-    """The context a process runs with; raises ConfigError for a bad hall file."""
-    return Context(
-        db=Database(settings.database_url),
-        config=hall_config.load(settings.config_path),
-        open_always=settings.open_always,
-        issue_limit=settings.issue_limit,
+def network_from(settings: Settings) -> Network:
+    """The halls a process serves, from ``HALLQ_CONFIG`` (a network file, or a single hall file
+    as a network of one), every hall's context over one shared database; raises ConfigError for
+    a bad network or hall file."""
+    halls = hall_network.load(settings.config_path)
+    db = Database(settings.database_url)
+    return Network(
+        contexts={
+            hall.code: Context(
+                db=db,
+                config=hall.config,
+                open_always=settings.open_always,
+                issue_limit=settings.issue_limit,
+            )
+            for hall in halls.halls
+        },
+        default=halls.default,
+        halls=halls.entries,
     )
+
+
+def context_from(settings: Settings) -> Context:
+    """The default hall's context (the one the paths without a hall code serve); raises
+    ConfigError for a bad network or hall file."""
+    return network_from(settings).context()
 
 
 def _forget_earlier_apps() -> None:

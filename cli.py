@@ -19,6 +19,7 @@ from queues.access import tokens
 from queues.context import Context
 from queues.errors import HallqError
 from queues.hall import config as hall_config
+from queues.hall import network as hall_network
 from queues.hall.sync import apply_config
 from queues.store import migrate
 from runtime.settings import Settings, SettingsError
@@ -105,14 +106,22 @@ def init_db() -> None:
 @click.argument("file", required=False, type=click.Path(dir_okay=False))
 @_friendly
 def check_config(file: str | None) -> None:
-    """Validate a hall file (default: HALLQ_CONFIG) and summarise it."""
+    """Validate a network file and each of its hall files, or a single hall file (default:
+    HALLQ_CONFIG), and summarise them."""
     path = file or _settings().config_path
-    cfg = hall_config.load(path)
-    click.echo(
-        f"{path}: OK: {cfg.hall.name.zh} ({cfg.hall.name.en}), {len(cfg.zones)} zones, "
-        f"{len(cfg.services)} services, {len(cfg.profiles)} work profiles, "
-        f"{len(cfg.windows)} windows, time zone {cfg.hall.timezone}"
-    )
+    network = hall_network.load(path)
+    for hall in network.halls:
+        cfg = hall.config
+        where = str(hall.path) if network.single else f"{hall.code} ({hall.path})"
+        click.echo(
+            f"{where}: OK: {cfg.hall.name.zh} ({cfg.hall.name.en}), {len(cfg.zones)} zones, "
+            f"{len(cfg.services)} services, {len(cfg.profiles)} work profiles, "
+            f"{len(cfg.kiosks)} kiosks, {len(cfg.windows)} windows, "
+            f"time zone {cfg.hall.timezone}"
+        )
+    if not network.single:
+        levels = ", ".join(f"{n} {level}" for level, n in network.levels().items())
+        click.echo(f"{path}: OK: {len(network.halls)} halls ({levels}); default {network.default}")
 
 
 @main.command()

@@ -390,21 +390,35 @@ def load(path: str | Path) -> HallConfig:
 
 
 def parse(text: str, source: str = "hall.toml") -> HallConfig:
+    return validate(read_toml(text, source), text, source)
+
+
+def read_toml(text: str, source: str) -> dict:
+    """The TOML document ``text`` as a dict, or :class:`ConfigError` naming ``source``."""
     try:
-        raw = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+
+
+def validate(raw: dict, text: str, source: str) -> HallConfig:
+    """The hall that the parsed document ``raw`` (of ``text``, read from ``source``) describes."""
     try:
         return HallConfig.model_validate(raw)
     except ValidationError as exc:
-        messages = []
-        for err in exc.errors(include_url=False):
-            ctx_error = (err.get("ctx") or {}).get("error")
-            if isinstance(ctx_error, _LocatedError):
-                messages.append(_describe(text, source, ctx_error.loc, ctx_error.message))
-            else:
-                messages.append(_describe(text, source, err["loc"], _plain(err)))
-        raise ConfigError("\n".join(messages)) from None
+        raise ConfigError("\n".join(messages_of(exc, text, source))) from None
+
+
+def messages_of(exc: ValidationError, text: str, source: str) -> list[str]:
+    """One line per mistake pydantic found in ``text``: file, line, key and what is wrong."""
+    messages = []
+    for err in exc.errors(include_url=False):
+        ctx_error = (err.get("ctx") or {}).get("error")
+        if isinstance(ctx_error, _LocatedError):
+            messages.append(describe(text, source, ctx_error.loc, ctx_error.message))
+        else:
+            messages.append(describe(text, source, err["loc"], _plain(err)))
+    return messages
 
 
 def _plain(err: dict) -> str:
@@ -416,7 +430,8 @@ def _plain(err: dict) -> str:
     return message.removeprefix("Value error, ")
 
 
-def _describe(text: str, source: str, loc: tuple[str | int, ...], message: str) -> str:
+def describe(text: str, source: str, loc: tuple[str | int, ...], message: str) -> str:
+    """``source, line N: key: message`` for the key at ``loc`` (no line when none holds it)."""
     key = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc).lstrip(".")
     line = locate(text, loc)
     where = f"{source}, line {line}" if line else source
