@@ -120,7 +120,9 @@ def check_config(file: str | None) -> None:
             f"time zone {cfg.hall.timezone}"
         )
     if not network.single:
-        levels = ", ".join(f"{n} {level}" for level, n in network.levels().items())
+        levels = ", ".join(
+            f"{n} {level}{'' if n == 1 else 's'}" for level, n in network.levels().items()
+        )
         click.echo(f"{path}: OK: {len(network.halls)} halls ({levels}); default {network.default}")
 
 
