@@ -18,6 +18,8 @@ from cli import main
 from queues import services
 from queues.hall import network
 from queues.hall.config import ConfigError
+from queues.hall.sync import apply_config
+from queues.store import migrate
 from runtime.settings import Settings
 from tests.support import MAIN_HALL, ROOT, Clock, beijing, make_context, prepare
 
@@ -312,7 +314,8 @@ def test_network_from_gives_every_hall_a_context_over_one_database(tmp_path: Pat
     try:
         assert list(net.contexts) == ["centre", "bamboo"] and net.default == "centre"
         centre, town = net.context("centre"), net.context("bamboo")
-        assert centre.db is town.db
+        assert centre.db.network is town.db.network  # one database, each hall its own view
+        assert (centre.db.hall, town.db.hall) == ("centre", "bamboo")
         assert town.hall == "bamboo" and net.context().hall == "centre"
         assert (town.open_always, town.issue_limit) == (True, 7)
         assert net.halls["bamboo"].parent == "centre" and net.halls["bamboo"].level == "town"
@@ -394,3 +397,24 @@ def test_a_village_point_without_kiosk_issues_from_the_console(tmp_path: Path) -
         assert issued.number == "E001" and called is not None and called.number == "E001"
     finally:
         ctx.db.dispose()
+
+
+def test_the_shipped_network_runs_on_one_database(tmp_path: Path) -> None:
+    """Every hall of config/network.toml loaded into one database: each numbers its own tickets."""
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path}/network.db",
+        config_path=str(SHIPPED_NETWORK),
+        open_always=True,
+    )
+    net = network_from(settings)
+    try:
+        migrate.upgrade(net.context().db.network, net.default)
+        for ctx in net:
+            apply_config(ctx.db, ctx.config)
+        numbers = [
+            services.issue(net.context(code), "social-assistance").ticket.number
+            for code in ("district", "zhuban", "cuizhu", "zhuban")
+        ]
+        assert numbers == ["M001", "M001", "M001", "M002"]
+    finally:
+        net.context().db.dispose()
