@@ -252,6 +252,11 @@ def test_every_mistake_is_told_at_once(tmp_path: Path) -> None:
     assert "halls[0].file: no such hall file" in message
 
 
+def test_a_network_without_halls_is_refused(tmp_path: Path) -> None:
+    net = write(tmp_path, "halls = []\n")
+    assert f"{net}, line 1: halls: a network names at least one hall" in error_of(net)
+
+
 def test_a_network_file_that_is_not_toml_says_so(tmp_path: Path) -> None:
     net = two_halls(tmp_path, TWO_HALLS + "[[halls]\n")
     assert error_of(net).startswith(f"{net}: not valid TOML")
