@@ -26,6 +26,7 @@ from runtime.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
     from kiosk.worker import PrintWorker
+    from queues.network import Network
     from runtime.scheduler import Runner
 
 log = logging.getLogger("hallq")
@@ -63,6 +64,18 @@ def _context(settings: Settings) -> Context:
 
 
 @contextmanager
+def _network() -> Iterator[Network]:
+    """Every hall of the network file (or the one hall of a hall file), on one database."""
+    from app import network_from
+
+    network = network_from(_settings())
+    try:
+        yield network
+    finally:
+        network.context().db.network.dispose()
+
+
+@contextmanager
 def _ctx() -> Iterator[Context]:
     ctx = _context(_settings())
     try:
@@ -89,17 +102,21 @@ def main() -> None:
 @main.command("init-db")
 @_friendly
 def init_db() -> None:
-    """Create or migrate the database, then load the hall file into it.
+    """Create or migrate the database, then load every hall's file into it.
 
-    Run once per deploy (not once per web worker); running it again is harmless.
+    Run once per deploy (not once per web worker); running it again is harmless. A database
+    from before the network becomes the default hall's.
     """
-    with _ctx() as ctx:
-        migrate.upgrade(ctx.db, ctx.hall)
-        changed = apply_config(ctx.db, ctx.config)
-        click.echo(
-            f"database ready: {ctx.db.url.render_as_string(hide_password=True)}; "
-            f"hall file applied ({', '.join(f'{k} {v}' for k, v in changed.items())} changed)"
-        )
+    with _network() as network:
+        default = network.context()
+        migrate.upgrade(default.db, default.hall)
+        click.echo(f"database ready: {default.db.url.render_as_string(hide_password=True)}")
+        for ctx in network:
+            changed = apply_config(ctx.db, ctx.config)
+            click.echo(
+                f"  {ctx.hall}: hall file applied "
+                f"({', '.join(f'{k} {v}' for k, v in changed.items())} changed)"
+            )
 
 
 @main.command("check-config")
@@ -305,37 +322,45 @@ def _background(ctx: Context, settings: Settings, base: str, name: str) -> Runne
 )
 @_friendly
 def simulate(days: int, start_text: str | None, seed: int, workers: int, today: bool) -> None:
-    """Fill the database with days of the default hall's life, through the same use cases as
-    real use (for trying the dashboard and reports, and for benchmarks)."""
+    """Fill the database with days of every hall's life, through the same use cases as real use
+    (for trying the dashboard and reports, and for benchmarks). Each hall sees visitors in
+    proportion to its windows (the district centre's day, scaled)."""
     import time
 
     from simulation import simulate as sim
 
-    with _ctx() as ctx:
-        _require_migrated(ctx)
-        this_day = ctx.business_day()
-        first = _date("--start", start_text) if start_text else this_day - timedelta(days=days)
-        if first + timedelta(days=days) > this_day + timedelta(days=1):
-            raise click.ClickException("simulated days must lie in the past (before today)")
-        began = time.perf_counter()
+    with _network() as network:
+        _require_migrated(network.context())
+        for n, ctx in enumerate(network):
+            this_day = ctx.business_day()
+            first = _date("--start", start_text) if start_text else this_day - timedelta(days=days)
+            if first + timedelta(days=days) > this_day + timedelta(days=1):
+                raise click.ClickException("simulated days must lie in the past (before today)")
+            began = time.perf_counter()
+            if len(network) > 1:
+                click.echo(f"{ctx.hall}: {ctx.config.hall.name.zh}")
 
-        def progress(day: sim.DayResult) -> None:
-            click.echo(
-                f"  {day.day}: {day.issued} tickets, {day.served} served, "
-                f"{day.no_shows} no-shows, {day.rated} ratings"
+            def progress(day: sim.DayResult) -> None:
+                click.echo(
+                    f"  {day.day}: {day.issued} tickets, {day.served} served, "
+                    f"{day.no_shows} no-shows, {day.rated} ratings"
+                )
+
+            model = sim.Model.for_hall(ctx.config)
+            results = sim.simulate_days(
+                ctx, first, days, seed=seed + n, model=model, workers=workers, progress=progress
             )
-
-        results = sim.simulate_days(ctx, first, days, seed=seed, workers=workers, progress=progress)
-        tickets = sum(r.issued for r in results)
-        click.echo(
-            f"{len(results)} working days, {tickets} tickets in {time.perf_counter() - began:.0f} s"
-        )
-        if today:
-            if not ctx.config.hours.is_working_day(this_day):
-                click.echo(f"today ({this_day}) the hall is closed: nothing to play")
-                return
-            played = sim.play_until(ctx, ctx.now(), seed=seed)
-            click.echo(f"today so far: {played.issued} tickets, {played.served} served")
+            tickets = sum(r.issued for r in results)
+            click.echo(
+                f"{len(results)} working days, {tickets} tickets "
+                f"in {time.perf_counter() - began:.0f} s"
+            )
+            if today:
+                if not ctx.config.hours.is_working_day(this_day):
+                    click.echo(f"today ({this_day}) the hall is closed: nothing to play")
+                    continue
+                played = sim.play_until(ctx, ctx.now(), seed=seed + n, model=model)
+                click.echo(f"today so far: {played.issued} tickets, {played.served} served")
 
 
 @main.command()

@@ -146,6 +146,10 @@ MIX = {
     "notary": 3,
     "enquiries": 5,
 }
+MIX_OTHER = 1.0
+"""The share of a matter the district's mix does not name (a town's or a village's own)."""
+DISTRICT_WINDOWS = 35
+"""The windows of the district centre, whose day ``Model.tickets_per_day`` describes."""
 OUTCOMES = (
     (Outcome.DONE, 0.68),
     (Outcome.PROMISED, 0.17),
@@ -169,6 +173,13 @@ class Model:
     break_minutes: tuple[int, int] = (8, 20)
     predict: bool = False
     """Issue with wait prediction and note each promise (slower: for measuring predictions)."""
+
+    @classmethod
+    def for_hall(cls, config: HallConfig) -> Model:
+        """The district's habits at the size of ``config``'s hall: a town centre of four windows
+        sees four thirty-fifths of the district's visitors (at least a handful a day)."""
+        share = len(config.windows) / DISTRICT_WINDOWS
+        return cls(tickets_per_day=max(4.0, cls.tickets_per_day * share))
 
 
 class SimClock:
@@ -285,11 +296,9 @@ class HallDay:
         m, rng = self.model, self.rng
         day_total = m.tickets_per_day * WEEKDAY[self.day.weekday()]
         weight = sum(QUARTERS.values())
-        mix = [
-            (code, w)
-            for code, w in MIX.items()
-            if self.cfg.service(code) and self.cfg.service(code).kiosk
-        ]
+        offered = [svc for svc in self.cfg.services if svc.kiosk] or self.cfg.services
+        mix = [(code, w) for code, w in MIX.items() if any(svc.code == code for svc in offered)]
+        mix += [(svc.code, MIX_OTHER) for svc in offered if svc.code not in MIX]
         codes, weights = zip(*mix, strict=True)
         for (hh, mm), share in QUARTERS.items():
             slot = self.at(hh, mm)

@@ -240,3 +240,37 @@ def test_rollup_counts_past_days_again(env: dict[str, str]) -> None:
     assert rows == [(1, 1)]  # tax: issued once, and its step left late without a call
     code, out = run(env, "rollup", "--since", "24/11/2026")
     assert code != 0 and "--since '24/11/2026' is not a date like 2026-01-05" in out
+
+
+def test_init_db_and_simulate_fill_every_hall_of_the_network(tmp_path: Path) -> None:
+    """`hallq init-db` loads every hall of the shipped network; `hallq simulate` plays each
+    hall's days, the towns with fewer visitors than the district centre."""
+    from sqlalchemy import func, select
+
+    from queues.store.models import Ticket, Window
+
+    env = {
+        "HALLQ_DATABASE_URL": f"sqlite:///{tmp_path}/network.db",
+        "HALLQ_CONFIG": str(ROOT / "config" / "network.toml"),
+    }
+    code, out = run(env, "init-db")
+    assert code == 0
+    applied = [
+        line.split(":")[0].strip() for line in out.splitlines() if "hall file applied" in line
+    ]
+    assert applied[:4] == ["district", "zhuban", "huanban", "jingban"] and len(applied) == 15
+    code, out = run(env, "simulate", "--days", "7", "--start", "2026-11-23", "--workers", "1")
+    assert code == 0, out
+    db = Database(env["HALLQ_DATABASE_URL"])
+    with db.read() as s:
+        tickets = {
+            h: n for h, n in s.execute(select(Ticket.hall, func.count()).group_by(Ticket.hall))
+        }
+        windows = {
+            h: n for h, n in s.execute(select(Window.hall, func.count()).group_by(Window.hall))
+        }
+    db.dispose()
+    assert windows["district"] == 35 and windows["cuizhu"] == 2
+    towns = ["zhuban", "huanban", "jingban", "sunban", "zhangcun", "yangting", "wenquan", "qiaotou"]
+    assert all(tickets.get(town, 0) > 0 for town in towns)
+    assert all(tickets["district"] > 3 * tickets[town] for town in towns)
