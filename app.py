@@ -16,7 +16,7 @@ from dash import Dash
 
 import api
 from components import live
-from pages import ticket_status
+from pages import take, ticket_status
 from queues import workday
 from queues.context import Context
 from queues.errors import HallqError
@@ -49,6 +49,7 @@ def create_app(ctx: Context, *, https: bool = False, behind_proxy: bool = False)
     security.configure(app, https=https, behind_proxy=behind_proxy)
     compression.configure(app.server)
     ticket_status.register(app.server)
+    take.register(app.server)
     live.register(app)
     boundary.install(app)
     api.register(app.server, ctx)

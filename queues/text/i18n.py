@@ -531,6 +531,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "counter.line.more": ("另有 {count} 人", "and {count} more"),
     "counter.line.waited": ("{minutes} 分钟", "{minutes} min"),
     "counter.line.empty": ("暂无等候。", "Nobody waiting."),
+    "counter.issue.title": ("为来访群众取号", "Issue a ticket for a visitor"),
+    "counter.issue.service": ("办理事项", "Matter"),
+    "counter.issue.priority": (
+        "优先（老年人、残疾人、孕妇）",
+        "Priority (elderly, disabled, pregnant)",
+    ),
+    "counter.issue": ("取号", "Issue"),
+    "counter.issue.choose": ("请先选择办理事项。", "Choose the matter first."),
+    "counter.issued": ("已取号，请告知来访群众：", "Issued; tell the visitor the number:"),
+    "counter.issued.scan": (
+        "请群众扫码，在手机上查看号码和进度",
+        "The visitor scans this to follow the number on the phone",
+    ),
+    "counter.issued.printing": ("号票正在 {kiosk} 打印", "The slip prints at {kiosk}"),
     "counter.check_promised": (
         "承诺办结日期：请填写 {earliest} 至 {latest} 之间的日期。",
         "Promised date: a day from {earliest} to {latest}.",
@@ -748,6 +762,43 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "phone.rated": ("您的评价：{label}", "Your rating: {label}"),
     "phone.refresh": ("本页自动刷新", "This page updates by itself"),
     "phone.unknown": ("找不到这张号票，请核对链接", "No such ticket; please check the link"),
+    # --- take a ticket with the phone, the QR code on the wall (village points) ---------------
+    "take.title": ("手机取号", "Take a number"),
+    "take.choose": ("请点选您要办理的事项", "Tap the matter you came for"),
+    "take.kind": ("取号类型", "Kind of ticket"),
+    "take.none": (
+        "今天暂无可以取号的事项，请咨询工作人员。",
+        "No matter gives out tickets here today; please ask staff.",
+    ),
+    "take.note": (
+        "取号后本页显示您的号码，并随叫号自动刷新。",
+        "Once taken, your number shows on this phone and follows the calls.",
+    ),
+    "take.again": ("返回取号", "Back to take a number"),
+    "take.bad_form": (
+        "取号请求有误，请返回重新点选事项。",
+        "The request was not understood; go back and tap your matter again.",
+    ),
+    "take.too_big": ("取号请求过大，已拒绝。", "The request is too large; refused."),
+    "take.busy": (
+        "系统繁忙，请稍候再试，或到窗口请工作人员取号。",
+        "The system is busy; try again shortly, or ask at the window.",
+    ),
+    "take.another": (
+        "这次点选已经取过号了，请返回后重新点选。",
+        "That tap already took a ticket; go back and tap again.",
+    ),
+    "take.poster.title": ("扫码取号", "Scan to take a number"),
+    "take.poster.how": (
+        "用手机扫描二维码，点选办理事项即可取号，号码显示在手机上，叫号时自动提醒。",
+        "Scan the code with your phone and tap your matter: your number shows on the phone and "
+        "follows the calls.",
+    ),
+    "take.poster.print": (
+        "用浏览器打印本页（Ctrl+P），贴在服务点墙上。",
+        "Print this page from the browser (Ctrl+P) and put it on the wall.",
+    ),
+    "take.poster.link": ("扫码取号海报", "Scan-to-take poster"),
     "rating.5": ("非常满意", "Very satisfied"),
     "rating.4": ("满意", "Satisfied"),
     "rating.3": ("基本满意", "Fairly satisfied"),
