@@ -12,6 +12,7 @@ refuses them anyway.
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Any, Literal
 
 import dash
@@ -20,11 +21,14 @@ from dash import ALL, Input, Output, State, callback, dcc, html, no_update
 from pydantic import Field, Strict, StringConstraints
 
 from components import live
+from components.qr import qr_data_uri
 from components.screens import with_lang
 from queues import errors, services
+from queues.access.requesters import Requester
 from queues.inputs import (
     Code,
     Company,
+    Flag,
     Lang,
     Name,
     Phone,
@@ -38,7 +42,7 @@ from queues.read import counters
 from queues.rules.lifecycle import Action, Outcome, Priority, WindowState, allows, latest_promise
 from queues.text.i18n import PAUSE_REASONS, other_lang, t, window_state
 from web import auth, boundary
-from web.current import context, lang_of
+from web.current import context, lang_of, public_address
 
 PAGE = "counter"
 WindowChoice = Annotated[str, Strict(), StringConstraints(pattern=r"^[1-9][0-9]{0,3}$")]
@@ -71,6 +75,9 @@ boundary.accepts(
         "counter-visitor-phone.value": Phone | None,
         "counter-special-number.value": Typed | None,
         "counter-call-this.id.number": TicketNumber,
+        "counter-issue-service.value": Code | Literal[""] | None,
+        "counter-issue-priority.value": Flag | None,
+        "counter-issue-request.data": PublicId,
     }
 )
 
@@ -357,6 +364,7 @@ def layout(window: str = "", lang: str | None = None, **_: str) -> Any:
                                 dbc.CardBody([html.Div(id="counter-queue"), *_line_card(lang)]),
                                 className="mb-3",
                             ),
+                            dbc.Card(dbc.CardBody(_issue_card(ctx, lang)), className="mb-3"),
                             dbc.Card(
                                 dbc.CardBody(
                                     [
@@ -462,6 +470,27 @@ def _line_card(lang: str) -> list[Any]:
     ]
 
 
+def _issue_card(ctx: Any, lang: str) -> list[Any]:
+    """A ticket for the visitor in front of the window (a village point has no kiosk): the
+    matter, priority or not, and the number shown large with the phone's QR code."""
+    none = {"label": "—", "value": ""}
+    matters = [none] + [{"label": s.name(lang), "value": s.code} for s in ctx.config.services]
+    return [
+        html.H2(t("counter.issue.title", lang), className="h6 text-muted"),
+        dcc.Store(id="counter-issue-request", data=uuid.uuid4().hex),
+        dbc.Label(t("counter.issue.service", lang), html_for="counter-issue-service"),
+        dbc.Select(id="counter-issue-service", options=matters, value="", className="mb-2"),
+        dbc.Checkbox(
+            id="counter-issue-priority",
+            label=t("counter.issue.priority", lang),
+            value=False,
+            className="mb-2",
+        ),
+        dbc.Button(t("counter.issue", lang), id="counter-issue-btn", color="primary", n_clicks=0),
+        html.Div(id="counter-issued", className="counter-issued", **{"aria-live": "polite"}),
+    ]
+
+
 def _button(action: str, label: str, color: str, key: str | None, lang: str) -> html.Button:
     content: list[Any] = [t(label, lang)]
     if key:
@@ -563,6 +592,84 @@ def _promised_day(text: str | None) -> Any:
 
 def _alert(message: str, color: str) -> Any:
     return dbc.Alert(message, color=color, className="py-2 mb-2", id="counter-alert")
+
+
+@callback(
+    Output("counter-issued", "children"),
+    Output("counter-issue-request", "data"),
+    Output("counter-tick", "data", allow_duplicate=True),
+    Input("counter-issue-btn", "n_clicks"),
+    State("counter-window", "data"),
+    State("counter-lang", "data"),
+    State("counter-issue-service", "value"),
+    State("counter-issue-priority", "value"),
+    State("counter-issue-request", "data"),
+    State("counter-tick", "data"),
+    prevent_initial_call=True,
+)
+def issue_here(
+    n: int | None,
+    window: int,
+    lang: str,
+    service: str | None,
+    priority: bool | None,
+    request_id: str,
+    tick: int | None,
+) -> tuple[Any, Any, Any]:
+    """A ticket for the visitor at the window, issued by the clerk (no limit, as staff) with
+    the console's request id: a double click gives one ticket; each ticket issued, a new id.
+    The slip prints at the kiosk the window's ``print_at`` names, if any."""
+    user = auth.require("clerk", window)
+    if not n:
+        return no_update, no_update, no_update
+    if not service:
+        return _alert(t("counter.issue.choose", lang), "warning"), no_update, no_update
+    ctx = context()
+    here = next((w for w in ctx.config.windows if w.id == window), None)
+    kiosk = here.print_at if here else None
+    try:
+        issued = services.issue(
+            ctx,
+            service,
+            Priority.PRIORITY if priority else Priority.NORMAL,
+            by=Requester.staff(user.actor, auth.client_address(), kiosk),
+            request_id=request_id,
+        )
+    except errors.HallqError as exc:
+        return _alert(exc.message(lang), "danger"), no_update, no_update
+    return _issued(ctx, issued.ticket, kiosk, lang), uuid.uuid4().hex, (tick or 0) + 1
+
+
+def _issued(ctx: Any, ticket: Any, kiosk: str | None, lang: str) -> Any:
+    """The number large, to tell or show the visitor, and the code their phone follows it by."""
+    address = public_address(ticket.status_url)
+    svc = ctx.config.service(ticket.requested_service)
+    lines: list[Any] = [
+        html.P(t("counter.issued", lang), className="mb-1"),
+        html.Div(ticket.number, id="counter-issued-number", className="counter-issued-number"),
+        html.Div(
+            [
+                svc.name(lang) if svc else ticket.requested_service,
+                *(
+                    [" · ", t(f"priority.{ticket.priority}", lang)]
+                    if ticket.priority != Priority.NORMAL
+                    else []
+                ),
+            ],
+            className="counter-service",
+        ),
+        html.Img(
+            src=qr_data_uri(address),
+            alt=t("counter.issued.scan", lang),
+            className="counter-issued-qr",
+            id="counter-issued-qr",
+        ),
+        html.Div(t("counter.issued.scan", lang), className="small text-muted"),
+        html.A(address, href=address, id="counter-issued-link", className="small text-break"),
+    ]
+    if kiosk:
+        lines.append(html.Div(t("counter.issued.printing", lang, kiosk=kiosk), className="small"))
+    return html.Div(lines, className="mt-3")
 
 
 @callback(

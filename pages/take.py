@@ -8,7 +8,8 @@ style inlined and no script at all: the matters are the buttons of one plain for
 
 The ticket is asked for as a visitor at the request's address (the per-address limit,
 ``HALLQ_ISSUE_LIMIT``, as on the kiosk page and the API without a token), with a request id the
-page put in the form, so a double tap or a resent form answers the first ticket. A post must
+page put in the form (with the matter and kind tapped), so a double tap or a resent form
+answers the first ticket. A post must
 come from this server's own page (``Origin``/``Referer`` and ``Sec-Fetch-Site``, which browsers
 send with every cross-site post); the page takes no cookie, so it has no session to ride on.
 
@@ -19,6 +20,7 @@ one (the hall's own address), else this server's address for the hall.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from pathlib import Path
 from typing import Literal
@@ -37,7 +39,7 @@ from queues.inputs import Code, PublicId
 from queues.read import boards
 from queues.text.i18n import other_lang, t, weekdays
 from web import auth
-from web.current import context, lang_of
+from web.current import context, lang_of, public_address
 
 STYLE = (Path(__file__).resolve().parent / "take.css").read_text(encoding="utf-8")
 PATH = "/take"
@@ -81,12 +83,6 @@ def register(server: Flask) -> None:
     server.add_url_rule(POSTER_PATH, "take_poster", poster)
 
 
-def take_address(cfg: HallConfig) -> str:
-    """Where the wall's QR code sends a phone: the hall's ``public_url`` when set, else this
-    server's address for the hall (with its path prefix)."""
-    return (cfg.hall.public_url or request.url_root).rstrip("/") + PATH
-
-
 # --- the answers -----------------------------------------------------------------------------
 
 
@@ -122,7 +118,7 @@ def _issue(lang: str) -> Response:
             form.service,
             form.priority,
             by=Requester.visitor(request.remote_addr),
-            request_id=form.request,
+            request_id=_request_id(form),
         )
     except errors.RequestIdReused:
         return _message_page(lang, t("take.another", lang), 409)
@@ -137,6 +133,14 @@ def _issue(lang: str) -> Response:
     answer = redirect(where, 303)
     answer.headers["Cache-Control"] = "no-store"
     return answer
+
+
+def _request_id(form: TakeForm) -> str:
+    """The ticket's request id: the page's, for this matter and kind. Tapping it twice (or
+    sending the form again) answers the first ticket; another matter from the same page (one the
+    browser kept when the visitor came back to it) is a ticket of its own."""
+    key = f"{form.request} {form.service} {form.priority}".encode()
+    return "take-" + hashlib.blake2b(key, digest_size=16).hexdigest()
 
 
 def _same_origin() -> bool:
@@ -261,7 +265,7 @@ def poster() -> Response:
         back = f"{request.script_root}{POSTER_PATH}"
         return redirect(f"{request.script_root}/login?next={back}", 303)
     cfg = context().config
-    address = take_address(cfg)
+    address = public_address(PATH)
     body = Markup(
         '<main class="poster" id="poster">'
         '<p class="poster-hall" id="poster-hall">{hall_zh}</p>'

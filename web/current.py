@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, request
 
 from queues.context import Context
 from queues.text.i18n import Lang, norm_lang
@@ -16,3 +16,10 @@ def context() -> Context:
 def lang_of(value: str | None) -> Lang:
     """The page language from a ``?lang=`` value: English when asked, otherwise zh-CN."""
     return norm_lang(value)
+
+
+def public_address(path: str) -> str:
+    """The address a visitor's phone opens for ``path`` (``/t/<id>``, ``/take``): under the
+    hall's ``public_url`` when its file sets one, else under this server's address for the hall
+    (its path prefix included)."""
+    return (context().config.hall.public_url or request.url_root).rstrip("/") + path

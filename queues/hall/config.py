@@ -177,6 +177,9 @@ class Window(_Model):
     zone: Code
     department: Name
     profile: Code
+    print_at: Code | None = None
+    """The kiosk whose printer prints the tickets this window's clerk issues from the console
+    (none: no slip; the number is on the console and the visitor's phone)."""
 
 
 PRINTER_URI = (
@@ -269,7 +272,7 @@ class HallConfig(_Model):
         services = _unique("services", [s.code for s in self.services])
         profiles = _unique("profiles", [p.code for p in self.profiles])
         _unique("windows", [str(w.id) for w in self.windows])
-        _unique("kiosks", [k.id for k in self.kiosks])
+        kiosks = _unique("kiosks", [k.id for k in self.kiosks])
         for i, k in enumerate(self.kiosks):
             if k.zone is not None and k.zone not in zones:
                 raise _ref_error(("kiosks", i, "zone"), k.zone, "zone", zones)
@@ -294,6 +297,8 @@ class HallConfig(_Model):
                 raise _ref_error(("windows", i, "zone"), w.zone, "zone", zones)
             if w.profile not in profiles:
                 raise _ref_error(("windows", i, "profile"), w.profile, "profile", profiles)
+            if w.print_at is not None and w.print_at not in kiosks:
+                raise _ref_error(("windows", i, "print_at"), w.print_at, "kiosk", kiosks)
         return self
 
     @cached_property

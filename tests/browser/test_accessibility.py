@@ -81,6 +81,8 @@ def test_a11y001_visitor_and_lobby_pages(dash_duo, ctx: Context, axe_source: str
         ("/kiosk?lang=en", (1920, 1080)),
         (f"/t/{ticket.id}", (390, 844)),
         (f"/t/{ticket.id}?lang=en", (390, 844)),
+        ("/take", (390, 844)),
+        ("/take?lang=en", (390, 844)),
         ("/display", (1920, 1080)),
         ("/display/general", (1366, 768)),
         ("/display/window/5", (1366, 768)),
@@ -102,6 +104,6 @@ def test_a11y002_clerk_and_manager_pages(dash_duo, ctx: Context, axe_source: str
     dash_duo.driver.delete_all_cookies()
     sign_in(dash_duo, "li", "/dashboard")
     dash_duo.wait_for_element("#dash-value-finished", timeout=15)
-    for path in ("/dashboard", "/dashboard?lang=en", "/reports", "/staff"):
+    for path in ("/dashboard", "/dashboard?lang=en", "/reports", "/staff", "/staff/take-qr"):
         problems += audit(dash_duo, axe_source, path, (1920, 1080))
     assert problems == [], "\n".join(problems)

@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 
 from queues.hall import config
-from tests.support import MAIN_HALL, SHIPPED_HALL, beijing
+from tests.support import HALLS, MAIN_HALL, SHIPPED_HALL, beijing
 
 TEXT = MAIN_HALL.read_text(encoding="utf-8")
 
@@ -87,6 +87,15 @@ def test_reference_to_unknown_profile() -> None:
     message = error_of(broken('profile = "notary"', 'profile = "notaries"'))
     # window 12, the twelfth [[windows]] of the file
     assert "notaries" in message and "windows[11].profile" in message and "line" in message
+
+
+def test_a_window_prints_only_at_a_kiosk_of_the_hall() -> None:
+    message = error_of(broken('profile = "notary"', 'profile = "notary"\nprint_at = "k9"'))
+    assert "no kiosk 'k9'" in message and "windows[11].print_at" in message
+    fine = config.parse(broken('profile = "notary"', 'profile = "notary"\nprint_at = "k3"'), "h")
+    assert [w.print_at for w in fine.windows][-1] == "k3"
+    village = config.load(HALLS / "village.toml")
+    assert village.kiosks == [] and all(w.print_at is None for w in village.windows)
 
 
 def test_profile_naming_unknown_service() -> None:
