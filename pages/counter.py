@@ -488,6 +488,12 @@ def _issue_card(ctx: Any, lang: str) -> list[Any]:
         ),
         dbc.Button(t("counter.issue", lang), id="counter-issue-btn", color="primary", n_clicks=0),
         html.Div(id="counter-issued", className="counter-issued", **{"aria-live": "polite"}),
+        html.A(
+            t("take.poster.link", lang),
+            href="/staff/take-qr",
+            id="counter-take-qr",
+            className="small d-block mt-2",
+        ),
     ]
 
 

@@ -78,6 +78,12 @@ def layout(lang: str | None = None, **_: str) -> Any:
                     dbc.Col(
                         [
                             *help_calls.section(lang),
+                            html.A(
+                                t("take.poster.link", lang),
+                                href="/staff/take-qr",
+                                id="staff-take-qr",
+                                className="btn btn-outline-primary mb-3",
+                            ),
                             html.H2(t("staff.printers", lang), className="h5"),
                             html.Div(id="staff-printers"),
                             html.H2(t("staff.failed_prints", lang), className="h5 mt-4"),

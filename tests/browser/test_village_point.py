@@ -68,6 +68,10 @@ def test_village001_the_agent_issues_from_the_console_and_calls_it(
     tap(dash_duo, "#counter-call")
     dash_duo.wait_for_text_to_equal("#counter-number", "M001")  # priority first
     assert dash_duo.get_logs() == []
+    # the poster for the wall, from the console's link
+    tap(dash_duo, "#counter-take-qr")
+    dash_duo.wait_for_text_to_equal("#poster-url", f"{dash_duo.server_url}/take")
+    assert "扫码取号" in dash_duo.find_element("#poster").text
 
 
 def test_village002_a_window_set_to_print_prints_at_its_kiosk(
