@@ -175,6 +175,7 @@ def test_a_closed_hall_says_when_and_issues_nothing(
         ({"service": "c" * 40}, 400, "取号请求有误"),
         ({"service": "civil-affairs", "extra": "1"}, 400, "取号请求有误"),
         ({"request": "abc"}, 400, "取号请求有误"),
+        ({"service": "civil-affairs\x00"}, 400, "取号请求有误"),
         ({"service": "civil-affairs", "note": "王" * 3000}, 413, "过大"),
     ],
 )
@@ -186,6 +187,20 @@ def test_bad_input_gets_a_page_that_says_so(
     html = answer.get_data(as_text=True)
     assert answer.status_code == status and answer.mimetype == "text/html"
     assert words in html and "Traceback" not in html and 'href="/take"' in html
+    assert all_tickets(village) == []
+
+
+def test_bytes_that_are_no_text_get_a_page_that_says_so(
+    client: FlaskClient, village: Context
+) -> None:
+    for body in (b"service=civil-affairs&request=ab%ED%A0%80", b"service=%FF%FE&request=ab"):
+        answer = client.post(
+            "/take",
+            data=body,
+            content_type="application/x-www-form-urlencoded",
+            headers=SAME_SITE,
+        )
+        assert answer.status_code == 400 and "取号请求有误" in answer.get_data(as_text=True)
     assert all_tickets(village) == []
 
 
