@@ -643,10 +643,11 @@ def issue_here(
         )
     except errors.HallqError as exc:
         return _alert(exc.message(lang), "danger"), no_update, no_update
-    return _issued(ctx, issued.ticket, kiosk, lang), uuid.uuid4().hex, (tick or 0) + 1
+    shown = _issued(ctx, issued.ticket, kiosk, issued.late, lang)
+    return shown, uuid.uuid4().hex, (tick or 0) + 1
 
 
-def _issued(ctx: Any, ticket: Any, kiosk: str | None, lang: str) -> Any:
+def _issued(ctx: Any, ticket: Any, kiosk: str | None, late: bool, lang: str) -> Any:
     """The number large, to tell or show the visitor, and the code their phone follows it by."""
     address = public_address(ticket.status_url)
     svc = ctx.config.service(ticket.requested_service)
@@ -675,6 +676,11 @@ def _issued(ctx: Any, ticket: Any, kiosk: str | None, lang: str) -> Any:
     ]
     if kiosk:
         lines.append(html.Div(t("counter.issued.printing", lang, kiosk=kiosk), className="small"))
+    if late:  # staff are issued the ticket all the same; the visitor should know
+        close = f"{ctx.config.hours.close:%H:%M}"
+        lines.append(
+            html.Div(t("kiosk.ticket.late", lang, close=close), className="text-danger small")
+        )
     return html.Div(lines, className="mt-3")
 
 

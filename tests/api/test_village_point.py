@@ -10,6 +10,7 @@ by transfer.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,6 +31,7 @@ from queues.hall.sync import apply_config
 from queues.read import tickets
 from queues.store.db import Database
 from queues.store.models import PrintJob, Ticket
+from tests.api.test_callback_roles import post_callback
 from tests.support import HALLS, Clock, beijing
 from web.auth import SESSION_KEY
 
@@ -326,3 +328,70 @@ def test_a_clerks_token_issues_without_the_visitors_limit(
     assert tickets.ticket(village, first.public_id).priority == "priority"
     services.resume(village, 1, "clerk:zhao")
     assert services.call_next(village, 1, "clerk:zhao").number == "M001"
+
+
+# --- the console's card, posted as the browser posts it --------------------------------------
+
+
+@pytest.fixture
+def console(village: Context) -> tuple[FlaskClient, list[tuple[str, str]]]:
+    """A browser with agent zhao signed in at window 1, and the outputs of the console's 取号."""
+    app = create_app(village)
+    client = app.server.test_client()
+    client.get("/")
+    sign_in(client, village)
+    key = next(k for k in app.callback_map if "counter-issued.children" in k)
+    outputs = [o.split(".", 1) for o in key.strip(".").split("...")]
+    return client, [(i, p) for i, p in outputs]
+
+
+def console_issue(
+    console: tuple[FlaskClient, list[tuple[str, str]]],
+    service: str,
+    request: str,
+    window: int = 1,
+    priority: bool = False,
+) -> tuple[int, str]:
+    """The console's 取号 at ``window``, as the browser posts it: the status and the words."""
+    client, outputs = console
+    answer = post_callback(
+        client,
+        outputs,
+        [("counter-issue-btn", "n_clicks", 1)],
+        [
+            ("counter-window", "data", window),
+            ("counter-lang", "data", "zh"),
+            ("counter-issue-service", "value", service),
+            ("counter-issue-priority", "value", priority),
+            ("counter-issue-request", "data", request),
+            ("counter-tick", "data", 0),
+        ],
+    )
+    words = json.dumps(answer.get_json(), ensure_ascii=False) if answer.is_json else ""
+    return answer.status_code, words
+
+
+def test_a_double_click_on_the_console_issues_one_ticket(console, village: Context) -> None:
+    assert console_issue(console, "civil-affairs", "r1")[0] == 200
+    status, words = console_issue(console, "civil-affairs", "r1")
+    assert status == 200 and "M001" in words
+    assert [t.number for t in all_tickets(village)] == ["M001"]
+    assert "M002" in console_issue(console, "civil-affairs", "r2")[1]
+
+
+def test_the_console_issues_by_the_halls_rules(console, village: Context, clock: Clock) -> None:
+    assert console_issue(console, "civil-affairs", "r1", window=2)[0] == 403  # not zhao's window
+    assert "今天不办理" in console_issue(console, "disability-card", "r2")[1]  # Thursdays
+    # staff may issue a matter reached only by transfer (queues/rules/issuing.py)
+    assert "Y001" in console_issue(console, "medical-records", "r3")[1]
+    clock.set(beijing(2026, 11, 24, 16, 20))
+    for _ in range(8):
+        services.issue(village, "social-insurance")
+    services.resume(village, 2, "user:zhao")
+    # eight ahead at 8 minutes each with two windows: past 17:00 -- issued, and said
+    status, words = console_issue(console, "social-insurance", "r4")
+    assert status == 200 and "L009" in words and "可能轮不到您" in words
+    clock.set(beijing(2026, 11, 24, 16, 31))
+    assert "现在不是取号时间" in console_issue(console, "civil-affairs", "r5")[1]
+    assert sorted(t.number for t in all_tickets(village))[-2:] == ["L009", "Y001"]
+    assert len(all_tickets(village)) == 10  # Y001, L001-L009
