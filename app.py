@@ -75,7 +75,7 @@ def network_from(settings: Settings) -> Network:
     as a network of one), every hall's context over one shared database; raises ConfigError for
     a bad network or hall file."""
     halls = hall_network.load(settings.config_path)
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, read_url=settings.read_database_url)
     return Network(
         contexts={
             hall.code: Context(

@@ -25,11 +25,14 @@ def register(server: Flask, ctx: Context) -> None:
     @server.get("/healthz")
     def healthz() -> Response:
         """200 ok; 503 unavailable (the database cannot be reached) or busy (writes give up
-        waiting for another writer). Never waits for the writer lock (Database.health)."""
+        waiting for another writer). Never waits for the writer lock (Database.health).
+        With a read replica, ``read_replica`` says whether managers' figures read it (ok) or,
+        unavailable, the primary."""
         status = ctx.db.health()
-        body = Health(status=status)
+        replica = ctx.db.replica_health()
+        body = Health(status=status, read_replica=None if replica == "none" else replica)
         return Response(
-            body.model_dump_json(),
+            body.model_dump_json(exclude_none=True),
             status=200 if status == "ok" else 503,
             mimetype="application/json",
         )

@@ -115,6 +115,11 @@ class DisplayQuery(BaseModel):
 
 class Health(_Out):
     status: Literal["ok", "busy", "unavailable"]
+    read_replica: Literal["ok", "unavailable"] | None = Field(
+        default=None,
+        description="Only with a read replica (HALLQ_READ_DATABASE_URL): ok, or unavailable "
+        "(managers' figures read the primary meanwhile; status stays ok).",
+    )
 
 
 class ServiceOut(_Out):

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from queues.store.db import DEFAULT_URL
+from queues.store.sites import MAX_SITE
 
 
 class SettingsError(ValueError):
@@ -16,6 +17,11 @@ class SettingsError(ValueError):
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_URL
+    read_database_url: str | None = None
+    """A streaming replica of the (PostgreSQL) database for managers' figures (Database.report)."""
+    site: int = 0
+    """This database's site number: 0 the district or a single database, 1..N a site of its own
+    whose rows reach the district's database by logical replication (ids in its own range)."""
     config_path: str = "config/hall.toml"
     host: str = "127.0.0.1"
     port: int = 8050
@@ -35,6 +41,8 @@ class Settings:
         d = cls()
         return cls(
             database_url=env.get("HALLQ_DATABASE_URL") or d.database_url,
+            read_database_url=_read_url(env),
+            site=_int(env, "HALLQ_SITE", d.site, 0, MAX_SITE),
             config_path=env.get("HALLQ_CONFIG") or d.config_path,
             host=env.get("HALLQ_HOST") or d.host,
             port=_int(env, "HALLQ_PORT", d.port, 1, 65535),
@@ -45,6 +53,21 @@ class Settings:
             https=_bool(env, "HALLQ_HTTPS", d.https),
             behind_proxy=_bool(env, "HALLQ_BEHIND_PROXY", d.behind_proxy),
         )
+
+
+def _read_url(env: Mapping[str, str]) -> str | None:
+    raw = env.get("HALLQ_READ_DATABASE_URL", "").strip()
+    if not raw:
+        return None
+    if not raw.startswith("postgresql"):
+        raise SettingsError(
+            "HALLQ_READ_DATABASE_URL must be a postgresql:// URL (a streaming replica)"
+        )
+    if not (env.get("HALLQ_DATABASE_URL") or "").startswith("postgresql"):
+        raise SettingsError(
+            "HALLQ_READ_DATABASE_URL is a replica of a PostgreSQL HALLQ_DATABASE_URL"
+        )
+    return raw
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:

@@ -193,6 +193,7 @@ class Clusters:
         primary._run(
             str(primary.bin / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(primary.port),
             "-U", "postgres", "-D", str(standby.data), "-R", "-X", "stream", "--no-sync",
+            "--checkpoint=fast",
         )  # fmt: skip
         # The copy carries the primary's settings; the replica takes its own port and socket.
         standby.configure(hot_standby="on")

@@ -48,7 +48,7 @@ def now(ctx: Context, zone: str | None = None) -> Now:
     windows_q = select(Window.state).where(Window.active)
     if zone is not None:
         windows_q = windows_q.where(Window.zone_code == zone)
-    with ctx.db.read() as s:
+    with ctx.db.report() as s:
         rows = in_line(s, ctx, moment)
         states = s.execute(windows_q).scalars().all()
     by_zone: dict[str, int] = defaultdict(int)
@@ -101,7 +101,7 @@ def services_now(ctx: Context, zone: str | None = None) -> list[ServiceNow]:
     target, then most waiting, then with no open window for those waiting."""
     moment = ctx.now()
     cfg = ctx.config
-    with ctx.db.read() as s:
+    with ctx.db.report() as s:
         rows = in_line(s, ctx, moment)
         snapshot = load_snapshot(s, ctx)
     steps: dict[str, list[Any]] = defaultdict(list)
@@ -140,7 +140,7 @@ def queue_series(
     opening = datetime.combine(day, first, tzinfo=ctx.tz).astimezone(UTC)
     closing = datetime.combine(day, ctx.config.hours.close, tzinfo=ctx.tz).astimezone(UTC)
     changes: dict[str, list[tuple[datetime, int]]] = defaultdict(list)
-    with ctx.db.read() as s:
+    with ctx.db.report() as s:
         for step in s.execute(
             select(
                 Step.service_code, Step.entered_at, Step.queued_at, Step.called_at, Step.finished_at
@@ -215,7 +215,7 @@ def today(ctx: Context, zone: str | None = None) -> Today:
     zone_of = {svc.code: svc.zone for svc in ctx.config.services}
     zones: dict[str, Figures] = {z.code: Figures() for z in ctx.config.zones}
     by_window: dict[int, Figures] = defaultdict(Figures)
-    with ctx.db.read() as s:
+    with ctx.db.report() as s:
         figures = day_figures(s, ctx, day)
         times = window_times(s, ctx, day, until=moment)
     for (service, window, _clerk), f in figures.items():

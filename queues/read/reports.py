@@ -214,7 +214,7 @@ def _line(
 
 def clerk_names(ctx: Context) -> dict[str, str]:
     """Sign-in name → the name people know, for every account ever made."""
-    with ctx.db.read() as s:
+    with ctx.db.report() as s:
         return {
             name: shown or name for name, shown in s.execute(select(User.name, User.display_name))
         }

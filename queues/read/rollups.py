@@ -157,7 +157,7 @@ def reports(
     zone_of = {svc.code: svc.zone for svc in ctx.config.services}
     today = ctx.business_day()
     results: dict[str | None, dict[str | int, Figures]] = {g: defaultdict(Figures) for g in groups}
-    with ctx.db.read() as s:
+    with ctx.db.report() as s:
         parts = [_stored(s, ctx, start, min(end, today - timedelta(days=1)))]
         live = _unrolled(s, start, end, today) + ([today] if start <= today <= end else [])
         parts += [day_figures(s, ctx, day) for day in live]
@@ -188,7 +188,7 @@ def window_report(ctx: Context, start: date, end: date) -> dict[int, WindowTime]
     today = ctx.business_day()
     c = WindowDayStat.__table__.c
     result: dict[int, WindowTime] = defaultdict(WindowTime)
-    with ctx.db.read() as s:
+    with ctx.db.report() as s:
         for window, open_s, paused_s, serving_s in s.execute(
             select(
                 c.window_id, func.sum(c.open_seconds), func.sum(c.paused_seconds),
@@ -224,7 +224,7 @@ def arrivals_by_weekday_hour(
     start = today - timedelta(weeks=weeks)
     totals = [[0.0] * 24 for _ in range(7)]
     days: dict[int, set[date]] = defaultdict(set)
-    with ctx.db.read() as s:
+    with ctx.db.report() as s:
         query = select(DailyStat.day, DailyStat.arrivals).where(
             DailyStat.day >= start, DailyStat.day < today, DailyStat.window_id == 0
         )
@@ -250,7 +250,7 @@ def open_windows_by_weekday_hour(
     start = today - timedelta(weeks=weeks)
     totals = [[0.0] * 24 for _ in range(7)]
     days: dict[int, set[date]] = defaultdict(set)
-    with ctx.db.read() as s:
+    with ctx.db.report() as s:
         for day, window, by_hour in s.execute(
             select(WindowDayStat.day, WindowDayStat.window_id, WindowDayStat.open_by_hour).where(
                 WindowDayStat.day >= start, WindowDayStat.day < today
@@ -265,5 +265,5 @@ def open_windows_by_weekday_hour(
 
 
 def rolled_days(ctx: Context) -> int:
-    with ctx.db.read() as s:
+    with ctx.db.report() as s:
         return int(s.scalar(select(func.count(func.distinct(DailyStat.day)))) or 0)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import logging
 import random
 import sqlite3
 import threading
@@ -48,7 +49,14 @@ BLOCKED_WAIT_SECONDS = 0.5
 enough that a burst of taps on a blocked database does not hold every request thread in turn."""
 TOOL_WAIT_SECONDS = 10.0
 """SQLite's wait for writes outside ``Database.write`` (migrations): nobody stands at a kiosk."""
+REPLICA_RETRY_SECONDS = 15.0
+"""After the read replica failed to answer, reports read the primary this long before trying it
+again (a replica that is down does not cost every report a connection timeout)."""
+REPLICA_CONNECT_SECONDS = 3
 Health = Literal["ok", "busy", "unavailable"]
+ReplicaHealth = Literal["none", "ok", "unavailable"]
+
+log = logging.getLogger("hallq.store")
 
 _write_deadline: ContextVar[float | None] = ContextVar("hallq_write_deadline", default=None)
 
@@ -63,7 +71,9 @@ class Database:
     hall: str | None = None
     """The hall this view's sessions are scoped to; None: the whole network."""
 
-    def __init__(self, url: str = DEFAULT_URL, *, echo: bool = False) -> None:
+    def __init__(
+        self, url: str = DEFAULT_URL, *, echo: bool = False, read_url: str | None = None
+    ) -> None:
         self.url = make_url(url)
         self.dialect = self.url.get_backend_name()
         if self.dialect == "sqlite":
@@ -92,6 +102,8 @@ class Database:
             f"hallq_batch_{id(self)}", default=None
         )
         self._views: dict[str, Database] = {}
+        self.replica = _Replica(read_url, self.dialect, echo=echo) if read_url else None
+        """The streaming replica that :meth:`report` reads (``HALLQ_READ_DATABASE_URL``)."""
 
     def for_hall(self, code: str) -> Database:
         """This database as hall ``code`` sees it (one view per hall, made once)."""
@@ -164,6 +176,31 @@ class Database:
             yield session
 
     @contextmanager
+    def report(self) -> Iterator[Session]:
+        """A read that may lag the last writes by the replica's delay: managers' figures
+        (dashboards, reports, across halls), never what a clerk, kiosk or screen must see right
+        after a write (docs/deploy.md, "Reading from a replica"). On the read replica when one
+        is set and answers; else, and inside a batch, the same as :meth:`read`."""
+        replica = self.replica if self._batch.get() is None else None
+        session = replica.session(self.hall) if replica is not None else None
+        if session is None:
+            with self.read() as primary:
+                yield primary
+            return
+        with _translate_errors(), session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+
+    def replica_health(self) -> ReplicaHealth:
+        """``none`` without a read replica; ``unavailable`` while reports fall back to the
+        primary because it does not answer; ``ok`` otherwise."""
+        if self.replica is None:
+            return "none"
+        return "ok" if self.replica.answers() else "unavailable"
+
+    @contextmanager
     def batch(self) -> Iterator[None]:
         """Many use cases in one transaction, each in a savepoint of it (a failed one leaves no
         trace): for loading history (``hallq simulate``), where a commit per use case would cost
@@ -223,12 +260,75 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.replica is not None:
+            self.replica.engine.dispose()
 
     def seconds_between(self, start: ColumnElement, end: ColumnElement) -> ColumnElement[float]:
         """An SQL expression for ``end - start`` in seconds, in this database's dialect."""
         if self.dialect == "sqlite":
             return (func.julianday(end) - func.julianday(start)) * 86400.0
         return func.extract("epoch", end - start)
+
+
+class _Replica:
+    """A read-only PostgreSQL standby (a streaming replica of the primary) for :meth:`report`.
+
+    When it does not answer, reports read the primary (logged once, and said by ``/healthz``)
+    and the replica is tried again after REPLICA_RETRY_SECONDS."""
+
+    def __init__(self, url: str, primary_dialect: str, *, echo: bool) -> None:
+        parsed = make_url(url)
+        if parsed.get_backend_name() != "postgresql" or primary_dialect != "postgresql":
+            raise ValueError(
+                "a read replica (HALLQ_READ_DATABASE_URL) is a postgresql:// standby of a "
+                "PostgreSQL primary"
+            )
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        self.url = parsed
+        self.engine = create_engine(
+            parsed,
+            echo=echo,
+            pool_pre_ping=True,
+            pool_size=5,
+            max_overflow=10,
+            connect_args={"connect_timeout": REPLICA_CONNECT_SECONDS},
+        )
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._retry_at = 0.0
+        self.error: str | None = None
+        """Why the replica was last left for the primary (None while it answers)."""
+
+    def session(self, hall: str | None = None) -> Session | None:
+        """A session on the replica, its connection made, seeing ``hall``'s rows (None: the
+        network's); None while the replica does not answer."""
+        if time.monotonic() < self._retry_at:
+            return None
+        session = self._sessions(info={HALL: hall} if hall is not None else {})
+        try:
+            session.connection()
+        except DBAPIError as exc:
+            session.close()
+            self._failed(exc)
+            return None
+        if self.error is not None:
+            log.warning("read replica answers again: reports read it again")
+            self.error = None
+        return session
+
+    def answers(self) -> bool:
+        session = self.session()
+        if session is None:
+            return False
+        session.close()
+        return True
+
+    def _failed(self, exc: DBAPIError) -> None:
+        self._retry_at = time.monotonic() + REPLICA_RETRY_SECONDS
+        first = self.error is None
+        self.error = str(exc.orig or exc).splitlines()[0]
+        if first:
+            log.warning("read replica unavailable, reports read the primary: %s", self.error)
 
 
 def insert_for(dialect: str) -> Callable[..., postgresql.Insert | sqlite.Insert]:
