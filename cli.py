@@ -21,7 +21,7 @@ from queues.errors import HallqError
 from queues.hall import config as hall_config
 from queues.hall import network as hall_network
 from queues.hall.sync import apply_config
-from queues.store import migrate
+from queues.store import migrate, sites
 from runtime.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
@@ -89,7 +89,7 @@ def _ctx() -> Iterator[Context]:
     "Settings come from the environment: HALLQ_DATABASE_URL (default sqlite:///var/hallq.db), "
     "HALLQ_CONFIG (config/hall.toml), HALLQ_HOST and HALLQ_PORT (127.0.0.1:8050), "
     "HALLQ_PRINTER (file:var/tickets), HALLQ_ISSUE_LIMIT (20), HALLQ_OPEN_ALWAYS (0), "
-    "HALLQ_HTTPS (0), HALLQ_BEHIND_PROXY (0)."
+    "HALLQ_HTTPS (0), HALLQ_BEHIND_PROXY (0), HALLQ_READ_DATABASE_URL (none), HALLQ_SITE (0)."
 )
 @click.version_option(package_name="hallq")
 def main() -> None:
@@ -105,12 +105,25 @@ def init_db() -> None:
     """Create or migrate the database, then load every hall's file into it.
 
     Run once per deploy (not once per web worker); running it again is harmless. A database
-    from before the network becomes the default hall's.
+    from before the network becomes the default hall's. On a site's own PostgreSQL database
+    (HALLQ_SITE=1..N) it also moves the ids into the site's range.
     """
+    settings = _settings()
     with _network() as network:
         default = network.context()
         migrate.upgrade(default.db, default.hall)
+        try:
+            placed = sites.place_ids(default.db, settings.site)
+        except sites.SiteError as exc:
+            raise click.ClickException(str(exc)) from None
         click.echo(f"database ready: {default.db.url.render_as_string(hide_password=True)}")
+        if settings.site:
+            first, past = sites.id_range(settings.site)
+            moved = [p.table for p in placed if p.moved]
+            click.echo(
+                f"site {settings.site}: ids from {first} to {past - 1}"
+                + (f" (moved: {', '.join(moved)})" if moved else "")
+            )
         for ctx in network:
             changed = apply_config(ctx.db, ctx.config)
             click.echo(
