@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+import psycopg
 
 from queues import project_codes
 from queues.access import tokens
@@ -22,6 +23,8 @@ from queues.hall import config as hall_config
 from queues.hall import network as hall_network
 from queues.hall.sync import apply_config
 from queues.store import migrate, sites
+from queues.store import replication as replication_sql
+from queues.store.db import Database
 from runtime.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
@@ -607,6 +610,92 @@ def restore_cmd(source: Path, yes: bool) -> None:
         backup.restore(ctx.db, source)
         migrate.upgrade(ctx.db, ctx.hall)
     click.echo(f"restored from {source}")
+
+
+@main.group()
+def replication() -> None:
+    """A town site's rows into the district's database by PostgreSQL logical replication: a
+    publication at the site, a subscription at the district (docs/deploy.md, "Town sites on
+    their own database"). Each command prints the SQL it runs; --print-only runs nothing."""
+
+
+@contextmanager
+def _database(settings: Settings) -> Iterator[Database]:
+    db = Database(settings.database_url)
+    try:
+        yield db
+    except replication_sql.ReplicationError as exc:
+        raise click.ClickException(str(exc)) from None
+    except psycopg.Error as exc:  # the site or the district does not answer, or refuses
+        raise click.ClickException(str(exc).strip().splitlines()[0]) from None
+    finally:
+        db.dispose()
+
+
+@replication.command("publish")
+@click.option("--print-only", is_flag=True, help="Print the statements, run nothing.")
+@_friendly
+def replication_publish(print_only: bool) -> None:
+    """At a site (HALLQ_SITE=1..N, after `hallq init-db`): publish its halls' rows."""
+    settings = _settings()
+    if settings.site == 0:
+        raise click.ClickException(
+            "publish from a site's own database: set HALLQ_SITE=1..N and run `hallq init-db` "
+            "first, so its ids never meet the district's"
+        )
+    with _database(settings) as db:
+        done = replication_sql.publish_statements(db) if print_only else replication_sql.publish(db)
+    for statement in done:
+        click.echo(f"{statement};")
+
+
+@replication.command("subscribe")
+@click.argument("site")
+@click.argument("site_url")
+@click.option("--print-only", is_flag=True, help="Print the statements, run nothing.")
+@_friendly
+def replication_subscribe(site: str, site_url: str, print_only: bool) -> None:
+    """At the district (HALLQ_SITE=0): receive the rows SITE publishes; SITE_URL is its
+    database as the district's PostgreSQL server reaches it. The first copy brings what the
+    site already holds; then each change as it is committed, and after a cut link what was
+    missed."""
+    settings = _settings()
+    if settings.site != 0:
+        raise click.ClickException("subscribe at the district's database (HALLQ_SITE=0)")
+    with _database(settings) as db:
+        done = (
+            replication_sql.subscribe_statements(db, site, site_url)
+            if print_only
+            else replication_sql.subscribe(db, site, site_url)
+        )
+    for statement in done:
+        click.echo(f"{statement};")
+    if not done:
+        click.echo(f"already subscribed to {site}")
+
+
+@replication.command("unsubscribe")
+@click.argument("site")
+@_friendly
+def replication_unsubscribe(site: str) -> None:
+    """At the district: stop receiving SITE's rows (those received stay)."""
+    with _database(_settings()) as db:
+        done = replication_sql.unsubscribe(db, site)
+    for statement in done:
+        click.echo(f"{statement};")
+
+
+@replication.command("status")
+@_friendly
+def replication_status() -> None:
+    """At the district: each subscription, whether it is on, and when its site last spoke."""
+    with _database(_settings()) as db:
+        rows = replication_sql.status(db)
+    for name, enabled, lsn, at in rows:
+        state = "enabled" if enabled else "disabled"
+        click.echo(f"{name}\t{state}\treceived {lsn or '-'}\tlast heard {at or '- (link down?)'}")
+    if not rows:
+        click.echo("no subscriptions")
 
 
 @main.group()
