@@ -688,12 +688,16 @@ def replication_unsubscribe(site: str) -> None:
 @replication.command("status")
 @_friendly
 def replication_status() -> None:
-    """At the district: each subscription, whether it is on, and when its site last spoke."""
+    """At the district: each subscription, whether it is on, when its site last spoke, and how
+    often applying its rows failed (see the district's PostgreSQL log for why)."""
     with _database(_settings()) as db:
         rows = replication_sql.status(db)
-    for name, enabled, lsn, at in rows:
+    for name, enabled, lsn, at, errors in rows:
         state = "enabled" if enabled else "disabled"
-        click.echo(f"{name}\t{state}\treceived {lsn or '-'}\tlast heard {at or '- (link down?)'}")
+        click.echo(
+            f"{name}\t{state}\treceived {lsn or '-'}\tlast heard {at or '- (link down?)'}"
+            f"\terrors {errors}"
+        )
     if not rows:
         click.echo("no subscriptions")
 

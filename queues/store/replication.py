@@ -99,7 +99,32 @@ def publish(db: Database) -> list[str]:
 
 
 def subscribe(db: Database, site: str, site_url: str) -> list[str]:
+    """Subscribe the district to ``site``; refused while the district's database already holds
+    a hall of the site (its hall file loaded at the district): the first copy would meet those
+    rows' keys and the subscription would stop."""
     statements = subscribe_statements(db, site, site_url)
+    if statements:
+        try:
+            with psycopg.connect(_libpq(site_url), autocommit=True, connect_timeout=10) as conn:
+                halls = [h for (h,) in conn.execute("SELECT DISTINCT hall FROM zones")]
+        except psycopg.Error as exc:
+            raise ReplicationError(
+                f"the site's database does not answer from here ({str(exc).strip()}); "
+                "--print-only prints the statement to run at the district"
+            ) from None
+        with _connect(db) as conn:
+            here = [
+                h
+                for (h,) in conn.execute(
+                    "SELECT DISTINCT hall FROM zones WHERE hall = ANY(%s) ORDER BY hall", (halls,)
+                )
+            ]
+        if here:
+            raise ReplicationError(
+                f"the district's database already holds hall {', '.join(here)} of site {site} "
+                "(its hall file was loaded here): a site's rows come only from the site; take "
+                "the hall out of the district's network file and remove its rows here first"
+            )
     _run(db, statements)
     return statements
 
@@ -114,16 +139,19 @@ def unsubscribe(db: Database, site: str) -> list[str]:
     return statements
 
 
-def status(db: Database) -> list[tuple[str, bool, str | None, str | None]]:
-    """The district's subscriptions: name, enabled, the last WAL position received, and when
-    the site last said something (None while the link is down)."""
+def status(db: Database) -> list[tuple[str, bool, str | None, str | None, int]]:
+    """The district's subscriptions: name, enabled, the last WAL position received, when the
+    site last said something (None while the link is down), and how many times applying or
+    copying its rows failed (a key met, a column missing: the subscription retries and stalls)."""
     with _connect(db) as conn:
         return [
-            (name, enabled, lsn, str(at) if at else None)
-            for name, enabled, lsn, at in conn.execute(
-                "SELECT s.subname, s.subenabled, st.received_lsn::text, st.last_msg_receipt_time "
+            (name, enabled, lsn, str(at) if at else None, int(errors or 0))
+            for name, enabled, lsn, at, errors in conn.execute(
+                "SELECT s.subname, s.subenabled, st.received_lsn::text, st.last_msg_receipt_time, "
+                "ss.apply_error_count + ss.sync_error_count "
                 "FROM pg_subscription s LEFT JOIN pg_stat_subscription st "
-                "ON st.subid = s.oid AND st.relid IS NULL ORDER BY s.subname"
+                "ON st.subid = s.oid AND st.relid IS NULL "
+                "LEFT JOIN pg_stat_subscription_stats ss ON ss.subid = s.oid ORDER BY s.subname"
             )
         ]
 

@@ -126,7 +126,8 @@ def test_a_town_site_reaches_the_district_and_works_on_while_the_link_is_down(
     with network.report() as s:  # no key met another: every town id in the town's range
         ids = s.execute(select(Ticket.hall, func.min(Ticket.id)).group_by(Ticket.hall)).all()
     assert dict(ids) == {"new-district": 1, "town": first}
-    assert "hallq_town\tenabled" in hallq(at_district, "replication", "status")
+    status = hallq(at_district, "replication", "status")
+    assert "hallq_town\tenabled" in status and status.rstrip().endswith("errors 0")
 
     for db in (town.db, district.db, network, town_at_district.db):
         db.dispose()
@@ -155,3 +156,28 @@ def test_replication_is_set_up_only_where_it_belongs(pg_clusters: Clusters) -> N
     assert "CONNECTION 'postgresql://postgres@127.0.0.1:" in printed
     assert printed.count("'") == 2  # a quote in the URL cannot end the SQL string
     assert server.sql("SELECT count(*) FROM pg_subscription") == [(0,)]  # printed, not run
+
+
+def test_a_district_holding_the_sites_hall_already_is_refused_the_subscription(
+    pg_clusters: Clusters,
+) -> None:
+    site_server = pg_clusters.make("site", wal_level="logical")
+    district_server = pg_clusters.make("district")
+    site_url = site_server.create_database("town")
+    district_url = district_server.create_database("district")
+    hallq({"HALLQ_DATABASE_URL": site_url, "HALLQ_CONFIG": str(TOWN), "HALLQ_SITE": "1"}, "init-db")
+    hallq({"HALLQ_DATABASE_URL": site_url, "HALLQ_SITE": "1"}, "replication", "publish")
+    # The town's hall file loaded at the district too: its rows would meet the site's.
+    at_district = {"HALLQ_DATABASE_URL": district_url, "HALLQ_CONFIG": str(TOWN)}
+    hallq(at_district, "init-db")
+    result = CliRunner().invoke(
+        main, ["replication", "subscribe", "town", site_url], env=at_district
+    )
+    assert result.exit_code == 2
+    assert "already holds hall town of site town" in result.output
+    assert district_server.sql("SELECT count(*) FROM pg_subscription") == [(0,)]
+    unreachable = "postgresql://postgres@127.0.0.1:1/town"
+    result = CliRunner().invoke(
+        main, ["replication", "subscribe", "town", unreachable], env=at_district
+    )
+    assert result.exit_code == 2 and "does not answer from here" in result.output
