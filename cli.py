@@ -644,6 +644,15 @@ def replication_publish(print_only: bool) -> None:
             "first, so its ids never meet the district's"
         )
     with _database(settings) as db:
+        try:
+            behind = sites.unplaced(db, settings.site)
+        except sites.SiteError as exc:
+            raise click.ClickException(str(exc)) from None
+        if behind:
+            raise click.ClickException(
+                f"the ids of {', '.join(behind)} are not in site {settings.site}'s range yet: "
+                f"run `hallq init-db` with HALLQ_SITE={settings.site} first"
+            )
         done = replication_sql.publish_statements(db) if print_only else replication_sql.publish(db)
     for statement in done:
         click.echo(f"{statement};")

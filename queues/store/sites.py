@@ -67,9 +67,10 @@ class Placed:
         return self.after != self.before
 
 
-def place_ids(db: Database, site: int) -> list[Placed]:
+def place_ids(db: Database, site: int, *, move: bool = True) -> list[Placed]:
     """Move every hall table's id sequence into ``site``'s range (forward only); answers each
-    table's sequence before and after. Idempotent. On SQLite only site 0 is allowed."""
+    table's sequence before and after. Idempotent. On SQLite only site 0 is allowed. With
+    ``move=False`` nothing changes: the answer says what would move."""
     first, past = id_range(site)
     if db.dialect != "postgresql":
         if site != 0:
@@ -96,7 +97,8 @@ def place_ids(db: Database, site: int) -> list[Placed]:
                     f"{table.name}.{column} is {kind} without a sequence of its own or not "
                     "64-bit: run `hallq init-db` of this version (its migrations make it bigint)"
                 )
-            conn.exec_driver_sql(f"ALTER SEQUENCE {sequence} AS bigint")  # a no-op when it is
+            if move:
+                conn.exec_driver_sql(f"ALTER SEQUENCE {sequence} AS bigint")  # no-op when it is
             last, called = conn.execute(text(f"SELECT last_value, is_called FROM {sequence}")).one()
             before = last + 1 if called else last
             highest = conn.scalar(
@@ -113,9 +115,14 @@ def place_ids(db: Database, site: int) -> list[Placed]:
                     f"({first}..{past - 1}): is HALLQ_SITE this database's site? "
                     f"(it looks like site {site_of(before)}'s)"
                 )
-            after = before
-            if target > before:
-                conn.execute(text("SELECT setval(:s, :v, false)"), {"s": sequence, "v": target})
-                after = target
+            after = max(before, target)
+            if move and after != before:
+                conn.execute(text("SELECT setval(:s, :v, false)"), {"s": sequence, "v": after})
             placed.append(Placed(table.name, before, after))
     return placed
+
+
+def unplaced(db: Database, site: int) -> list[str]:
+    """The hall tables whose next id is not yet in ``site``'s range (`hallq init-db` with
+    ``HALLQ_SITE`` not run yet)."""
+    return [p.table for p in place_ids(db, site, move=False) if p.moved]

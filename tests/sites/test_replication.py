@@ -137,7 +137,7 @@ def test_replication_is_set_up_only_where_it_belongs(pg_clusters: Clusters) -> N
     server = pg_clusters.make("plain")  # wal_level replica: no logical decoding
     url = server.create_database("town")
     env = {"HALLQ_DATABASE_URL": url, "HALLQ_CONFIG": str(TOWN)}
-    hallq({**env, "HALLQ_SITE": "1"}, "init-db")
+    hallq(env, "init-db")  # as the district's (site 0)
 
     def refused(extra: dict[str, str], *args: str) -> str:
         result = CliRunner().invoke(main, list(args), env={**env, **extra})
@@ -145,6 +145,10 @@ def test_replication_is_set_up_only_where_it_belongs(pg_clusters: Clusters) -> N
         return result.output
 
     assert "set HALLQ_SITE=1..N" in refused({}, "replication", "publish")  # the district's
+    assert "run `hallq init-db` with HALLQ_SITE=1 first" in refused(
+        {"HALLQ_SITE": "1"}, "replication", "publish"
+    )  # its ids would meet the district's
+    hallq({**env, "HALLQ_SITE": "1"}, "init-db")
     assert "wal_level = logical" in refused({"HALLQ_SITE": "1"}, "replication", "publish")
     assert "HALLQ_SITE=0" in refused({"HALLQ_SITE": "1"}, "replication", "subscribe", "t", url)
     for name in ("Town", "town; DROP TABLE tickets", "1town", "x" * 41, ""):
