@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -97,6 +98,19 @@ def screen_card(page: dict[str, Any], lang: str) -> dbc.Col:
     )
 
 
+def date_picker(ident: str, day: date, lang: str) -> dcc.DatePickerSingle:
+    """A date picker in the page's language: its month heading written the page's way, its
+    weekday and month names from the date-fns locale the page loads (assets/12-page-locale.js)."""
+    return dcc.DatePickerSingle(
+        id=ident,
+        date=day.isoformat(),
+        display_format="YYYY-MM-DD",
+        month_format=t("report.month_format", lang),
+        first_day_of_week=1,
+        placeholder=t("report.pick_date", lang),
+    )
+
+
 def managers_only(page: str, here: str, lang: str) -> tuple[StaffUser | None, Any]:
     """The signed-in manager (or administrator), or what a manager's page shows instead: the
     sign-in page, coming back to ``here`` afterwards, or a refusal naming the user's role."""
@@ -108,3 +122,13 @@ def managers_only(page: str, here: str, lang: str) -> tuple[StaffUser | None, An
         refusal = t("error.managers_only", lang, role=t(f"role.{user.role}", lang))
         return None, dbc.Container(html.H1(refusal, className="h3 mt-5"))
     return user, None
+
+
+def network_managers_only(page: str, here: str, lang: str) -> tuple[StaffUser | None, Any]:
+    """As :func:`managers_only`, for the network's pages: a manager or administrator who may
+    see every hall (:func:`web.auth.sees_network`), or what the page shows instead."""
+    user, instead = managers_only(page, here, lang)
+    if user is None or auth.sees_network(user):
+        return user, instead
+    hall = str(getattr(user, "hall", ""))
+    return None, dbc.Container(html.H1(t("network.only", lang, hall=hall), className="h3 mt-5"))

@@ -26,7 +26,7 @@ from dash import (
 )
 from pydantic import Field, Strict, StringConstraints
 
-from components.screens import manager_bar, managers_only
+from components.screens import date_picker, manager_bar, managers_only
 from queues import errors, services
 from queues.inputs import DateInput, Lang, Note
 from queues.read import reports as reporting
@@ -116,7 +116,7 @@ def layout(
                                     dbc.Label(t("report.date", lang), html_for="report-date"),
                                     html.Div(
                                         [
-                                            _date_picker("report-date", anchor, lang),
+                                            date_picker("report-date", anchor, lang),
                                             html.Span(
                                                 [
                                                     dbc.Label(
@@ -124,7 +124,7 @@ def layout(
                                                         html_for="report-end",
                                                         className="mx-2 mb-0",
                                                     ),
-                                                    _date_picker("report-end", last, lang),
+                                                    date_picker("report-end", last, lang),
                                                 ],
                                                 id="report-end-box",
                                                 className="" if period == "custom" else "d-none",
@@ -199,19 +199,6 @@ def layout(
         ],
         fluid=True,
         className="report pb-5",
-    )
-
-
-def _date_picker(ident: str, day: date, lang: str) -> dcc.DatePickerSingle:
-    """A date picker in the page's language: its month heading written the page's way, its
-    weekday and month names from the date-fns locale the page loads (assets/12-page-locale.js)."""
-    return dcc.DatePickerSingle(
-        id=ident,
-        date=day.isoformat(),
-        display_format="YYYY-MM-DD",
-        month_format=t("report.month_format", lang),
-        first_day_of_week=1,
-        placeholder=t("report.pick_date", lang),
     )
 
 

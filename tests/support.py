@@ -44,6 +44,8 @@ MAIN_HALL = HALLS / "main.toml"
 """The tests' hall: three zones, ten services, twelve windows (its header has the plan)."""
 TOWN_HALL = HALLS / "town.toml"
 """A second hall for the same database: the same codes, prefixes and window numbers."""
+TAX_POINT = HALLS / "tax_point.toml"
+"""A village point of the town: one window, the same service code and prefix as the others."""
 SHIPPED_HALL = ROOT / "config" / "hall.toml"
 """The hall file hallq ships with (what `make run` starts): only tests about it read it."""
 HALL_FILE = SHIPPED_HALL

@@ -136,3 +136,18 @@ def client_address() -> str | None:
 
 def user_agent() -> str | None:
     return request.user_agent.string or None
+
+
+def sees_network(user: StaffUser) -> bool:
+    """Whether ``user`` may see every hall (the network's pages): a manager or administrator
+    whose account belongs to no hall. The one place the network's hall rule is written; until
+    accounts carry a hall, every manager and administrator belongs to the network."""
+    return user.at_least("manager") and getattr(user, "hall", None) is None
+
+
+def require_network() -> StaffUser:
+    """The signed-in user if they may see every hall; otherwise 401 or 403."""
+    user = require("manager")
+    if not sees_network(user):
+        abort(403)
+    return user

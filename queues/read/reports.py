@@ -220,16 +220,27 @@ def clerk_names(ctx: Context) -> dict[str, str]:
         }
 
 
+def satisfaction(f: figures.Figures) -> float | None:
+    """The mean rating mapped from 1-5 onto 0-1 (None: no rating)."""
+    return None if f.rating_mean is None else (f.rating_mean - 1) / 4
+
+
+def weighted(parts: list[tuple[float, float | None]]) -> float:
+    """A score out of 100 from (weight, share 0-1) parts; a part without data (None) is left out
+    and the others are scaled up to 100."""
+    known = [(w, v) for w, v in parts if v is not None]
+    weight = sum(w for w, _ in known)
+    return 100 * sum(w * v for w, v in known) / weight if weight else 0.0
+
+
 def score(f: figures.Figures, most_handled: int) -> float:
-    parts: list[tuple[float, float]] = []
-    if f.within_target_share is not None:
-        parts.append((40, f.within_target_share))
-    if f.rating_mean is not None:
-        parts.append((40, (f.rating_mean - 1) / 4))
-    if most_handled:
-        parts.append((20, f.handled / most_handled))
-    weight = sum(w for w, _ in parts)
-    return 100 * sum(w * v for w, v in parts) / weight if weight else 0.0
+    return weighted(
+        [
+            (40, f.within_target_share),
+            (40, satisfaction(f)),
+            (20, f.handled / most_handled if most_handled else None),
+        ]
+    )
 
 
 def rank(members: dict[str, figures.Figures]) -> list[Ranked]:
@@ -409,10 +420,18 @@ def sheets(ctx: Context, report: Report, lang: str) -> dict[str, tuple[list[str]
 def to_csv(ctx: Context, report: Report, lang: str) -> bytes:
     """The report's tables one after another, each under its name; UTF-8 with a byte-order mark
     so that Excel opens the Chinese as Chinese. No cell is read as a formula (queues.text.cells)."""
+    return csv_of(title(report.period, report.start, report.end, lang), sheets(ctx, report, lang))
+
+
+Sheets = dict[str, tuple[list[str], list[list[Any]]]]
+
+
+def csv_of(heading: str, tables: Sheets) -> bytes:
+    """Named tables one after another under ``heading``, as :func:`to_csv` writes them."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([inert(title(report.period, report.start, report.end, lang))])
-    for name, (heads, rows) in sheets(ctx, report, lang).items():
+    writer.writerow([inert(heading)])
+    for name, (heads, rows) in tables.items():
         writer.writerow([])
         writer.writerow([inert(name)])
         writer.writerow([inert(h) for h in heads])
@@ -425,19 +444,28 @@ def to_xlsx(ctx: Context, report: Report, lang: str) -> bytes:
     hall and the period, its columns as wide as their widest cell (a Chinese character counts
     two), shares formatted as percentages. Text is stored as text, never as a formula (openpyxl
     makes one of any text starting with ``=``), and escaped as in the CSV (queues.text.cells)."""
+    period = title(report.period, report.start, report.end, lang)
+    heading = (
+        f"{ctx.config.hall.name(lang)} · {period} "
+        f"({report.start.isoformat()} — {report.end.isoformat()})"
+    )
+    return xlsx_of(heading, period, sheets(ctx, report, lang), lang)
+
+
+def xlsx_of(
+    heading: str, period: str, tables: Sheets, lang: str, shares: tuple[str, ...] | None = None
+) -> bytes:
+    """Named tables as a workbook, each sheet under ``heading``, as :func:`to_xlsx` writes it;
+    the columns headed ``report.col.<share>`` (``shares``, default :data:`SHARES`) as
+    percentages."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
     book = Workbook()
     book.remove(book.active)
-    share_heads = {t(f"report.col.{c}", lang) for c in SHARES}
-    period = title(report.period, report.start, report.end, lang)
-    heading = (
-        f"{ctx.config.hall.name(lang)} · {period} "
-        f"({report.start.isoformat()} — {report.end.isoformat()})"
-    )
-    for name, (heads, rows) in sheets(ctx, report, lang).items():
+    share_heads = {t(f"report.col.{c}", lang) for c in (SHARES if shares is None else shares)}
+    for name, (heads, rows) in tables.items():
         sheet = book.create_sheet(name[:31])
         sheet.append([inert(heading)])
         for row in [heads, *rows]:
