@@ -125,6 +125,36 @@ def in_line(session: Session, ctx: Context, now: datetime) -> list[Any]:
     return list(session.execute(_IN_LINE, {"since": queue_since(ctx, ctx.business_day(now))}))
 
 
+_IN_LINES = select(
+    _st.hall,
+    _st.day,
+    _st.service_code,
+    _st.status,
+    _st.entered_at,
+    _st.queued_at,
+    _st.called_at,
+    _st.finished_at,
+).where(
+    _st.hall.in_(bindparam("halls", expanding=True)),
+    _st.status == Status.WAITING,
+    _st.day >= bindparam("since"),
+)
+
+
+def in_lines(session: Session, contexts: Iterable[Context], now: datetime) -> dict[str, list[Any]]:
+    """:func:`in_line` of several halls in one query (a network session: the network's page),
+    by hall code; each hall's line starts at its own :func:`queue_since`."""
+    since = {ctx.hall: queue_since(ctx, ctx.business_day(now)) for ctx in contexts}
+    found: dict[str, list[Any]] = {code: [] for code in since}
+    if not since:
+        return found
+    params = {"halls": list(since), "since": min(since.values())}
+    for row in session.execute(_IN_LINES, params):
+        if row.day >= since[row.hall]:
+            found[row.hall].append(row)
+    return found
+
+
 # --- what wait prediction needs -----------------------------------------------------------------
 
 _windows = Window.__table__.c

@@ -259,6 +259,8 @@ def day_bounds(ctx: Context, day: date) -> tuple[datetime, datetime]:
 
 
 _STEP_FACTS = (
+    Step.hall,
+    Step.day,
     Step.id,
     Step.service_code,
     Step.window_id,
@@ -272,40 +274,59 @@ _STEP_FACTS = (
     Step.finished_at,
 )
 
+HallDays = Mapping[str, tuple[Context, date]]
+"""Halls by code, each with its context and the day of it wanted (each hall's own today)."""
+
 
 def day_figures(
     s: Session, ctx: Context, day: date, window: int | None = None
 ) -> dict[Key, Figures]:
     """One day's figures by (service, window, clerk), from its tickets, steps and ratings (of
     one ``window`` only, if given: then no tickets issued)."""
-    now = ctx.now()
-    rows: dict[Key, Figures] = defaultdict(Figures)
+    return halls_day_figures(s, {ctx.hall: (ctx, day)}, window).get(ctx.hall, {})
+
+
+def halls_day_figures(
+    s: Session, halls: HallDays, window: int | None = None
+) -> dict[str, dict[Key, Figures]]:
+    """:func:`day_figures` of several halls at once, each its own day, in three queries (a
+    network session reads every hall's; a hall's session only its own)."""
+    codes, days = list(halls), sorted({day for _, day in halls.values()})
+    rows: dict[str, dict[Key, Figures]] = {code: defaultdict(Figures) for code in codes}
     if window is None:
-        for requested, issued_at in s.execute(
-            select(Ticket.requested_service_code, Ticket.issued_at).where(Ticket.day == day)
+        for hall, day, requested, issued_at in s.execute(
+            select(Ticket.hall, Ticket.day, Ticket.requested_service_code, Ticket.issued_at).where(
+                Ticket.hall.in_(codes), Ticket.day.in_(days)
+            )
         ):
-            f = rows[(requested, 0, "")]
-            f.issued += 1
-            f.arrivals[issued_at.astimezone(ctx.tz).hour] += 1
-    steps_q = select(*_STEP_FACTS).where(Step.day == day)
+            ctx, wanted = halls[hall]
+            if day == wanted:
+                f = rows[hall][(requested, 0, "")]
+                f.issued += 1
+                f.arrivals[issued_at.astimezone(ctx.tz).hour] += 1
+    steps_q = select(*_STEP_FACTS).where(Step.hall.in_(codes), Step.day.in_(days))
     ratings_q = (
-        select(Rating.step_id, Rating.score)
+        select(Ticket.hall, Ticket.day, Rating.step_id, Rating.score)
         .join(Ticket, Ticket.id == Rating.ticket_id)
-        .where(Ticket.day == day)
+        .where(Ticket.hall.in_(codes), Ticket.day.in_(days))
     )
     if window is not None:
         steps_q = steps_q.where(Step.window_id == window)
         ratings_q = ratings_q.where(Rating.window_id == window)
     step_keys: dict[int, Key] = {}
+    moments = {code: ctx.now() for code, (ctx, _) in halls.items()}
     for st in s.execute(steps_q):
+        ctx, wanted = halls[st.hall]
+        if st.day != wanted:
+            continue
         key = (st.service_code, st.window_id or 0, clerk_of(st.clerk) if st.window_id else "")
         step_keys[st.id] = key
-        rows[key].count(st, ctx.config.target(st.service_code), now)
-    for step_id, score in s.execute(ratings_q):
+        rows[st.hall][key].count(st, ctx.config.target(st.service_code), moments[st.hall])
+    for hall, day, step_id, score in s.execute(ratings_q):
         key = step_keys.get(step_id)
-        if key is not None:
-            rows[key].rated(score)
-    return dict(rows)
+        if key is not None and day == halls[hall][1]:
+            rows[hall][key].rated(score)
+    return {code: dict(found) for code, found in rows.items()}
 
 
 def expected_service_mean(
@@ -352,32 +373,59 @@ def window_times(
     s: Session, ctx: Context, day: date, until: datetime | None = None
 ) -> dict[int, WindowTime]:
     """How long each window was open, paused and serving on ``day`` (up to ``until``)."""
-    start, end = day_bounds(ctx, day)
-    end = min(end, until) if until else end
-    times: dict[int, WindowTime] = defaultdict(WindowTime)
-    changes: dict[int, list[tuple[datetime, str, str]]] = defaultdict(list)
-    for at, kind, window, data in s.execute(
-        select(Event.at, Event.kind, Event.window_id, Event.data)
-        .where(Event.at >= start, Event.at < end, Event.kind.in_(list(STATE_EVENTS)))
+    return halls_window_times(s, {ctx.hall: (ctx, day)}, until).get(ctx.hall, {})
+
+
+def halls_window_times(
+    s: Session, halls: HallDays, until: datetime | None = None
+) -> dict[str, dict[int, WindowTime]]:
+    """:func:`window_times` of several halls at once, each its own day, in two queries."""
+    codes = list(halls)
+    bounds = {}
+    for code, (ctx, day) in halls.items():
+        start, end = day_bounds(ctx, day)
+        bounds[code] = (start, min(end, until) if until else end)
+    first = min(start for start, _ in bounds.values())
+    last = max(end for _, end in bounds.values())
+    times: dict[str, dict[int, WindowTime]] = {code: defaultdict(WindowTime) for code in codes}
+    changes: dict[tuple[str, int], list[tuple[datetime, str, str]]] = defaultdict(list)
+    for hall, at, kind, window, data in s.execute(
+        select(Event.hall, Event.at, Event.kind, Event.window_id, Event.data)
+        .where(
+            Event.hall.in_(codes),
+            Event.at >= first,
+            Event.at < last,
+            Event.kind.in_(list(STATE_EVENTS)),
+        )
         .order_by(Event.id)
     ):
-        changes[window].append(
-            (at, (data or {}).get("previous") or WindowState.CLOSED, STATE_EVENTS[kind])
-        )
-    for window, seq in changes.items():
-        w = times[window]
+        start, end = bounds[hall]
+        if start <= at < end:
+            changes[(hall, window)].append(
+                (at, (data or {}).get("previous") or WindowState.CLOSED, STATE_EVENTS[kind])
+            )
+    for (hall, window), seq in changes.items():
+        ctx = halls[hall][0]
+        start, end = bounds[hall]
+        w = times[hall][window]
         state, since = seq[0][1], start
         for at, _previous, new in [*seq, (end, "", "")]:
             _account(w, ctx, state, since, at)
             state, since = new, at
-    for window, called, finished in s.execute(
-        select(Step.window_id, Step.called_at, Step.finished_at).where(
-            Step.day == day, Step.window_id.is_not(None), Step.called_at.is_not(None)
+    days = sorted({day for _, day in halls.values()})
+    for hall, day, window, called, finished in s.execute(
+        select(Step.hall, Step.day, Step.window_id, Step.called_at, Step.finished_at).where(
+            Step.hall.in_(codes),
+            Step.day.in_(days),
+            Step.window_id.is_not(None),
+            Step.called_at.is_not(None),
         )
     ):
-        stop = min(finished or end, end)
-        times[window].serving_seconds += max((stop - called).total_seconds(), 0.0)
-    return dict(times)
+        if day != halls[hall][1]:
+            continue
+        stop = min(finished or bounds[hall][1], bounds[hall][1])
+        times[hall][window].serving_seconds += max((stop - called).total_seconds(), 0.0)
+    return {code: dict(found) for code, found in times.items()}
 
 
 def _account(w: WindowTime, ctx: Context, state: str, since: datetime, until: datetime) -> None:

@@ -25,12 +25,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select
 
 from queues import errors
 from queues.context import Context
-from queues.line import in_line
+from queues.line import in_lines
 from queues.network import LEVELS, Network
 from queues.read import figures, reports, rollups
 from queues.read.figures import Figures
@@ -74,13 +75,16 @@ def worst_first(hall: HallNow) -> tuple[float, int, int, str]:
 
 
 def live(network: Network) -> list[HallNow]:
-    """Every hall of ``network`` this minute, worst first."""
+    """Every hall of ``network`` this minute, worst first: one network session, five queries
+    whatever the number of halls."""
     first = network.context()
+    moment = first.now()
+    contexts = list(network)
     with first.db.network.read() as s:
         windows: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         for hall, state, n in s.execute(
             select(Window.hall, Window.state, func.count())
-            .where(Window.active)
+            .where(Window.hall.in_(list(network.contexts)), Window.active)
             .group_by(Window.hall, Window.state)
         ):
             windows[hall][1] += n
@@ -89,20 +93,38 @@ def live(network: Network) -> list[HallNow]:
         alerts = dict(
             s.execute(
                 select(Alert.hall, func.count())
-                .where(Alert.closed_at.is_(None))
+                .where(Alert.hall.in_(list(network.contexts)), Alert.closed_at.is_(None))
                 .group_by(Alert.hall)
             ).all()
         )
-    found = [_hall_now(ctx, network, windows[ctx.hall], alerts.get(ctx.hall, 0)) for ctx in network]
+        waiting = in_lines(s, contexts, moment)
+        today = figures.halls_day_figures(
+            s, {ctx.hall: (ctx, ctx.business_day(moment)) for ctx in contexts}
+        )
+    found = [
+        _hall_now(
+            ctx,
+            network,
+            waiting[ctx.hall],
+            figures.total(today[ctx.hall]),
+            windows[ctx.hall],
+            alerts.get(ctx.hall, 0),
+        )
+        for ctx in contexts
+    ]
     return sorted(found, key=worst_first)
 
 
-def _hall_now(ctx: Context, network: Network, windows: list[int], alerts: int) -> HallNow:
+def _hall_now(
+    ctx: Context,
+    network: Network,
+    waiting: list[Any],
+    today: Figures,
+    windows: list[int],
+    alerts: int,
+) -> HallNow:
     moment = ctx.now()
     cfg = ctx.config
-    with ctx.db.read() as s:
-        waiting = in_line(s, ctx, moment)
-        today = figures.total(figures.day_figures(s, ctx, ctx.business_day(moment)))
     worst: tuple[float, float, str, int] | None = None
     late = 0
     for step in waiting:
@@ -199,18 +221,18 @@ class NetworkReport:
 
 def periods(network: Network, start: date, end: date) -> list[HallPeriod]:
     """Each hall's figures for the days ``start`` to ``end``, from its roll-ups (and today's
-    live figures), in the network's order."""
+    live figures), in the network's order (:func:`queues.read.rollups.halls_reports`)."""
+    by_service, open_seconds = rollups.halls_reports(network.contexts, start, end)
     found = []
-    for ctx in network:
-        parts = rollups.reports(ctx, start, end, [None, "service"])
-        times = rollups.window_report(ctx, start, end)
+    for code in network.contexts:
+        services = by_service.get(code, {})
         found.append(
             HallPeriod(
-                code=ctx.hall,
-                level=network.halls[ctx.hall].level,
-                total=parts[None].get("all", Figures()),
-                services={str(k): f for k, f in parts["service"].items()},
-                open_hours=sum(w.open_seconds for w in times.values()) / 3600,
+                code=code,
+                level=network.halls[code].level,
+                total=figures.total(services),
+                services=services,
+                open_hours=open_seconds.get(code, 0.0) / 3600,
             )
         )
     return found

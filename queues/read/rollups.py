@@ -9,11 +9,13 @@ that night) is computed from its tickets until the scheduler catches up, and tod
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import Integer, delete, func, literal, select
+from sqlalchemy import Integer, delete, func, literal, select, text
 from sqlalchemy.orm import Session
 
 from queues.context import Context
@@ -24,6 +26,8 @@ from queues.read.figures import (
     Key,
     WindowTime,
     day_figures,
+    halls_day_figures,
+    halls_window_times,
     window_times,
 )
 from queues.store.models import DailyStat, Ticket, WindowDayStat
@@ -123,30 +127,41 @@ def _stored(s: Session, ctx: Context, start: date, end: date) -> dict[Key, Figur
     """The rolled-up days of the period added up by (service, window, clerk), in the database:
     a year is a few hundred sums and histogram counts to read, not its rows one by one."""
     c = DailyStat.__table__.c
-    key = (c.service_code, c.window_id, c.clerk)
-    period = (c.hall == HALL_PARAM, c.day >= start, c.day <= end)
-    out: dict[Key, Figures] = {}
+    return _summed(  # type: ignore[return-value]
+        s, ctx.db.dialect, (c.service_code, c.window_id, c.clerk), c.hall == HALL_PARAM, start, end
+    )
+
+
+def _summed(
+    s: Session, dialect: str, key: tuple[Any, ...], hall: Any, start: date, end: date
+) -> dict[tuple[Any, ...], Figures]:
+    """The rolled-up days ``start`` to ``end`` of the halls ``hall`` selects, summed in the
+    database by the columns ``key``, with their wait histograms."""
+    c = DailyStat.__table__.c
+    period = (hall, c.day >= start, c.day <= end)
+    out: dict[tuple[Any, ...], Figures] = {}
+    n = len(key)
     for row in s.execute(
         select(*key, *(func.sum(c[name]) for name in _SUMMED)).where(*period).group_by(*key)
     ):
-        v = dict(zip(_SUMMED, row[3:], strict=True))
-        out[(row[0], row[1], row[2])] = Figures(
+        v = dict(zip(_SUMMED, row[n:], strict=True))
+        out[tuple(row[:n])] = Figures(
             **{k: v[k] for k in COUNTED}, outcomes={o: v[f"outcome_{o}"] for o in OUTCOMES}
         )
-    if ctx.db.dialect == "sqlite":
+    if dialect == "sqlite":
         each = func.json_each(c.wait_minutes).table_valued("key", "value")
         minute, count = func.cast(each.c.key, Integer), each.c.value
     else:
         each = func.json_each_text(c.wait_minutes).table_valued("key", "value")
         minute, count = func.cast(each.c.key, Integer), func.cast(each.c.value, Integer)
-    for service, window, clerk, m, n in s.execute(
+    for row in s.execute(
         select(*key, minute, func.sum(count))
         .select_from(DailyStat.__table__)
         .join(each, literal(True))
         .where(*period, c.wait_count > 0)
         .group_by(*key, minute)
     ):
-        out[(service, window, clerk)].wait_minutes[int(m)] = int(n)
+        out[tuple(row[:n])].wait_minutes[int(row[n])] = int(row[n + 1])
     return out
 
 
@@ -180,6 +195,98 @@ def report(
     services; a window or clerk report counts what windows did.
     """
     return reports(ctx, start, end, [group])[group]
+
+
+# --- the network: every hall's period at once ----------------------------------------------------
+
+
+def halls_reports(
+    halls: Mapping[str, Context], start: date, end: date
+) -> tuple[dict[str, dict[str, Figures]], dict[str, float]]:
+    """Each hall's figures for the days ``start`` to ``end`` by service, and its windows' open
+    seconds, as :func:`reports` and :func:`window_report` count them, for every hall at once in
+    one network session and a handful of queries (the network's reports: a city's halls one by
+    one would cost hundreds of round trips). Rolled-up days are summed by (hall, service) in
+    the database; days not rolled up yet and each hall's today come from their tickets."""
+    if not halls:
+        return {}, {}
+    first = next(iter(halls.values()))
+    todays = {code: ctx.business_day() for code, ctx in halls.items()}
+    stored_end = min(end, min(todays.values()) - timedelta(days=1))
+    codes = list(halls)
+    c, w = DailyStat.__table__.c, WindowDayStat.__table__.c
+    found: dict[str, dict[str, Figures]] = {code: defaultdict(Figures) for code in codes}
+    open_seconds = dict.fromkeys(codes, 0.0)
+    with first.db.network.read() as s:
+        if start <= stored_end:
+            summed = _summed(
+                s, first.db.dialect, (c.hall, c.service_code), c.hall.in_(codes), start, stored_end
+            )
+            for (hall, service), f in summed.items():
+                found[hall][service].add(f)
+            for hall, seconds in s.execute(
+                select(w.hall, func.sum(w.open_seconds))
+                .where(w.hall.in_(codes), w.day >= start, w.day <= stored_end)
+                .group_by(w.hall)
+            ):
+                open_seconds[hall] += seconds or 0.0
+        live: dict[date, dict[str, tuple[Context, date]]] = defaultdict(dict)
+        for hall, days in _halls_unrolled(s, first.db.dialect, codes, start, stored_end).items():
+            for day in days:
+                live[day][hall] = (halls[hall], day)
+        for hall, today in todays.items():
+            day = stored_end + timedelta(days=1)
+            while day <= min(end, today):
+                live[day][hall] = (halls[hall], day)
+                day += timedelta(days=1)
+        until = first.now()  # a past day ends before it: only today is cut at now
+        for those in live.values():
+            for hall, parts in halls_day_figures(s, those).items():
+                for (service, _window, _clerk), f in parts.items():
+                    found[hall][service].add(f)
+            for hall, windows in halls_window_times(s, those, until=until).items():
+                open_seconds[hall] += sum(t.open_seconds for t in windows.values())
+    return {code: dict(f) for code, f in found.items()}, open_seconds
+
+
+_PROBE = {
+    "postgresql": "SELECT c.hall, c.day FROM unnest(CAST(:halls AS varchar[]),"
+    " CAST(:days AS date[])) AS c(hall, day)"
+    " WHERE EXISTS (SELECT 1 FROM tickets t WHERE t.hall = c.hall AND t.day = c.day)",
+    "sqlite": "SELECT json_extract(c.value, '$[0]'), json_extract(c.value, '$[1]')"
+    " FROM json_each(:pairs) AS c WHERE EXISTS (SELECT 1 FROM tickets t"
+    " WHERE t.hall = json_extract(c.value, '$[0]') AND t.day = json_extract(c.value, '$[1]'))",
+}
+"""Which of the (hall, day) pairs given have tickets: one index probe a pair."""
+
+
+def _halls_unrolled(
+    s: Session, dialect: str, codes: list[str], start: date, end: date
+) -> dict[str, list[date]]:
+    """:func:`_unrolled` of several halls: the days ``start`` to ``end`` with tickets but no
+    roll-up. Only the days a hall has no roll-up for are looked for in its tickets (one probe
+    each), so a year of a city's tickets is not read to find the few."""
+    if start > end:
+        return {}
+    rolled: dict[str, set[date]] = defaultdict(set)
+    for hall, day in s.execute(
+        select(DailyStat.hall, DailyStat.day)
+        .where(DailyStat.hall.in_(codes), DailyStat.day >= start, DailyStat.day <= end)
+        .distinct()
+    ):
+        rolled[hall].add(day)
+    every = [start + timedelta(days=n) for n in range((end - start).days + 1)]
+    pairs = [(hall, day) for hall in codes for day in every if day not in rolled[hall]]
+    if not pairs:
+        return {}
+    if dialect == "sqlite":
+        params: dict[str, Any] = {"pairs": json.dumps([[h, d.isoformat()] for h, d in pairs])}
+    else:
+        params = {"halls": [h for h, _ in pairs], "days": [d for _, d in pairs]}
+    found: dict[str, list[date]] = defaultdict(list)
+    for hall, day in s.execute(text(_PROBE[dialect]), params):
+        found[hall].append(day if isinstance(day, date) else date.fromisoformat(day))
+    return {hall: sorted(days) for hall, days in found.items()}
 
 
 def window_report(ctx: Context, start: date, end: date) -> dict[int, WindowTime]:

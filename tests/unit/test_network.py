@@ -11,6 +11,7 @@ from datetime import date
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import delete
 
 from queues import services
 from queues.context import Context
@@ -21,7 +22,7 @@ from queues.read import network as net
 from queues.read import rollups
 from queues.read.figures import Figures
 from queues.store.db import Database
-from queues.store.models import Alert
+from queues.store.models import Alert, DailyStat, WindowDayStat
 from tests.support import MAIN_HALL, TOWN_HALL, TAX_POINT, Clock, beijing
 
 MONDAY, TUESDAY = date(2026, 11, 23), date(2026, 11, 24)
@@ -287,3 +288,14 @@ def test_the_network_report_exports(network: Network) -> None:
     assert rows[head][:3] == ["Service (all halls)", "Issued", "Called"]
     assert rows[head + 1][:3] == ["Tax registration and returns", "8", "8"]
     assert ["Town ranking"] in rows
+
+
+def test_a_day_not_rolled_up_is_counted_from_its_tickets(network: Network) -> None:
+    """The server was off on Monday night at the village point: its Monday has no roll-up, and
+    the network's report counts it from its tickets all the same."""
+    with network.context().db.network.write() as s:
+        s.execute(delete(DailyStat).where(DailyStat.hall == "village"))
+        s.execute(delete(WindowDayStat).where(WindowDayStat.hall == "village"))
+    report = net.build(network, "day", MONDAY, None, "hall", "zh")
+    assert shown(report.lines[3].figures) == (1, 1, 1, 0, 1.0, 4.0, 1, 5.0, 0)
+    assert report.ranking["village"][0].per_window_hour == 2.0  # 1 handled in half an hour
