@@ -218,6 +218,8 @@ def halls_reports(
     found: dict[str, dict[str, Figures]] = {code: defaultdict(Figures) for code in codes}
     open_seconds = dict.fromkeys(codes, 0.0)
     with first.db.network.read() as s:
+        if first.db.dialect == "postgresql":  # a year of a city's histograms sums in memory
+            s.execute(text("SET LOCAL work_mem = '64MB'"))
         if start <= stored_end:
             summed = _summed(
                 s, first.db.dialect, (c.hall, c.service_code), c.hall.in_(codes), start, stored_end
