@@ -219,28 +219,44 @@ class NetworkReport:
     """Per level (district, town, village), best first."""
 
 
-def periods(network: Network, start: date, end: date) -> list[HallPeriod]:
+def periods(
+    network: Network, start: date, end: date, histograms_by: str = "hall"
+) -> tuple[list[HallPeriod], dict[str, dict[int, int]]]:
     """Each hall's figures for the days ``start`` to ``end``, from its roll-ups (and today's
-    live figures), in the network's order (:func:`queues.read.rollups.halls_reports`)."""
-    by_service, open_seconds = rollups.halls_reports(network.contexts, start, end)
+    live figures), in the network's order (:func:`queues.read.rollups.halls_reports`). The
+    rolled-up days' wait histograms are in the halls' figures when ``histograms_by`` is
+    ``hall``; by ``service``, they are answered apart, by service code."""
+    by_service, open_seconds, stored = rollups.halls_reports(
+        network.contexts, start, end, histograms_by
+    )
     found = []
     for code in network.contexts:
         services = by_service.get(code, {})
+        total = figures.total(services)
+        if histograms_by == "hall":
+            total.add(Figures(wait_minutes=stored.get(code, {})))
         found.append(
             HallPeriod(
                 code=code,
                 level=network.halls[code].level,
-                total=figures.total(services),
+                total=total,
                 services=services,
                 open_hours=open_seconds.get(code, 0.0) / 3600,
             )
         )
-    return found
+    return found, stored if histograms_by == "service" else {}
 
 
-def lines(network: Network, halls: list[HallPeriod], group: str, lang: str) -> list[Line]:
-    """The period's figures by ``group``: each hall, each service code added up across halls,
-    or each level (its halls added up)."""
+def lines(
+    network: Network,
+    halls: list[HallPeriod],
+    group: str,
+    lang: str,
+    histograms: dict[str, dict[int, int]] | None = None,
+) -> list[Line]:
+    """The period's figures by ``group``: each hall, each service code added up across halls
+    (with ``histograms``, the rolled-up days' wait histograms by service), or each level (its
+    halls added up)."""
     if group == "hall":
         return [Line(h.code, hall_name(network, h.code, lang), h.total) for h in halls]
     if group == "level":
@@ -256,6 +272,8 @@ def lines(network: Network, halls: list[HallPeriod], group: str, lang: str) -> l
     for h in halls:
         for code, f in h.services.items():
             by_service.setdefault(code, Figures()).add(f)
+    for code, histogram in (histograms or {}).items():
+        by_service.setdefault(code, Figures()).add(Figures(wait_minutes=histogram))
     return [
         Line(code, service_name(network, code, lang), f)
         for code, f in sorted(by_service.items(), key=lambda kv: (-kv[1].issued, kv[0]))
@@ -311,16 +329,17 @@ def build(
     if group not in GROUPS:
         raise errors.InvalidPeriod(detail=group)
     start, end = reports.bounds(period, anchor, end)
-    halls = periods(network, start, end)
+    halls, histograms = periods(network, start, end, "service" if group == "service" else "hall")
+    found = lines(network, halls, group, lang, histograms)
     total = Figures()
-    for h in halls:
-        total.add(h.total)
+    for line in found:  # each grouping covers every ticket once
+        total.add(line.figures)
     return NetworkReport(
         period=period,
         start=start,
         end=end,
         group=group,
-        lines=lines(network, halls, group, lang),
+        lines=found,
         total=total,
         ranking=rank(network, halls, lang),
     )

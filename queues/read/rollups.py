@@ -137,31 +137,52 @@ def _summed(
 ) -> dict[tuple[Any, ...], Figures]:
     """The rolled-up days ``start`` to ``end`` of the halls ``hall`` selects, summed in the
     database by the columns ``key``, with their wait histograms."""
+    out = _sums(s, key, hall, start, end)
+    for k, histogram in _histograms(s, dialect, key, hall, start, end).items():
+        out[k].wait_minutes.update(histogram)
+    return out
+
+
+def _sums(
+    s: Session, key: tuple[Any, ...], hall: Any, start: date, end: date
+) -> dict[tuple[Any, ...], Figures]:
     c = DailyStat.__table__.c
-    period = (hall, c.day >= start, c.day <= end)
     out: dict[tuple[Any, ...], Figures] = {}
     n = len(key)
     for row in s.execute(
-        select(*key, *(func.sum(c[name]) for name in _SUMMED)).where(*period).group_by(*key)
+        select(*key, *(func.sum(c[name]) for name in _SUMMED))
+        .where(hall, c.day >= start, c.day <= end)
+        .group_by(*key)
     ):
         v = dict(zip(_SUMMED, row[n:], strict=True))
         out[tuple(row[:n])] = Figures(
             **{k: v[k] for k in COUNTED}, outcomes={o: v[f"outcome_{o}"] for o in OUTCOMES}
         )
+    return out
+
+
+def _histograms(
+    s: Session, dialect: str, key: tuple[Any, ...], hall: Any, start: date, end: date
+) -> dict[tuple[Any, ...], dict[int, int]]:
+    """The wait histograms (minute → waits) of the rolled-up days, summed by ``key``: each
+    day's histogram is spread into its minutes, so the fewer groups the cheaper."""
+    c = DailyStat.__table__.c
     if dialect == "sqlite":
         each = func.json_each(c.wait_minutes).table_valued("key", "value")
         minute, count = func.cast(each.c.key, Integer), each.c.value
     else:
         each = func.json_each_text(c.wait_minutes).table_valued("key", "value")
         minute, count = func.cast(each.c.key, Integer), func.cast(each.c.value, Integer)
+    out: dict[tuple[Any, ...], dict[int, int]] = defaultdict(dict)
+    n = len(key)
     for row in s.execute(
         select(*key, minute, func.sum(count))
         .select_from(DailyStat.__table__)
         .join(each, literal(True))
-        .where(*period, c.wait_count > 0)
+        .where(hall, c.day >= start, c.day <= end, c.wait_count > 0)
         .group_by(*key, minute)
     ):
-        out[tuple(row[:n])].wait_minutes[int(row[n])] = int(row[n + 1])
+        out[tuple(row[:n])][int(row[n])] = int(row[n + 1])
     return out
 
 
@@ -201,15 +222,20 @@ def report(
 
 
 def halls_reports(
-    halls: Mapping[str, Context], start: date, end: date
-) -> tuple[dict[str, dict[str, Figures]], dict[str, float]]:
+    halls: Mapping[str, Context], start: date, end: date, histograms_by: str = "hall"
+) -> tuple[dict[str, dict[str, Figures]], dict[str, float], dict[str, dict[int, int]]]:
     """Each hall's figures for the days ``start`` to ``end`` by service, and its windows' open
     seconds, as :func:`reports` and :func:`window_report` count them, for every hall at once in
     one network session and a handful of queries (the network's reports: a city's halls one by
     one would cost hundreds of round trips). Rolled-up days are summed by (hall, service) in
-    the database; days not rolled up yet and each hall's today come from their tickets."""
+    the database; days not rolled up yet and each hall's today come from their tickets.
+
+    The rolled-up days' wait histograms are the dear part (a year of a city is millions of
+    minute counts): they are summed only by ``histograms_by`` (``hall`` or ``service``) and
+    answered apart, third; the figures by (hall, service) hold the histograms of the days
+    counted from their tickets only."""
     if not halls:
-        return {}, {}
+        return {}, {}, {}
     first = next(iter(halls.values()))
     todays = {code: ctx.business_day() for code, ctx in halls.items()}
     stored_end = min(end, min(todays.values()) - timedelta(days=1))
@@ -217,15 +243,19 @@ def halls_reports(
     c, w = DailyStat.__table__.c, WindowDayStat.__table__.c
     found: dict[str, dict[str, Figures]] = {code: defaultdict(Figures) for code in codes}
     open_seconds = dict.fromkeys(codes, 0.0)
+    histograms: dict[str, dict[int, int]] = {}
     with first.db.network.read() as s:
         if first.db.dialect == "postgresql":  # a year of a city's histograms sums in memory
             s.execute(text("SET LOCAL work_mem = '64MB'"))
         if start <= stored_end:
-            summed = _summed(
-                s, first.db.dialect, (c.hall, c.service_code), c.hall.in_(codes), start, stored_end
-            )
-            for (hall, service), f in summed.items():
+            in_halls = c.hall.in_(codes)
+            for (hall, service), f in _sums(
+                s, (c.hall, c.service_code), in_halls, start, stored_end
+            ).items():
                 found[hall][service].add(f)
+            by = c.hall if histograms_by == "hall" else c.service_code
+            stored = _histograms(s, first.db.dialect, (by,), in_halls, start, stored_end)
+            histograms = {k[0]: h for k, h in stored.items()}
             for hall, seconds in s.execute(
                 select(w.hall, func.sum(w.open_seconds))
                 .where(w.hall.in_(codes), w.day >= start, w.day <= stored_end)
@@ -248,7 +278,7 @@ def halls_reports(
                     found[hall][service].add(f)
             for hall, windows in halls_window_times(s, those, until=until).items():
                 open_seconds[hall] += sum(t.open_seconds for t in windows.values())
-    return {code: dict(f) for code, f in found.items()}, open_seconds
+    return {code: dict(f) for code, f in found.items()}, open_seconds, histograms
 
 
 _PROBE = {

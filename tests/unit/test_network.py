@@ -219,6 +219,9 @@ def test_a_days_report_by_hall_by_service_and_by_level(network: Network) -> None
     assert [(line.key, line.label) for line in by_service.lines] == [("tax", "税务登记与申报")]
     assert shown(by_service.lines[0].figures) == (8, 8, 7, 1, 0.625, 15.0, 6, 4.0, 1)
     assert shown(by_service.total) == shown(by_service.lines[0].figures)
+    # p90, nearest rank: the 2nd of 2 waits (10, 30), the 3rd of 3 (5, 10, 11), …
+    assert [line.figures.wait_p90 for line in by_hall.lines] == [30, 11, 30, 4]
+    assert by_hall.total.wait_p90 == by_service.total.wait_p90 == 30  # the 8th of 8
     # the towns together: 5 taken, waits 5+10+11+20+30 = 76 over 5, within 3 of 5
     by_level = net.build(network, "day", MONDAY, None, "level", "zh")
     assert [(line.key, line.label) for line in by_level.lines] == [
@@ -244,6 +247,11 @@ def test_a_week_adds_todays_live_figures_to_the_rolled_up_days(network: Network)
     # the town's ticket of today has waited 10 of its 15 minutes: not judged yet
     assert shown(town.figures) == (4, 3, 2, 1, 1.0, 8.667, 2, 3.0, 1)
     assert shown(village.figures) == (2, 2, 2, 0, 1.0, 4.5, 2, 3.0, 1)
+    assert village.figures.wait_p90 == 5  # Monday's 4 rolled up, today's 5 live: the 2nd of 2
+    by_service = net.build(network, "week", TUESDAY, None, "service", "zh")
+    # 4, 5, 5, 5, 10, 10, 11, 20, 30, 30 (today's called: the district's 5, the village's 5)
+    assert by_service.lines[0].figures.wait_count == 10
+    assert by_service.lines[0].figures.wait_minutes == {4: 1, 5: 3, 10: 2, 11: 1, 20: 1, 30: 2}
 
 
 def test_halls_rank_among_their_level(network: Network) -> None:
