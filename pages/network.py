@@ -35,6 +35,9 @@ boundary.accepts(
         | None,
     }
 )
+LINK = "stretched-link fw-semibold text-reset text-decoration-underline"
+"""A hall's name opens its dashboard; the whole row is the link, in the row's own text colour
+(the link blue is too faint on a red or amber row)."""
 COLUMNS = (
     "hall",
     "level",
@@ -120,7 +123,7 @@ def hall_table(found: list[net.HallNow], nw: Network, lang: str) -> dbc.Table:
                         html.A(
                             name,
                             href=dashboard_of(h.code, lang),
-                            className="stretched-link fw-semibold",
+                            className=LINK,
                             title=t("network.open", lang, hall=name),
                         )
                     ),

@@ -13,6 +13,7 @@ from app import create_app
 from queues.access import staff
 from queues.network import Network
 from queues.store.db import Database
+from tests.browser.test_accessibility import AXE, audit
 from tests.browser.test_counter_display import PASSWORD, sign_in
 from tests.support import Clock
 from tests.unit.test_network import a_network_day, network_of
@@ -91,3 +92,16 @@ def test_network003_a_clerk_is_not_shown_the_network(dash_duo, district: Network
     sign_in(dash_duo, "wang", "/network")
     dash_duo.wait_for_contains_text("h1", "管理人员")
     assert not dash_duo.find_elements("#net-table")
+
+
+def test_network004_axe_finds_no_serious_fault(dash_duo, district: Network) -> None:
+    if not AXE.exists():
+        pytest.fail(f"axe-core is missing at {AXE}: run `make test` (it installs it with npm)")
+    axe_source = AXE.read_text(encoding="utf-8")
+    dash_duo.start_server(app_of(district))
+    sign_in(dash_duo, "boss", "/network")
+    dash_duo.wait_for_element("#net-table tbody tr")
+    problems = []
+    for path in ("/network", "/network?lang=en", "/network/reports?period=day&date=2026-11-23"):
+        problems += audit(dash_duo, axe_source, path, (1920, 1080))
+    assert problems == [], "\n".join(problems)
