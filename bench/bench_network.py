@@ -29,6 +29,7 @@ Goals (issue 12): the network page ≤ 500 ms, a year's report across halls ≤ 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import time
@@ -282,7 +283,7 @@ def main() -> None:
         create_app(nw.context())
         from pages import network as page
 
-        print(f"{len(nw)} halls")
+        print(f"{len(nw)} halls; load average {os.getloadavg()[0]:.1f} (others' work included)")
         print(
             show(
                 "network page refresh",
@@ -316,6 +317,7 @@ def main() -> None:
         began = time.perf_counter()
         net.to_xlsx(report, "zh")
         print(f"year's report, Excel export: {(time.perf_counter() - began) * 1000:.0f} ms")
+        print(f"load average {os.getloadavg()[0]:.1f}")
         db.dispose()
 
 
