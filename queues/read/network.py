@@ -1,8 +1,10 @@
 """The district's view of its network: every hall this minute, reports across halls, and the
 periodic ranking of halls (部门分大厅管理考核). ``docs/metrics.md`` says the same in words.
 
-Each figure is a hall's own, as :mod:`queues.read.figures` defines it, read through the hall's
-context (its sessions see only its rows), then added up: nothing here counts a ticket itself.
+Each figure is a hall's own, counted by :mod:`queues.read.figures` with the hall's own targets
+and time zone, then added up: nothing here counts a ticket itself. A city has hundreds of halls,
+so they are read together in one network session (``db.network``), a few queries grouped by
+hall, not hall by hall (see docs/benchmarks.md).
 
 * **The network now** (:func:`live`): per hall, who waits, the **strain** (the waiting ticket
   furthest past its own service's target: its wait ÷ the target, and which service), windows
