@@ -114,7 +114,8 @@ def hall_table(found: list[net.HallNow], nw: Network, lang: str) -> dbc.Table:
             if h.worst_wait is not None
             else "—"
         )
-        service = net.service_name(nw, h.worst_service, lang) if h.worst_service else "—"
+        own = nw.context(h.code).config.service(h.worst_service or "")
+        service = own.name(lang) if own else (h.worst_service or "—")
         tone = "table-danger" if h.strain > 1 else "table-warning" if h.alerts else ""
         rows.append(
             html.Tr(
