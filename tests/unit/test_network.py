@@ -23,7 +23,7 @@ from queues.read import rollups
 from queues.read.figures import Figures
 from queues.store.db import Database
 from queues.store.models import Alert, DailyStat, WindowDayStat
-from tests.support import MAIN_HALL, TOWN_HALL, TAX_POINT, Clock, beijing
+from tests.support import MAIN_HALL, TAX_POINT, TOWN_HALL, Clock, beijing
 
 MONDAY, TUESDAY = date(2026, 11, 23), date(2026, 11, 24)
 CLERK = "clerk:test"
