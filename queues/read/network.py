@@ -82,7 +82,7 @@ def live(network: Network) -> list[HallNow]:
     first = network.context()
     moment = first.now()
     contexts = list(network)
-    with first.db.network.read() as s:
+    with first.db.network.report() as s:
         windows: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         for hall, state, n in s.execute(
             select(Window.hall, Window.state, func.count())

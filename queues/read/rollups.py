@@ -244,7 +244,7 @@ def halls_reports(
     found: dict[str, dict[str, Figures]] = {code: defaultdict(Figures) for code in codes}
     open_seconds = dict.fromkeys(codes, 0.0)
     histograms: dict[str, dict[int, int]] = {}
-    with first.db.network.read() as s:
+    with first.db.network.report() as s:
         if first.db.dialect == "postgresql":  # a year of a city's histograms sums in memory
             s.execute(text("SET LOCAL work_mem = '64MB'"))
         if start <= stored_end:
