@@ -1,6 +1,9 @@
 """The Dash app with its pages, and the JSON API mounted on the same Flask server.
 
-``create_app(ctx)`` builds an app around a context (tests, the CLI). For a WSGI server,
+``create_app(network)`` builds an app around a network of halls, or around one hall's context
+(a network of one): every hall's pages and API under ``/h/<hall>/…`` and
+``/api/v1/halls/<hall>/…``, the default hall's also without the prefix (:mod:`web.halls`).
+For a WSGI server,
 ``app:server`` builds one from the environment on first use (``HALLQ_DATABASE_URL``,
 ``HALLQ_CONFIG``, …): ``gunicorn app:server``.
 """
@@ -25,13 +28,17 @@ from queues.network import Network
 from queues.store.db import Database
 from queues.text.i18n import t
 from runtime.settings import Settings
-from web import auth, boundary, compression, security
+from web import auth, boundary, compression, current, halls, security
 from web.document import HallqDash
 
 HERE = Path(__file__).resolve().parent
 
 
-def create_app(ctx: Context, *, https: bool = False, behind_proxy: bool = False) -> Dash:
+def create_app(
+    network: Network | Context, *, https: bool = False, behind_proxy: bool = False
+) -> Dash:
+    if isinstance(network, Context):
+        network = Network.of_one(network)
     _forget_earlier_apps()
     app = HallqDash(
         __name__,
@@ -43,16 +50,18 @@ def create_app(ctx: Context, *, https: bool = False, behind_proxy: bool = False)
         suppress_callback_exceptions=True,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
-    app.server.extensions["hallq"] = ctx
-    _keep_the_day_profiles(app, ctx)
-    auth.configure(app.server, ctx)
+    app.server.extensions[current.NETWORK] = network
+    app.server.extensions["hallq"] = network.context()  # the default hall (outside requests)
+    _keep_the_day_profiles(app)
+    auth.configure(app.server, network.context())
     security.configure(app, https=https, behind_proxy=behind_proxy)
+    halls.install(app, network)
     compression.configure(app.server)
     ticket_status.register(app.server)
     take.register(app.server)
     live.register(app)
     boundary.install(app)
-    api.register(app.server, ctx)
+    api.register(app.server)
     # Dash sets itself up at its first request, and not thread-safely (it marks itself ready
     # before it is): a burst of first requests on a fresh gunicorn worker could see it half
     # made and answer 500. Make that first request here, before any thread can race.
@@ -61,13 +70,13 @@ def create_app(ctx: Context, *, https: bool = False, behind_proxy: bool = False)
     return app
 
 
-def _keep_the_day_profiles(app: Dash, ctx: Context) -> None:
-    """Every request sees the windows' work profiles set for today (queues.workday)."""
+def _keep_the_day_profiles(app: Dash) -> None:
+    """Every request sees its hall's windows' work profiles set for today (queues.workday)."""
 
     @app.server.before_request
     def _day_profiles() -> None:
         with contextlib.suppress(HallqError):  # no database: the file's profiles meanwhile
-            workday.refresh(ctx)
+            workday.refresh(current.context())
 
 
 def network_from(settings: Settings) -> Network:
@@ -113,7 +122,7 @@ def __getattr__(name: str) -> Any:
         if _built is None:
             settings = Settings.from_env()
             _built = create_app(
-                context_from(settings),
+                network_from(settings),
                 https=settings.https,
                 behind_proxy=settings.behind_proxy,
             )

@@ -179,14 +179,16 @@ def serve(host: str | None, port: int | None, no_worker: bool, threads: int) -> 
     """Run hallq: the screens, the API and, in this process, the print worker."""
     import waitress
 
-    from app import create_app
+    from app import create_app, network_from
 
     settings = _settings()
-    ctx = _context(settings)
+    network = network_from(settings)
+    ctx = network.context()
     _require_migrated(ctx)
-    apply_config(ctx.db, ctx.config)
+    for each in network:
+        apply_config(each.db, each.config)
     app = create_app(
-        ctx,
+        network,
         https=settings.https,
         behind_proxy=settings.behind_proxy,
     )
@@ -196,9 +198,12 @@ def serve(host: str | None, port: int | None, no_worker: bool, threads: int) -> 
     click.echo(f"hallq: {ctx.config.hall.name.zh} · {base}")
     for line in _screen_urls(base):
         click.echo(f"  {line}")
+    for other in network:
+        if other.hall != network.default:
+            click.echo(f"  {other.config.hall.name.zh}: {base}/h/{other.hall}/")
     runner = None
     if not no_worker:
-        runner = _background(ctx, settings, base, "serve").start()
+        runner = _background(network, settings, base, "serve").start()
         click.echo(f"  printing: {_printing_summary(ctx, settings)}")
         click.echo("  scheduler: close-out, roll-ups, auto no-show, alerts (in this process)")
     if not ctx.config.hall.public_url:
@@ -247,7 +252,7 @@ def _require_migrated(ctx: Context) -> None:
         )
 
 
-def _print_worker(ctx: Context, settings: Settings, base: str) -> PrintWorker:
+def _print_worker(ctx: Context, settings: Settings, base: str, journal: Path) -> PrintWorker:
     from kiosk.printers import check_uri
     from kiosk.worker import PrintWorker
 
@@ -260,7 +265,7 @@ def _print_worker(ctx: Context, settings: Settings, base: str) -> PrintWorker:
         ctx,
         default_uri=settings.printer,
         base_url=base,
-        journal_path=Path(settings.print_journal),
+        journal_path=journal,
     )
 
 
@@ -280,13 +285,16 @@ def worker() -> None:
     For several web processes started with `serve --no-worker` (or gunicorn): start one worker;
     a second one waits, and takes over if the first stops.
     """
+    from app import network_from
+
     settings = _settings()
-    ctx = _context(settings)
+    network = network_from(settings)
+    ctx = network.context()
     _wait_for_database(ctx)
     _require_migrated(ctx)
-    base = ctx.config.hall.public_url or f"http://{settings.host}:{settings.port}"
+    base = f"http://{settings.host}:{settings.port}"  # each hall's public_url comes first
     click.echo(f"hallq worker: scheduler and printing ({_printing_summary(ctx, settings)})")
-    runner = _background(ctx, settings, base, "worker").start()
+    runner = _background(network, settings, base, "worker").start()
     try:
         runner.wait()
     except KeyboardInterrupt:
@@ -311,15 +319,29 @@ def _wait_for_database(ctx: Context) -> None:
     log.info("the database answers")
 
 
-def _background(ctx: Context, settings: Settings, base: str, name: str) -> Runner:
-    """The scheduler's runner, with print delivery every second as one of its jobs: the tick
-    hands due jobs to each printer's own thread and returns, so no printer waits for another."""
+def _background(network: Network, settings: Settings, base: str, name: str) -> Runner:
+    """The scheduler's runner for every hall, with each hall's print delivery every second as
+    one of its jobs: the tick hands due jobs to each printer's own thread and returns, so no
+    printer waits for another. A hall other than the default prints with the links of its own
+    pages (``/h/<hall>``, unless its file names a ``public_url``) and keeps its own journal."""
     from apscheduler.triggers.interval import IntervalTrigger
 
     from runtime.scheduler import Runner
 
-    printer = _print_worker(ctx, settings, base)
-    return Runner(ctx, extra=[("print", printer.tick, IntervalTrigger(seconds=1))], name=name)
+    journal = Path(settings.print_journal)
+    extra = []
+    for ctx in network:
+        if ctx.hall == network.default:
+            printer = _print_worker(ctx, settings, base, journal)
+        else:
+            printer = _print_worker(
+                ctx,
+                settings,
+                f"{base}/h/{ctx.hall}",
+                journal.with_name(f"{journal.stem}.{ctx.hall}{journal.suffix}"),
+            )
+        extra.append((f"{ctx.hall}:print", printer.tick, IntervalTrigger(seconds=1)))
+    return Runner(network, extra=extra, name=name)
 
 
 @main.command()

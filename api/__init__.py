@@ -1,4 +1,7 @@
-"""The JSON API of API.md, served under ``/api/v1`` by the same Flask server as the pages."""
+"""The JSON API of API.md, served under ``/api/v1`` by the same Flask server as the pages.
+
+Every endpoint answers for the hall its path names, ``/api/v1/halls/<hall>/…``, or for the
+network's default hall under plain ``/api/v1/…`` (:mod:`web.halls`)."""
 
 from __future__ import annotations
 
@@ -7,12 +10,12 @@ from werkzeug.exceptions import HTTPException
 
 from api.routes import api
 from api.schemas import Health
-from queues.context import Context
+from web.current import context
 
 
-def register(server: Flask, ctx: Context) -> None:
-    """Mount the API and ``/healthz`` on ``server``."""
-    server.register_blueprint(api.blueprint(ctx))
+def register(server: Flask) -> None:
+    """Mount the API and ``/healthz`` on ``server``; each request answers for its hall."""
+    server.register_blueprint(api.blueprint())
 
     @server.errorhandler(404)
     @server.errorhandler(405)
@@ -28,8 +31,9 @@ def register(server: Flask, ctx: Context) -> None:
         waiting for another writer). Never waits for the writer lock (Database.health).
         With a read replica, ``read_replica`` says whether managers' figures read it (ok) or,
         unavailable, the primary."""
-        status = ctx.db.health()
-        replica = ctx.db.replica_health()
+        db = context().db
+        status = db.health()
+        replica = db.replica_health()
         body = Health(status=status, read_replica=None if replica == "none" else replica)
         return Response(
             body.model_dump_json(exclude_none=True),

@@ -31,6 +31,7 @@ from queues.context import Context
 from queues.errors import HallqError
 from queues.inputs import BodyError, Code, PublicId, WindowId, parse_json
 from queues.text.i18n import norm_lang, t
+from web import current
 
 log = logging.getLogger("hallq.api")
 
@@ -103,7 +104,8 @@ class Call:
     who: tokens.Principal | None
     client: str | None
     base_url: str = ""
-    """This server as the client reached it (for links, when the hall file names no public URL)."""
+    """This server as the client reached it, with the hall's page prefix when the path named a
+    hall (``http://server/h/town``): for links, when the hall file names no public URL."""
     body: Any = None
     query: Any = None
 
@@ -129,6 +131,8 @@ class Route:
     extra_ok: tuple[tuple[int, type[BaseModel] | None, str], ...] = ()
     conditional: bool = False
     """200 answers carry an ``ETag``; a request whose ``If-None-Match`` holds it gets 304."""
+    network: bool = False
+    """About the whole network (the list of halls), not one hall: no ``/halls/<hall>/`` twin."""
 
     @property
     def statuses(self) -> list[int]:
@@ -164,6 +168,23 @@ def _describe_validation(exc: ValidationError) -> str:
 
 
 _PATH_PARAM = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
+HALL_PATH = "/halls/{hall}"
+"""Where a hall's twin of every endpoint is, under the API's prefix (:mod:`web.halls`)."""
+HALL_PARAMETER: dict[str, Any] = {
+    "name": "hall",
+    "in": "path",
+    "required": True,
+    "description": "The hall's code (`GET /api/v1/halls` lists them).",
+    "schema": {"type": "string", "pattern": "^[a-z][a-z0-9-]{0,31}$"},
+}
+IN_HALL_WORDS = (
+    "\n\nFor the hall `hall`; the same endpoint without `/halls/{hall}` answers for the "
+    "network's default hall."
+)
+DEFAULT_HALL_WORDS = (
+    "\n\nFor the network's default hall; `/api/v1/halls/{hall}/…` is the same for any hall."
+)
+NO_HALL_WORDS = " (also `unknown_hall`: the network has no hall with this code)"
 
 
 @dataclass
@@ -188,6 +209,7 @@ class Api:
         errors: tuple[int, ...] = (),
         extra_ok: tuple[tuple[int, type[BaseModel] | None, str], ...] = (),
         conditional: bool = False,
+        network: bool = False,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         def register(func: Callable[..., Any]) -> Callable[..., Any]:
             self.routes.append(
@@ -206,6 +228,7 @@ class Api:
                     errors=errors,
                     extra_ok=extra_ok,
                     conditional=conditional,
+                    network=network,
                 )
             )
             return func
@@ -214,13 +237,15 @@ class Api:
 
     # --- serving ------------------------------------------------------------------------------
 
-    def blueprint(self, ctx: Context) -> Blueprint:
+    def blueprint(self) -> Blueprint:
+        """The API's routes; each request answers for the hall its path names
+        (:func:`web.current.context`)."""
         bp = Blueprint("api", __name__, url_prefix=self.prefix)
         for r in self.routes:
             bp.add_url_rule(
                 r.rule,
                 endpoint=r.func.__name__,
-                view_func=self._view(r, ctx),
+                view_func=self._view(r),
                 methods=[r.method],
             )
 
@@ -264,16 +289,17 @@ class Api:
             return set()
         return set()
 
-    def _view(self, r: Route, ctx: Context) -> Callable[..., Response]:
+    def _view(self, r: Route) -> Callable[..., Response]:
         def view(**path: Any) -> Response:
             lang = norm_lang(request.headers.get("Accept-Language"))
             try:
+                ctx = current.context()  # the hall the path names, or the default hall
                 call = Call(
                     ctx=ctx,
                     lang=lang,
                     who=self._who(r, ctx, lang),
                     client=request.remote_addr,
-                    base_url=request.host_url.rstrip("/"),
+                    base_url=request.host_url.rstrip("/") + current.prefix(),
                 )
                 for name, value in path.items():
                     adapter, unknown, param = PATH_IDS[name]
@@ -338,6 +364,8 @@ class Api:
 
     @staticmethod
     def _who(r: Route, ctx: Context, lang: str) -> tokens.Principal | None:
+        """The token's holder, if the route takes them. (A check that the token belongs to the
+        request's hall, ``ctx.hall``, goes here, for every endpoint.)"""
         header = request.headers.get("Authorization", "")
         if not header:
             if r.roles is not None:
@@ -368,16 +396,20 @@ class Api:
             return refs[(model, mode)]
 
         paths: dict[str, dict[str, Any]] = {}
-        for r in self.routes:
-            path = self.prefix + _PATH_PARAM.sub(r"{\2}", r.rule)
+        scoped = [(r, False) for r in self.routes]
+        scoped += [(r, True) for r in self.routes if not r.network]
+        for r, in_hall in scoped:
+            rule = _PATH_PARAM.sub(r"{\2}", r.rule)
+            path = self.prefix + (HALL_PATH + rule if in_hall else rule)
             op: dict[str, Any] = {
-                "operationId": r.func.__name__,
-                "summary": r.summary,
-                "description": r.description,
+                "operationId": r.func.__name__ + ("_in_hall" if in_hall else ""),
+                "summary": r.summary + (" (in a hall)" if in_hall else ""),
+                "description": r.description
+                + (IN_HALL_WORDS if in_hall else "" if r.network else DEFAULT_HALL_WORDS),
                 "tags": [r.tag],
                 "responses": {},
             }
-            params = []
+            params = [HALL_PARAMETER] if in_hall else []
             for _converter, name in _PATH_PARAM.findall(r.rule):
                 schema: dict[str, Any] = PATH_IDS[name][0].json_schema()
                 params.append({"name": name, "in": "path", "required": True, "schema": schema})
@@ -408,8 +440,9 @@ class Api:
             op["responses"][str(status)] = _response(STATUS_TEXT.get(status, "OK"), model, ref)
             for extra_status, extra_model, text in r.extra_ok:
                 op["responses"][str(extra_status)] = _response(text, extra_model, ref)
-            for code in r.statuses:
-                op["responses"][str(code)] = _response(STATUS_TEXT[code], ErrorBody, ref)
+            for code in sorted(set(r.statuses) | ({404} if in_hall else set())):
+                words = STATUS_TEXT[code] + (NO_HALL_WORDS if in_hall and code == 404 else "")
+                op["responses"][str(code)] = _response(words, ErrorBody, ref)
             for code, words in RETRY_AFTER.items():
                 if code in op["responses"]:
                     op["responses"][code]["headers"] = {

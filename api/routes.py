@@ -14,6 +14,7 @@ from api.schemas import (
     DisplayQuery,
     FiguresOut,
     FinishRequest,
+    HallList,
     IssueRequest,
     LayoutOut,
     PairingOut,
@@ -43,12 +44,28 @@ from queues.access import devices
 from queues.access.requesters import Requester
 from queues.read import boards, counters, overview, tickets
 from queues.text import slip
-from web import memo
+from web import current, memo
 
 api = Api(prefix="/api/v1", title="hallq", version="1")
 
 TICKET = "/tickets/<ticket_id>"
 WINDOW = "/windows/<int:window_id>"
+
+
+@api.route(
+    "GET",
+    "/halls",
+    summary="The halls this server serves",
+    tag="network",
+    ok=(200, HallList),
+    network=True,
+)
+def list_halls(call: Call) -> HallList:
+    """Every hall of the network: its code, names, level (district, town or village) and the
+    hall it belongs to. Each hall's endpoints are those of this document under
+    `/api/v1/halls/<code>/` (`/api/v1/halls/town/tickets`), its pages under `/h/<code>/`; the
+    paths without a hall code answer for the default hall."""
+    return HallList.of(current.network())
 
 
 @api.route(
@@ -415,7 +432,7 @@ def pair_kiosk(call: Call, kiosk: str) -> tuple[int, PairingOut]:
     if call.who.role == "kiosk" and call.who.name != kiosk:
         raise errors.KioskNotYours(kiosk=kiosk)
     pairing = devices.pairing_code(call.ctx, kiosk, call.actor)
-    base = call.ctx.config.hall.public_url or call.base_url
+    base = call.ctx.config.hall.public_url or call.base_url  # the hall's own, /h/<hall>
     return 201, PairingOut(
         kiosk=pairing.kiosk,
         code=pairing.code,

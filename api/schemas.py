@@ -24,8 +24,10 @@ from queues.inputs import (
     TicketNumber,
     WindowId,
 )
+from queues.network import Network
 from queues.read import boards, figures, overview
 from queues.rules import lifecycle
+from web import current
 
 # The API's enumerations are the vocabulary's (queues.rules.lifecycle), as plain strings.
 Priority = Literal[lifecycle.values(lifecycle.Priority)]  # type: ignore[valid-type]
@@ -171,7 +173,10 @@ class TicketOut(_Out):
     eta_minutes: int | None = Field(
         None, description="While waiting: expected minutes until called."
     )
-    status_url: str
+    status_url: str = Field(
+        description="The ticket's phone page on this server: `/t/<id>`, or "
+        "`/h/<hall>/t/<id>` when asked under `/api/v1/halls/<hall>/`."
+    )
 
     @classmethod
     def of(cls, v: answers.TicketView, tz: ZoneInfo) -> TicketOut:
@@ -195,7 +200,7 @@ class TicketOut(_Out):
             promised_date=v.promised_date,
             ahead=v.ahead,
             eta_minutes=v.eta_minutes,
-            status_url=v.status_url,
+            status_url=current.path(v.status_url),
         )
 
 
@@ -249,6 +254,38 @@ class WindowOut(_Out):
 
 class ServiceList(RootModel[list[ServiceOut]]):
     pass
+
+
+# --- the network --------------------------------------------------------------------------------
+
+
+class HallOut(_Out):
+    code: str = Field(
+        description="The hall's code: its pages under `/h/<code>/`, its API "
+        "under `/api/v1/halls/<code>/`."
+    )
+    name: Name
+    level: Literal["district", "town", "village"]
+    parent: str | None = Field(description="The code of the hall it belongs to (none: the top).")
+    default: bool = Field(description="The hall the paths without a hall code serve.")
+
+
+class HallList(RootModel[list[HallOut]]):
+    @classmethod
+    def of(cls, network: Network) -> HallList:
+        return cls(
+            [
+                HallOut(
+                    code=h.code,
+                    name=Name(zh=h.name_zh, en=h.name_en),
+                    level=h.level,
+                    parent=h.parent,
+                    default=h.code == network.default,
+                )
+                for h in network.halls.values()
+                if h.code in network
+            ]
+        )
 
 
 class WindowList(RootModel[list[WindowOut]]):

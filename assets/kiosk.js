@@ -46,7 +46,8 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     /* Is the server there, and can it give tickets? */
     health: async function () {
       try {
-        const r = await fetch("/healthz", {cache: "no-store"});
+        const hall = window.location.pathname.match(/^\/h\/[a-z][a-z0-9-]{0,31}(?=\/|$)/);
+        const r = await fetch((hall ? hall[0] : "") + "/healthz", {cache: "no-store"});
         return r.ok ? "ok" : "paused";
       } catch (e) {
         return "offline";

@@ -12,7 +12,7 @@ from dash import dcc, html
 
 from queues.access.staff import StaffUser
 from queues.text.i18n import other_lang, t
-from web import auth
+from web import auth, current
 
 
 def with_lang(path: str, lang: str) -> str:
@@ -23,10 +23,11 @@ def with_lang(path: str, lang: str) -> str:
 
 
 def lang_switch(path: str, lang: str, **kwargs: Any) -> dbc.Button:
-    """A one-tap switch to the other language, on the same page."""
+    """A one-tap switch to the other language, on the same page (``path`` as the default hall
+    writes it: a page under a hall switches to the same page under that hall)."""
     return dbc.Button(
         t("lang.switch", lang),
-        href=with_lang(path, other_lang(lang)),
+        href=with_lang(current.path(path), other_lang(lang)),
         external_link=True,
         color="light",
         className="hallq-lang-switch",
@@ -48,7 +49,7 @@ def manager_bar(title: str, here: str, lang: str, *middle: Any) -> dbc.Row:
     links = [
         dbc.Button(
             t(key, lang),
-            href=with_lang(path, lang),
+            href=with_lang(current.path(path), lang),
             color="link",
             id=f"bar{path}".replace("/", "-"),
         )
@@ -57,7 +58,7 @@ def manager_bar(title: str, here: str, lang: str, *middle: Any) -> dbc.Row:
     ]
     sign_out = dbc.Button(
         t("login.sign_out", lang),
-        href="/logout",
+        href=current.path("/logout"),
         external_link=True,
         color="link",
         id="bar-sign-out",
@@ -79,7 +80,7 @@ def screens() -> list[dict[str, Any]]:
 
 
 def screen_card(page: dict[str, Any], lang: str) -> dbc.Col:
-    href = with_lang(page.get("example_path") or page["path"], lang)
+    href = with_lang(current.path(page.get("example_path") or page["path"]), lang)
     return dbc.Col(
         dbc.Card(
             dbc.CardBody(
@@ -116,7 +117,7 @@ def managers_only(page: str, here: str, lang: str) -> tuple[StaffUser | None, An
     sign-in page, coming back to ``here`` afterwards, or a refusal naming the user's role."""
     user = auth.current_user()
     if user is None:
-        href = "/login?" + urlencode({"next": here})
+        href = current.path("/login") + "?" + urlencode({"next": current.path(here)})
         return None, dcc.Location(id=f"{page}-to-login", href=href, refresh=True)
     if not user.at_least("manager"):
         refusal = t("error.managers_only", lang, role=t(f"role.{user.role}", lang))

@@ -42,7 +42,7 @@ from queues.read import counters
 from queues.rules.lifecycle import Action, Outcome, Priority, WindowState, allows, latest_promise
 from queues.text.i18n import PAUSE_REASONS, other_lang, t, window_state
 from web import auth, boundary
-from web.current import context, lang_of, public_address
+from web.current import context, lang_of, path, public_address
 
 PAGE = "counter"
 WindowChoice = Annotated[str, Strict(), StringConstraints(pattern=r"^[1-9][0-9]{0,3}$")]
@@ -92,7 +92,9 @@ def layout(window: str = "", lang: str | None = None, **_: str) -> Any:
         return dbc.Container(
             [
                 dcc.Location(
-                    id="counter-to-login", href=f"/login?next=/counter/{window}", refresh=True
+                    id="counter-to-login",
+                    href=f"{path('/login')}?next={path(f'/counter/{window}')}",
+                    refresh=True,
                 ),
                 html.P(t("counter.sign_in_first", lang), className="mt-5"),
             ]
@@ -146,12 +148,12 @@ def layout(window: str = "", lang: str | None = None, **_: str) -> Any:
                             html.Span(user.display_name, className="me-3"),
                             html.A(
                                 t("lang.switch", lang),
-                                href=with_lang(f"/counter/{window}", other_lang(lang)),
+                                href=with_lang(path(f"/counter/{window}"), other_lang(lang)),
                                 className="me-3 text-white",
                             ),
                             html.A(
                                 t("login.sign_out", lang),
-                                href="/logout",
+                                href=path("/logout"),
                                 className="text-white",
                                 id="counter-sign-out",
                             ),
@@ -490,7 +492,7 @@ def _issue_card(ctx: Any, lang: str) -> list[Any]:
         html.Div(id="counter-issued", className="counter-issued", **{"aria-live": "polite"}),
         html.A(
             t("take.poster.link", lang),
-            href="/staff/take-qr",
+            href=path("/staff/take-qr"),
             id="counter-take-qr",
             className="small d-block mt-2",
         ),

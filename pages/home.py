@@ -11,7 +11,7 @@ from queues.hall.config import HallConfig
 from queues.read import counters
 from queues.text.directions import floor_words, window_ranges
 from queues.text.i18n import listing, t, weekdays
-from web.current import context, lang_of
+from web.current import api_base, context, lang_of, path
 
 dash.register_page(
     __name__,
@@ -35,7 +35,9 @@ def zone_table(cfg: HallConfig, lang: str) -> dbc.Table:
                     html.Td(floor_words(zone.floor, lang), className="text-nowrap"),
                     html.Td(window_ranges(windows, lang), className="text-nowrap"),
                     html.Td(listing(names, lang)),
-                    html.Td(html.A(f"/display/{zone.code}", href=f"/display/{zone.code}")),
+                    html.Td(
+                        html.A(path(f"/display/{zone.code}"), href=path(f"/display/{zone.code}"))
+                    ),
                 ]
             )
         )
@@ -91,8 +93,8 @@ def layout(lang: str | None = None, **_: str) -> html.Div:
             html.H2(t("home.api", lang), className="h3 mt-4"),
             html.Ul(
                 [
-                    html.Li(html.A(t("home.api.openapi", lang), href="/api/v1/openapi.json")),
-                    html.Li(html.A(t("home.api.health", lang), href="/healthz")),
+                    html.Li(html.A(t("home.api.openapi", lang), href=f"{api_base()}/openapi.json")),
+                    html.Li(html.A(t("home.api.health", lang), href=path("/healthz"))),
                 ],
                 id="home-api",
             ),

@@ -14,7 +14,7 @@ from queues.access import staff
 from queues.inputs import Lang, Password, Text, UserName
 from queues.text.i18n import t
 from web import auth, boundary
-from web.current import context, lang_of
+from web.current import context, lang_of, path
 
 boundary.accepts(
     {
@@ -51,7 +51,7 @@ def layout(lang: str | None = None, next: str | None = None, **_: str) -> dbc.Co
             ),
             dbc.Button(
                 t("login.sign_out", lang),
-                href="/logout",
+                href=path("/logout"),
                 color="secondary",
                 external_link=True,
                 id="login-sign-out",

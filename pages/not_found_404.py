@@ -8,7 +8,7 @@ from dash import html
 
 from components.screens import with_lang
 from queues.text.i18n import t
-from web.current import lang_of
+from web.current import lang_of, path
 
 dash.register_page(__name__, path="/404")
 
@@ -19,7 +19,7 @@ def layout(lang: str | None = None, **_: str) -> dbc.Container:
         [
             html.H1(t("notfound.heading", lang), className="mt-5"),
             html.P(t("notfound.body", lang)),
-            dbc.Button(t("notfound.back", lang), href=with_lang("/", lang), color="primary"),
+            dbc.Button(t("notfound.back", lang), href=with_lang(path("/"), lang), color="primary"),
         ],
         id="not-found",
     )

@@ -19,7 +19,7 @@ from queues.inputs import Lang
 from queues.text.i18n import t
 from web import boundary
 from web import devices as device_cookie
-from web.current import context, lang_of
+from web.current import context, lang_of, path
 
 PairingCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{16,64}$")]
 boundary.accepts({"pair-code.data": PairingCode | Literal[""], "pair-lang.data": Lang})
@@ -94,4 +94,4 @@ def submit(n: int | None, code: str, lang: str) -> tuple[Any, Any]:
     except errors.HallqError as exc:
         return no_update, exc.message(lang)
     device_cookie.remember(dash.ctx.response.set_cookie, cookie)
-    return f"/kiosk/{kiosk}", t("pair.done", lang, kiosk=kiosk)
+    return path(f"/kiosk/{kiosk}"), t("pair.done", lang, kiosk=kiosk)

@@ -7,6 +7,8 @@
   if (!page) { return; }
   var ticket = page.getAttribute("data-ticket");
   var lang = page.getAttribute("data-lang");
+  var base = page.getAttribute("data-base") || "";  /* "/h/<hall>" for a hall's page */
+  var api = page.getAttribute("data-api") || "/api/v1";
   var every = parseInt(page.getAttribute("data-refresh"), 10) || 5000;
   var state = page.getAttribute("data-state") || "";
   var audio = null;
@@ -58,7 +60,7 @@
     var message = $("phone-rate-message");
     var body = { score: score };
     if (comment && comment.value.trim()) { body.comment = comment.value; }
-    fetch("/api/v1/tickets/" + encodeURIComponent(ticket) + "/rating", {
+    fetch(api + "/tickets/" + encodeURIComponent(ticket) + "/rating", {
       method: "POST",
       headers: { "Content-Type": "application/json", "Accept-Language": lang },
       body: JSON.stringify(body)
@@ -81,7 +83,7 @@
   });
 
   function refresh() {
-    fetch("/t/" + encodeURIComponent(ticket) + "/now?lang=" + lang, { cache: "no-store" })
+    fetch(base + "/t/" + encodeURIComponent(ticket) + "/now?lang=" + lang, { cache: "no-store" })
       .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
       .then(function (now) {
         $("phone-offline").hidden = true;

@@ -34,7 +34,7 @@ from queues.read import rollups
 from queues.rules.rating import FollowUp
 from queues.text.i18n import t
 from web import auth, boundary
-from web.current import context, lang_of
+from web.current import context, lang_of, path
 
 GROUPS = rollups.GROUPS
 
@@ -179,7 +179,7 @@ def layout(
                                     html.A(
                                         t("report.link", lang),
                                         id="report-link",
-                                        href="/reports",
+                                        href=path("/reports"),
                                     ),
                                 ],
                                 className="ms-auto align-self-end",
@@ -243,7 +243,7 @@ def show(
     query = {"period": period, "date": first.isoformat(), "by": group, "lang": lang}
     if last:
         query["end"] = last.isoformat()
-    search = "/reports?" + urlencode(query)
+    search = path("/reports") + "?" + urlencode(query)
     try:
         report = reporting.build(ctx, period, first, last, group, lang)
     except errors.HallqError as exc:

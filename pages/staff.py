@@ -11,7 +11,6 @@ from typing import Annotated, Any, Literal
 import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, dcc, html, no_update
-from flask import request
 from pydantic import Field, Strict, StringConstraints
 
 from components import help_calls, live
@@ -22,7 +21,7 @@ from queues.inputs import Code, Lang, Name, Password, UserName
 from queues.read import counters
 from queues.text.i18n import t, window_state
 from web import auth, boundary
-from web.current import context, lang_of
+from web.current import context, lang_of, path, public_address
 
 PAGE = "staff"
 
@@ -80,7 +79,7 @@ def layout(lang: str | None = None, **_: str) -> Any:
                             *help_calls.section(lang),
                             html.A(
                                 t("take.poster.link", lang),
-                                href="/staff/take-qr",
+                                href=path("/staff/take-qr"),
                                 id="staff-take-qr",
                                 className="btn btn-outline-primary mb-3",
                             ),
@@ -598,8 +597,7 @@ def offer_pairing(_clicks: list[int | None], lang: str) -> Any:
         pairing = devices.pairing_code(ctx, dash.ctx.triggered_id["kiosk"], user.actor)
     except errors.HallqError as exc:
         return dbc.Alert(exc.message(lang), color="warning")
-    base = (ctx.config.hall.public_url or request.host_url).rstrip("/")
-    link = f"{base}{devices.PAIR_PATH}{pairing.code}"
+    link = public_address(f"{devices.PAIR_PATH}{pairing.code}")
     until = pairing.expires_at.astimezone(ctx.tz).strftime("%H:%M")
     return dbc.Alert(
         [

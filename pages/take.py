@@ -13,9 +13,9 @@ answers the first ticket. A post must
 come from this server's own page (``Origin``/``Referer`` and ``Sec-Fetch-Site``, which browsers
 send with every cross-site post); the page takes no cookie, so it has no session to ride on.
 
-Links are made from the request's script root, so the page keeps a hall's path prefix
-(``/h/<hall>/take``); the poster's code holds the hall's ``public_url`` when the hall file sets
-one (the hall's own address), else this server's address for the hall.
+Links are made under the request's hall (:func:`web.current.prefix`), so the page keeps a
+hall's path prefix (``/h/<hall>/take``); the poster's code holds the hall's ``public_url`` when
+the hall file sets one (the hall's own address), else this server's address for the hall.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from queues.inputs import Code, PublicId
 from queues.read import boards
 from queues.text.i18n import other_lang, t, weekdays
 from web import auth
-from web.current import context, lang_of, public_address
+from web.current import context, lang_of, prefix, public_address
 
 STYLE = (Path(__file__).resolve().parent / "take.css").read_text(encoding="utf-8")
 PATH = "/take"
@@ -129,7 +129,7 @@ def _issue(lang: str) -> Response:
         if isinstance(exc, errors.RateLimited):
             answer.headers["Retry-After"] = str(exc.retry_after())
         return answer
-    where = f"{request.script_root}/t/{issued.ticket.id}" + ("?lang=en" if lang == "en" else "")
+    where = f"{prefix()}/t/{issued.ticket.id}" + ("?lang=en" if lang == "en" else "")
     answer = redirect(where, 303)
     answer.headers["Cache-Control"] = "no-store"
     return answer
@@ -262,8 +262,8 @@ def poster() -> Response:
     """The hall's name and a big QR code of its take-a-ticket address, to print for the wall.
     For signed-in staff (the village agent prints it; the address is public all the same)."""
     if auth.current_user() is None:
-        back = f"{request.script_root}{POSTER_PATH}"
-        return redirect(f"{request.script_root}/login?next={back}", 303)
+        back = f"{prefix()}{POSTER_PATH}"
+        return redirect(f"{prefix()}/login?next={back}", 303)
     cfg = context().config
     address = public_address(PATH)
     body = Markup(
@@ -296,7 +296,7 @@ def poster() -> Response:
 
 
 def _here(lang: str) -> str:
-    return f"{request.script_root}{PATH}" + ("?lang=en" if lang == "en" else "")
+    return f"{prefix()}{PATH}" + ("?lang=en" if lang == "en" else "")
 
 
 def _message(text: str) -> Markup:

@@ -29,7 +29,7 @@ from queues.read import tickets
 from queues.rules.lifecycle import Outcome, Status
 from queues.text.directions import directions, to_window
 from queues.text.i18n import other_lang, t
-from web.current import context, lang_of
+from web.current import api_base, context, lang_of, path
 
 HERE = Path(__file__).resolve().parent
 REFRESH_MS = 5_000
@@ -185,7 +185,7 @@ def page(ticket_id: str) -> Response:
         v = _ticket(ticket_id)
     except errors.StoreUnavailable:
         return _answer(_unavailable(lang), status=503)
-    switch = f"/t/{ticket_id}" + ("" if other_lang(lang) == "zh" else "?lang=en")
+    switch = path(f"/t/{ticket_id}") + ("" if other_lang(lang) == "zh" else "?lang=en")
     sound = Markup(
         '<div id="phone-sound" class="phone-sound"{hidden}>'
         '<button type="button" id="phone-sound-btn" class="phone-sound-btn" data-on="{on}" '
@@ -207,6 +207,7 @@ def page(ticket_id: str) -> Response:
         '<meta name="robots" content="noindex">'
         "<title>{title}</title><style>{style}</style></head><body>"
         '<main id="phone" class="phone" data-ticket="{ticket}" data-lang="{lang}" '
+        'data-base="{base}" data-api="{api}" '
         'data-state="{state}" data-refresh="{refresh}" data-thanks="{thanks}">'
         '<div class="phone-top"><span class="phone-hall" id="phone-hall">{hall}</span>'
         '<a class="phone-lang" id="phone-lang-btn" href="{switch}" hreflang="{other}">'
@@ -229,6 +230,8 @@ def page(ticket_id: str) -> Response:
         thanks=str(thanks),
         hall=cfg.hall.name(lang),
         switch=switch,
+        base=path(""),
+        api=api_base(),
         other=other_lang(lang),
         switch_words=t("lang.switch", lang),
         heading=t("phone.title", lang),

@@ -1,6 +1,7 @@
-"""The hall's clockwork (APScheduler 3.11), and the lock that lets only one process run it.
+"""The halls' clockwork (APScheduler 3.11), and the lock that lets only one process run it.
 
-Jobs, in the hall's time zone:
+Jobs, for every hall of the network, each with its hall's context and in its hall's time zone
+(a hall's close-out at its own closing time), named ``<hall>:<job>``:
 
 * **close-out**, ``rules.close_out_after_minutes`` after closing time: tickets still waiting or
   called expire, every window closes (``services.expire_day``); a hall open around the clock
@@ -46,6 +47,7 @@ from queues import services
 from queues.access import staff
 from queues.context import Context
 from queues.errors import HallqError
+from queues.network import Network
 from queues.read import alerts, rollups
 from queues.rules.lifecycle import Status
 from queues.store.models import Step
@@ -59,6 +61,8 @@ BACKOFF_LIMIT_SECONDS = 15.0
 
 Job = tuple[str, Callable[[], Any], Any]
 """(name, function, APScheduler trigger)."""
+HallJob = Callable[[Context], Job]
+"""A job every hall runs with its own context (``hallq serve``'s print delivery)."""
 
 
 class RunnerLock:
@@ -250,19 +254,24 @@ def _guarded(name: str, func: Callable[[], Any]) -> Callable[[], None]:
 
 
 class Runner:
-    """Waits for the runner lock, then runs the jobs until stopped (or the lock is lost)."""
+    """Waits for the runner lock, then runs every hall's jobs until stopped (or the lock is
+    lost). Given one context, it runs that hall's (a network of one)."""
 
     def __init__(
         self,
-        ctx: Context,
+        network: Network | Context,
         extra: list[Job] | None = None,
         name: str = "scheduler",
         retry: float = RETRY_SECONDS,
+        per_hall: list[HallJob] | None = None,
     ) -> None:
-        self.ctx = ctx
+        self.network = network if isinstance(network, Network) else Network.of_one(network)
+        self.ctx = self.network.context()
+        """The default hall's context: its database holds the runner lock (one for all halls)."""
         self.retry = retry
-        self.lock = RunnerLock(ctx)
+        self.lock = RunnerLock(self.ctx)
         self.extra = extra or []
+        self.per_hall = per_hall or []
         self.name = name
         self.scheduler: BackgroundScheduler | None = None
         self.running = threading.Event()
@@ -289,6 +298,14 @@ class Runner:
         """Block until stopped (``hallq worker``)."""
         while not self._stop.wait(1.0):
             pass
+
+    def hall_jobs(self) -> list[Job]:
+        """Every hall's jobs, each bound to its hall's context, named ``<hall>:<job>``."""
+        out: list[Job] = []
+        for ctx in self.network:
+            for name, func, trigger in [*jobs(ctx), *(make(ctx) for make in self.per_hall)]:
+                out.append((f"{ctx.hall}:{name}", func, trigger))
+        return out
 
     def _run(self) -> None:
         waiting_logged = False
@@ -318,9 +335,10 @@ class Runner:
             timezone=self.ctx.config.tz,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
         )
-        for name, func, trigger in [*jobs(self.ctx), *self.extra]:
+        for name, func, trigger in [*self.hall_jobs(), *self.extra]:
             scheduler.add_job(_guarded(name, func), trigger, id=name, name=name)
-        _guarded("catch-up", lambda: catch_up(self.ctx))()
+        for ctx in self.network:
+            _guarded(f"{ctx.hall}:catch-up", lambda c=ctx: catch_up(c))()
         scheduler.start()
         self.scheduler = scheduler
         self.running.set()

@@ -22,7 +22,7 @@ from queues.access.staff import SignedIn, StaffUser
 from queues.context import Context
 from queues.errors import HallqError
 from queues.text.i18n import norm_lang
-from web.current import context
+from web.current import context, path
 
 SESSION_KEY = "sid"
 """The cookie's one entry: the secret of the server-side session."""
@@ -56,7 +56,7 @@ def configure(server: Flask, ctx: Context) -> None:
             except HallqError as exc:  # the session lives on: say so rather than pretend
                 return exc.message(norm_lang(request.args.get("lang"))), 503
         session.clear()
-        return redirect("/login")
+        return redirect(path("/login"))
 
 
 def sign_in(signed_in: SignedIn) -> None:
@@ -80,7 +80,10 @@ def current_user() -> StaffUser | None:
 
 
 def require(role: str = "clerk", window: int | None = None) -> StaffUser:
-    """The signed-in user if they may act as ``role`` (at ``window``); otherwise 401 or 403."""
+    """The signed-in user if they may act as ``role`` (at ``window``); otherwise 401 or 403.
+
+    (The hall the request is for is ``web.current.hall()``: a check that the user belongs to it
+    goes here, for every page and callback.)"""
     user = current_user()
     if user is None:
         abort(401)
@@ -123,10 +126,10 @@ def home_of(user: StaffUser) -> str:
     """Where a user starts: a clerk at their first window, a manager or administrator at the
     dashboard, a clerk bound to no window at the start page (to choose one)."""
     if user.role == "clerk" and user.windows:
-        return f"/counter/{user.windows[0]}"
+        return path(f"/counter/{user.windows[0]}")
     if user.at_least("manager"):
-        return "/dashboard"
-    return "/"
+        return path("/dashboard")
+    return path("/")
 
 
 def client_address() -> str | None:

@@ -21,7 +21,6 @@ from typing import Annotated, Any, Literal
 
 import dash
 from dash import ALL, ClientsideFunction, Input, Output, State, callback, dcc, html, no_update
-from flask import request
 from pydantic import StringConstraints
 
 from pages.kiosk import flow, screens
@@ -33,7 +32,7 @@ from queues.rules.lifecycle import Priority
 from queues.text.i18n import t
 from web import boundary
 from web import devices as device_cookie
-from web.current import context, lang_of
+from web.current import context, lang_of, public_address
 
 IDLE_SECONDS = {"zone": 60, "how": 40, "code": 60, "ticket": 25, "help": 45}
 FAULT_HOLD_SECONDS = 180
@@ -165,8 +164,7 @@ def _draw(ctx: Context, s: flow.State, first_zone: str | None) -> html.Section:
         except errors.HallqError:
             ticket = None
         else:
-            base = cfg.hall.public_url or request.host_url
-            status_url = base.rstrip("/") + ticket.status_url
+            status_url = public_address(ticket.status_url)
     return screens.draw(
         cfg,
         flow.menu(cfg, first_zone),

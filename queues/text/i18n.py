@@ -945,6 +945,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "没有编号为 {zone} 的办理区。",
         "There is no zone with the code {zone}.",
     ),
+    "error.unknown_hall": (
+        "没有编号为 {hall} 的大厅。",
+        "There is no hall with the code {hall}.",
+    ),
     "error.promised_date_in_past": (
         "承诺办结日期 {date} 早于今天。",
         "The promised date {date} lies in the past.",

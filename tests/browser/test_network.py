@@ -32,10 +32,8 @@ def district(sqlite_url: str, clock: Clock) -> Iterator[Network]:
 
 
 def app_of(nw: Network) -> Dash:
-    """hallq serving the network (until create_app takes one, the app is given it after)."""
-    app = create_app(nw.context())
-    app.server.extensions["hallq.network"] = nw
-    return app
+    """hallq serving the network."""
+    return create_app(nw)
 
 
 def test_network001_every_hall_worst_first_each_opening_its_dashboard(
