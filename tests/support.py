@@ -35,6 +35,7 @@ from queues.context import Context
 from queues.errors import StoreBusy
 from queues.hall import config as hall_config
 from queues.hall.sync import apply_config
+from queues.network import HallEntry, Network
 from queues.store import migrate
 from queues.store.db import Database
 
@@ -90,6 +91,29 @@ def make_context(
         config=hall_config.load(hall),
         clock=clock or Clock(),
         open_always=open_always,
+    )
+
+
+def make_network(url: str, clock: Clock | None = None, *, open_always: bool = False) -> Network:
+    """The tests' hall (the default) and the town beside it, one database: the town's hall file
+    loaded into the database the tests' hall is in."""
+    db = Database(url)
+    apply_config(db, hall_config.load(TOWN_HALL))
+    main = Context(db, hall_config.load(MAIN_HALL), clock or Clock(), open_always=open_always)
+    town = Context(db, hall_config.load(TOWN_HALL), main.clock, open_always=open_always)
+    return Network(
+        contexts={main.hall: main, town.hall: town},
+        default=main.hall,
+        halls={
+            main.hall: HallEntry(main.hall, "新区政务服务中心", "New District Service Centre"),
+            town.hall: HallEntry(
+                town.hall,
+                "竹办便民服务中心",
+                "Zhuban Convenience Service Centre",
+                level="town",
+                parent=main.hall,
+            ),
+        },
     )
 
 
