@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from apscheduler.triggers.date import DateTrigger
@@ -13,11 +14,14 @@ from sqlalchemy import select
 
 from queues import services
 from queues.context import Context
+from queues.hall import config as hall_config
+from queues.hall.sync import apply_config
+from queues.network import Network
 from queues.read import alerts, boards, counters, rollups
 from queues.store.db import Database
 from queues.store.models import Alert, DailyStat, Event, Step
 from runtime import scheduler
-from tests.support import Clock, beijing, make_context
+from tests.support import MAIN_HALL, TOWN_HALL, Clock, beijing, make_context
 
 CLERK = "user:wang"
 DAY = date(2026, 11, 24)
@@ -248,3 +252,51 @@ def test_the_runner_lock_answers_no_while_the_database_is_away(
         assert caplog.text.count("cannot be reached for the runner lock") == 1  # said once
     finally:
         ctx.db.dispose()
+
+
+# --- every hall of a network, each in its own hours -----------------------------------------------
+
+
+def test_each_hall_runs_its_own_jobs_in_its_own_hours(
+    sqlite_url: str, clock: Clock, tmp_path: Path
+) -> None:
+    """The town here keeps Urumqi time and closes at 18:00: its close-out is at 18:30 there
+    (12:30 UTC), the tests' hall's at 17:30 Beijing time (09:30 UTC). Running the town's
+    close-out expires the town's leftovers and closes the town's windows only."""
+    town_file = tmp_path / "town.toml"
+    town_file.write_text(
+        TOWN_HALL.read_text(encoding="utf-8")
+        .replace('timezone = "Asia/Shanghai"', 'timezone = "Asia/Urumqi"')
+        .replace('close = "17:00"', 'close = "18:00"'),
+        encoding="utf-8",
+    )
+    db = Database(sqlite_url)
+    apply_config(db, hall_config.load(town_file))
+    main = Context(db, hall_config.load(MAIN_HALL), clock)
+    town = Context(db, hall_config.load(town_file), clock)
+    network = Network({main.hall: main, town.hall: town}, default=main.hall)
+    runner = scheduler.Runner(network)
+    jobs = {name: (func, trigger) for name, func, trigger in runner.hall_jobs()}
+    kinds_of_job = ("close-out", "roll-up", "auto-no-show", "alerts", "sign-in-tidy")
+    assert set(jobs) == {
+        f"{hall}:{job}" for hall in ("new-district", "town") for job in kinds_of_job
+    }
+    monday = datetime(2026, 11, 23, 0, 0, tzinfo=UTC)
+    fires = {
+        hall: jobs[f"{hall}:close-out"][1].get_next_fire_time(None, monday)
+        for hall in ("new-district", "town")
+    }
+    assert fires["new-district"].astimezone(UTC) == datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+    assert fires["town"].astimezone(UTC) == datetime(2026, 11, 23, 12, 30, tzinfo=UTC)
+
+    clock.set(beijing(2026, 11, 24, 13, 0))  # 11:00 in Urumqi: both halls give tickets
+    for ctx, window in ((main, 5), (town, 1)):
+        services.resume(ctx, window, CLERK)
+        services.issue(ctx, "tax")
+    close_town = jobs["town:close-out"][0]
+    assert close_town() == 1  # the town's one ticket
+    assert boards.service_board(town)[0].waiting == 0
+    assert [w.state for w in counters.windows(town)] == ["closed", "closed"]
+    assert next(s.waiting for s in boards.service_board(main) if s.code == "tax") == 1
+    assert next(w.state for w in counters.windows(main) if w.id == 5) == "open"
+    db.dispose()
