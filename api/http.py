@@ -272,11 +272,18 @@ class Api:
             response = error_response(
                 405,
                 "method_not_allowed",
-                t("error.method_not_allowed", lang, path=request.path, method=request.method),
+                t(
+                    "error.method_not_allowed",
+                    lang,
+                    path=current.asked_path(),
+                    method=request.method,
+                ),
             )
             response.headers["Allow"] = ", ".join(sorted(allowed | {"OPTIONS"}))
             return response
-        return error_response(404, "not_found", t("error.not_found", lang, path=request.path))
+        return error_response(
+            404, "not_found", t("error.not_found", lang, path=current.asked_path())
+        )
 
     def _methods_for(self, path: str) -> set[str]:
         """The methods the API answers at ``path`` (to tell 405 from 404)."""
@@ -332,7 +339,7 @@ class Api:
                     response.headers["Retry-After"] = str(seconds)
                 return response
             except Exception:
-                log.exception("%s %s failed", request.method, request.path)
+                log.exception("%s %s failed", request.method, current.asked_path())
                 return error_response(500, "internal", t("error.internal", lang))
             if isinstance(result, tuple):
                 status, model = result

@@ -25,6 +25,8 @@ HALL = "hallq.hall"
 PREFIX = "hallq.prefix"
 """The WSGI environ key of the hall's page prefix (``/h/<hall>``) when the path named a hall, by
 ``/h/<hall>/…`` or ``/api/v1/halls/<hall>/…``: links the answer writes stay in the hall."""
+ASKED = "hallq.path"
+"""The WSGI environ key of the path as the client asked for it, hall and all."""
 UNKNOWN = "hallq.unknown_hall"
 """The WSGI environ key of a hall code the path named that the network does not have."""
 
@@ -61,6 +63,12 @@ def api_base() -> str:
     """Where the request's hall answers the JSON API: ``/api/v1/halls/<hall>`` or ``/api/v1``."""
     code = hall()
     return f"/api/v1/halls/{code}" if code else "/api/v1"
+
+
+def asked_path() -> str:
+    """The path as the client asked for it (``/api/v1/halls/town/x``, not the routed ``/api/v1/x``),
+    for messages and logs."""
+    return request.environ.get(ASKED, request.path)
 
 
 def lang_of(value: str | None) -> Lang:

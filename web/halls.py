@@ -27,7 +27,7 @@ from flask import Response, abort, request
 
 from queues.network import Network
 from queues.text.i18n import norm_lang, t
-from web.current import HALL, PREFIX, UNKNOWN
+from web.current import ASKED, HALL, PREFIX, UNKNOWN
 
 PAGES = "/h/"
 API = "/api/v1/halls/"
@@ -67,6 +67,7 @@ class HallPaths:
                 return _unknown_hall_json(environ, start_response, code)
             environ[UNKNOWN] = code[:64]  # the page says not found (configure below)
             return self.app(environ, start_response)
+        environ[ASKED] = path
         environ["PATH_INFO"] = where + rest
         environ[HALL] = code
         environ[PREFIX] = page_prefix(code)

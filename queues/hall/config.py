@@ -61,7 +61,9 @@ class HallInfo(_Model):
     name: Name
     timezone: str = "Asia/Shanghai"
     public_url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$")] | None = None
-    """Where visitors' phones reach hallq (the QR codes on tickets); default: the server's own."""
+    """Where visitors' phones reach this hall (the QR codes on tickets): for a hall of a network
+    other than its default, the hall's own address, ``https://…/h/<code>``; default: the server's
+    own as the kiosk or print worker reached it, under the hall's prefix."""
 
     @field_validator("timezone")
     @classmethod

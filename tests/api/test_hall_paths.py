@@ -199,6 +199,9 @@ def test_an_unknown_hall_is_a_404_in_the_apis_shape(client: FlaskClient) -> None
 def test_an_unknown_endpoint_under_a_hall_is_the_apis_404(client: FlaskClient) -> None:
     response = client.get(f"{TOWN}/no-such-thing")
     assert response.status_code == 404 and error_code(response) == "not_found"
+    assert (
+        response.get_json()["error"]["message"] == "没有这个接口：/api/v1/halls/town/no-such-thing"
+    )
     response = client.delete(f"{TOWN}/services")
     assert response.status_code == 405 and error_code(response) == "method_not_allowed"
 
