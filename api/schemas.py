@@ -24,7 +24,7 @@ from queues.inputs import (
     TicketNumber,
     WindowId,
 )
-from queues.network import Network
+from queues.network import Level, Network
 from queues.read import boards, figures, overview
 from queues.rules import lifecycle
 from web import current
@@ -265,7 +265,7 @@ class HallOut(_Out):
         "under `/api/v1/halls/<code>/`."
     )
     name: Name
-    level: Literal["district", "town", "village"]
+    level: Level
     parent: str | None = Field(description="The code of the hall it belongs to (none: the top).")
     default: bool = Field(description="The hall the paths without a hall code serve.")
 
