@@ -274,3 +274,25 @@ def test_init_db_and_simulate_fill_every_hall_of_the_network(tmp_path: Path) -> 
     towns = ["zhuban", "huanban", "jingban", "sunban", "zhangcun", "yangting", "wenquan", "qiaotou"]
     assert all(tickets.get(town, 0) > 0 for town in towns)
     assert all(tickets["district"] > 3 * tickets[town] for town in towns)
+
+
+def test_the_background_work_serves_every_hall(sqlite_url: str, tmp_path: Path) -> None:
+    """`hallq serve` and `hallq worker` run each hall's jobs and print each hall's tickets: the
+    town's slips point to the town's pages (/h/town) and its journal is its own."""
+    from cli import _background
+    from runtime.settings import Settings
+    from tests.support import make_network
+
+    network = make_network(sqlite_url)
+    journal = tmp_path / "print-journal.jsonl"
+    settings = Settings(printer="dummy:", print_journal=str(journal))
+    runner = _background(network, settings, "http://hall.test:8050", "serve")
+    workers = {name: tick.__self__ for name, tick, _ in runner.extra}
+    assert set(workers) == {"new-district:print", "town:print"}
+    assert workers["new-district:print"].base_url == "http://hall.test:8050"
+    assert workers["new-district:print"].journal_path == journal
+    assert workers["town:print"].base_url == "http://hall.test:8050/h/town"
+    assert workers["town:print"].journal_path == tmp_path / "print-journal.town.jsonl"
+    assert workers["town:print"].ctx is network.context("town")
+    assert {name.split(":")[0] for name, _, _ in runner.hall_jobs()} == {"new-district", "town"}
+    network.context().db.dispose()
