@@ -90,7 +90,7 @@ def _ctx() -> Iterator[Context]:
 @click.group(
     help="hallq: queue, kiosk and wallboard system for a government service hall.\n\n"
     "Settings come from the environment: HALLQ_DATABASE_URL (default sqlite:///var/hallq.db), "
-    "HALLQ_CONFIG (config/hall.toml), HALLQ_HOST and HALLQ_PORT (127.0.0.1:8050), "
+    "HALLQ_CONFIG (config/network.toml), HALLQ_HOST and HALLQ_PORT (127.0.0.1:8050), "
     "HALLQ_PRINTER (file:var/tickets), HALLQ_ISSUE_LIMIT (20), HALLQ_OPEN_ALWAYS (0), "
     "HALLQ_HTTPS (0), HALLQ_BEHIND_PROXY (0), HALLQ_READ_DATABASE_URL (none), HALLQ_SITE (0)."
 )

@@ -22,7 +22,7 @@ class Settings:
     site: int = 0
     """This database's site number: 0 the district or a single database, 1..N a site of its own
     whose rows reach the district's database by logical replication (ids in its own range)."""
-    config_path: str = "config/hall.toml"
+    config_path: str = "config/network.toml"
     host: str = "127.0.0.1"
     port: int = 8050
     printer: str = "file:var/tickets"

@@ -1,7 +1,7 @@
 """The hallq command: set-up, tokens, config checks, and a real server answering.
 
 The commands run on the tests' hall (tests/halls/main.toml); the last test of a server answering
-is `make run` as shipped, on config/hall.toml.
+is `make run` as shipped, on the seed network (config/network.toml).
 """
 
 from __future__ import annotations
@@ -138,11 +138,13 @@ def test_make_run_starts_the_shipped_hall_and_answers_over_http(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """What `make run` does (`hallq init-db`, `hallq serve`) with the settings as shipped: no
-    HALLQ_CONFIG, so the hall is config/hall.toml (only the database is the test's own)."""
+    HALLQ_CONFIG, so the halls are the seed network's (only the database is the test's own):
+    the district centre at the root, a town and a village point under their codes."""
     monkeypatch.chdir(ROOT)  # where `make run` runs
     database = f"sqlite:///{tmp_path}/make-run.db"
     code, out = run({"HALLQ_DATABASE_URL": database, "HALLQ_CONFIG": None}, "init-db")
-    assert code == 0 and "windows 35 changed" in out  # the shipped hall's 35 windows
+    assert code == 0 and "district: hall file applied (zones 3, services 31" in out
+    assert "windows 35 changed" in out and "zhuban: hall file applied" in out
     port = free_port()
     shipped = {k: v for k, v in os.environ.items() if k != "HALLQ_CONFIG"}
     process = subprocess.Popen(
@@ -155,8 +157,9 @@ def test_make_run_starts_the_shipped_hall_and_answers_over_http(
     )
     try:
         wait_healthy(f"http://127.0.0.1:{port}", 30, process)
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as r:
-            assert r.status == 200
+        for page in ("/", "/h/zhuban/kiosk", "/h/cuizhu/take", "/api/v1/halls"):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{page}", timeout=5) as r:
+                assert r.status == 200, page
     finally:
         process.send_signal(signal.SIGINT)
         out = process.communicate(timeout=15)[0]
