@@ -16,7 +16,7 @@ import click
 import psycopg
 
 from queues import project_codes
-from queues.access import tokens
+from queues.access import halls, tokens
 from queues.context import Context
 from queues.errors import HallqError
 from queues.hall import config as hall_config
@@ -496,6 +496,37 @@ def _screen_urls(base: str) -> list[str]:
     return lines
 
 
+def _hall_options(what: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """``--hall CODE`` and ``--network``: where a new account or token belongs."""
+
+    def add(command: Callable[..., None]) -> Callable[..., None]:
+        command = click.option(
+            "--network",
+            is_flag=True,
+            help=f"A network {what}: it acts in every hall of the network.",
+        )(command)
+        return click.option(
+            "--hall",
+            default=None,
+            metavar="CODE",
+            help=f"The hall the {what} belongs to and acts in (default: the hall of HALLQ_CONFIG).",
+        )(command)
+
+    return add
+
+
+def _belongs(hall: str | None, network: bool) -> str | halls.Here | None:
+    if hall is not None and network:
+        raise click.ClickException("give --hall CODE or --network, not both")
+    if network:
+        return halls.NETWORK
+    return halls.HERE if hall is None else hall
+
+
+def _where(hall: str | None) -> str:
+    return "every hall of the network" if hall is None else f"hall {hall}"
+
+
 @main.group()
 def token() -> None:
     """API tokens for devices and integrations."""
@@ -520,8 +551,16 @@ def token() -> None:
     help="For a clerk token: the windows it may act at, e.g. 20,21 (or --any-window).",
 )
 @click.option("--any-window", is_flag=True, help="A clerk token for every window.")
+@_hall_options("token")
 @_friendly
-def token_create(role: str, name: str | None, windows: str | None, any_window: bool) -> None:
+def token_create(
+    role: str,
+    name: str | None,
+    windows: str | None,
+    any_window: bool,
+    hall: str | None,
+    network: bool,
+) -> None:
     """Make a token; it is printed once, as the last line (only its hash is kept)."""
     bound = _windows(windows)
     if role == "clerk" and not bound and not any_window:
@@ -529,8 +568,11 @@ def token_create(role: str, name: str | None, windows: str | None, any_window: b
             "a clerk token acts at windows: give --windows 20,21 (or --any-window)"
         )
     with _ctx() as ctx:
-        value = tokens.create_token(ctx, role, name or role, windows=bound)
-    click.echo(f"token for {name or role} ({role}); keep it, it is not shown again:")
+        belongs = halls.hall_for(ctx, _belongs(hall, network))
+        value = tokens.create_token(ctx, role, name or role, windows=bound, hall=belongs)
+    click.echo(
+        f"token for {name or role} ({role}, {_where(belongs)}); keep it, it is not shown again:"
+    )
     click.echo(value)
 
 
@@ -547,11 +589,14 @@ def token_revoke(which: str) -> None:
 @token.command("list")
 @_friendly
 def token_list() -> None:
-    """The tokens made so far: id, name, role, made, revoked."""
+    """The tokens made so far: id, name, role, hall ("(network)": every hall), made, revoked."""
     with _ctx() as ctx:
         for t in tokens.tokens(ctx):
             state = f"revoked {t.revoked_at:%Y-%m-%d %H:%M}" if t.revoked_at else "live"
-            click.echo(f"{t.id:>4}  {t.name:<24} {t.role:<8} {t.created_at:%Y-%m-%d}  {state}")
+            click.echo(
+                f"{t.id:>4}  {t.name:<24} {t.role:<8} {t.hall or '(network)':<16} "
+                f"{t.created_at:%Y-%m-%d}  {state}"
+            )
 
 
 @main.group()
@@ -759,19 +804,29 @@ def _windows(text: str | None) -> list[int]:
 @click.option("--windows", default=None, help="The windows a clerk works, e.g. 5,6 (default: any).")
 @click.option("--display-name", default="", help="The name shown on screens (default: NAME).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@_hall_options("account")
 @_friendly
 def user_add(
-    name: str, role: str, windows: str | None, display_name: str, password_stdin: bool
+    name: str,
+    role: str,
+    windows: str | None,
+    display_name: str,
+    password_stdin: bool,
+    hall: str | None,
+    network: bool,
 ) -> None:
     """Add a member of staff; the password is asked for (or read with --password-stdin)."""
     from queues.access import staff
 
     bound = _windows(windows)
+    belongs = _belongs(hall, network)
     password = _password(password_stdin)
     with _ctx() as ctx:
-        added = staff.add_user(ctx, name, role, password, windows=bound, display_name=display_name)
-    where = f" at windows {', '.join(map(str, added.windows))}" if added.windows else ""
-    click.echo(f"{added.name} ({added.role}){where} can sign in at /login")
+        added = staff.add_user(
+            ctx, name, role, password, windows=bound, display_name=display_name, hall=belongs
+        )
+    at = f" at windows {', '.join(map(str, added.windows))}" if added.windows else ""
+    click.echo(f"{added.name} ({added.role}, {_where(added.hall)}){at} can sign in at /login")
 
 
 @user.command("passwd")
@@ -842,13 +897,16 @@ def user_sign_out(name: str) -> None:
 @user.command("list")
 @_friendly
 def user_list() -> None:
-    """The active accounts."""
+    """The active accounts: name, role, hall ("(network)": every hall), windows, shown as."""
     from queues.access import staff
 
     with _ctx() as ctx:
         for u in staff.users(ctx):
             windows = ",".join(map(str, u.windows)) or "any"
-            click.echo(f"{u.name:<20} {u.role:<8} windows {windows:<12} {u.display_name}")
+            click.echo(
+                f"{u.name:<20} {u.role:<8} {u.hall or '(network)':<16} "
+                f"windows {windows:<12} {u.display_name}"
+            )
 
 
 @main.command()

@@ -50,7 +50,7 @@ STATUS_TEXT = {
     204: "Nothing to answer",
     400: "The body is not valid JSON",
     401: "No valid token",
-    403: "The token's role may not do this",
+    403: "The token's role may not do this, or the token belongs to another hall",
     404: "Not found",
     409: "The current state forbids this",
     422: "Well-formed but invalid",
@@ -143,8 +143,8 @@ class Route:
             codes.add(422)
         if self.roles is not None or self.optional_auth:
             codes.add(401)
-        if self.roles is not None:
-            codes.add(403)
+        if self.roles is not None or self.optional_auth:
+            codes.add(403)  # the wrong role, or a token of another hall
         return sorted(codes)
 
 
@@ -384,6 +384,8 @@ class Api:
             raise ApiError(401, "unauthenticated", lang)
         if r.roles is not None and who.role not in r.roles:
             raise ApiError(403, "forbidden", lang, role=who.role)
+        if not who.may_act_in(ctx.hall):  # a hall's token in its own hall only
+            raise ApiError(403, "hall_not_yours", lang, own=who.hall, hall=ctx.hall)
         return who
 
     # --- the OpenAPI document -----------------------------------------------------------------

@@ -13,6 +13,7 @@ from dash import dcc, html
 from queues.access.staff import StaffUser
 from queues.text.i18n import other_lang, t
 from web import auth, current
+from web.current import context
 
 
 def with_lang(path: str, lang: str) -> str:
@@ -122,6 +123,8 @@ def managers_only(page: str, here: str, lang: str) -> tuple[StaffUser | None, An
     if not user.at_least("manager"):
         refusal = t("error.managers_only", lang, role=t(f"role.{user.role}", lang))
         return None, dbc.Container(html.H1(refusal, className="h3 mt-5"))
+    if not auth.may_act_here(user):
+        return None, other_hall(user, lang)
     return user, None
 
 
@@ -131,5 +134,22 @@ def network_managers_only(page: str, here: str, lang: str) -> tuple[StaffUser | 
     user, instead = managers_only(page, here, lang)
     if user is None or auth.sees_network(user):
         return user, instead
-    hall = str(getattr(user, "hall", ""))
+    hall = user.hall or ""
     return None, dbc.Container(html.H1(t("network.only", lang, hall=hall), className="h3 mt-5"))
+
+
+def other_hall(user: StaffUser, lang: str) -> Any:
+    """What a hall's account sees on another hall's staff page: whose hall it is, and a link
+    to the account's own."""
+    words = t("staff.other_hall", lang, own=user.hall or "", hall=context().hall)
+    return dbc.Container(
+        [
+            html.H1(words, className="h3 mt-5", id="other-hall"),
+            dbc.Button(
+                t("login.continue", lang),
+                href=auth.home_of(user),
+                color="primary",
+                external_link=True,
+            ),
+        ]
+    )

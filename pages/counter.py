@@ -22,7 +22,7 @@ from pydantic import Field, Strict, StringConstraints
 
 from components import live
 from components.qr import qr_data_uri
-from components.screens import with_lang
+from components.screens import other_hall, with_lang
 from queues import errors, services
 from queues.access.requesters import Requester
 from queues.inputs import (
@@ -99,6 +99,8 @@ def layout(window: str = "", lang: str | None = None, **_: str) -> Any:
                 html.P(t("counter.sign_in_first", lang), className="mt-5"),
             ]
         )
+    if not auth.may_act_here(user):
+        return other_hall(user, lang)
     if known is None:
         return dbc.Container(
             html.H1(t("error.unknown_window", lang, window=window), className="mt-5")

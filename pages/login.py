@@ -44,7 +44,7 @@ def layout(lang: str | None = None, next: str | None = None, **_: str) -> dbc.Co
             html.P(t("login.signed_in", lang, name=user.display_name), id="login-who"),
             dbc.Button(
                 t("login.continue", lang),
-                href=auth.safe_next(next) or auth.home_of(user),
+                href=auth.after_sign_in(user, next),
                 color="primary",
                 className="me-2",
                 external_link=True,
@@ -134,4 +134,4 @@ def submit(
     except errors.HallqError:
         return no_update, t("login.unavailable", lang)
     auth.sign_in(signed_in)
-    return auth.safe_next(target) or auth.home_of(signed_in.user), ""
+    return auth.after_sign_in(signed_in.user, target), ""

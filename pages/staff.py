@@ -16,7 +16,7 @@ from pydantic import Field, Strict, StringConstraints
 from components import help_calls, live
 from components.screens import manager_bar, managers_only
 from queues import errors, printjobs, services, workday
-from queues.access import devices, staff
+from queues.access import devices, halls, staff
 from queues.inputs import Code, Lang, Name, Password, UserName
 from queues.read import counters
 from queues.text.i18n import t, window_state
@@ -35,6 +35,7 @@ boundary.accepts(
         "staff-new-windows.value": Annotated[str, StringConstraints(pattern=r"^[0-9,，\s]{0,100}$")]
         | None,
         "staff-new-password.value": Password | None,
+        "staff-new-hall.value": Literal[""] | Code | None,
         "staff-end-session.id.index": Annotated[int, Strict(), Field(ge=1, le=2**62)],
         "staff-unpair.id.index": Annotated[int, Strict(), Field(ge=1, le=2**62)],
         "staff-pair.id.kiosk": Code,
@@ -56,6 +57,7 @@ def layout(lang: str | None = None, **_: str) -> Any:
     if user is None:
         return instead
     roles = ["clerk", "manager"] + (["admin"] if user.at_least("admin") else [])
+    ctx = context()
     return dbc.Container(
         [
             *live.poller(PAGE, None, interval_ms=3_000),
@@ -136,6 +138,7 @@ def layout(lang: str | None = None, **_: str) -> Any:
                                 placeholder=t("staff.col.windows", lang) + " 5,6",
                                 className="mb-2",
                             ),
+                            *_hall_choice(ctx, user, lang),
                             dbc.Label(
                                 t("login.password", lang),
                                 html_for="staff-new-password",
@@ -163,6 +166,27 @@ def layout(lang: str | None = None, **_: str) -> Any:
         fluid=True,
         className="pb-5",
     )
+
+
+def _hall_choice(ctx: Any, user: staff.StaffUser, lang: str) -> list[Any]:
+    """Where a new account belongs: a network manager chooses the network or a hall; a hall's
+    manager makes accounts of their own hall only (shown, not chosen)."""
+    options = [{"label": code, "value": code} for code in halls.known_halls(ctx)]
+    if user.hall is None:
+        options.insert(0, {"label": t("staff.network", lang), "value": ""})
+    else:
+        options = [o for o in options if o["value"] == user.hall]
+    return [
+        dbc.Label(t("staff.col.hall", lang), html_for="staff-new-hall", className="small mb-0"),
+        dbc.Select(
+            id="staff-new-hall",
+            options=options,
+            value=ctx.hall,
+            disabled=user.hall is not None,
+            className="mb-1",
+        ),
+        html.P(t("staff.hall.note", lang), className="small text-muted mb-2"),
+    ]
 
 
 def _profile_editor(lang: str) -> Any:
@@ -303,18 +327,17 @@ dash.register_page(
     State("staff-lang", "data"),
 )
 def show(_version: int | None, _tick: int | None, lang: str) -> tuple[Any, ...]:
-    auth.require("manager")
+    user = auth.require("manager")
     ctx = context()
     try:
         windows = counters.windows(ctx)
         printers = printjobs.printers(ctx)
         failed = printjobs.failed_jobs(ctx)
-        people = staff.accounts(ctx)
-        signed_in = staff.live_sessions(ctx)
+        people = staff.accounts(ctx, seen_by=user)
+        signed_in = staff.live_sessions(ctx, seen_by=user)
     except errors.HallqError:
         return (no_update,) * 5
-    user = auth.current_user()
-    is_admin = user is not None and user.at_least("admin")
+    is_admin = user.at_least("admin")
     names = {svc.code: svc.name(lang) for svc in ctx.hall_file.services}
     window_rows = [
         html.Tr(
@@ -358,6 +381,7 @@ def show(_version: int | None, _tick: int | None, lang: str) -> tuple[Any, ...]:
                 html.Td(u.display_name),
                 html.Td(t(f"role.{u.role}", lang)),
                 html.Td(",".join(map(str, u.windows)) or t("staff.any", lang)),
+                html.Td(u.hall or t("staff.network", lang)),
                 html.Td(t("staff.active" if active else "staff.stopped", lang)),
             ],
             className="" if active else "text-muted",
@@ -399,6 +423,7 @@ def show(_version: int | None, _tick: int | None, lang: str) -> tuple[Any, ...]:
                 "staff.col.display",
                 "staff.col.role",
                 "staff.col.windows",
+                "staff.col.hall",
                 "staff.col.account",
             ],
             people_rows,
@@ -420,7 +445,7 @@ def account_choices(_version: int | None, _tick: int | None, lang: str) -> Any:
     stopped ones marked."""
     user = auth.require("manager")
     try:
-        people = staff.accounts(context())
+        people = staff.accounts(context(), seen_by=user)
     except errors.HallqError:
         return no_update
     return [
@@ -518,6 +543,7 @@ def _table(heads: list[str], rows: list[Any], lang: str, table_id: str) -> dbc.T
     State("staff-new-role", "value"),
     State("staff-new-windows", "value"),
     State("staff-new-password", "value"),
+    State("staff-new-hall", "value"),
     State("staff-lang", "data"),
     State("staff-tick", "data"),
     prevent_initial_call=True,
@@ -529,10 +555,12 @@ def add_person(
     role: str | None,
     windows: str | None,
     password: str | None,
+    hall: str | None,
     lang: str,
     tick: int | None,
 ) -> tuple[Any, Any]:
-    """A manager adds a clerk or manager; only an administrator adds administrators."""
+    """A manager adds a clerk or manager; only an administrator adds administrators. A hall's
+    manager adds accounts of their hall; a network manager of the network or of a hall."""
     user = auth.require("manager")
     if not n:
         return no_update, no_update
@@ -540,15 +568,20 @@ def add_person(
     if role == "admin" and not user.at_least("admin"):
         return dbc.Alert(t("error.forbidden", lang, role=user.role), color="danger"), no_update
     bound = [int(w) for w in re.split(r"[,，\s]+", windows or "") if w]
+    ctx = context()
     try:
+        belongs = staff.may_make_in(
+            ctx, user, halls.HERE if hall is None else (hall or halls.NETWORK)
+        )
         added = staff.add_user(
-            context(),
+            ctx,
             name or "",
             role,
             password or "",
             windows=bound,
             display_name=display or "",
             actor=user.actor,
+            hall=belongs,
         )
     except errors.HallqError as exc:
         return dbc.Alert(exc.message(lang), color="danger"), no_update
@@ -571,7 +604,7 @@ def end_session(_clicks: list[int | None], lang: str, tick: int | None) -> tuple
         return no_update, no_update  # the buttons were drawn, not pressed
     trigger = dash.ctx.triggered_id
     try:
-        name = staff.end_session(context(), int(trigger["index"]), user.actor)
+        name = staff.end_session(context(), int(trigger["index"]), user.actor, by=user)
     except errors.HallqError as exc:
         return dbc.Alert(exc.message(lang), color="warning"), no_update
     ended = dbc.Alert(t("staff.session_ended", lang, name=name), color="success")

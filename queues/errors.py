@@ -261,6 +261,25 @@ class UserExists(HallqError):
     kind = "conflict"
 
 
+class UnknownHall(HallqError):
+    """An account or a token for a hall that is not one of the network's."""
+
+    code = "unknown_hall"
+
+
+class NotYourHall(HallqError):
+    """A hall's manager making or changing an account of another hall, or of the network."""
+
+    code = "not_your_hall"
+    kind = "forbidden"
+
+
+class NetworkKiosk(HallqError):
+    """A kiosk token for the network: a kiosk stands in one hall."""
+
+    code = "network_kiosk"
+
+
 class UnknownUser(HallqError):
     code = "unknown_user"
     kind = "not_found"

@@ -2,12 +2,12 @@
 
 A Dash callback is an HTTP endpoint of its own: hiding a button protects nothing. Every staff
 callback calls :func:`require` first, which answers 401 (nobody signed in) or 403 (the wrong role,
-or a window the clerk is not bound to) before anything happens. The session cookie is HttpOnly
-and SameSite=Lax (Secure behind HTTPS) and carries only the secret of a session kept on the
-server (:mod:`queues.access.sessions`), looked up on every request: signing out ends it for every
-copy of
-the cookie on every web process. The cookie is signed besides (the key is kept in the database so
-every web process shares it), so a made-up one is refused before it costs a query.
+a window the clerk is not bound to, or another hall than the account's) before anything happens.
+The session cookie is HttpOnly and SameSite=Lax (Secure behind HTTPS) and carries only the
+secret of a session kept on the server (:mod:`queues.access.sessions`), looked up on every
+request: signing out ends it for every copy of the cookie on every web process. The cookie is
+signed besides (the key is kept in the database so every web process shares it), so a made-up one
+is refused before it costs a query.
 """
 
 from __future__ import annotations
@@ -80,16 +80,22 @@ def current_user() -> StaffUser | None:
 
 
 def require(role: str = "clerk", window: int | None = None) -> StaffUser:
-    """The signed-in user if they may act as ``role`` (at ``window``); otherwise 401 or 403.
-
-    (The hall the request is for is ``web.current.hall()``: a check that the user belongs to it
-    goes here, for every page and callback.)"""
+    """The signed-in user if they may act as ``role`` (at ``window``) in this request's hall;
+    otherwise 401 or 403. A hall's account acts in its own hall only, a network account in
+    every hall (:mod:`queues.access.halls`)."""
     user = current_user()
     if user is None:
         abort(401)
     if not user.at_least(role) or (window is not None and not user.may_work(window)):
         abort(403)
+    if not may_act_here(user):
+        abort(403)
     return user
+
+
+def may_act_here(user: StaffUser) -> bool:
+    """Whether ``user`` may act in the hall this request is for."""
+    return user.may_act_in(context().hall)
 
 
 def safe_next(target: str | None) -> str | None:
@@ -124,12 +130,32 @@ def _plain_path(text: str) -> bool:
 
 def home_of(user: StaffUser) -> str:
     """Where a user starts: a clerk at their first window, a manager or administrator at the
-    dashboard, a clerk bound to no window at the start page (to choose one)."""
+    dashboard, a clerk bound to no window at the start page (to choose one); each in the
+    user's own hall (a network account: in the hall where they signed in)."""
     if user.role == "clerk" and user.windows:
-        return path(f"/counter/{user.windows[0]}")
-    if user.at_least("manager"):
-        return path("/dashboard")
-    return path("/")
+        page = f"/counter/{user.windows[0]}"
+    elif user.at_least("manager"):
+        page = "/dashboard"
+    else:
+        page = "/"
+    return hall_path(user.hall, page)
+
+
+def after_sign_in(user: StaffUser, target: str | None) -> str:
+    """Where to go after signing in: ``target`` if it is a path of this site and the user may
+    act in this hall; otherwise the user's start page (a town's clerk who signed in at the
+    district's page goes to the town's)."""
+    here = safe_next(target) if may_act_here(user) else None
+    return here or home_of(user)
+
+
+def hall_path(hall: str | None, page: str) -> str:
+    """The path of a hall's ``page`` (``/counter/5``): ``/h/<hall>/counter/5``; for this
+    request's hall and for None (a network account: where it is) as this request writes it
+    (``/counter/5`` under the default hall's paths)."""
+    if hall is None or hall == context().hall:
+        return path(page)
+    return f"/h/{hall}{page}"
 
 
 def client_address() -> str | None:
@@ -143,9 +169,9 @@ def user_agent() -> str | None:
 
 def sees_network(user: StaffUser) -> bool:
     """Whether ``user`` may see every hall (the network's pages): a manager or administrator
-    whose account belongs to no hall. The one place the network's hall rule is written; until
-    accounts carry a hall, every manager and administrator belongs to the network."""
-    return user.at_least("manager") and getattr(user, "hall", None) is None
+    whose account belongs to no hall (a network account, :mod:`queues.access.halls`). The one
+    place the network's hall rule is written."""
+    return user.at_least("manager") and user.hall is None
 
 
 def require_network() -> StaffUser:

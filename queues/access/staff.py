@@ -28,6 +28,11 @@ The password check (scrypt, about 70 ms) runs outside any transaction: a sign-in
 writes, one that counts the attempt and fetches the hash, one that records the outcome and opens
 the session. On SQLite a write transaction holds the database's only write lock, and a check
 inside it held up every other writer in the hall for as long.
+
+**Halls.** An account belongs to a hall or to the network (:mod:`queues.access.halls`): a hall's
+clerk or manager acts in that hall only, a network manager or administrator in every hall. Names
+are unique across the network, so anyone signs in anywhere; what they may then do is the rule's.
+A hall's manager lists, makes and changes only their hall's accounts (:func:`may_change`).
 """
 
 from __future__ import annotations
@@ -44,11 +49,13 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from queues import errors
-from queues.access import sessions, throttle
+from queues.access import halls, sessions, throttle
+from queues.access.halls import HERE
 from queues.context import Context
 from queues.store import events
 from queues.store.db import insert_for
 from queues.store.models import Secret, StaffSession, User
+from queues.text.i18n import t
 
 STAFF_ROLES = ("clerk", "manager", "admin")
 RANK = {"clerk": 1, "manager": 2, "admin": 3}
@@ -68,6 +75,8 @@ class StaffUser:
     display_name: str
     role: str
     windows: tuple[int, ...]
+    hall: str | None = None
+    """The hall the account belongs to; None: the network (every hall)."""
 
     @property
     def actor(self) -> str:
@@ -80,10 +89,19 @@ class StaffUser:
         """Managers and administrators work any window; a clerk the ones bound to them (or any)."""
         return self.at_least("manager") or not self.windows or window in self.windows
 
+    def may_act_in(self, hall: str) -> bool:
+        """A network account acts in every hall, a hall's account in its own."""
+        return halls.may_act_in(self.hall, hall)
+
+    def sees(self, hall: str | None) -> bool:
+        """Whether the account sees (and, as a manager, may change) accounts of ``hall``: a
+        network account every hall's and the network's, a hall's account its own hall's."""
+        return self.hall is None or hall == self.hall
+
 
 def _view(u: User) -> StaffUser:
     windows = tuple(int(w) for w in u.windows.split(",") if w.strip())
-    return StaffUser(u.id, u.name, u.display_name or u.name, u.role, windows)
+    return StaffUser(u.id, u.name, u.display_name or u.name, u.role, windows, u.hall)
 
 
 @dataclass(frozen=True)
@@ -128,11 +146,16 @@ def add_user(
     windows: list[int] | tuple[int, ...] = (),
     display_name: str = "",
     actor: str = "cli",
+    hall: str | halls.Here | None = HERE,
 ) -> StaffUser:
-    """A new account; clerks may be bound to windows (``windows``), others work anywhere."""
+    """A new account; clerks may be bound to windows (``windows``), others work anywhere.
+
+    It belongs to ``hall``: by default the hall of ``ctx``, None for a network account (every
+    hall), or a hall's code (one of :func:`queues.access.halls.known_halls`)."""
     name = name.strip()
     if role not in STAFF_ROLES:
         raise errors.InvalidRole(role=role, roles=", ".join(STAFF_ROLES))
+    belongs = halls.hall_for(ctx, hall)
     if not name or len(name) > 64:
         raise errors.InvalidUserName(name=name)
     _check_password(password)
@@ -149,11 +172,21 @@ def add_user(
                 role=role,
                 password_hash=generate_password_hash(password),
                 windows=_windows_text(windows),
+                hall=belongs,
                 created_at=now,
             )
             s.add(user)
             s.flush()
-            events.record(s, "user_added", actor, now, user=name, role=role, windows=list(windows))
+            events.record(
+                s,
+                "user_added",
+                actor,
+                now,
+                user=name,
+                role=role,
+                windows=list(windows),
+                hall=belongs,
+            )
             return _view(user)
     except IntegrityError:
         raise errors.UserExists(name=name) from None
@@ -296,16 +329,20 @@ def sign_out_everywhere(ctx: Context, name: str, actor: str = "cli") -> int:
     return ended
 
 
-def end_session(ctx: Context, session_id: int, actor: str) -> str:
+def end_session(ctx: Context, session_id: int, actor: str, *, by: StaffUser | None = None) -> str:
     """End one session (a manager, on the staff page); answers whose it was. UnknownSession
-    when it is not live (ended meanwhile, expired, or never was)."""
+    when it is not live (ended meanwhile, expired, or never was), or is of an account that
+    ``by`` (when given) does not see: another hall's."""
     now = ctx.now()
     with ctx.db.write() as s:
-        name = s.scalar(
-            select(User.name)
+        found = s.execute(
+            select(User.name, User.hall)
             .join(StaffSession, StaffSession.user_id == User.id)
             .where(StaffSession.id == session_id, sessions.live(now))
-        )
+        ).first()
+        name = found.name if found is not None else None
+        if found is not None and by is not None and not by.sees(found.hall):
+            raise errors.UnknownSession()  # another hall's: not even whether it is live
         if name is None or not sessions.end(s, now, "ended", sessions.of_id(session_id)):
             raise errors.UnknownSession()
         events.record(s, "session_ended", actor, now, user=name, session=session_id)
@@ -323,12 +360,16 @@ def sessions_of(ctx: Context, name: str, *, ended: bool = False) -> list[Session
         return _session_infos(s, query, now)
 
 
-def live_sessions(ctx: Context) -> list[SessionInfo]:
-    """Everybody's live sessions, by name and newest first (for the staff page)."""
+def live_sessions(ctx: Context, seen_by: StaffUser | None = None) -> list[SessionInfo]:
+    """Everybody's live sessions, by name and newest first (for the staff page); with
+    ``seen_by``, those of the accounts they see (a hall's manager: their hall's)."""
     now = ctx.now()
     with ctx.db.read() as s:
         query = select(StaffSession, User.name).join(User, User.id == StaffSession.user_id)
-        return _session_infos(s, query.where(sessions.live(now)).order_by(User.name), now)
+        query = query.where(sessions.live(now))
+        if seen_by is not None and seen_by.hall is not None:
+            query = query.where(User.hall == seen_by.hall)
+        return _session_infos(s, query.order_by(User.name), now)
 
 
 def _session_infos(s: Session, query: Select[Any], now: datetime) -> list[SessionInfo]:
@@ -362,24 +403,45 @@ def users(ctx: Context) -> list[StaffUser]:
         return [_view(u) for u in s.scalars(select(User).where(User.active).order_by(User.name))]
 
 
-def accounts(ctx: Context) -> list[tuple[StaffUser, bool]]:
-    """Every account, stopped ones too, each with whether it may sign in."""
+def accounts(ctx: Context, seen_by: StaffUser | None = None) -> list[tuple[StaffUser, bool]]:
+    """Every account, stopped ones too, each with whether it may sign in; with ``seen_by``,
+    the accounts they see (a hall's manager: their hall's; a network account: all)."""
+    query = select(User).order_by(User.name)
+    if seen_by is not None and seen_by.hall is not None:
+        query = query.where(User.hall == seen_by.hall)
     with ctx.db.read() as s:
-        return [(_view(u), u.active) for u in s.scalars(select(User).order_by(User.name))]
+        return [(_view(u), u.active) for u in s.scalars(query)]
 
 
 def may_change(ctx: Context, by: StaffUser, name: str, *, stopping: bool = False) -> None:
     """Whether ``by`` may change ``name``'s account (a new password, stopping or starting it):
     a manager changes clerks' and managers' accounts, only an administrator an administrator's,
-    and nobody stops their own (a hall left without anyone to start it again)."""
+    and nobody stops their own (a hall left without anyone to start it again). A hall's
+    manager or administrator changes only their hall's accounts: another hall's, or a network
+    account, is unknown to them (UnknownUser, as for a name nobody has)."""
     with ctx.db.read() as s:
         target = s.scalar(select(User).where(User.name == name))
-    if target is None:
+    if target is None or not by.sees(target.hall):
         raise errors.UnknownUser(name=name)
     if not by.at_least("manager") or (target.role == "admin" and not by.at_least("admin")):
         raise errors.NotYourAccount(name=name)
     if stopping and target.name == by.name:
         raise errors.NotYourAccount(name=name)
+
+
+def may_make_in(ctx: Context, by: StaffUser, hall: str | halls.Here | None) -> str | None:
+    """The hall an account that ``by`` makes in ``hall`` belongs to (``HERE``: ``ctx``'s hall,
+    None: the network), if ``by`` may make one there: a hall's manager or administrator only in
+    their own hall (never a network account), a network one anywhere; NotYourHall otherwise.
+    (Which roles ``by`` may give is the staff page's: only an administrator an administrator.)"""
+    belongs = halls.hall_for(ctx, hall)
+    if not by.at_least("manager") or not by.sees(belongs):
+        raise errors.NotYourHall(hall=belongs or _network_words)
+    return belongs
+
+
+def _network_words(lang: str) -> str:
+    return t("staff.network", lang)
 
 
 def session_secret(ctx: Context) -> str:

@@ -4,6 +4,10 @@ A token has a role (``kiosk``, ``clerk``, ``manager``, ``admin``) and a name; on
 is stored, so it is shown once, when it is made. A kiosk token is named after the kiosk it speaks
 for; a clerk token may be bound to windows, as a clerk's account is. A revoked token is refused
 from the next request on, on every web process (each request looks the hash up).
+
+A token belongs to a hall or to the network, as a staff account does (:mod:`queues.access.halls`):
+a hall's token acts in that hall only, a network token in every hall. A kiosk token always
+belongs to its kiosk's hall.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from datetime import datetime
 from sqlalchemy import select
 
 from queues import errors
+from queues.access import halls
+from queues.access.halls import HERE
 from queues.context import Context
 from queues.store import events
 from queues.store.models import ApiToken
@@ -31,6 +37,8 @@ class Principal:
     role: str
     windows: tuple[int, ...] = ()
     """For a clerk token: the windows it may act at (empty: any, as for tokens made before)."""
+    hall: str | None = None
+    """The hall it acts in; None: every hall of the network."""
 
     @property
     def actor(self) -> str:
@@ -40,6 +48,10 @@ class Principal:
         """A clerk token acts at its own windows; managers and administrators at any."""
         return self.role != "clerk" or not self.windows or window in self.windows
 
+    def may_act_in(self, hall: str) -> bool:
+        """A network token acts in every hall, a hall's token in its own."""
+        return halls.may_act_in(self.hall, hall)
+
 
 @dataclass(frozen=True)
 class TokenInfo:
@@ -48,6 +60,7 @@ class TokenInfo:
     role: str
     created_at: datetime
     revoked_at: datetime | None
+    hall: str | None = None
 
 
 def _hash(token: str) -> str:
@@ -61,13 +74,18 @@ def create_token(
     actor: str = "cli",
     *,
     windows: list[int] | tuple[int, ...] = (),
+    hall: str | halls.Here | None = HERE,
 ) -> str:
     """Make a new API token and answer it; only its hash is stored, so it is shown once.
 
     A clerk token may be bound to ``windows``, as a clerk's account is; a kiosk token's name is
-    the kiosk it speaks for (one of the hall file's)."""
+    the kiosk it speaks for (one of the hall file's). It belongs to ``hall``: by default the
+    hall of ``ctx``, None for a network token, or a hall's code; a kiosk token to a hall."""
     if role not in ROLES:
         raise errors.InvalidRole(role=role, roles=", ".join(ROLES))
+    belongs = halls.hall_for(ctx, hall)
+    if role == "kiosk" and belongs is None:
+        raise errors.NetworkKiosk()
     if role == "kiosk" and ctx.config.kiosk(name) is None:
         raise errors.UnknownKiosk(kiosk=name)
     known = {w.id for w in ctx.config.windows}
@@ -79,9 +97,18 @@ def create_token(
     now = ctx.now()
     with ctx.db.write() as s:
         s.add(
-            ApiToken(name=name, role=role, token_hash=_hash(token), windows=bound, created_at=now)
+            ApiToken(
+                name=name,
+                role=role,
+                token_hash=_hash(token),
+                windows=bound,
+                hall=belongs,
+                created_at=now,
+            )
         )
-        events.record(s, "token_created", actor, now, name=name, role=role, windows=bound)
+        events.record(
+            s, "token_created", actor, now, name=name, role=role, windows=bound, hall=belongs
+        )
     return token
 
 
@@ -89,7 +116,7 @@ def tokens(ctx: Context) -> list[TokenInfo]:
     """Every token ever made (never the token itself: only its hash is kept)."""
     with ctx.db.read() as s:
         return [
-            TokenInfo(t.id, t.name, t.role, t.created_at, t.revoked_at)
+            TokenInfo(t.id, t.name, t.role, t.created_at, t.revoked_at, t.hall)
             for t in s.scalars(select(ApiToken).order_by(ApiToken.id))
         ]
 
@@ -110,7 +137,7 @@ def revoke_token(ctx: Context, which: str, actor: str = "cli") -> list[TokenInfo
         for t in found:
             t.revoked_at = now
             events.record(s, "token_revoked", actor, now, name=t.name, role=t.role, token=t.id)
-        return [TokenInfo(t.id, t.name, t.role, t.created_at, t.revoked_at) for t in found]
+        return [TokenInfo(t.id, t.name, t.role, t.created_at, t.revoked_at, t.hall) for t in found]
 
 
 def authenticate(ctx: Context, token: str) -> Principal | None:
@@ -124,4 +151,4 @@ def authenticate(ctx: Context, token: str) -> Principal | None:
         if row is None:
             return None
         windows = tuple(int(w) for w in row.windows.split(",") if w.strip())
-        return Principal(name=row.name, role=row.role, windows=windows)
+        return Principal(name=row.name, role=row.role, windows=windows, hall=row.hall)

@@ -89,6 +89,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "staff.col.role": ("角色", "Role"),
     "staff.col.windows": ("窗口", "Windows"),
     "staff.any": ("全部", "any"),
+    "staff.col.hall": ("所属大厅", "Hall"),
+    "staff.network": ("全网", "network"),
+    "staff.hall.note": (
+        "全网账号可在每个大厅工作；大厅账号只在本大厅。",
+        "A network account works in every hall; a hall's account in its own hall only.",
+    ),
+    "staff.other_hall": (
+        "您的账号属于大厅 {own}，不能使用大厅 {hall} 的页面。",
+        "Your account belongs to hall {own}: the pages of hall {hall} are not yours.",
+    ),
     "staff.kiosks": ("取号机配对", "Kiosk pairing"),
     "staff.kiosks.note": (
         "在取号机电脑的浏览器上打开配对链接，它就成为该取号机：号票由它的打印机打印。"
@@ -1128,6 +1138,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "error.invalid_user_name": ("用户名无效。", "That is not a valid user name."),
     "error.user_exists": ("用户 {name} 已存在。", "There is a user {name} already."),
+    "error.unknown_hall": ("没有编码为 {hall} 的大厅。", "There is no hall with the code {hall}."),
+    "error.not_your_hall": (
+        "无权操作大厅 {hall} 的账号（您只管理本大厅的账号）。",
+        "You may not make or change accounts of {hall} (you manage your own hall's only).",
+    ),
+    "error.network_kiosk": (
+        "取号机令牌属于取号机所在的大厅，不能是全网令牌。",
+        "A kiosk token belongs to the kiosk's hall; it cannot be a network token.",
+    ),
+    "error.hall_not_yours": (
+        "此令牌属于大厅 {own}，不能在大厅 {hall} 使用。",
+        "This token belongs to hall {own} and may not act in hall {hall}.",
+    ),
     "error.unknown_user": ("没有用户 {name}。", "There is no user {name}."),
     "error.bad_credentials": ("用户名或密码错误。", "Wrong name or password."),
     "error.sign_in_locked": (

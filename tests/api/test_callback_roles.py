@@ -83,7 +83,9 @@ def browser_id(ident: str | dict[str, Any]) -> str:
     return json.dumps(ident, sort_keys=True, separators=(",", ":"))
 
 
-def add_person(client: FlaskClient, name: str) -> Any:
+def add_person(client: FlaskClient, name: str, hall: str | None = None) -> Any:
+    """Press 添加 on the staff page; ``hall`` as the hall chooser says ("": the network, None:
+    left as drawn, the page's own hall)."""
     return post_callback(
         client,
         [("staff-message", "children"), ("staff-tick", "data")],
@@ -94,6 +96,7 @@ def add_person(client: FlaskClient, name: str) -> Any:
             ("staff-new-role", "value", "clerk"),
             ("staff-new-windows", "value", ""),
             ("staff-new-password", "value", PASSWORD),
+            ("staff-new-hall", "value", hall),
             ("staff-lang", "data", "zh"),
             ("staff-tick", "data", 0),
         ],

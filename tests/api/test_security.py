@@ -84,6 +84,7 @@ def test_a_post_from_another_site_with_the_session_is_refused(
             ("staff-new-role", "value", "clerk"),
             ("staff-new-windows", "value", ""),
             ("staff-new-password", "value", PASSWORD),
+            ("staff-new-hall", "value", None),
             ("staff-lang", "data", "zh"),
             ("staff-tick", "data", 0),
         ],
