@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 import psycopg
 
-from queues import project_codes
+from queues import errors, project_codes
 from queues.access import halls, tokens
 from queues.context import Context
 from queues.errors import HallqError
@@ -509,7 +509,8 @@ def _hall_options(what: str) -> Callable[[Callable[..., None]], Callable[..., No
             "--hall",
             default=None,
             metavar="CODE",
-            help=f"The hall the {what} belongs to and acts in (default: the hall of HALLQ_CONFIG).",
+            help=f"The hall the {what} belongs to and acts in, one of the network's (default: "
+            "the hall of HALLQ_CONFIG, the default hall of a network file).",
         )(command)
 
     return add
@@ -520,7 +521,22 @@ def _belongs(hall: str | None, network: bool) -> str | halls.Here | None:
         raise click.ClickException("give --hall CODE or --network, not both")
     if network:
         return halls.NETWORK
-    return halls.HERE if hall is None else hall
+    return halls.HERE
+
+
+@contextmanager
+def _hall_ctx(hall: str | None) -> Iterator[Context]:
+    """The context of hall ``hall`` of the network HALLQ_CONFIG names (None: its default hall),
+    where an account or token of that hall is made (its windows and kiosks are that hall's)."""
+    from app import network_from
+
+    network = network_from(_settings())
+    try:
+        if hall is not None and hall not in network:
+            raise errors.UnknownHall(hall=hall)
+        yield network.context(hall)
+    finally:
+        network.context().db.dispose()
 
 
 def _where(hall: str | None) -> str:
@@ -567,7 +583,7 @@ def token_create(
         raise click.ClickException(
             "a clerk token acts at windows: give --windows 20,21 (or --any-window)"
         )
-    with _ctx() as ctx:
+    with _hall_ctx(hall) as ctx:
         belongs = halls.hall_for(ctx, _belongs(hall, network))
         value = tokens.create_token(ctx, role, name or role, windows=bound, hall=belongs)
     click.echo(
@@ -821,7 +837,7 @@ def user_add(
     bound = _windows(windows)
     belongs = _belongs(hall, network)
     password = _password(password_stdin)
-    with _ctx() as ctx:
+    with _hall_ctx(hall) as ctx:
         added = staff.add_user(
             ctx, name, role, password, windows=bound, display_name=display_name, hall=belongs
         )

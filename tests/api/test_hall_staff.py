@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -468,3 +469,42 @@ def test_the_command_line_makes_hall_and_network_accounts_and_tokens(
     who = tokens.authenticate(main, tablet.output.strip().splitlines()[-1])
     assert who is not None and who.hall == MAIN
     assert [(t.name, t.hall) for t in tokens.tokens(main)] == [("etl", None), ("t5", MAIN)]
+
+
+def test_the_command_line_makes_a_towns_accounts_from_the_network_file(
+    two: tuple[Context, Context], tmp_path: Path
+) -> None:
+    """With a network file, ``--hall CODE`` makes the account in that hall (its windows are
+    that hall's), and a code the network does not name is refused."""
+    main, town = two
+    network = tmp_path / "network.toml"
+    network.write_text(
+        f"""default = "{MAIN}"
+
+[[halls]]
+code = "{MAIN}"
+level = "district"
+file = "{MAIN_HALL}"
+
+[[halls]]
+code = "{TOWN}"
+level = "town"
+parent = "{MAIN}"
+file = "{TOWN_HALL}"
+""",
+        encoding="utf-8",
+    )
+    env = {"HALLQ_DATABASE_URL": str(main.db.url), "HALLQ_CONFIG": str(network)}
+    runner = CliRunner()
+    args = ["user", "add", "chen", "--role", "clerk", "--windows", "2", "--password-stdin"]
+    made = runner.invoke(cli_main, [*args, "--hall", TOWN], env=env, input=PASSWORD)
+    assert made.exit_code == 0, made.output
+    assert "chen (clerk, hall town) at windows 2 can sign in" in made.output
+    (chen,) = staff.users(town)
+    assert chen.hall == TOWN and chen.may_act_in(TOWN) and not chen.may_act_in(MAIN)
+    wrong = runner.invoke(cli_main, [*args, "--hall", "nowhere"], env=env, input=PASSWORD)
+    assert wrong.exit_code != 0 and "There is no hall with the code nowhere" in wrong.output
+    token = runner.invoke(
+        cli_main, ["token", "create", "--role", "kiosk", "--name", "k1", "--hall", TOWN], env=env
+    )
+    assert token.exit_code != 0 and "There is no kiosk k1" in token.output  # the town has none
