@@ -70,10 +70,27 @@ def two(sqlite_url: str, clock: Clock) -> Iterator[tuple[Context, Context]]:
     db.dispose()
 
 
-def client_of(app: Dash) -> FlaskClient:
-    client = app.server.test_client()
-    client.get("/")
-    return client
+class Serving:
+    """The halls' pages and API over HTTP: ``serving(ctx)`` is a browser's (or a script's)
+    client of hall ``ctx``; ``serving.app`` the app that answered it last.
+
+    Each hall is its own app over the shared database, until one deployment serves every
+    hall under its code (``/h/<hall>/…``): then one app, and a client of a hall writes its
+    paths under the hall's code."""
+
+    def __init__(self) -> None:
+        self.app: Dash | None = None
+
+    def __call__(self, ctx: Context) -> FlaskClient:
+        self.app = create_app(ctx)
+        client = self.app.server.test_client()
+        client.get("/")
+        return client
+
+
+@pytest.fixture
+def serving(two: tuple[Context, Context]) -> Serving:
+    return Serving()
 
 
 def post(client: FlaskClient, body: dict[str, Any]) -> int:
@@ -147,7 +164,7 @@ def test_accounts_from_before_halls_are_network_accounts(two: tuple[Context, Con
 @AUDIT
 @given(data=st.data())
 def test_a_halls_clerk_and_manager_are_refused_at_every_callback_of_another_hall(
-    two: tuple[Context, Context], data: st.DataObject
+    two: tuple[Context, Context], data: st.DataObject, serving: Serving
 ) -> None:
     """The audit of test_callback_roles, signed in: a clerk and a manager (and an
     administrator) of the tests' hall get 403 from every staff callback of the town, whatever
@@ -161,8 +178,9 @@ def test_a_halls_clerk_and_manager_are_refused_at_every_callback_of_another_hall
     ]
     network = staff.add_user(main, f"net{suffix}", "admin", PASSWORD, hall=None)
     home = staff.add_user(town, f"town{suffix}", "admin", PASSWORD)
-    app = create_app(town)
-    client = client_of(app)
+    client = serving(town)
+    app = serving.app
+    assert app is not None
     bodies = [(key[:50], data.draw(forge.body(key, spec))) for key, spec in staff_callbacks(app)]
     assert len(bodies) >= 20
     for user in strangers:
@@ -175,7 +193,9 @@ def test_a_halls_clerk_and_manager_are_refused_at_every_callback_of_another_hall
         assert not any(code in (401, 403) for _, code in seen), (user.name, seen)
 
 
-def test_a_clerk_calls_at_home_and_not_in_the_town(two: tuple[Context, Context]) -> None:
+def test_a_clerk_calls_at_home_and_not_in_the_town(
+    two: tuple[Context, Context], serving: Serving
+) -> None:
     """The same clerk, the same window number: the tests' hall's window 5 calls, the town's
     window 1 refuses, and the town's queue is as it was."""
     main, town = two
@@ -184,11 +204,11 @@ def test_a_clerk_calls_at_home_and_not_in_the_town(two: tuple[Context, Context])
     services.issue(main, "tax")
     services.resume(town, 1, "clerk:town")
     services.issue(town, "tax")
-    client = client_of(create_app(town))
+    client = serving(town)
     as_user(client, clerk)
     assert call_next_at(client, 1).status_code == 403
     assert services.call_next(town, 1, "clerk:town").number == "T001"  # still waiting
-    client = client_of(create_app(main))
+    client = serving(main)
     as_user(client, clerk)
     assert call_next_at(client, 5).status_code == 200
     (five,) = [w for w in counters.windows(main) if w.id == 5]
@@ -215,14 +235,14 @@ def ask(client: FlaskClient, method: str, path: str, token: str) -> Any:
 
 
 def test_a_halls_tokens_are_refused_at_every_endpoint_of_another_hall(
-    two: tuple[Context, Context],
+    two: tuple[Context, Context], serving: Serving
 ) -> None:
     main, town = two
     strangers = {
         role: tokens.create_token(main, role, "k1" if role == "kiosk" else f"{role}-main")
         for role in tokens.ROLES
     }
-    client = client_of(create_app(town))
+    client = serving(town)
     assert len(api.routes) >= 15
     for r in api.routes:
         for role, token in strangers.items():
@@ -235,7 +255,9 @@ def test_a_halls_tokens_are_refused_at_every_endpoint_of_another_hall(
                 assert error["message"] == (f"此令牌属于大厅 {MAIN}，不能在大厅 {TOWN} 使用。")
 
 
-def test_network_tokens_pass_the_check_at_every_endpoint(two: tuple[Context, Context]) -> None:
+def test_network_tokens_pass_the_check_at_every_endpoint(
+    two: tuple[Context, Context], serving: Serving
+) -> None:
     """A network token of each staff role a route takes gets past the check in the town (no
     route takes kiosk tokens only; the town's own tokens: the next test)."""
     main, town = two
@@ -243,7 +265,7 @@ def test_network_tokens_pass_the_check_at_every_endpoint(two: tuple[Context, Con
         role: tokens.create_token(main, role, f"{role}-net", hall=None)
         for role in ("clerk", "manager", "admin")
     }
-    client = client_of(create_app(town))
+    client = serving(town)
     for r in api.routes:
         roles = [role for role in r.roles or ("admin",) if role != "kiosk"]
         assert roles, r.rule
@@ -252,11 +274,13 @@ def test_network_tokens_pass_the_check_at_every_endpoint(two: tuple[Context, Con
             assert answer.status_code not in (401, 403), (r.rule, role, answer.get_json())
 
 
-def test_the_town_window_refuses_the_districts_clerk_token(two: tuple[Context, Context]) -> None:
+def test_the_town_window_refuses_the_districts_clerk_token(
+    two: tuple[Context, Context], serving: Serving
+) -> None:
     main, town = two
     ours = tokens.create_token(town, "clerk", "town-tablet", windows=[1])
     theirs = tokens.create_token(main, "clerk", "district-tablet")
-    client = client_of(create_app(town))
+    client = serving(town)
     refused = ask(client, "POST", "/windows/1/resume", theirs)
     assert refused.status_code == 403
     assert refused.get_json()["error"]["code"] == "hall_not_yours"
@@ -281,15 +305,16 @@ def people_shown(client: FlaskClient) -> list[list[str]]:
 
 
 def test_a_halls_manager_sees_and_changes_only_the_halls_accounts(
-    two: tuple[Context, Context],
+    two: tuple[Context, Context], serving: Serving
 ) -> None:
     main, town = two
     manager = staff.add_user(main, "li", "manager", PASSWORD)
     staff.add_user(main, "wang", "clerk", PASSWORD)
     staff.add_user(town, "chen", "clerk", PASSWORD)
     staff.add_user(main, "zhou", "manager", PASSWORD, hall=None)
-    app = create_app(main)
-    client = client_of(app)
+    client = serving(main)
+    app = serving.app
+    assert app is not None
     as_user(client, manager)
     shown = people_shown(client)
     assert [(row[0], row[4]) for row in shown] == [("li", MAIN), ("wang", MAIN)]
@@ -311,12 +336,14 @@ def test_a_halls_manager_sees_and_changes_only_the_halls_accounts(
     assert staff.session_user(town, chen_signed_in) is not None  # still signed in
 
 
-def test_a_network_admin_sees_every_account_with_its_hall(two: tuple[Context, Context]) -> None:
+def test_a_network_admin_sees_every_account_with_its_hall(
+    two: tuple[Context, Context], serving: Serving
+) -> None:
     main, town = two
     admin = staff.add_user(main, "root", "admin", PASSWORD, hall=None)
     staff.add_user(main, "wang", "clerk", PASSWORD)
     staff.add_user(town, "chen", "clerk", PASSWORD)
-    client = client_of(create_app(town))
+    client = serving(town)
     as_user(client, admin)
     shown = [(row[0], row[4]) for row in people_shown(client)]
     assert shown == [("chen", TOWN), ("root", "network"), ("wang", MAIN)]
@@ -327,13 +354,13 @@ def test_a_network_admin_sees_every_account_with_its_hall(two: tuple[Context, Co
 
 
 def test_a_halls_manager_makes_accounts_of_the_hall_only(
-    two: tuple[Context, Context], monkeypatch: pytest.MonkeyPatch
+    two: tuple[Context, Context], monkeypatch: pytest.MonkeyPatch, serving: Serving
 ) -> None:
     main, _ = two
     # the network's hall list, as the lead's network will give it (halls.known_halls)
     monkeypatch.setattr(halls, "known_halls", lambda ctx: (MAIN, TOWN))
     manager = staff.add_user(main, "li", "manager", PASSWORD)
-    client = client_of(create_app(main))
+    client = serving(main)
     as_user(client, manager)
     for hall in (TOWN, ""):  # the town, the network
         refused = add_person(client, f"x{hall}", hall=hall)
@@ -371,28 +398,30 @@ def sign_in_at(client: FlaskClient, name: str, target: str | None) -> str:
 
 
 def test_staff_sign_in_anywhere_and_land_in_their_own_hall(
-    two: tuple[Context, Context],
+    two: tuple[Context, Context], serving: Serving
 ) -> None:
     main, town = two
     staff.add_user(main, "wang", "clerk", PASSWORD, windows=[5])
     staff.add_user(main, "li", "manager", PASSWORD)
     staff.add_user(main, "zhou", "manager", PASSWORD, hall=None)
-    client = client_of(create_app(town))
+    client = serving(town)
     assert sign_in_at(client, "wang", "/counter/1") == f"/h/{MAIN}/counter/5"
     assert sign_in_at(client, "li", "/staff") == f"/h/{MAIN}/dashboard"
     assert sign_in_at(client, "zhou", "/staff") == "/staff"  # the network's: here
     assert sign_in_at(client, "zhou", None) == "/dashboard"
-    client = client_of(create_app(main))
+    client = serving(main)
     assert sign_in_at(client, "wang", "/counter/6") == "/counter/6"  # at home: where asked
 
 
-def test_another_halls_page_says_whose_it_is(two: tuple[Context, Context]) -> None:
+def test_another_halls_page_says_whose_it_is(
+    two: tuple[Context, Context], serving: Serving
+) -> None:
     """A town clerk who opens the district's counter or a manager its staff page is refused in
     words (and the page's callbacks answer 403), not with a traceback."""
     main, town = two
     clerk = staff.add_user(town, "chen", "clerk", PASSWORD)
     manager = staff.add_user(town, "liu", "manager", PASSWORD)
-    client = client_of(create_app(main))
+    client = serving(main)
     for user, page in ((clerk, "/counter/5"), (manager, "/staff"), (manager, "/dashboard")):
         as_user(client, user)
         answer = client.post(
