@@ -60,9 +60,10 @@ AUDIT = settings(
 
 
 @pytest.fixture
-def two(sqlite_url: str, clock: Clock) -> Iterator[tuple[Context, Context]]:
-    """The tests' hall and the town on one database, each its own context."""
-    db = Database(sqlite_url)
+def two(any_url: str, clock: Clock) -> Iterator[tuple[Context, Context]]:
+    """The tests' hall and the town on one database, each its own context (on SQLite, and on
+    PostgreSQL when one is configured)."""
+    db = Database(any_url)
     apply_config(db, hall_config.load(TOWN_HALL))
     main = Context(db=db, config=hall_config.load(MAIN_HALL), clock=clock)
     town = Context(db=db, config=hall_config.load(TOWN_HALL), clock=clock)
