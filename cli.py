@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 import click
 import psycopg
 
-from queues import errors, project_codes
+from queues import project_codes
 from queues.access import halls, tokens
 from queues.context import Context
-from queues.errors import HallqError
+from queues.errors import HallqError, UnknownHall
 from queues.hall import config as hall_config
 from queues.hall import network as hall_network
 from queues.hall.sync import apply_config
@@ -533,7 +533,7 @@ def _hall_ctx(hall: str | None) -> Iterator[Context]:
     network = network_from(_settings())
     try:
         if hall is not None and hall not in network:
-            raise errors.UnknownHall(hall=hall)
+            raise UnknownHall(hall=hall)
         yield network.context(hall)
     finally:
         network.context().db.dispose()

@@ -55,13 +55,16 @@ def year_report(client: FlaskClient) -> Any:
 
 
 def test_the_network_is_for_its_managers(client: FlaskClient, ctx: Context) -> None:
-    clerk = staff.add_user(ctx, "wang", "clerk", PASSWORD)
-    manager = staff.add_user(ctx, "li", "manager", PASSWORD)
+    clerk = staff.add_user(ctx, "wang", "clerk", PASSWORD, hall=None)
+    hall_manager = staff.add_user(ctx, "zhao", "manager", PASSWORD)  # of the hall, not the network
+    manager = staff.add_user(ctx, "li", "manager", PASSWORD, hall=None)
     services.issue(ctx, "tax")
     for ask in (live_rows, year_report):
         as_user(client, None)
         assert ask(client).status_code == 401
         as_user(client, clerk)
+        assert ask(client).status_code == 403
+        as_user(client, hall_manager)
         assert ask(client).status_code == 403
         as_user(client, manager)
         response = ask(client)
@@ -73,7 +76,7 @@ def test_the_network_is_for_its_managers(client: FlaskClient, ctx: Context) -> N
 def test_the_network_report_downloads_as_a_hall_report_does(
     client: FlaskClient, ctx: Context
 ) -> None:
-    manager = staff.add_user(ctx, "li", "manager", PASSWORD)
+    manager = staff.add_user(ctx, "li", "manager", PASSWORD, hall=None)
     services.issue(ctx, "tax")
     as_user(client, manager)
     body = callback_body(

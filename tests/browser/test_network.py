@@ -25,7 +25,8 @@ def district(sqlite_url: str, clock: Clock) -> Iterator[Network]:
     nw = network_of(db, clock)
     a_network_day(nw, clock)
     main = nw.context()
-    staff.add_user(main, "boss", "manager", PASSWORD, display_name="区中心主任")
+    # the district's manager: a network account (one of a hall sees only that hall)
+    staff.add_user(main, "boss", "manager", PASSWORD, display_name="区中心主任", hall=None)
     staff.add_user(main, "wang", "clerk", PASSWORD, windows=[5])
     yield nw
     db.dispose()
