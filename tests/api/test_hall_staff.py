@@ -2,9 +2,9 @@
 only, a network account or token in every hall, checked on the server at every callback and
 endpoint the role audit covers (tests/api/test_callback_roles.py).
 
-Two halls share one database: the tests' hall ("new-district", tests/halls/main.toml) and a
-town ("town", tests/halls/town.toml), each served by its own app over its own context (one
-deployment serving both under ``/h/<code>/`` is the hall paths' part; the rule is the same).
+Two halls share one database and one deployment: the tests' hall ("new-district",
+tests/halls/main.toml, the default: its paths without a code) and a town ("town",
+tests/halls/town.toml: its pages under /h/town/, its API under /api/v1/halls/town/).
 """
 
 from __future__ import annotations
@@ -29,10 +29,8 @@ from cli import main as cli_main
 from queues import errors, services
 from queues.access import halls, staff, tokens
 from queues.context import Context
-from queues.hall import config as hall_config
-from queues.hall.sync import apply_config
+from queues.network import Network
 from queues.read import counters
-from queues.store.db import Database
 from queues.store.models import User
 from tests.api.test_callback_roles import (
     PASSWORD,
@@ -46,7 +44,7 @@ from tests.api.test_callback_roles import (
     staff_refresh_body,
 )
 from tests.hostile import forge
-from tests.support import MAIN_HALL, TOWN_HALL, Clock
+from tests.support import MAIN_HALL, TOWN_HALL, Clock, make_network
 
 MAIN, TOWN = "new-district", "town"
 NAMES = itertools.count()
@@ -60,42 +58,61 @@ AUDIT = settings(
 
 
 @pytest.fixture
-def two(any_url: str, clock: Clock) -> Iterator[tuple[Context, Context]]:
-    """The tests' hall and the town on one database, each its own context (on SQLite, and on
-    PostgreSQL when one is configured)."""
-    db = Database(any_url)
-    apply_config(db, hall_config.load(TOWN_HALL))
-    main = Context(db=db, config=hall_config.load(MAIN_HALL), clock=clock)
-    town = Context(db=db, config=hall_config.load(TOWN_HALL), clock=clock)
-    yield main, town
-    db.dispose()
+def network(sqlite_url: str, clock: Clock) -> Iterator[Network]:
+    """The tests' hall (the default) and the town, one database, one deployment."""
+    net = make_network(sqlite_url, clock)
+    yield net
+    net.context().db.dispose()
+
+
+@pytest.fixture
+def two(network: Network) -> tuple[Context, Context]:
+    """The tests' hall and the town, each its own context."""
+    return network.context(MAIN), network.context(TOWN)
+
+
+class InHall(FlaskClient):
+    """A client of one hall: its pages and callbacks under ``/h/<hall>/``, its API under
+    ``/api/v1/halls/<hall>/`` (None: the default hall's paths, without a code)."""
+
+    hall: str | None = None
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        if self.hall is not None and args and isinstance(args[0], str):
+            path = args[0]
+            if path.startswith(API + "/"):
+                path = f"{API}/halls/{self.hall}{path[len(API) :]}"
+            else:
+                path = f"/h/{self.hall}{path}"
+            args = (path, *args[1:])
+        return super().open(*args, **kwargs)
 
 
 class Serving:
     """The halls' pages and API over HTTP: ``serving(ctx)`` is a browser's (or a script's)
-    client of hall ``ctx``; ``serving.app`` the app that answered it last.
+    client of hall ``ctx``; ``serving.app`` the one app that serves every hall, the tests'
+    hall (the default) by the paths without a code, the town under its code."""
 
-    Each hall is its own app over the shared database, until one deployment serves every
-    hall under its code (``/h/<hall>/…``): then one app, and a client of a hall writes its
-    paths under the hall's code."""
-
-    def __init__(self) -> None:
-        self.app: Dash | None = None
+    def __init__(self, network: Network) -> None:
+        self.network = network
+        self.app: Dash = create_app(network)
+        self.app.server.test_client_class = InHall
 
     def prefix(self, ctx: Context) -> str:
-        """Where hall ``ctx``'s pages are: each app serves its hall without a code."""
-        return ""
+        """Where hall ``ctx``'s pages are: ``/h/<hall>``, or "" for the default hall."""
+        return "" if ctx.hall == self.network.default else f"/h/{ctx.hall}"
 
     def __call__(self, ctx: Context) -> FlaskClient:
-        self.app = create_app(ctx)
         client = self.app.server.test_client()
+        assert isinstance(client, InHall)
+        client.hall = None if ctx.hall == self.network.default else ctx.hall
         client.get("/")
         return client
 
 
 @pytest.fixture
-def serving(two: tuple[Context, Context]) -> Serving:
-    return Serving()
+def serving(network: Network) -> Serving:
+    return Serving(network)
 
 
 def post(client: FlaskClient, body: dict[str, Any]) -> int:
@@ -255,6 +272,9 @@ def test_a_halls_tokens_are_refused_at_every_endpoint_of_another_hall(
     client = serving(town)
     assert len(api.routes) >= 15
     for r in api.routes:
+        if r.network:  # about every hall (the list of halls): any hall's token reads it
+            assert ask(client, r.method, path_of(r.rule), strangers["clerk"]).status_code == 200
+            continue
         for role, token in strangers.items():
             answer = ask(client, r.method, path_of(r.rule), token)
             assert answer.status_code == 403, (r.method, r.rule, role, answer.get_json())
