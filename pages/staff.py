@@ -21,7 +21,7 @@ from queues.inputs import Code, Lang, Name, Password, UserName
 from queues.read import counters
 from queues.text.i18n import t, window_state
 from web import auth, boundary
-from web.current import context, lang_of, path, public_address
+from web.current import context, lang_of, network, path, public_address
 
 PAGE = "staff"
 
@@ -169,9 +169,12 @@ def layout(lang: str | None = None, **_: str) -> Any:
 
 
 def _hall_choice(ctx: Any, user: staff.StaffUser, lang: str) -> list[Any]:
-    """Where a new account belongs: a network manager chooses the network or a hall; a hall's
-    manager makes accounts of their own hall only (shown, not chosen)."""
-    options = [{"label": code, "value": code} for code in halls.known_halls(ctx)]
+    """Where a new account belongs: a network manager chooses the network or any hall of it;
+    a hall's manager makes accounts of their own hall only (shown, not chosen)."""
+    options = [
+        {"label": f"{h.name_en if lang == 'en' else h.name_zh} ({code})", "value": code}
+        for code, h in network().halls.items()
+    ]
     if user.hall is None:
         options.insert(0, {"label": t("staff.network", lang), "value": ""})
     else:
@@ -569,6 +572,8 @@ def add_person(
         return dbc.Alert(t("error.forbidden", lang, role=user.role), color="danger"), no_update
     bound = [int(w) for w in re.split(r"[,，\s]+", windows or "") if w]
     ctx = context()
+    if hall and hall in network():
+        ctx = network().context(hall)  # an account of that hall: its windows are that hall's
     try:
         belongs = staff.may_make_in(
             ctx, user, halls.HERE if hall is None else (hall or halls.NETWORK)

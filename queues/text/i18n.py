@@ -1138,7 +1138,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "error.invalid_user_name": ("用户名无效。", "That is not a valid user name."),
     "error.user_exists": ("用户 {name} 已存在。", "There is a user {name} already."),
-    "error.unknown_hall": ("没有编码为 {hall} 的大厅。", "There is no hall with the code {hall}."),
     "error.not_your_hall": (
         "无权操作大厅 {hall} 的账号（您只管理本大厅的账号）。",
         "You may not make or change accounts of {hall} (you manage your own hall's only).",

@@ -381,6 +381,17 @@ def test_a_network_admin_sees_every_account_with_its_hall(
     assert add_person(client, "sun").status_code == 200  # the page's own hall
     made = {u.name: u.hall for u in staff.users(town)}
     assert made["zhao"] is None and made["sun"] == TOWN
+    # on the district's page, an account of the town: the hall chooser offers every hall
+    client = serving(main)
+    as_user(client, admin)
+    page = client.post(
+        "/_dash-update-component",
+        json=pages_body("/staff"),
+        headers={"Origin": "http://localhost"},
+    ).get_json()
+    assert "竹办便民服务中心 (town)" in json.dumps(page, ensure_ascii=False)
+    assert add_person(client, "qian", hall=TOWN).status_code == 200
+    assert {u.name: u.hall for u in staff.users(main)}["qian"] == TOWN
 
 
 def test_a_halls_manager_makes_accounts_of_the_hall_only(
