@@ -64,7 +64,7 @@ def test_the_towns_kiosk_gives_the_towns_ticket(dash_duo, network: Network) -> N
 
 def test_the_towns_console_calls_the_towns_ticket(dash_duo, network: Network) -> None:
     main, town = network.context(), network.context("town")
-    staff.add_user(main, "zhao", "clerk", PASSWORD, windows=[1], display_name="赵敏")
+    staff.add_user(town, "zhao", "clerk", PASSWORD, windows=[1], display_name="赵敏")  # the town's
     services.issue(main, "tax")  # the default hall's T001: window 1 of the town never calls it
     services.issue(main, "tax")
     services.issue(town, "tax")
