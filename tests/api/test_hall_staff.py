@@ -58,9 +58,10 @@ AUDIT = settings(
 
 
 @pytest.fixture
-def network(sqlite_url: str, clock: Clock) -> Iterator[Network]:
-    """The tests' hall (the default) and the town, one database, one deployment."""
-    net = make_network(sqlite_url, clock)
+def network(any_url: str, clock: Clock) -> Iterator[Network]:
+    """The tests' hall (the default) and the town, one database, one deployment (on SQLite, and
+    on PostgreSQL when one is configured)."""
+    net = make_network(any_url, clock)
     yield net
     net.context().db.dispose()
 
