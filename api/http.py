@@ -371,8 +371,8 @@ class Api:
 
     @staticmethod
     def _who(r: Route, ctx: Context, lang: str) -> tokens.Principal | None:
-        """The token's holder, if the route takes them. (A check that the token belongs to the
-        request's hall, ``ctx.hall``, goes here, for every endpoint.)"""
+        """The token's holder, if the route takes them: a hall's token acts in its own hall only
+        (:mod:`queues.access.halls`), on every endpoint but those about the whole network."""
         header = request.headers.get("Authorization", "")
         if not header:
             if r.roles is not None:
@@ -384,7 +384,7 @@ class Api:
             raise ApiError(401, "unauthenticated", lang)
         if r.roles is not None and who.role not in r.roles:
             raise ApiError(403, "forbidden", lang, role=who.role)
-        if not who.may_act_in(ctx.hall):  # a hall's token in its own hall only
+        if not r.network and not who.may_act_in(ctx.hall):  # a hall's token in its own hall
             raise ApiError(403, "hall_not_yours", lang, own=who.hall, hall=ctx.hall)
         return who
 
