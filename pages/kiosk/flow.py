@@ -12,11 +12,12 @@ The screens, and the taps that lead between them::
                                              assets/kiosk.js, so no key waits for the server)
     any ──help──▶ (call staff) ──▶ help   any ──back──▶ one screen up   any ──home──▶ home
 
-Every matter is on its zone's screen, so it is tapped within three taps of the start: its
-zone, its page's tab if it has more than one (a zone's matters are split into pages of at most
-``PER_PAGE``, each page one tap away), the matter. The green channel is offered only
-for the matters the hall file marks ``green_channel``; a forged green tap on another matter
-moves nothing.
+A hall of one zone (a town's centre, a village point) starts on that zone's matters: the zones'
+screen would offer one tile to tap. Every matter is on its zone's screen, so it is tapped within
+three taps of the start: its zone, its page's tab if it has more than one (a zone's matters are
+split into pages of at most ``PER_PAGE``, each page one tap away), the matter. The green
+channel is offered only for the matters the hall file marks ``green_channel``; a forged green
+tap on another matter moves nothing.
 """
 
 from __future__ import annotations
@@ -76,8 +77,16 @@ class State(BaseModel):
 
 
 def start(lang: str = "zh") -> State:
-    """The start screen, in ``lang``."""
+    """The zones' screen, in ``lang``."""
     return State(lang="en" if lang == "en" else "zh")
+
+
+def home(m: Menu, lang: str = "zh") -> State:
+    """Where the kiosk starts and comes back to: the zones, or the only zone's matters."""
+    first = start(lang)
+    if m.only_zone is None:
+        return first
+    return first.model_copy(update={"screen": "zone", "zone": m.only_zone})
 
 
 @dataclass(frozen=True)
@@ -87,6 +96,11 @@ class Menu:
 
     zones: tuple[tuple[str, tuple[str, ...]], ...]
     green: frozenset[str] = frozenset()
+
+    @property
+    def only_zone(self) -> str | None:
+        """The zone, when the kiosk offers matters of one zone only."""
+        return self.zones[0][0] if len(self.zones) == 1 else None
 
     def matters(self, zone: str | None) -> tuple[str, ...]:
         return next((m for z, m in self.zones if z == zone), ())
@@ -130,7 +144,7 @@ def next_state(m: Menu, state: State, tap: Tap) -> State:
     if kind == "lang":
         return s.model_copy(update={"lang": "en" if s.lang == "zh" else "zh"})
     if kind == "home":
-        return start(s.lang)
+        return home(m, s.lang)
     if kind == "help":
         return s.model_copy(update={"pending": "help", "error": None})
     if kind == "helped":
@@ -176,7 +190,7 @@ def _back(m: Menu, s: State) -> State:
         return s.model_copy(
             update={"screen": "zone", "zone": zone, "service": None, "request": None, "error": None}
         )
-    return start(s.lang)
+    return home(m, s.lang)
 
 
 def _refused(s: State, pending: str | None, error: str) -> State:

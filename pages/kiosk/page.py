@@ -76,7 +76,7 @@ def layout(
     lang = lang_of(lang)
     here = cfg.kiosk(kiosk_id or paired)
     first_zone = here.zone if here else None
-    start = flow.start(lang)
+    start = flow.home(flow.menu(cfg, first_zone), lang)
     return html.Div(
         [
             dcc.Store(id="kiosk-state", data=start.model_dump()),

@@ -158,7 +158,11 @@ def _zone(cfg: HallConfig, m: Menu, s: State, board: Board) -> list[Any]:
             className="kiosk-grid",
         ),
         html.Div(
-            [tap_button("back", t("kiosk.back", lang), "kiosk-back"), *tabs],
+            # the only zone's matters are the start: there is nothing to go back to
+            [
+                *([] if m.only_zone else [tap_button("back", t("kiosk.back", lang), "kiosk-back")]),
+                *tabs,
+            ],
             className="kiosk-nav",
         ),
     ]

@@ -174,3 +174,15 @@ def test_taps_that_mean_nothing_here_move_nothing() -> None:
     social = walk(MENU, ("zone", "social"))
     assert next_state(MENU, social, ("service", "tax", RID)) == social  # another zone's matter
     assert next_state(MENU, start, ()) == start
+
+
+def test_a_hall_of_one_zone_starts_on_its_matters_and_comes_back_there() -> None:
+    one = flow.Menu(zones=(("general", ("tax", "social-insurance")),))
+    first = flow.home(one)
+    assert (first.screen, first.zone) == ("zone", "general")
+    how = next_state(one, first, ("service", "tax", "a" * 32))
+    assert how.screen == "how"
+    assert next_state(one, how, ("back",)) == first  # back: the matters, not an empty zones' list
+    assert next_state(one, how, ("home",)) == first
+    assert next_state(one, first, ("back",)) == first  # nothing above the start
+    assert flow.home(MENU) == flow.start()  # several zones: the zones' screen as before
