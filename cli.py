@@ -622,28 +622,38 @@ def kiosk() -> None:
 
 @kiosk.command("pair")
 @click.argument("kiosk_id")
+@click.option(
+    "--hall", default=None, metavar="CODE", help="The network's hall (default: its default hall)."
+)
 @_friendly
-def kiosk_pair(kiosk_id: str) -> None:
+def kiosk_pair(kiosk_id: str, hall: str | None) -> None:
     """Print a one-time link; opened on the kiosk PC's browser it makes that browser KIOSK_ID
-    (its tickets print on that kiosk's printer). It works once, for a quarter of an hour."""
+    of the hall (its tickets print on that kiosk's printer). It works once, for a quarter of an
+    hour."""
     from queues.access import devices
 
     settings = _settings()
-    with _ctx() as ctx:
+    with _hall_ctx(hall) as ctx:
         pairing = devices.pairing_code(ctx, kiosk_id, "cli")
-        base = ctx.config.hall.public_url or f"http://{settings.host}:{settings.port}"
+        base = ctx.config.hall.public_url or (
+            f"http://{settings.host}:{settings.port}" + (f"/h/{hall}" if hall else "")
+        )
     until = pairing.expires_at.astimezone(ctx.tz)
     click.echo(f"open this on kiosk {kiosk_id}'s browser before {until:%H:%M} (once):")
     click.echo(f"{base.rstrip('/')}{devices.PAIR_PATH}{pairing.code}")
 
 
 @kiosk.command("list")
+@click.option(
+    "--hall", default=None, metavar="CODE", help="The network's hall (default: its default hall)."
+)
 @_friendly
-def kiosk_list() -> None:
-    """Every paired browser: id, kiosk, when, from where, and whether it was unpaired."""
+def kiosk_list(hall: str | None) -> None:
+    """Every paired browser of the hall: id, kiosk, when, from where, and whether it was
+    unpaired."""
     from queues.access import devices
 
-    with _ctx() as ctx:
+    with _hall_ctx(hall) as ctx:
         for d in devices.devices(ctx):
             state = f"unpaired {d.revoked_at:%Y-%m-%d %H:%M}" if d.revoked_at else "paired"
             paired = f"{d.paired_at:%Y-%m-%d %H:%M}" if d.paired_at else "-"
@@ -652,13 +662,16 @@ def kiosk_list() -> None:
 
 @kiosk.command("unpair")
 @click.argument("device_id", type=int)
+@click.option(
+    "--hall", default=None, metavar="CODE", help="The network's hall (default: its default hall)."
+)
 @_friendly
-def kiosk_unpair(device_id: int) -> None:
-    """End a paired browser (a replaced PC, a lost tablet): from its next request on it is a
-    visitor's browser, and prints nothing."""
+def kiosk_unpair(device_id: int, hall: str | None) -> None:
+    """End a paired browser of the hall (a replaced PC, a lost tablet): from its next request on
+    it is a visitor's browser, and prints nothing."""
     from queues.access import devices
 
-    with _ctx() as ctx:
+    with _hall_ctx(hall) as ctx:
         devices.unpair(ctx, device_id, "cli")
     click.echo(f"device {device_id} unpaired")
 

@@ -299,3 +299,31 @@ def test_the_background_work_serves_every_hall(sqlite_url: str, tmp_path: Path) 
     assert workers["town:print"].ctx is network.context("town")
     assert {name.split(":")[0] for name, _, _ in runner.hall_jobs()} == {"new-district", "town"}
     network.context().db.dispose()
+
+
+def test_kiosk_pair_makes_a_towns_kiosk_through_the_towns_address(tmp_path: Path) -> None:
+    """`hallq kiosk pair k1 --hall zhuban` prints the town's pairing link (under /h/zhuban/,
+    where the pairing page is the town's); its code pairs a browser as the town's k1, which
+    `kiosk list --hall zhuban` shows and the district's list does not."""
+    from app import network_from
+    from queues.access import devices
+    from runtime.settings import Settings
+
+    env = {
+        "HALLQ_DATABASE_URL": f"sqlite:///{tmp_path}/network.db",
+        "HALLQ_CONFIG": str(ROOT / "config" / "network.toml"),
+    }
+    assert run(env, "init-db")[0] == 0
+    code, out = run(env, "kiosk", "pair", "k1", "--hall", "zhuban")
+    assert code == 0, out
+    link = out.strip().splitlines()[-1]
+    assert link.startswith("http") and "/h/zhuban/pair/" in link
+    network = network_from(Settings.from_env(env))
+    kiosk, _ = devices.pair(network.context("zhuban"), link.rsplit("/", 1)[1])
+    network.context().db.network.dispose()
+    assert kiosk == "k1"
+    code, town = run(env, "kiosk", "list", "--hall", "zhuban")
+    assert code == 0 and " k1 " in town and "paired" in town
+    assert run(env, "kiosk", "list")[1].strip() == ""  # the district has no paired browser
+    code, out = run(env, "kiosk", "pair", "k1", "--hall", "nowhere")
+    assert code != 0 and "nowhere" in out
