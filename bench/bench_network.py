@@ -37,7 +37,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 
-from common import HALL_FILE, PG_DEFAULT, machine
+from common import HALL_FILE, PG_DEFAULT, district_hall, machine
 from plotly.io.json import to_json_plotly
 from sqlalchemy import insert, text
 
@@ -59,13 +59,11 @@ DISTRICT_SHARE = 0.85
 
 def configs() -> list[tuple[hall_config.HallConfig, str]]:
     """The city's halls and their levels."""
-    shipped = HALL_FILE.read_text(encoding="utf-8")
     small = TOWN_HALL.read_text(encoding="utf-8")
     found = []
     for i in range(1, DISTRICTS + 1):
         code = f"d{i:02d}"
-        text_ = shipped.replace('code = "district"', f'code = "{code}"', 1)
-        found.append((hall_config.parse(text_, f"{code}.toml"), "district"))
+        found.append((hall_config.parse(district_hall(code), f"{code}.toml"), "district"))
     for i in range(1, TOWNS + VILLAGES + 1):
         code = f"p{i:03d}"
         cfg = hall_config.parse(small.replace('code = "town"', f'code = "{code}"', 1), code)

@@ -17,9 +17,16 @@ sys.path.insert(0, str(ROOT))
 from tests.support import HALL_FILE, free_port, postgres_schema, prepare, serve  # noqa: E402
 
 __all__ = ["HALL_FILE", "ROOT", "free_port", "fresh_database", "machine", "percentile", "prepare"]
-__all__ += ["running_server", "summary"]
+__all__ += ["district_hall", "running_server", "summary"]
 
 PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def district_hall(code: str) -> str:
+    """The shipped hall file (config/hall.toml: 31 services, 35 windows) as a district-size hall
+    of its own, its code changed to ``code``: the text of its hall file."""
+    shipped = HALL_FILE.read_text(encoding="utf-8")
+    return shipped.replace('code = "district"', f'code = "{code}"', 1)
 
 
 def machine() -> str:
