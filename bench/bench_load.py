@@ -207,8 +207,8 @@ def clerk(
     rng = random.Random(f"{hall.code}-{window}")
     minutes = {s.code: s.service_minutes for s in hall.config.services}
     base = f"{hall.api}/windows/{window}"
-    if ramp:
-        stop.wait(rng.uniform(0, ramp))
+    if ramp and stop.wait(rng.uniform(0, ramp)):
+        return  # the run ended before this clerk came in
     client.call("act", "POST", f"{base}/resume")
     while not stop.is_set():
         status, ticket = client.call("call", "POST", f"{base}/call-next")
