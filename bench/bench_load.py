@@ -23,7 +23,7 @@ on a fresh PostgreSQL schema, all on loopback. The load, from this process:
 Reported: latencies of each kind of request as the load sees them and as gunicorn's access log
 times them (the server's own time, without the listen queue or the load generator's threads;
 ``--threads 1`` runs sync workers for comparison), the answers' status codes and errors (any 4xx
-or 5xx but the clerk's 204 "nobody waits"), call to screen (from the call's answer to the
+or 5xx), call to screen (from the call's answer to the
 screen's first drawing of it, over every screen that shows it), and CPU seconds and peak memory
 of each process. Goals: no error, issue p95 ≤ 100 ms, poll p95 ≤ 50 ms, call to screen
 p95 ≤ 1.5 s.
