@@ -108,7 +108,7 @@ def check(s: Session, ctx: Context, by: Requester, now: datetime) -> None:
     if not limit:
         return
     if s.get_bind().dialect.name == "postgresql":
-        s.execute(_LOCK, {"key": _lock_key(by.scope)})
+        s.execute(_LOCK, {"key": _lock_key(ctx.hall, by.scope)})
     whose = Ticket.kiosk == by.name if by.kind == "kiosk" else Ticket.client == by.address
     # the limit-th newest ticket of the last minute: while it is there, no more
     oldest_counted = s.scalar(
@@ -123,10 +123,11 @@ def check(s: Session, ctx: Context, by: Requester, now: datetime) -> None:
         raise errors.RateLimited(seconds=max(1, math.ceil((free_at - now).total_seconds())))
 
 
-def _lock_key(scope: str) -> int:
-    """A signed 64-bit advisory-lock key for ``scope`` (in a range of its own: the scheduler's
-    lock key is a small constant)."""
-    digest = hashlib.blake2b(f"hallq-issue:{scope}".encode(), digest_size=8).digest()
+def _lock_key(hall: str, scope: str) -> int:
+    """A signed 64-bit advisory-lock key for ``scope`` in ``hall`` (whose tickets the limit
+    counts: the k1 kiosks of two halls never wait for each other), in a range of its own (the
+    scheduler's lock key is a small constant)."""
+    digest = hashlib.blake2b(f"hallq-issue:{hall}:{scope}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
 
 
@@ -144,7 +145,7 @@ def check_help(s: Session, ctx: Context, by: Requester, now: datetime) -> None:
     if not limit:
         return
     if s.get_bind().dialect.name == "postgresql":
-        s.execute(_LOCK, {"key": _lock_key("help:" + by.scope)})
+        s.execute(_LOCK, {"key": _lock_key(ctx.hall, "help:" + by.scope)})
     oldest_counted = s.scalar(
         select(Event.at)
         .where(Event.kind == "help_requested", Event.actor == by.actor, Event.at > now - MINUTE)
