@@ -32,17 +32,10 @@ from queues.errors import HallqError
 from queues.inputs import BodyError, Code, PublicId, WindowId, parse_json
 from queues.text.i18n import norm_lang, t
 from web import current
+from web.statuses import KIND_STATUS
 
 log = logging.getLogger("hallq.api")
 
-KIND_STATUS = {
-    "invalid": 422,
-    "not_found": 404,
-    "conflict": 409,
-    "forbidden": 403,
-    "rate_limited": 429,
-    "unavailable": 503,
-}
 STATUS_TEXT = {
     200: "OK",
     201: "Created",

@@ -26,12 +26,11 @@ import shutil
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
 
-from common import HALL_FILE, machine, percentile, prepare
+from common import HALL_FILE, machine, percentile, prepare, timed
 from history import extend, trim
 from plotly.io.json import to_json_plotly
 
@@ -53,15 +52,6 @@ def refresh_once(ctx: Context, zone: str | None) -> str:
     from pages import dashboard
 
     return to_json_plotly(list(live.only_changed(dashboard.draw(ctx, zone, "zh"), None)))
-
-
-def timed(func: Callable[[], object], runs: int) -> list[float]:
-    out = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        func()
-        out.append(time.perf_counter() - began)
-    return out
 
 
 def show(label: str, seconds: list[float]) -> str:

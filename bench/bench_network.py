@@ -33,11 +33,10 @@ import os
 import random
 import statistics
 import time
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 
-from common import HALL_FILE, PG_DEFAULT, district_hall, machine
+from common import HALL_FILE, PG_DEFAULT, district_hall, machine, timed
 from plotly.io.json import to_json_plotly
 from sqlalchemy import insert, text
 
@@ -226,16 +225,6 @@ def today(nw: Network, clock: Clock) -> None:
     clock.set(nine + timedelta(minutes=90))
 
 
-def timed(func: Callable[[], object], runs: int) -> list[float]:
-    func()  # warm-up
-    out = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        func()
-        out.append(time.perf_counter() - began)
-    return out
-
-
 def show(label: str, seconds: list[float], goal_ms: float) -> str:
     ms = [s * 1000 for s in seconds]
     median = statistics.median(ms)
@@ -285,7 +274,7 @@ def main() -> None:
         print(
             show(
                 "network page refresh",
-                timed(lambda: to_json_plotly(list(page.draw(nw, "zh"))), args.runs),
+                timed(lambda: to_json_plotly(list(page.draw(nw, "zh"))), args.runs, warm_up=True),
                 500,
             )
         )
@@ -295,7 +284,9 @@ def main() -> None:
                 show(
                     f"365 days' report across halls by {group}",
                     timed(
-                        lambda g=group: net.build(nw, "custom", first, TODAY, g, "zh"), args.runs
+                        lambda g=group: net.build(nw, "custom", first, TODAY, g, "zh"),
+                        args.runs,
+                        warm_up=True,
                     ),
                     2000,
                 )
@@ -303,7 +294,11 @@ def main() -> None:
         print(
             show(
                 "calendar year's report across halls by hall",
-                timed(lambda: net.build(nw, "year", TODAY, None, "hall", "zh"), args.runs),
+                timed(
+                    lambda: net.build(nw, "year", TODAY, None, "hall", "zh"),
+                    args.runs,
+                    warm_up=True,
+                ),
                 2000,
             )
         )

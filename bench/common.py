@@ -7,7 +7,8 @@ import platform
 import statistics
 import sys
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -81,3 +82,16 @@ def running_server(url: str, **env: str) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def timed(func: Callable[[], object], runs: int, *, warm_up: bool = False) -> list[float]:
+    """Seconds of each of ``runs`` calls of ``func`` (after one call not counted, if
+    ``warm_up``: caches and compiled statements made)."""
+    if warm_up:
+        func()
+    out = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        func()
+        out.append(time.perf_counter() - began)
+    return out

@@ -11,7 +11,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from queues.access.staff import StaffUser
-from queues.text.i18n import other_lang, t
+from queues.hall.config import HallConfig
+from queues.text.i18n import other_lang, t, weekdays
 from web import auth, current
 from web.current import context
 
@@ -98,6 +99,90 @@ def screen_card(page: dict[str, Any], lang: str) -> dbc.Col:
         lg=4,
         className="mb-3",
     )
+
+
+def ticket_hours(cfg: HallConfig, lang: str) -> str:
+    """When the hall gives out tickets, in words (the kiosk's and the take page's line)."""
+    h = cfg.hours
+    return t(
+        "kiosk.hours",
+        lang,
+        days=weekdays(h.days, lang),
+        first=f"{h.first_ticket:%H:%M}",
+        last=f"{h.last_ticket:%H:%M}",
+    )
+
+
+def date_or(text: str | None, default: date) -> date:
+    """The day an address gives (``?date=2026-11-24``), or ``default`` for none or a bad one."""
+    try:
+        return date.fromisoformat(text) if text else default
+    except ValueError:
+        return default
+
+
+def period_asked(
+    period: str, anchor: str | None, end: str | None, today: date
+) -> tuple[date, date | None]:
+    """A report's period as its fields give it: its day, and the last day of a custom one."""
+    return date_or(anchor, today), (date_or(end, today) if period == "custom" else None)
+
+
+def choice_buttons(
+    ident: str, options: list[dict[str, str]], value: str, colour: str
+) -> dbc.RadioItems:
+    """One choice of a few, as a row of buttons (the reports' period and grouping)."""
+    return dbc.RadioItems(
+        id=ident,
+        options=options,
+        value=value,
+        inline=True,
+        className="btn-group",
+        inputClassName="btn-check",
+        labelClassName=f"btn btn-outline-{colour}",
+        labelCheckedClassName="active",
+    )
+
+
+def period_fields(
+    prefix: str, periods: tuple[str, ...], period: str, anchor: date, last: date, lang: str
+) -> list[dbc.Col]:
+    """A report's period: its kind (``<prefix>-period``), its day (``<prefix>-date``) and, for a
+    custom one, its last day (``<prefix>-end`` in ``<prefix>-end-box``)."""
+    options = [{"label": t(f"report.period.{p}", lang), "value": p} for p in periods]
+    return [
+        dbc.Col(
+            [
+                dbc.Label(t("report.period", lang)),
+                choice_buttons(f"{prefix}-period", options, period, "primary"),
+            ],
+            width="auto",
+        ),
+        dbc.Col(
+            [
+                dbc.Label(t("report.date", lang), html_for=f"{prefix}-date"),
+                html.Div(
+                    [
+                        date_picker(f"{prefix}-date", anchor, lang),
+                        html.Span(
+                            [
+                                dbc.Label(
+                                    t("report.end", lang),
+                                    html_for=f"{prefix}-end",
+                                    className="mx-2 mb-0",
+                                ),
+                                date_picker(f"{prefix}-end", last, lang),
+                            ],
+                            id=f"{prefix}-end-box",
+                            className="" if period == "custom" else "d-none",
+                        ),
+                    ],
+                    className="d-flex align-items-center",
+                ),
+            ],
+            width="auto",
+        ),
+    ]
 
 
 def date_picker(ident: str, day: date, lang: str) -> dcc.DatePickerSingle:

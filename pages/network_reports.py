@@ -26,7 +26,15 @@ from dash import (
     no_update,
 )
 
-from components.screens import date_picker, manager_bar, network_managers_only, with_lang
+from components.screens import (
+    choice_buttons,
+    date_or,
+    manager_bar,
+    network_managers_only,
+    period_asked,
+    period_fields,
+    with_lang,
+)
 from queues import errors
 from queues.inputs import DateInput, Lang
 from queues.read import network as net
@@ -47,72 +55,21 @@ boundary.accepts(
 )
 
 
-def _date(text: str | None, default: date) -> date:
-    try:
-        return date.fromisoformat(text) if text else default
-    except ValueError:
-        return default
-
-
 def _today() -> date:
     return network().context().business_day()
 
 
-def _radio(ident: str, options: list[dict[str, str]], value: str, colour: str) -> Any:
-    return dbc.RadioItems(
-        id=ident,
-        options=options,
-        value=value,
-        inline=True,
-        className="btn-group",
-        inputClassName="btn-check",
-        labelClassName=f"btn btn-outline-{colour}",
-        labelCheckedClassName="active",
-    )
-
-
 def _choices(lang: str, period: str, anchor: date, last: date, group: str) -> Any:
-    periods = [{"label": t(f"report.period.{p}", lang), "value": p} for p in reporting.PERIODS]
     groups = [{"label": t(f"network.group.{g}", lang), "value": g} for g in net.GROUPS]
     return dbc.Card(
         dbc.CardBody(
             dbc.Row(
                 [
-                    dbc.Col(
-                        [
-                            dbc.Label(t("report.period", lang)),
-                            _radio("net-report-period", periods, period, "primary"),
-                        ],
-                        width="auto",
-                    ),
-                    dbc.Col(
-                        [
-                            dbc.Label(t("report.date", lang), html_for="net-report-date"),
-                            html.Div(
-                                [
-                                    date_picker("net-report-date", anchor, lang),
-                                    html.Span(
-                                        [
-                                            dbc.Label(
-                                                t("report.end", lang),
-                                                html_for="net-report-end",
-                                                className="mx-2 mb-0",
-                                            ),
-                                            date_picker("net-report-end", last, lang),
-                                        ],
-                                        id="net-report-end-box",
-                                        className="" if period == "custom" else "d-none",
-                                    ),
-                                ],
-                                className="d-flex align-items-center",
-                            ),
-                        ],
-                        width="auto",
-                    ),
+                    *period_fields("net-report", reporting.PERIODS, period, anchor, last, lang),
                     dbc.Col(
                         [
                             dbc.Label(t("report.by", lang)),
-                            _radio("net-report-by", groups, group, "secondary"),
+                            choice_buttons("net-report-by", groups, group, "secondary"),
                         ],
                         width="auto",
                     ),
@@ -178,8 +135,8 @@ def layout(
             _choices(
                 lang,
                 period if period in reporting.PERIODS else "month",
-                _date(date, today),
-                _date(end, today),
+                date_or(date, today),
+                date_or(end, today),
                 by if by in net.GROUPS else "hall",
             ),
             html.Div(id="net-report-message"),
@@ -251,8 +208,7 @@ def draw(report: net.NetworkReport, lang: str) -> Any:
 
 
 def _choice(period: str, anchor: str | None, end: str | None) -> tuple[date, date | None]:
-    today = _today()
-    return _date(anchor, today), (_date(end, today) if period == "custom" else None)
+    return period_asked(period, anchor, end, _today())
 
 
 @callback(

@@ -26,7 +26,14 @@ from dash import (
 )
 from pydantic import Field, Strict, StringConstraints
 
-from components.screens import date_picker, manager_bar, managers_only
+from components.screens import (
+    choice_buttons,
+    date_or,
+    manager_bar,
+    managers_only,
+    period_asked,
+    period_fields,
+)
 from queues import errors, services
 from queues.inputs import DateInput, Lang, Note
 from queues.read import reports as reporting
@@ -56,13 +63,6 @@ boundary.accepts(
 )
 
 
-def _date(text: str | None, default: date) -> date:
-    try:
-        return date.fromisoformat(text) if text else default
-    except ValueError:
-        return default
-
-
 def layout(
     lang: str | None = None,
     period: str | None = None,
@@ -80,8 +80,8 @@ def layout(
         return instead
     today = context().business_day()
     period = period if period in reporting.PERIODS else "month"
-    anchor = _date(date, today)
-    last = _date(end, today)
+    anchor = date_or(date, today)
+    last = date_or(end, today)
     group = by if by in GROUPS else "window"
     return dbc.Container(
         [
@@ -92,64 +92,18 @@ def layout(
                 dbc.CardBody(
                     dbc.Row(
                         [
-                            dbc.Col(
-                                [
-                                    dbc.Label(t("report.period", lang)),
-                                    dbc.RadioItems(
-                                        id="report-period",
-                                        options=[
-                                            {"label": t(f"report.period.{p}", lang), "value": p}
-                                            for p in reporting.PERIODS
-                                        ],
-                                        value=period,
-                                        inline=True,
-                                        className="btn-group",
-                                        inputClassName="btn-check",
-                                        labelClassName="btn btn-outline-primary",
-                                        labelCheckedClassName="active",
-                                    ),
-                                ],
-                                width="auto",
-                            ),
-                            dbc.Col(
-                                [
-                                    dbc.Label(t("report.date", lang), html_for="report-date"),
-                                    html.Div(
-                                        [
-                                            date_picker("report-date", anchor, lang),
-                                            html.Span(
-                                                [
-                                                    dbc.Label(
-                                                        t("report.end", lang),
-                                                        html_for="report-end",
-                                                        className="mx-2 mb-0",
-                                                    ),
-                                                    date_picker("report-end", last, lang),
-                                                ],
-                                                id="report-end-box",
-                                                className="" if period == "custom" else "d-none",
-                                            ),
-                                        ],
-                                        className="d-flex align-items-center",
-                                    ),
-                                ],
-                                width="auto",
-                            ),
+                            *period_fields("report", reporting.PERIODS, period, anchor, last, lang),
                             dbc.Col(
                                 [
                                     dbc.Label(t("report.by", lang)),
-                                    dbc.RadioItems(
-                                        id="report-by",
-                                        options=[
+                                    choice_buttons(
+                                        "report-by",
+                                        [
                                             {"label": t(f"report.group.{g}", lang), "value": g}
                                             for g in GROUPS
                                         ],
-                                        value=group,
-                                        inline=True,
-                                        className="btn-group",
-                                        inputClassName="btn-check",
-                                        labelClassName="btn btn-outline-secondary",
-                                        labelCheckedClassName="active",
+                                        group,
+                                        "secondary",
                                     ),
                                 ],
                                 width="auto",
@@ -214,9 +168,7 @@ dash.register_page(
 
 
 def _choice(period: str, anchor: str | None, end: str | None) -> tuple[date, date | None]:
-    today = context().business_day()
-    first = _date(anchor, today)
-    return first, (_date(end, today) if period == "custom" else None)
+    return period_asked(period, anchor, end, context().business_day())
 
 
 @callback(

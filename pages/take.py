@@ -32,16 +32,21 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from components.qr import qr_data_uri
+from components.screens import ticket_hours
 from queues import errors, services
 from queues.access.requesters import Requester
 from queues.hall.config import HallConfig
 from queues.inputs import Code, PublicId
 from queues.read import boards
-from queues.text.i18n import other_lang, t, weekdays
+from queues.text.i18n import other_lang, t
 from web import auth
 from web.current import context, lang_of, prefix, public_address
+from web.statuses import KIND_STATUS
 
-STYLE = (Path(__file__).resolve().parent / "take.css").read_text(encoding="utf-8")
+STYLE = "".join(
+    (Path(__file__).resolve().parent / name).read_text(encoding="utf-8")
+    for name in ("phone-base.css", "take.css")
+)
 PATH = "/take"
 POSTER_PATH = "/staff/take-qr"
 MAX_FORM_BYTES = 2_048
@@ -57,14 +62,6 @@ POLICY = "; ".join(
     )
 )
 """No script at all: a form and its buttons."""
-KIND_STATUS = {
-    "invalid": 422,
-    "not_found": 404,
-    "conflict": 409,
-    "forbidden": 403,
-    "rate_limited": 429,
-    "unavailable": 503,
-}
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 """Taken so that a wrong method is answered in the page's own words (405), not Flask's."""
 
@@ -170,12 +167,12 @@ def _menu(lang: str) -> Response:
     local = ctx.local()
     closed = not ctx.open_always and not cfg.hours.issuing(local)
     if closed:
-        main = _message(_closed_words(cfg, lang))
+        main = _message(services.hall_closed(cfg).message(lang))
     elif not offered:
         main = _message(t("take.none", lang))
     else:
         main = _form(cfg, offered, lang)
-    hours = Markup('<p class="take-hours" id="take-hours">{}</p>').format(_hours(cfg, lang))
+    hours = Markup('<p class="take-hours" id="take-hours">{}</p>').format(ticket_hours(cfg, lang))
     note = Markup('<p class="take-note">{}</p>').format(t("take.note", lang))
     return _document(lang, t("take.title", lang), main + hours + note, 200, switch=True)
 
@@ -229,29 +226,6 @@ def _form(cfg: HallConfig, offered: list[boards.ServiceStatus], lang: str) -> Ma
         kinds=kinds,
         choose=t("take.choose", lang),
         groups=Markup("").join(groups),
-    )
-
-
-def _closed_words(cfg: HallConfig, lang: str) -> str:
-    """The refusal the issue itself would give: the same words as the kiosk and the API."""
-    h = cfg.hours
-    return t(
-        "error.hall_closed",
-        lang,
-        days=weekdays(h.days, lang),
-        first=f"{h.first_ticket:%H:%M}",
-        last=f"{h.last_ticket:%H:%M}",
-    )
-
-
-def _hours(cfg: HallConfig, lang: str) -> str:
-    h = cfg.hours
-    return t(
-        "kiosk.hours",
-        lang,
-        days=weekdays(h.days, lang),
-        first=f"{h.first_ticket:%H:%M}",
-        last=f"{h.last_ticket:%H:%M}",
     )
 
 

@@ -35,7 +35,9 @@ HERE = Path(__file__).resolve().parent
 REFRESH_MS = 5_000
 PUBLIC_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 SCORES = (5, 4, 3, 2, 1)
-STYLE = (HERE / "phone.css").read_text(encoding="utf-8")
+STYLE = "".join(
+    (HERE / name).read_text(encoding="utf-8") for name in ("phone-base.css", "phone.css")
+)
 SCRIPT = (HERE / "phone.js").read_text(encoding="utf-8")
 _SCRIPT_HASH = base64.b64encode(hashlib.sha256(SCRIPT.encode()).digest()).decode()
 POLICY = "; ".join(

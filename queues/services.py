@@ -352,17 +352,22 @@ def _may_issue(ctx: Context, asked: _Asked, local: datetime) -> tuple[Service, S
     return svc, issuing.first_desk(cfg, svc)
 
 
+def hall_closed(cfg: HallConfig) -> errors.HallClosed:
+    """The refusal of a ticket outside the hall's ticket hours, with the hours in its words."""
+    hours = cfg.hours
+    return errors.HallClosed(
+        days=lambda lang: weekdays(hours.days, lang),
+        first=f"{hours.first_ticket:%H:%M}",
+        last=f"{hours.last_ticket:%H:%M}",
+    )
+
+
 def _refused(cfg: HallConfig, refusal: Refusal, code: str) -> errors.HallqError:
     svc = cfg.service(code)
     if refusal == "unknown_service" or svc is None:
         return errors.UnknownService(service=code)
     if refusal == "hall_closed":
-        hours = cfg.hours
-        return errors.HallClosed(
-            days=lambda lang: weekdays(hours.days, lang),
-            first=f"{hours.first_ticket:%H:%M}",
-            last=f"{hours.last_ticket:%H:%M}",
-        )
+        return hall_closed(cfg)
     if refusal == "service_not_offered":
         return errors.ServiceNotOffered(name=svc.name)
     return errors.NoWindowForService(name=svc.name)

@@ -14,6 +14,7 @@ from typing import Any
 from dash import html
 
 from components.qr import qr_data_uri
+from components.screens import ticket_hours
 from components.ticket_words import chosen_service, expected_wait
 from pages.kiosk.flow import KEYS, Menu, State
 from queues.answers import TicketView
@@ -22,7 +23,7 @@ from queues.read import boards
 from queues.rules import issuing
 from queues.rules.lifecycle import Priority
 from queues.text.directions import directions, floor_words, window_ranges
-from queues.text.i18n import t, weekdays
+from queues.text.i18n import t
 
 Board = dict[str, boards.ServiceStatus]
 EXAMPLES = 4
@@ -106,20 +107,9 @@ def _home(cfg: HallConfig, m: Menu, board: Board, lang: str) -> list[Any]:
         )
     return [
         html.H1(t("kiosk.start", lang), id="kiosk-question", className="kiosk-question"),
-        html.P(hours(cfg, lang), id="kiosk-hours", className="kiosk-hours"),
+        html.P(ticket_hours(cfg, lang), id="kiosk-hours", className="kiosk-hours"),
         html.Div(tiles, className="kiosk-zones"),
     ]
-
-
-def hours(cfg: HallConfig, lang: str) -> str:
-    h = cfg.hours
-    return t(
-        "kiosk.hours",
-        lang,
-        days=weekdays(h.days, lang),
-        first=f"{h.first_ticket:%H:%M}",
-        last=f"{h.last_ticket:%H:%M}",
-    )
 
 
 # --- a zone's matters, a page at a time --------------------------------------------------------
