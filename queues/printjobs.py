@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, false, or_, select, update
 from sqlalchemy.orm import Session
 
-from queues import errors
+from queues import errors, outbox
 from queues.answers import TicketView
 from queues.context import Context
 from queues.line import answer, current_row, current_row_of
@@ -40,7 +40,6 @@ from queues.store.models import Printer, PrintJob, Ticket
 from queues.store.scope import hall_of
 
 LEASE = timedelta(seconds=60)
-MAX_BACKOFF_SECONDS = 60
 MAX_JOB_FAULTS = 3
 """Failures of a job's own after which it is given up (``failed``); the printer's never count."""
 PAPER_STATES = ("ok", "low", "out", "unknown")
@@ -67,16 +66,8 @@ class PrintTask:
     ticket: TicketView
 
 
-def backoff(attempts: int) -> timedelta:
-    """How long a failed job waits before its next try: 2 s, 4 s, 8 s … at most a minute."""
-    return timedelta(seconds=min(2 ** max(attempts, 1), MAX_BACKOFF_SECONDS))
-
-
 def _due(now: datetime) -> ColumnElement[bool]:
-    return or_(
-        (PrintJob.status == "pending") & (PrintJob.next_attempt_at <= now),
-        (PrintJob.status == "printing") & (PrintJob.claimed_at < now - LEASE),
-    )
+    return outbox.due(PrintJob, now, LEASE, taken="printing")
 
 
 def _of_kiosks(kiosks: list[str | None]) -> ColumnElement[bool]:
@@ -136,18 +127,7 @@ def claim(
                         ticket_status=row["status"],
                     )
                 continue
-            taken = s.execute(
-                update(PrintJob)
-                .where(PrintJob.id == job.id, due)
-                .values(
-                    status="printing",
-                    claimed_at=now,
-                    claimed_by=worker,
-                    attempts=PrintJob.attempts + 1,
-                )
-                .execution_options(synchronize_session=False)
-            )
-            if taken.rowcount != 1:
+            if not outbox.take(s, PrintJob, job.id, worker, now, LEASE, taken="printing"):
                 continue  # another worker took it first
             tasks.append(
                 PrintTask(
@@ -238,7 +218,7 @@ def failed(
             )
             return None
         job.status = "pending"
-        job.next_attempt_at = now + backoff(job.attempts)
+        job.next_attempt_at = now + outbox.backoff(job.attempts)
         return job.next_attempt_at
 
 

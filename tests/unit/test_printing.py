@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from kiosk.worker import PrintWorker
-from queues import printjobs, services
+from queues import outbox, printjobs, services
 from queues.access.requesters import Requester
 from queues.context import Context
 from queues.read import tickets
@@ -160,7 +160,7 @@ def test_reporting_success_twice_changes_nothing(ctx: Context) -> None:
 
 
 def test_back_off_grows_to_a_minute() -> None:
-    assert [printjobs.backoff(n).total_seconds() for n in (1, 2, 3, 4, 5, 6, 9)] == [
+    assert [outbox.backoff(n).total_seconds() for n in (1, 2, 3, 4, 5, 6, 9)] == [
         2,
         4,
         8,
