@@ -31,6 +31,10 @@ class HallqError(Exception):
         """Seconds after which the same request may succeed (HTTP ``Retry-After``), if known."""
         return None
 
+    def details(self) -> dict[str, str]:
+        """Fields an API answer carries beside the code and the message (none but for a few)."""
+        return {}
+
 
 class UnknownService(HallqError):
     code = "unknown_service"
@@ -428,6 +432,9 @@ class BookingBarred(HallqError):
 
     code = "booking_barred"
     kind = "conflict"
+
+    def details(self) -> dict[str, str]:
+        return {"reason": str(self.params["reason"]), "until": str(self.params["until_at"])}
 
 
 class InvalidMobile(HallqError):

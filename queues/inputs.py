@@ -81,6 +81,12 @@ Phone = _printable_line(40)
 """A phone number as a clerk types it; whether it is one (:data:`PHONE`) is the use case's to
 say, in words on the console, rather than the gate's, whose refusal the clerk cannot read."""
 PHONE = re.compile(r"[0-9+\-() ]*")
+PersonName = _printable_line(50, 1)
+"""A booked person's name: 1-50 printable characters (the booking's own limit)."""
+IdNumberText = _printable_line(32)
+"""An ID number as typed or read by a card reader; whether it is one is the use case's to say."""
+BookingCode = _printable_line(16)
+"""A booking code as typed (case, spaces and hyphens do not matter to the look-up)."""
 """What a phone number may hold: digits, +, -, brackets and spaces."""
 Comment = Annotated[
     str,

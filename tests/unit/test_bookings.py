@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,18 +15,10 @@ from queues.context import Context
 from queues.hall import config
 from queues.rules import booking as rule
 from queues.store.models import Booking, BookingBar, Event
-from tests.support import HALLS, SHANGHAI, Clock, beijing, make_context, postgres_schema, prepare
+from runtime import scheduler
+from tests.booking_hall import BOOKING_HALL, MONDAY_10, NAME, PHONE, at, booking_context
+from tests.support import SHANGHAI, Clock, beijing, make_context, postgres_schema
 from tests.support import postgres_url as pg_base
-
-BOOKING_HALL = HALLS / "booking.toml"
-MONDAY_10 = beijing(2026, 12, 7, 10, 0)
-PHONE = "13812341234"
-NAME = "张三丰"
-
-
-def at(day: int, hour: int, minute: int = 0) -> datetime:
-    """A slot start in December 2026, hall time."""
-    return datetime(2026, 12, day, hour, minute, tzinfo=SHANGHAI)
 
 
 @pytest.fixture
@@ -38,9 +30,7 @@ def clock() -> Clock:
 def bctx(request: pytest.FixtureRequest, tmp_path: Path, clock: Clock) -> Iterator[Context]:
     """The booking hall on SQLite, and again on PostgreSQL."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path}/booking.db"
-        prepare(url, BOOKING_HALL)
-        ctx = make_context(url, clock, hall=BOOKING_HALL)
+        ctx = booking_context(f"sqlite:///{tmp_path}/booking.db", clock)
         yield ctx
         ctx.db.dispose()
         return
@@ -351,3 +341,12 @@ def test_guessed_codes_lock_the_address_out(bctx: Context) -> None:
     with pytest.raises(errors.BookingLookupsLocked):
         bookings.cancel(bctx, b.code, client="10.0.0.7")
     assert bookings.lookup(bctx, b.code, client="10.0.0.8").status == "booked"  # another address
+
+
+def test_the_scheduler_sweeps_each_halls_no_shows(bctx: Context, clock: Clock) -> None:
+    b = bookings.book(bctx, "tax", at(8, 9, 0), NAME, PHONE)
+    sweep = {name: func for name, func, _ in scheduler.jobs(bctx)}["booking-no-shows"]
+    clock.set(beijing(2026, 12, 8, 9, 30))
+    assert sweep() == 1
+    with bctx.db.read() as s:
+        assert bookings.by_code(s, b.code).status == "no_show"
