@@ -89,7 +89,7 @@ def test_four_steps_and_a_code(client: FlaskClient, bctx: Context) -> None:
     where = made.headers["Location"]
     code = re.fullmatch(r"/book/([A-Z0-9]{8})\?new=1", where).group(1)
     mine = page(client, where)
-    assert "预约成功" in mine and f'id="book-code"' in mine and f">{code}<" in mine
+    assert "预约成功" in mine and 'id="book-code"' in mine and f">{code}<" in mine
     assert 'id="book-qr"' in mine and "data:image/svg+xml" in mine
     assert "12月8日 周二 09:30–10:00" in mine and "签到时间：08:30 至 09:45" in mine
     assert "138****1234" in mine
