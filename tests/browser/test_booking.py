@@ -49,3 +49,24 @@ def test_booking001_a_visitor_books_on_the_phone_and_the_manager_sees_it(
     assert NAME in listed and PHONE in listed and "已预约" in listed
     dash_duo.wait_for_contains_text("#bookings-capacity", "09:30")
     assert dash_duo.get_logs() == []
+
+
+def test_booking002_every_step_and_the_booking_pass_axe(dash_duo, tmp_path: Path) -> None:
+    from queues import bookings
+    from tests.booking_hall import at
+    from tests.browser.test_accessibility import AXE, audit
+
+    ctx = booking_context(f"sqlite:///{tmp_path}/booking.db", Clock(MONDAY_10))
+    made = bookings.book(ctx, "tax", at(8, 9, 0), NAME, PHONE)
+    axe_source = AXE.read_text(encoding="utf-8")
+    dash_duo.start_server(create_app(ctx))
+    problems = []
+    for path in (
+        "/book?service=tax&day=2026-12-08",
+        "/book?service=tax&day=2026-12-08&slot=0930",
+        f"/book/{made.code}?new=1",
+        f"/book/{made.code}?cancel=1&lang=en",
+        f"/book/{made.code}/move?day=2026-12-10",
+    ):
+        problems += audit(dash_duo, axe_source, path, (390, 844))
+    assert problems == [], "\n".join(problems)
