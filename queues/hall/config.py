@@ -147,6 +147,9 @@ class Service(_Model):
     green_channel: StrictBool = False
     """The matter takes key-project codes: the kiosk offers 重点项目绿色通道 for it (and for no
     other matter)."""
+    bookable: StrictBool = True
+    """Offered for appointments (预约) when the hall's ``[booking]`` is enabled and a window
+    serves it."""
 
     @model_validator(mode="after")
     def _green_on_kiosk(self) -> Service:
@@ -256,6 +259,35 @@ class Rules(_Model):
     """Calls for staff one kiosk may make in a minute (0: no limit)."""
 
 
+class Booking(_Model):
+    """Appointments (预约): the ``[booking]`` section of the hall file.
+
+    A slot's places: see :func:`queues.rules.booking.capacity` (the windows serving the matter,
+    their time shared among the services each serves, less ``walk_in_share`` kept for walk-ins,
+    divided by the matter's ``service_minutes``)."""
+
+    enabled: StrictBool = True
+    horizon_days: int = Field(5, ge=1, le=60)
+    """How many working days ahead (from tomorrow) a visitor may book."""
+    slot_minutes: int = Field(30, ge=5, le=240)
+    """The length of a slot; slots start at opening time, every ``slot_minutes``."""
+    walk_in_share: float = Field(0.4, ge=0, lt=1)
+    """The share of each slot's window time kept for walk-ins (0.4: 40 %)."""
+    grace_minutes: int = Field(15, ge=0, le=120)
+    """A booked visitor arriving this late still keeps the slot; later, the booking is a no-show
+    (and a visitor who comes is checked in as a walk-in)."""
+    early_minutes: int = Field(60, ge=0, le=480)
+    """How long before the slot check-in is allowed."""
+    no_shows_per_month: int = Field(2, ge=0, le=100)
+    """This many no-shows in 30 days bar the person from booking (0: never)."""
+    cancels_per_month: int = Field(5, ge=0, le=100)
+    """This many cancellations in 30 days bar the person from booking (0: never)."""
+    same_matter_per_day: int = Field(3, ge=0, le=100)
+    """At most this many bookings of one matter on one day per person (0: no limit)."""
+    bar_days: int = Field(30, ge=1, le=365)
+    """How long a bar lasts, in days."""
+
+
 class HallConfig(_Model):
     hall: HallInfo
     hours: Hours = Hours()
@@ -267,6 +299,7 @@ class HallConfig(_Model):
     printing: Printing = Printing()
     display: Display = Display()
     rules: Rules = Rules()
+    booking: Booking = Booking()
 
     @model_validator(mode="after")
     def _references(self) -> HallConfig:
@@ -301,6 +334,15 @@ class HallConfig(_Model):
                 raise _ref_error(("windows", i, "profile"), w.profile, "profile", profiles)
             if w.print_at is not None and w.print_at not in kiosks:
                 raise _ref_error(("windows", i, "print_at"), w.print_at, "kiosk", kiosks)
+        opening = (
+            datetime.combine(date.min, self.hours.close)
+            - datetime.combine(date.min, self.hours.open)
+        ).total_seconds() / 60
+        if self.booking.slot_minutes > opening:
+            raise _LocatedError(
+                ("booking", "slot_minutes"),
+                f"a slot of {self.booking.slot_minutes} minutes is longer than the opening hours",
+            )
         return self
 
     @cached_property

@@ -611,3 +611,64 @@ class BoardVersion(HallRow, Base):
     zone_code: Mapped[str] = mapped_column(String(32), primary_key=True)
     shard: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# --- appointments (预约) -------------------------------------------------------------------
+
+
+class Booking(HallRow, Base):
+    """An appointment: a visitor's place in one slot of a matter on a working day.
+
+    ``name`` and ``phone`` are personal data: staff screens only, never a public page or answer.
+    The ID number is never kept: ``id_hash`` is its keyed hash (``bookings.id_hash``), so the
+    kiosk can find the booking by the number typed again. ``person_key`` is the phone's keyed
+    hash: the abuse rule counts a person's no-shows and cancellations by it.
+    """
+
+    __tablename__ = "bookings"
+    __table_args__ = (
+        Index("ix_bookings_hall_code", "hall", "code", unique=True),
+        Index("ix_bookings_hall_day_service_slot", "hall", "day", "service_code", "slot_start"),
+        Index("ix_bookings_hall_person_created", "hall", "person_key", "created_at"),
+        Index("ix_bookings_hall_status_slot", "hall", "status", "slot_start"),
+        Index("ix_bookings_hall_id_hash", "hall", "id_hash"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    hall: Mapped[str] = hall_column()
+    code: Mapped[str] = mapped_column(String(12))
+    """Eight characters from an alphabet without look-alikes; unique in the hall."""
+    service_code: Mapped[str] = mapped_column(String(32))
+    day: Mapped[date]
+    """The slot's date in the hall's time zone."""
+    slot_start: Mapped[datetime]
+    slot_minutes: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(50))
+    phone: Mapped[str] = mapped_column(String(20))
+    id_hash: Mapped[str | None] = mapped_column(String(64))
+    lang: Mapped[str] = mapped_column(String(2), default="zh")
+    status: Mapped[str] = mapped_column(String(12), default="booked")
+    """``booked``, ``checked_in``, ``cancelled`` or ``no_show``."""
+    created_at: Mapped[datetime]
+    cancelled_at: Mapped[datetime | None]
+    checked_in_at: Mapped[datetime | None]
+    ticket_id: Mapped[int | None] = mapped_column(Id, ForeignKey("tickets.id"))
+    person_key: Mapped[str] = mapped_column(String(64))
+    reschedules: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class BookingBar(HallRow, Base):
+    """A person (``person_key``) may not book until ``until``: the abuse rule's refusal, which a
+    manager can lift (``lifted_at``, ``lifted_by``). ``reason``: ``no_shows``, ``cancels``."""
+
+    __tablename__ = "booking_bars"
+    __table_args__ = (Index("ix_booking_bars_hall_person", "hall", "person_key"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    hall: Mapped[str] = hall_column()
+    person_key: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(String(20))
+    until: Mapped[datetime]
+    created_at: Mapped[datetime]
+    lifted_at: Mapped[datetime | None]
+    lifted_by: Mapped[str | None] = mapped_column(String(100))

@@ -140,3 +140,22 @@ def test_holidays_and_make_up_workdays() -> None:
     assert hours.is_working_day(date(2026, 10, 10))  # a Saturday made a working day
     assert hours.issuing(beijing(2026, 10, 10, 9, 0).astimezone(cfg.tz))
     assert not hours.issuing(beijing(2026, 10, 9, 16, 31).astimezone(cfg.tz))
+
+
+def test_booking_section_defaults_and_limits() -> None:
+    """[booking] is optional (the contract's defaults); a bad value names its line and key."""
+    cfg = config.load(MAIN_HALL)
+    b = cfg.booking
+    assert (b.enabled, b.horizon_days, b.slot_minutes, b.walk_in_share) == (True, 5, 30, 0.4)
+    assert (b.grace_minutes, b.early_minutes, b.bar_days) == (15, 60, 30)
+    assert (b.no_shows_per_month, b.cancels_per_month, b.same_matter_per_day) == (2, 5, 3)
+    assert all(s.bookable for s in cfg.services)
+    text = TEXT + "\n[booking]\nwalk_in_share = 1.0\n"
+    message = error_of(text)
+    line = text.splitlines().index("walk_in_share = 1.0") + 1
+    assert "booking.walk_in_share" in message and f"line {line}" in message
+    assert "slot_minutes" in error_of(TEXT + "\n[booking]\nslot_minutes = 600\n")
+    assert "unknown key" in error_of(TEXT + "\n[booking]\nslots = 3\n")
+    ok = config.parse(TEXT + "\n[booking]\nslot_minutes = 20\nwalk_in_share = 0\n", "h")
+    assert ok.booking.slot_minutes == 20 and ok.booking.walk_in_share == 0
+    assert "bookable" in error_of(broken('prefix = "Q"', 'prefix = "Q"\nbookable = "yes"'))
