@@ -394,3 +394,39 @@ class SentToAnotherWindow(NotForThisWindow):
     """The ticket was transferred to another window by name: only that one calls it."""
 
     code = "sent_to_another_window"
+
+
+# --- check-in of a booking (queues.checkin) --------------------------------------------------
+
+
+class InvalidCheckInKey(HallqError):
+    """Neither a booking code (8 characters) nor an ID number (18 characters, the last may be X)."""
+
+    code = "invalid_check_in_key"
+
+
+class UnknownBooking(HallqError):
+    code = "unknown_booking"
+    kind = "not_found"
+
+
+class BookingCancelled(HallqError):
+    code = "booking_cancelled"
+    kind = "conflict"
+
+
+class AlreadyCheckedIn(HallqError):
+    code = "already_checked_in"
+    kind = "conflict"
+
+
+class BookingNotToday(HallqError):
+    code = "booking_not_today"
+    kind = "conflict"
+
+
+class CheckInNotYet(HallqError):
+    """Earlier than ``[booking] early_minutes`` before the slot: says when check-in opens."""
+
+    code = "check_in_not_yet"
+    kind = "conflict"

@@ -253,6 +253,7 @@ def path_of(rule: str) -> str:
         .replace("<int:job_id>", "1")
         .replace("<ticket_id>", "abc")
         .replace("<kiosk>", "k1")
+        .replace("<code>", "ABCD2345")  # checkin: a booking code
     )
 
 
