@@ -1229,7 +1229,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "checkin.report.slot": ("时段", "Slot"),
     "checkin.report.bookings": ("预约数", "Bookings"),
     "checkin.report.checked_in": ("签到数", "Checked in"),
-    "checkin.report.rate": ("签到率", "Check-in rate"),
+    "report.col.check_in_rate": ("签到率", "Check-in rate"),
     "checkin.report.no_shows": ("爽约", "No-shows"),
     "checkin.report.cancelled": ("取消", "Cancelled"),
     "checkin.report.wait_booked": ("预约平均等候（分）", "Booked mean wait (min)"),
