@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from flask import Blueprint, Response, request
-from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, Field, StringConstraints, TypeAdapter, ValidationError
 from pydantic.json_schema import models_json_schema
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
@@ -29,7 +29,7 @@ from queues import errors
 from queues.access import tokens
 from queues.context import Context
 from queues.errors import HallqError
-from queues.inputs import BodyError, BookingCode, Code, PublicId, WindowId, parse_json
+from queues.inputs import BodyError, Code, PublicId, WindowId, parse_json
 from queues.text.i18n import norm_lang, t
 from web import current
 from web.statuses import KIND_STATUS
@@ -65,7 +65,16 @@ PATH_IDS: dict[str, tuple[Any, type[HallqError], str]] = {
     ),
     "ticket_id": (TypeAdapter(PublicId), errors.UnknownTicket, "ticket"),
     "kiosk": (TypeAdapter(Code), errors.UnknownKiosk, "kiosk"),
-    "code": (TypeAdapter(BookingCode), errors.UnknownBooking, "code"),
+    "code": (
+        TypeAdapter(Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]{1,16}$")]),
+        errors.UnknownBooking,
+        "code",
+    ),
+    "bar_id": (
+        TypeAdapter(Annotated[int, Field(ge=1, le=2**62)]),
+        errors.UnknownBar,
+        "bar",
+    ),
 }
 """What an id in a path may be (the same types as everywhere, :mod:`queues.inputs`): any other
 value names nothing, and gets that kind's 404 instead of reaching the database."""
@@ -74,6 +83,14 @@ value names nothing, and gets that kind's 404 instead of reaching the database."
 class ErrorDetail(BaseModel):
     code: str
     message: str
+    reason: str | None = Field(
+        None,
+        description="booking_barred: which rule barred the person (no_shows, cancels, "
+        "same_matter).",
+    )
+    until: str | None = Field(
+        None, description="booking_barred: until when (ISO 8601, the hall's time)."
+    )
 
 
 class ErrorBody(BaseModel):
@@ -142,9 +159,12 @@ class Route:
         return sorted(codes)
 
 
-def error_response(status: int, code: str, message: str) -> Response:
-    body = ErrorBody(error=ErrorDetail(code=code, message=message))
-    return Response(body.model_dump_json(), status=status, mimetype="application/json")
+def error_response(status: int, code: str, message: str, **more: str) -> Response:
+    """The API's error body; ``more``: a refusal's own fields (``HallqError.details``)."""
+    body = ErrorBody(error=ErrorDetail(code=code, message=message, **more))
+    return Response(
+        body.model_dump_json(exclude_none=True), status=status, mimetype="application/json"
+    )
 
 
 def json_response(status: int, model: BaseModel | None) -> Response:
@@ -327,7 +347,9 @@ class Api:
                     response.headers["WWW-Authenticate"] = 'Bearer realm="hallq"'
                 return response
             except HallqError as exc:
-                response = error_response(KIND_STATUS[exc.kind], exc.code, exc.message(lang))
+                response = error_response(
+                    KIND_STATUS[exc.kind], exc.code, exc.message(lang), **exc.details()
+                )
                 seconds = exc.retry_after()
                 if seconds is not None:
                     response.headers["Retry-After"] = str(seconds)

@@ -6,7 +6,7 @@ The same models validate the traffic and make the OpenAPI document.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
@@ -18,7 +18,11 @@ from queues.inputs import (
     Flag,
     Ident,
     IdNumber,
+    IdNumberText,
+    Lang,
     Limit,
+    PersonName,
+    Phone,
     PublicId,
     Score,
     Text,
@@ -517,3 +521,131 @@ class CheckInOut(TicketOut):
                 turn_at=done.turn_at.astimezone(tz) if done.turn_at else None,
             ),
         )
+
+
+# --- appointments (预约) ------------------------------------------------------------------------
+
+BookingStatus = Literal["booked", "checked_in", "cancelled", "no_show"]
+
+
+class SlotsQuery(BaseModel):
+    service: Code = Field(description="The matter's code (`GET /api/v1/services`).")
+    date: dt.date = Field(description="The day (YYYY-MM-DD), one of `GET …/bookings/days`.")
+
+
+class DaysQuery(BaseModel):
+    service: Code = Field(description="The matter's code.")
+
+
+class BookRequest(_In):
+    service: Code = Field(description="The matter's code.")
+    slot: dt.datetime = Field(
+        strict=False,
+        description="The slot's start (ISO 8601; without an offset: the hall's time), one of "
+        "`GET …/bookings/slots`.",
+    )
+    name: PersonName
+    phone: Phone = Field(description="A mainland mobile number (11 digits; +86, spaces allowed).")
+    lang: Lang = Field("zh", description="The language of the texts the person is sent.")
+    id_number: IdNumberText | None = Field(
+        None,
+        description="The resident ID number, to check in with the ID card: only its keyed hash "
+        "is kept.",
+    )
+
+
+class RescheduleRequest(_In):
+    slot: dt.datetime = Field(strict=False, description="The new slot's start (ISO 8601).")
+
+
+class BookingListQuery(BaseModel):
+    day: dt.date | None = Field(None, description="The day (default: today).")
+    service: Code | None = Field(None, description="Only this matter.")
+    status: BookingStatus | None = Field(None, description="Only this status.")
+
+
+class SlotOut(_Out):
+    start: dt.datetime
+    minutes: int
+    capacity: int = Field(description="Places for bookings (the walk-ins' share kept out).")
+    booked: int
+    left: int
+
+
+class SlotList(_Out):
+    service: str
+    date: dt.date
+    bookable: bool = Field(description="Whether the day can be booked now (within the horizon).")
+    slots: list[SlotOut]
+
+
+class DayOut(_Out):
+    date: dt.date
+    left: int = Field(description="Places left over the day's slots.")
+
+
+class DayList(_Out):
+    service: str
+    days: list[DayOut]
+
+
+class BookingOut(_Out):
+    """A booking as its holder sees it: no name; the number masked."""
+
+    code: str = Field(description="The booking code (also what its QR code holds).")
+    service: str
+    slot: dt.datetime
+    minutes: int
+    status: BookingStatus
+    check_in_from: dt.datetime
+    check_in_until: dt.datetime = Field(
+        description="Not checked in by then: a no-show (a visitor who comes later is a walk-in)."
+    )
+    phone_hint: str = Field(description="The mobile number masked, `138****1234`.")
+    reschedules: int
+    page_url: str = Field(description="The booking's phone page on this server.")
+
+    @classmethod
+    def of(cls, v: Any) -> BookingOut:
+        return cls(
+            code=v.code,
+            service=v.service,
+            slot=v.slot,
+            minutes=v.minutes,
+            status=v.status,
+            check_in_from=v.check_in_from,
+            check_in_until=v.check_in_until,
+            phone_hint=v.phone_hint,
+            reschedules=v.reschedules,
+            page_url=f"{current.prefix()}/book/{v.code}",
+        )
+
+
+class StaffBookingOut(BookingOut):
+    """A booking as staff see it: with the name and the number."""
+
+    name: str
+    phone: str
+    lang: str
+    created_at: dt.datetime
+    ticket_id: int | None = None
+
+
+class StaffBookingList(_Out):
+    day: dt.date
+    bookings: list[StaffBookingOut]
+
+
+class BarOut(_Out):
+    id: int
+    reason: Literal["no_shows", "cancels", "same_matter"]
+    until: dt.datetime
+    created_at: dt.datetime
+    lifted_at: dt.datetime | None = None
+    lifted_by: str | None = None
+    name: str | None = Field(None, description="The name of the person's latest booking.")
+    phone: str | None = Field(None, description="The number of the person's latest booking.")
+
+
+class BarList(_Out):
+    bars: list[BarOut]

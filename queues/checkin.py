@@ -22,18 +22,15 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from queues import errors, services
+from queues import bookings, errors, services
 from queues.access.requesters import Requester
 from queues.answers import TicketView
 from queues.context import Context
+from queues.rules import booking as booking_rule
 from queues.rules import policy
 from queues.store import events
 from queues.store.models import Booking, Ticket
 
-ID_NUMBER = re.compile(r"[0-9]{17}[0-9X]")
-"""A resident ID number (居民身份证号): 17 digits and a check character, a digit or X."""
-BOOKING_CODE = re.compile(r"[0-9A-Z]{8}")
-"""A booking code's shape (the alphabet is :mod:`queues.bookings`')."""
 MAX_KEY = 24
 """The longest key any entry point passes on (a code, an ID number, with spaces typed)."""
 
@@ -65,10 +62,13 @@ def normal_key(key: str) -> str:
 
 
 def kind_of(key: str) -> str:
-    """``id_number`` or ``code`` for a normalised key; anything else is refused in words."""
-    if ID_NUMBER.fullmatch(key):
+    """``id_number`` or ``code`` for a normalised key (the shapes are :mod:`queues.bookings`'):
+    an ID number whose check character is wrong is refused as one, anything else in words."""
+    if len(key) == 18 and key[:17].isdigit():
+        if bookings.norm_id_number(key) is None:
+            raise errors.InvalidIdNumber()
         return "id_number"
-    if BOOKING_CODE.fullmatch(key):
+    if booking_rule.norm_code(key) is not None:
         return "code"
     raise errors.InvalidCheckInKey()
 
@@ -82,10 +82,14 @@ def check_in(ctx: Context, key: str, by: Requester) -> CheckedIn:
     now = ctx.now()
     today = ctx.business_day(now)
     rules = ctx.config.booking
+    # the keyed hash first: its key may be made on first use, in a transaction of its own
+    wanted = bookings.id_hash(ctx, key) if kind == "id_number" else key
     with ctx.db.write() as s:
-        booking = _find(s, ctx, kind, key, today)
+        booking = _find(s, kind, wanted, today)
         if booking is None:
-            raise errors.UnknownBooking()
+            if kind == "code":
+                raise errors.UnknownBooking(code=key)
+            raise errors.NoBookingForIdNumber()
         slot = booking.slot_start
         if booking.status == "cancelled":
             raise errors.BookingCancelled(code=booking.code)
@@ -133,16 +137,15 @@ def check_in(ctx: Context, key: str, by: Requester) -> CheckedIn:
         )
 
 
-def _find(s: Session, ctx: Context, kind: str, key: str, today: date) -> Booking | None:
-    """The booking ``key`` names, locked (two taps, or a kiosk and the API at once, check in
-    once). By an ID number, of the person's bookings the one to check in today if any, else the
-    nearest (its refusal says why: another day, cancelled, already checked in)."""
+def _find(s: Session, kind: str, wanted: str, today: date) -> Booking | None:
+    """The booking a code or an ID number's hash (``wanted``) names, locked (two taps, or a
+    kiosk and the API at once, check in once). By an ID number, of the person's bookings the one
+    to check in today if any, else the nearest (its refusal says why: another day, cancelled,
+    already checked in)."""
     query = select(Booking).with_for_update().execution_options(populate_existing=True)
     if kind == "code":
-        return s.scalar(query.where(Booking.code == key))
-    from queues import bookings  # the keyed hash is bookings' own (one definition)
-
-    found = list(s.scalars(query.where(Booking.id_hash == bookings.id_hash(ctx, key))))
+        return s.scalar(query.where(Booking.code == booking_rule.norm_code(wanted)))
+    found = list(s.scalars(query.where(Booking.id_hash == wanted)))
     if not found:
         return None
 

@@ -31,6 +31,10 @@ class HallqError(Exception):
         """Seconds after which the same request may succeed (HTTP ``Retry-After``), if known."""
         return None
 
+    def details(self) -> dict[str, str]:
+        """Fields an API answer carries beside the code and the message (none but for a few)."""
+        return {}
+
 
 class UnknownService(HallqError):
     code = "unknown_service"
@@ -396,6 +400,16 @@ class SentToAnotherWindow(NotForThisWindow):
     code = "sent_to_another_window"
 
 
+# --- appointments (预约) ------------------------------------------------------------------------
+
+
+class UnknownBooking(HallqError):
+    """No booking of this hall has this code."""
+
+    code = "unknown_booking"
+    kind = "not_found"
+
+
 # --- check-in of a booking (queues.checkin) --------------------------------------------------
 
 
@@ -405,8 +419,10 @@ class InvalidCheckInKey(HallqError):
     code = "invalid_check_in_key"
 
 
-class UnknownBooking(HallqError):
-    code = "unknown_booking"
+class NoBookingForIdNumber(HallqError):
+    """No booking made with this ID number (never repeated in the words: a public screen)."""
+
+    code = "no_booking_for_id_number"
     kind = "not_found"
 
 
@@ -430,3 +446,72 @@ class CheckInNotYet(HallqError):
 
     code = "check_in_not_yet"
     kind = "conflict"
+
+
+class NotBookable(HallqError):
+    """The matter cannot be booked (booking off, not on the kiosk, not bookable, no window)."""
+
+    code = "not_bookable"
+
+
+class NoSuchSlot(HallqError):
+    """The matter has no slot then: not a day it can be booked for, or no slot starts then."""
+
+    code = "no_such_slot"
+
+
+class SlotFull(HallqError):
+    code = "slot_full"
+    kind = "conflict"
+
+
+class BookingBarred(HallqError):
+    """The person may not book until ``until``: ``why`` says which rule (a Phrase)."""
+
+    code = "booking_barred"
+    kind = "conflict"
+
+    def details(self) -> dict[str, str]:
+        return {"reason": str(self.params["reason"]), "until": str(self.params["until_at"])}
+
+
+class InvalidMobile(HallqError):
+    """A booking's number is no mainland mobile number (texts go to it)."""
+
+    code = "invalid_mobile"
+
+
+class InvalidName(HallqError):
+    code = "invalid_name"
+
+
+class InvalidIdNumber(HallqError):
+    code = "invalid_id_number"
+
+
+class BookingNotActive(HallqError):
+    """The booking is cancelled, checked in or a no-show, or its slot has begun: it cannot be
+    cancelled or moved."""
+
+    code = "booking_not_active"
+    kind = "conflict"
+
+
+class TooManyReschedules(HallqError):
+    code = "too_many_reschedules"
+    kind = "conflict"
+
+
+class UnknownBar(HallqError):
+    code = "unknown_bar"
+    kind = "not_found"
+
+
+class BookingLookupsLocked(HallqError):
+    """Too many booking codes that named nothing from this address: wait ``minutes``."""
+
+    code = "booking_lookups_locked"
+    kind = "rate_limited"
+
+    def retry_after(self) -> int | None:
+        return int(self.params["minutes"]) * 60

@@ -81,6 +81,12 @@ Phone = _printable_line(40)
 """A phone number as a clerk types it; whether it is one (:data:`PHONE`) is the use case's to
 say, in words on the console, rather than the gate's, whose refusal the clerk cannot read."""
 PHONE = re.compile(r"[0-9+\-() ]*")
+PersonName = _printable_line(50, 1)
+"""A booked person's name: 1-50 printable characters (the booking's own limit)."""
+IdNumberText = _printable_line(32)
+"""An ID number as typed or read by a card reader; whether it is one is the use case's to say."""
+BookingCode = _printable_line(16)
+"""A booking code as typed (case, spaces and hyphens do not matter to the look-up)."""
 """What a phone number may hold: digits, +, -, brackets and spaces."""
 Comment = Annotated[
     str,
@@ -114,8 +120,6 @@ Version = Annotated[int, Strict(), Field(ge=0, le=2**62)] | None
 """A board version a screen last saw (None before its first poll)."""
 
 # --- checkin: a booking's check-in (queues.checkin) ---------------------------------------------
-BookingCode = Annotated[str, Strict(), StringConstraints(pattern=r"^[0-9A-Za-z]{8}$")]
-"""A booking code as a path names it: eight letters and digits (case does not matter)."""
 IdNumber = Annotated[str, Strict(), StringConstraints(pattern=r"^[0-9]{17}[0-9Xx]$")]
 """A resident ID number as a kiosk's card reader gives it: 17 digits and a digit or X."""
 CheckInKey = _printable_line(24)

@@ -11,6 +11,8 @@ Jobs, for every hall of the network, each with its hall's context and in its hal
   ``rules.auto_no_show_minutes`` is marked a no-show;
 * **alerts**, every minute (:mod:`queues.read.alerts`);
 * **sign-in tidy**, hourly: sign-in attempt counts whose window and lock are over are dropped;
+* **booking no-shows**, every 2 minutes: bookings not checked in by their slot's start plus the
+  grace time become no-shows (``bookings.sweep_no_shows``, which may bar a person);
 * whatever the process adds (``hallq serve`` and ``hallq worker`` add print delivery).
 
 APScheduler's own FAQ: two schedulers sharing a job store both run every job. So exactly one
@@ -43,7 +45,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Connection, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from queues import services
+from queues import bookings, services
 from queues.access import staff
 from queues.context import Context
 from queues.errors import HallqError
@@ -237,6 +239,11 @@ def jobs(ctx: Context) -> list[Job]:
         ("auto-no-show", lambda: auto_no_show(ctx), IntervalTrigger(seconds=60)),
         ("alerts", lambda: alerts.evaluate(ctx), IntervalTrigger(seconds=60)),
         ("sign-in-tidy", lambda: staff.tidy_sign_ins(ctx), IntervalTrigger(hours=1)),
+        (
+            "booking-no-shows",
+            lambda: bookings.sweep_no_shows(ctx),
+            IntervalTrigger(minutes=2),
+        ),
     ]
 
 

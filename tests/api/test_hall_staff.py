@@ -253,7 +253,8 @@ def path_of(rule: str) -> str:
         .replace("<int:job_id>", "1")
         .replace("<ticket_id>", "abc")
         .replace("<kiosk>", "k1")
-        .replace("<code>", "ABCD2345")  # checkin: a booking code
+        .replace("<code>", "ACDE3467")  # checkin: a booking code
+        .replace("<int:bar_id>", "1")
     )
 
 

@@ -37,23 +37,23 @@ def call_and_finish(ctx: Context, clock: Clock, hh: int, mm: int) -> str:
 
 def play_the_day(ctx: Context, clock: Clock) -> None:
     services.resume(ctx, 5, "clerk:wang")
-    book(ctx, "AAAA2345", at(10, 0))
-    book(ctx, "BBBB2345", at(10, 0))
-    book(ctx, "CCCC2345", at(10, 0), status="no_show")
-    book(ctx, "DDDD2345", at(10, 0), status="cancelled")
-    book(ctx, "EEEE2345", at(10, 30))
-    book(ctx, "FFFF2345", at(14, 0), service="housing-fund")  # still to come
+    book(ctx, "AAAA3467", at(10, 0))
+    book(ctx, "KKKK3467", at(10, 0))
+    book(ctx, "CCCC3467", at(10, 0), status="no_show")
+    book(ctx, "DDDD3467", at(10, 0), status="cancelled")
+    book(ctx, "EEEE3467", at(10, 30))
+    book(ctx, "FFFF3467", at(14, 0), service="housing-fund")  # still to come
     clock.set(at(9, 50))
-    a = checkin.check_in(ctx, "AAAA2345", KIOSK).ticket.number  # early: in line from 10:00
+    a = checkin.check_in(ctx, "AAAA3467", KIOSK).ticket.number  # early: in line from 10:00
     clock.set(at(10, 2))
     w1 = services.issue(ctx, "tax").ticket.number  # a walk-in of the 10:00 slot
     clock.set(at(10, 5))
-    b = checkin.check_in(ctx, "BBBB2345", KIOSK).ticket.number  # within grace: from 10:00
+    b = checkin.check_in(ctx, "KKKK3467", KIOSK).ticket.number  # within grace: from 10:00
     assert call_and_finish(ctx, clock, 10, 10) == a  # waited 20 min (from 09:50)
     assert call_and_finish(ctx, clock, 10, 15) == b  # 10 min
     assert call_and_finish(ctx, clock, 10, 20) == w1  # 18 min
     clock.set(at(10, 30))
-    checkin.check_in(ctx, "EEEE2345", KIOSK)
+    checkin.check_in(ctx, "EEEE3467", KIOSK)
     call_and_finish(ctx, clock, 10, 36)  # E: 6 min
     clock.set(at(10, 40))
     services.issue(ctx, "tax")  # a walk-in of the 10:30 slot

@@ -277,7 +277,14 @@ def test_each_hall_runs_its_own_jobs_in_its_own_hours(
     network = Network({main.hall: main, town.hall: town}, default=main.hall)
     runner = scheduler.Runner(network)
     jobs = {name: (func, trigger) for name, func, trigger in runner.hall_jobs()}
-    kinds_of_job = ("close-out", "roll-up", "auto-no-show", "alerts", "sign-in-tidy")
+    kinds_of_job = (
+        "close-out",
+        "roll-up",
+        "auto-no-show",
+        "alerts",
+        "sign-in-tidy",
+        "booking-no-shows",
+    )
     assert set(jobs) == {
         f"{hall}:{job}" for hall in ("new-district", "town") for job in kinds_of_job
     }
