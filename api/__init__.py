@@ -9,6 +9,7 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 from api import bookings as _bookings  # noqa: F401  (its routes join the API's)
+from api import checkin as _checkin  # noqa: F401  (registers its routes on api)
 from api.routes import api
 from api.schemas import Health
 from web.current import context

@@ -474,6 +474,7 @@ def claim_print_jobs(call: Call) -> PrintJobList:
                 kiosk=kiosk,
                 reprint=task.reprint,
                 now=call.ctx.now() if task.reprint else None,
+                booked=task.booked,
             )
         except Exception as exc:  # this job's slip cannot be made: the others still go out
             reason = slip.unprintable(task.ticket.number, exc)

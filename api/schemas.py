@@ -11,12 +11,13 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
 
-from queues import answers, printjobs
+from queues import answers, checkin, printjobs
 from queues.inputs import (
     Code,
     Comment,
     Flag,
     Ident,
+    IdNumber,
     IdNumberText,
     Lang,
     Limit,
@@ -481,6 +482,45 @@ class StatsOut(FiguresOut):
     windows_total: int
     zones: list[ZoneStatsOut]
     windows: list[WindowStatsOut]
+
+
+# --- checkin: a booking's check-in (api/checkin.py) ----------------------------------------------
+
+
+class CheckInRequest(_In):
+    id_number: IdNumber = Field(
+        description="The visitor's ID number as the kiosk's card reader reads it (18 characters, "
+        "the last a digit or X). Never stored nor answered: the booking keeps its keyed hash."
+    )
+
+
+class BookingRef(_Out):
+    code: str
+    slot: dt.datetime = Field(description="The booked slot's start.")
+    timing: Literal["early", "on_time", "grace", "late"] = Field(
+        description="The arrival against the slot: early, on time and within the grace time keep "
+        "the slot's start as the place in line; late queues as a walk-in from the arrival."
+    )
+    turn_at: dt.datetime | None = Field(
+        None, description="For an early arrival: when its turn starts (the slot's start)."
+    )
+
+
+class CheckInOut(TicketOut):
+    booking: BookingRef
+
+    @classmethod
+    def checked_in(cls, done: checkin.CheckedIn, tz: ZoneInfo) -> CheckInOut:
+        ticket = TicketOut.of(done.ticket, tz)
+        return cls(
+            **ticket.model_dump(),
+            booking=BookingRef(
+                code=done.code,
+                slot=done.slot.astimezone(tz),
+                timing=done.timing,  # type: ignore[arg-type]
+                turn_at=done.turn_at.astimezone(tz) if done.turn_at else None,
+            ),
+        )
 
 
 # --- appointments (预约) ------------------------------------------------------------------------

@@ -43,6 +43,19 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       return Object.assign({}, state, {code: typed, error: null, pending: null});
     },
 
+    /* A key of the check-in keypad (pages/kiosk/flow.py BOOKING_KEYS) into the check-in field,
+       as the green channel's keypad does: at once, at most 24 characters. */
+    bookingKey: function (clicks, state) {
+      const nothing = window.dash_clientside.no_update;
+      const ctx = window.dash_clientside.callback_context;
+      const tapped = ctx.triggered_id;
+      const pressed = ctx.triggered.length && ctx.triggered[0].value;
+      if (!state || state.screen !== "booking" || !tapped || !pressed) { return nothing; }
+      const key = state.key || "";
+      const typed = tapped.key === "del" ? key.slice(0, -1) : (key + tapped.key).slice(0, 24);
+      return Object.assign({}, state, {key: typed, error: null, said: null, pending: null});
+    },
+
     /* Is the server there, and can it give tickets? */
     health: async function () {
       try {
@@ -63,3 +76,35 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     },
   },
 });
+
+/* The ID-card reader and the QR scanner are keyboards to the browser: they type the ID number
+   (or the booking code the QR holds) fast and end with Enter. Fast keys are collected here, on
+   any screen, and handed to the check-in (kiosk-wedge: pages/kiosk/page.py `scanned`); a pause
+   longer than WEDGE_GAP_MS between two keys starts over, so a stray key is never a scan. */
+(function () {
+  const WEDGE_GAP_MS = 300;
+  let typed = "";
+  let last = 0;
+  let scans = 0;
+  document.addEventListener("keydown", function (event) {
+    if (!document.getElementById("kiosk") || event.ctrlKey || event.altKey || event.metaKey) {
+      return;
+    }
+    const now = Date.now();
+    if (now - last > WEDGE_GAP_MS) { typed = ""; }
+    last = now;
+    if (event.key === "Enter") {
+      const key = typed;
+      typed = "";
+      if (key.length >= 8 && window.dash_clientside && window.dash_clientside.set_props) {
+        event.preventDefault();
+        scans += 1;
+        window.dash_clientside.set_props("kiosk-wedge", {data: {key: key.toUpperCase(), n: scans}});
+      }
+      return;
+    }
+    if (/^[0-9A-Za-z]$/.test(event.key)) {
+      typed = (typed + event.key).slice(-24);
+    }
+  }, true);
+})();

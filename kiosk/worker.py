@@ -256,6 +256,7 @@ class PrintWorker:
                     kiosk=task.kiosk,
                     reprint=task.reprint,
                     now=self.ctx.now() if task.reprint else None,
+                    booked=task.booked,
                 )
             except Exception as exc:
                 self._job_failed(task, printer, exc)

@@ -244,7 +244,7 @@ def draw(ctx: Any, report: reporting.Report, lang: str) -> Any:
     hall = ctx.config.hall.name(lang)
     heading = reporting.title(report.period, report.start, report.end, lang)
     f = report.total
-    if not (f.issued or f.called or report.lines):
+    if not (f.issued or f.called or report.lines or report.bookings):
         return [html.H2(f"{hall} · {heading}", className="h4"), html.P(t("report.no_data", lang))]
     summary = [
         ("issued", str(f.issued)),
@@ -317,8 +317,23 @@ def draw(ctx: Any, report: reporting.Report, lang: str) -> Any:
         html.P(t("report.ranking.note", lang), className="small text-muted"),
         html.H3(t("report.bad", lang), className="h5 mt-4"),
         bad_list(ctx, report, lang, drawn),
+        *_bookings(tables, lang, drawn),
         dcc.Store(id="report-tables", data=drawn),
     ]
+
+
+def _bookings(tables: dict[str, Any], lang: str, drawn: Tables) -> list[Any]:
+    """The bookings per matter and slot (queues.read.booking_figures), when the period has any:
+    each matter's total in bold, and the total of all."""
+    name = t("checkin.report.heading", lang)
+    if name not in tables:
+        return []
+    heads, rows = tables[name]
+    box = _table(heads, rows, _share_columns(heads, lang), "report-bookings", drawn)
+    drawn["report-bookings"]["rowClass"] = [
+        "fw-bold" if row[1] in ("", t("checkin.report.total", lang)) else "" for row in rows
+    ]
+    return [html.H3(name, className="h5 mt-4", id="report-bookings-heading"), box]
 
 
 def _share_columns(heads: list[str], lang: str) -> set[int]:

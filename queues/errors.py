@@ -410,6 +410,44 @@ class UnknownBooking(HallqError):
     kind = "not_found"
 
 
+# --- check-in of a booking (queues.checkin) --------------------------------------------------
+
+
+class InvalidCheckInKey(HallqError):
+    """Neither a booking code (8 characters) nor an ID number (18 characters, the last may be X)."""
+
+    code = "invalid_check_in_key"
+
+
+class NoBookingForIdNumber(HallqError):
+    """No booking made with this ID number (never repeated in the words: a public screen)."""
+
+    code = "no_booking_for_id_number"
+    kind = "not_found"
+
+
+class BookingCancelled(HallqError):
+    code = "booking_cancelled"
+    kind = "conflict"
+
+
+class AlreadyCheckedIn(HallqError):
+    code = "already_checked_in"
+    kind = "conflict"
+
+
+class BookingNotToday(HallqError):
+    code = "booking_not_today"
+    kind = "conflict"
+
+
+class CheckInNotYet(HallqError):
+    """Earlier than ``[booking] early_minutes`` before the slot: says when check-in opens."""
+
+    code = "check_in_not_yet"
+    kind = "conflict"
+
+
 class NotBookable(HallqError):
     """The matter cannot be booked (booking off, not on the kiosk, not bookable, no window)."""
 

@@ -119,6 +119,13 @@ DateInput = DateText | Literal[""] | None
 Version = Annotated[int, Strict(), Field(ge=0, le=2**62)] | None
 """A board version a screen last saw (None before its first poll)."""
 
+# --- checkin: a booking's check-in (queues.checkin) ---------------------------------------------
+IdNumber = Annotated[str, Strict(), StringConstraints(pattern=r"^[0-9]{17}[0-9Xx]$")]
+"""A resident ID number as a kiosk's card reader gives it: 17 digits and a digit or X."""
+CheckInKey = _printable_line(24)
+"""What the kiosk's check-in field holds (the keypad, a reader or scanner typing): bounded here;
+whether it is a code or an ID number is :func:`queues.checkin.kind_of`'s to say, in words."""
+
 
 def day_of(text: str | None) -> dt.date | None:
     """The date ``text`` names, or None for no date or no such day (``2026-02-30``)."""

@@ -33,11 +33,13 @@ from queues import errors, outbox
 from queues.answers import TicketView
 from queues.context import Context
 from queues.line import answer, current_row, current_row_of
+from queues.rules import policy
 from queues.rules.lifecycle import Status
 from queues.store import events
 from queues.store.db import insert_for
-from queues.store.models import Printer, PrintJob, Ticket
+from queues.store.models import Booking, Printer, PrintJob, Ticket
 from queues.store.scope import hall_of
+from queues.text import slip
 
 LEASE = timedelta(seconds=60)
 MAX_JOB_FAULTS = 3
@@ -64,6 +66,8 @@ class PrintTask:
     reprint: bool
     attempts: int
     ticket: TicketView
+    booked: slip.Booked | None = None
+    """A booking's ticket: what its slip says of the booking."""
 
 
 def _due(now: datetime) -> ColumnElement[bool]:
@@ -136,9 +140,23 @@ def claim(
                     reprint=job.reprint,
                     attempts=job.attempts + 1,
                     ticket=answer(s, ctx, row),
+                    booked=booked_of(s, ctx, job.ticket_id),
                 )
             )
     return tasks
+
+
+def booked_of(s: Session, ctx: Context, ticket_id: int) -> slip.Booked | None:
+    """The booking a ticket was issued for at its check-in, as its slip tells it (the timing
+    judged again from the check-in time by the same rule, :func:`policy.booked_place`)."""
+    found = s.execute(
+        select(Booking.slot_start, Booking.checked_in_at).where(Booking.ticket_id == ticket_id)
+    ).first()
+    if found is None or found.checked_in_at is None:
+        return None
+    grace = timedelta(minutes=ctx.config.booking.grace_minutes)
+    _, timing = policy.booked_place(found.slot_start, found.checked_in_at, grace)
+    return slip.Booked(slot=f"{ctx.local(found.slot_start):%H:%M}", timing=timing)
 
 
 def succeeded(

@@ -74,6 +74,8 @@ class Issued:
     """False when the same ``request_id`` came again and the first ticket is answered."""
     late: bool = False
     """The expected wait runs past closing time (``[rules] late_wait``, :func:`issuing.late`)."""
+    ticket_id: int | None = None
+    """The ticket's database id, when made here (for a caller in the same transaction)."""
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -272,6 +274,11 @@ class _Asked:
     by: Requester
     request_id: str | None
     project_code: str | None
+    place: datetime | None = None
+    """The first step's place in line when not the issue time (a booking's slot)."""
+    booked: bool = False
+    """A booking checked in within its slot's grace: the hall promised it a turn, so the wait
+    running past closing does not refuse it."""
 
 
 def issue(
@@ -283,6 +290,7 @@ def issue(
     request_id: str | None = None,
     project_code: str | None = None,
     predict: bool = True,
+    place: datetime | None = None,
 ) -> Issued:
     """Give a visitor a numbered ticket for ``service``, asked for by ``by``.
 
@@ -291,12 +299,14 @@ def issue(
     ``request_id`` answers the first ticket instead of making a second (a double tap, a retry
     after a lost answer); a request id names a ticket only among ``by``'s own. ``by``'s limit
     (:mod:`queues.access.requesters`) applies. Without ``predict`` the answer leaves out people
-    ahead and the expected wait (loading history).
+    ahead and the expected wait (loading history). With ``place`` the ticket's first step takes
+    that place in line (``queued_at``, the field a transfer keeps) instead of the issue time: a
+    checked-in booking's slot (:func:`queues.rules.policy.booked_place`).
     """
     klass = parse(Priority, priority)
     if klass is None:
         raise errors.InvalidPriority(priority=priority)
-    asked = _Asked(service, klass, by, request_id, project_code)
+    asked = _Asked(service, klass, by, request_id, project_code, place)
     for attempt in (1, 2):
         try:
             return _issue(ctx, asked, predict)
@@ -313,22 +323,53 @@ def _issue(ctx: Context, asked: _Asked, predict: bool) -> Issued:
     local = ctx.local(now)
     svc, first = _may_issue(ctx, asked, local)
     with ctx.db.write() as s:
-        earlier = _asked_before(s, ctx, asked)
-        if earlier is not None:
-            return Issued(earlier, created=False)
-        if asked.priority == Priority.GREEN and not asked.by.is_staff:
-            project_codes.check(s, asked.project_code, local.date())
-        requesters.check(s, ctx, asked.by, now)
-        row = _write_ticket(s, asked, svc, first, now, local.date())
-        if asked.by.kiosk is not None:
-            _queue_slip(s, row["ticket_id"], asked.by.kiosk, now)
-        # people ahead and the expected wait, as the ticket's answer gives them to everyone
-        view = answer(s, ctx, row) if predict else ticket_view(ctx.config, row)
-        late = issuing.late(ctx.config, local, view.eta_minutes, open_always=ctx.open_always)
-        if late == "refuse" and not asked.by.is_staff:  # staff decide for themselves
-            raise _too_late(ctx.config, view.eta_minutes)  # the whole ticket is rolled back
-        events.bump(s, first.zone)
-    return Issued(view, created=True, late=late is not None)
+        return _issue_in(s, ctx, asked, svc, first, now, predict)
+
+
+def issue_within(
+    s: Session,
+    ctx: Context,
+    service: str,
+    *,
+    by: Requester,
+    now: datetime,
+    place: datetime,
+    booked: bool,
+) -> Issued:
+    """:func:`issue` inside the caller's transaction (a booking's check-in, :mod:`queues.checkin`):
+    a normal ticket for ``service`` at ``place`` in line (its ``ticket_id`` set)."""
+    asked = _Asked(service, Priority.NORMAL, by, None, None, place, booked)
+    svc, first = _may_issue(ctx, asked, ctx.local(now))
+    return _issue_in(s, ctx, asked, svc, first, now, True)
+
+
+def _issue_in(
+    s: Session,
+    ctx: Context,
+    asked: _Asked,
+    svc: Service,
+    first: Service,
+    now: datetime,
+    predict: bool,
+) -> Issued:
+    local = ctx.local(now)
+    earlier = _asked_before(s, ctx, asked)
+    if earlier is not None:
+        return Issued(earlier, created=False)
+    if asked.priority == Priority.GREEN and not asked.by.is_staff:
+        project_codes.check(s, asked.project_code, local.date())
+    requesters.check(s, ctx, asked.by, now)
+    row = _write_ticket(s, asked, svc, first, now, local.date())
+    if asked.by.kiosk is not None:
+        _queue_slip(s, row["ticket_id"], asked.by.kiosk, now)
+    # people ahead and the expected wait, as the ticket's answer gives them to everyone
+    view = answer(s, ctx, row) if predict else ticket_view(ctx.config, row)
+    late = issuing.late(ctx.config, local, view.eta_minutes, open_always=ctx.open_always)
+    # staff decide for themselves; a booking within its grace was promised its turn
+    if late == "refuse" and not asked.by.is_staff and not asked.booked:
+        raise _too_late(ctx.config, view.eta_minutes)  # the whole ticket is rolled back
+    events.bump(s, first.zone)
+    return Issued(view, created=True, late=late is not None, ticket_id=row["ticket_id"])
 
 
 def _too_late(cfg: HallConfig, minutes: int | None) -> errors.WaitPastClosing:
@@ -418,7 +459,7 @@ def _write_ticket(
         day=day,
         service_code=first.code,
         priority=asked.priority,
-        queued_at=now,
+        queued_at=asked.place or now,
         entered_at=now,
         status=Status.WAITING,
         recalls=0,

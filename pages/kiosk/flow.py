@@ -11,6 +11,10 @@ The screens, and the taps that lead between them::
     code ──ok──▶ (issue, green) ──▶ ticket  (the keys type into ``code`` in the browser:
                                              assets/kiosk.js, so no key waits for the server)
     any ──help──▶ (call staff) ──▶ help   any ──back──▶ one screen up   any ──home──▶ home
+    home ──booking (我有预约)──▶ booking (a keypad of the code's characters) ──ok──▶
+        (check in) ──▶ ticket (a booked ticket: its slot, or when its turn starts)
+    any ──scan:<key>──▶ (check in): the ID-card reader or the QR scanner typed a code or an ID
+        number and Enter (assets/kiosk.js collects the fast keys), on whatever screen
 
 A hall of one zone (a town's centre, a village point) starts on that zone's matters: the zones'
 screen would offer one tile to tap. Every matter is on its zone's screen, so it is tapped within
@@ -38,9 +42,15 @@ PAGES_AT_MOST = 10
 KEYS = (*"123456789", "-", "0", "del")
 """The keypad's keys, in their order on the screen (``del``: 删除, the last character)."""
 CODE_LENGTH = 32
+BOOKING_KEYS = (*"ACDEFHJKMNPRTUVWXY", *"34679", "del")
+"""The check-in keypad: the booking code's characters (:data:`queues.rules.booking.ALPHABET`,
+letters then digits) and 删除."""
+KEY_LENGTH = 24
+"""The longest check-in key kept: an ID number is 18 characters, a code 8."""
+TIMINGS = ("early", "on_time", "grace", "late")
 
-Screen = Literal["home", "zone", "how", "code", "ticket", "help"]
-Pending = Literal["normal", "priority", "green", "help"]
+Screen = Literal["home", "zone", "how", "code", "ticket", "help", "booking"]
+Pending = Literal["normal", "priority", "green", "help", "check_in"]
 Error = Literal[
     "kiosk.code.invalid",
     "kiosk.code.empty",
@@ -52,9 +62,14 @@ Error = Literal[
     "kiosk.reason.service_not_offered",
     "kiosk.reason.no_window_for_service",
     "kiosk.reason.wait_past_closing",
+    "checkin.empty",
 ]
 RequestId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
 KeypadCode = Annotated[str, StringConstraints(pattern=r"^[0-9-]{0,32}$")]
+CheckInKey = Annotated[str, StringConstraints(pattern=r"^[0-9A-Z]{0,24}$")]
+"""What the check-in field holds: the keypad's characters, or what a reader typed (upper case)."""
+SlotTime = Annotated[str, StringConstraints(pattern=r"^[0-2][0-9]:[0-5][0-9]$")]
+Said = Annotated[str, StringConstraints(max_length=200)]
 
 
 class State(BaseModel):
@@ -74,6 +89,15 @@ class State(BaseModel):
     error: Error | None = None
     pending: Pending | None = None
     """What the callback must do now (never kept: the next tap clears it)."""
+    key: CheckInKey = ""
+    """The check-in field: a booking code or an ID number."""
+    timing: Literal["early", "on_time", "grace", "late"] | None = None
+    """The ticket on screen is a booking's, checked in so (:func:`queues.rules.policy.
+    booked_place`)."""
+    slot: SlotTime | None = None
+    """The booked slot's start, the hall's time."""
+    said: Said | None = None
+    """A check-in's refusal in the visitor's words (it names times and numbers: not a key)."""
 
 
 def start(lang: str = "zh") -> State:
@@ -133,8 +157,9 @@ def menu(cfg: HallConfig, kiosk_zone: str | None = None) -> Menu:
 Tap = tuple[str, ...]
 """``("zone", code)``, ``("page", "1")``, ``("service", code, request_id)``, ``("normal",)``,
 ``("priority",)``, ``("green",)``, ``("ok",)``, ``("back",)``, ``("home",)``,
-``("lang",)``, ``("help",)``; the outcomes: ``("issued", ticket_id)``, ``("refused", error)``,
-``("helped",)``."""
+``("lang",)``, ``("help",)``, ``("booking",)``, ``("scan", key)``; the outcomes: ``("issued",
+ticket_id)``, ``("refused", error)``, ``("helped",)``, ``("checked_in", ticket_id, timing,
+slot)``, ``("not_checked_in", words)``."""
 
 
 def next_state(m: Menu, state: State, tap: Tap) -> State:
@@ -177,12 +202,32 @@ def next_state(m: Menu, state: State, tap: Tap) -> State:
         return s.model_copy(update={"pending": "green", "error": None})
     if kind == "issued" and args:
         return start(s.lang).model_copy(update={"screen": "ticket", "ticket": args[0]})
+    if kind == "booking" and s.screen != "booking":
+        return start(s.lang).model_copy(update={"screen": "booking"})
+    if kind == "ok" and s.screen == "booking":
+        if not s.key:
+            return s.model_copy(update={"error": "checkin.empty", "said": None})
+        return s.model_copy(update={"pending": "check_in", "error": None, "said": None})
+    if kind == "scan" and args:
+        key = "".join(args[0].split()).upper()[:KEY_LENGTH]
+        if not key.isalnum() or not key.isascii():
+            return s  # not what a reader types
+        typed = start(s.lang).model_copy(update={"screen": "booking", "key": key})
+        return typed.model_copy(update={"pending": "check_in"})
+    if kind == "checked_in" and len(args) == 3 and args[1] in TIMINGS:
+        return start(s.lang).model_copy(
+            update={"screen": "ticket", "ticket": args[0], "timing": args[1], "slot": args[2]}
+        )
+    if kind == "not_checked_in" and args and state.pending == "check_in":
+        return s.model_copy(update={"screen": "booking", "said": args[0][:200], "error": None})
     if kind == "refused" and args:
         return _refused(s, state.pending, args[0])
     return s
 
 
 def _back(m: Menu, s: State) -> State:
+    if s.screen == "booking":
+        return home(m, s.lang)
     if s.screen == "code":
         return s.model_copy(update={"screen": "how", "code": "", "error": None})
     if s.screen == "how":

@@ -21,12 +21,12 @@ from typing import Annotated, Any, Literal
 
 import dash
 from dash import ALL, ClientsideFunction, Input, Output, State, callback, dcc, html, no_update
-from pydantic import StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from pages.kiosk import flow, screens
-from queues import errors, printjobs, services
+from queues import checkin, errors, printjobs, services
 from queues.context import Context
-from queues.inputs import Code
+from queues.inputs import CheckInKey, Code
 from queues.read import boards, tickets
 from queues.rules.lifecycle import Priority
 from queues.text.i18n import t
@@ -34,10 +34,21 @@ from web import boundary
 from web import devices as device_cookie
 from web.current import context, lang_of, public_address
 
-IDLE_SECONDS = {"zone": 60, "how": 40, "code": 60, "ticket": 25, "help": 45}
+IDLE_SECONDS = {"zone": 60, "how": 40, "code": 60, "ticket": 25, "help": 45, "booking": 60}
 FAULT_HOLD_SECONDS = 180
 """How long a ticket screen whose printer failed stays at least (the visitor notes the number)."""
 TAP = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,8}(:[a-z0-9-]{1,32})?$")]
+
+
+class Wedge(BaseModel):
+    """What the ID-card reader or the QR scanner typed, as assets/kiosk.js collected it (its fast
+    keys up to Enter) and numbered it (the same text twice is two scans)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    key: CheckInKey
+    n: Annotated[int, Field(ge=0, le=2**31)]
+
 
 boundary.accepts(
     {
@@ -47,6 +58,8 @@ boundary.accepts(
         "kiosk-service.id.index": Code,
         "kiosk-info.id.index": Code,
         "kiosk-key.id.key": Literal[flow.KEYS],  # type: ignore[valid-type]
+        "kiosk-bkey.id.key": Literal[flow.BOOKING_KEYS],  # type: ignore[valid-type]
+        "kiosk-wedge.data": Wedge | None,
     }
 )
 
@@ -88,6 +101,7 @@ def layout(
             dcc.Store(id="kiosk-texts", data=_banner_texts()),
             dcc.Store(id="kiosk-tz", data=cfg.hall.timezone),
             dcc.Store(id="kiosk-idle", data=_idle_limits(idle)),
+            dcc.Store(id="kiosk-wedge"),
             dcc.Interval(id="kiosk-refresh", interval=10_000),
             dcc.Interval(id="kiosk-tick", interval=1_000),
             dcc.Interval(id="kiosk-health-tick", interval=3_000),
@@ -216,6 +230,8 @@ def _carry_out(ctx: Context, m: flow.Menu, s: flow.State) -> flow.State | None:
     browser as the server knows it: the kiosk it was paired as (its printer prints, the
     kiosk's limit applies), or else a visitor at this address."""
     by = device_cookie.requester()
+    if s.pending == "check_in":
+        return _check_in(ctx, m, s, by)
     if s.pending == "help":
         try:
             services.call_staff(ctx, by)
@@ -249,6 +265,39 @@ def _carry_out(ctx: Context, m: flow.Menu, s: flow.State) -> flow.State | None:
         reason = exc.code if exc.code in known else "no_window_for_service"
         return flow.next_state(m, s, ("refused", f"kiosk.reason.{reason}"))
     return flow.next_state(m, s, ("issued", issued.ticket.id))
+
+
+def _check_in(ctx: Context, m: flow.Menu, s: flow.State, by: Any) -> flow.State:
+    """Check in the booking the field names (:mod:`queues.checkin`): its ticket on screen, or
+    why not in the visitor's words (each refusal says what to do)."""
+    try:
+        done = checkin.check_in(ctx, s.key, by)
+    except errors.StoreUnavailable:
+        return flow.next_state(m, s, ("not_checked_in", t("kiosk.busy", s.lang)))
+    except errors.RateLimited:
+        return flow.next_state(m, s, ("not_checked_in", t("kiosk.too_many", s.lang)))
+    except errors.HallqError as exc:
+        return flow.next_state(m, s, ("not_checked_in", exc.message(s.lang)))
+    slot = f"{ctx.local(done.slot):%H:%M}"
+    return flow.next_state(m, s, ("checked_in", done.ticket.id, done.timing, slot))
+
+
+@callback(
+    Output("kiosk-state", "data", allow_duplicate=True),
+    Input("kiosk-wedge", "data"),
+    State("kiosk-state", "data"),
+    prevent_initial_call=True,
+)
+def scanned(wedge: dict[str, Any] | None, data: dict[str, Any]) -> Any:
+    """The ID-card reader or the QR scanner typed a key and Enter, on any screen: check in."""
+    if not wedge:
+        return no_update
+    ctx = context()
+    m = flow.menu(ctx.config)
+    new = flow.next_state(m, flow.State.model_validate(data), ("scan", wedge["key"]))
+    if new.pending is None:
+        return no_update
+    return _carry_out(ctx, m, new).model_dump()  # type: ignore[union-attr]
 
 
 # --- the screen, drawn from the state ----------------------------------------------------------
@@ -381,6 +430,13 @@ dash.clientside_callback(  # typed in the browser: no key is lost to a slow answ
     ClientsideFunction("kiosk", "key"),
     Output("kiosk-state", "data", allow_duplicate=True),
     Input({"type": "kiosk-key", "key": ALL}, "n_clicks"),
+    State("kiosk-state", "data"),
+    prevent_initial_call=True,
+)
+dash.clientside_callback(  # the check-in keypad, typed in the browser the same way
+    ClientsideFunction("kiosk", "bookingKey"),
+    Output("kiosk-state", "data", allow_duplicate=True),
+    Input({"type": "kiosk-bkey", "key": ALL}, "n_clicks"),
     State("kiosk-state", "data"),
     prevent_initial_call=True,
 )

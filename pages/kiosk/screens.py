@@ -16,7 +16,7 @@ from dash import html
 from components.qr import qr_data_uri
 from components.screens import ticket_hours
 from components.ticket_words import chosen_service, expected_wait
-from pages.kiosk.flow import KEYS, Menu, State
+from pages.kiosk.flow import BOOKING_KEYS, KEYS, Menu, State
 from queues.answers import TicketView
 from queues.hall.config import HallConfig, Service
 from queues.read import boards
@@ -62,14 +62,18 @@ def draw(
     elif s.screen == "code":
         body = _keypad(s)
     elif s.screen == "ticket":
-        body = _ticket(cfg, ticket, lang, local, open_always, status_url)
+        body = _ticket(cfg, ticket, lang, local, open_always, status_url, s)
         if s.error and ticket is not None:  # a call for help from here: said under the number
             note = html.P(t(s.error, lang), id="kiosk-help-said", className="kiosk-help-note")
             body[0].children.insert(2, note)
     elif s.screen == "help":
         body = _help(s)
+    elif s.screen == "booking":
+        body = _booking(s)
     else:
         body = _home(cfg, m, board, lang)
+    if s.screen in ("home", "zone") and _first(m, s) and cfg.booking.enabled:
+        body.insert(1, _booking_tile(lang))
     return html.Section(body, id="kiosk-screen", className=f"kiosk-screen kiosk-screen-{s.screen}")
 
 
@@ -287,6 +291,7 @@ def _ticket(
     local: datetime | None,
     open_always: bool,
     status_url: str,
+    s: State | None = None,
 ) -> list[Any]:
     if v is None:
         return [
@@ -302,6 +307,8 @@ def _ticket(
         # the slip's words: one definition of what a priority ticket is called
         key = "print.green" if v.priority == Priority.GREEN else "print.priority"
         main.append(html.P(t(key, lang), id="kiosk-class", className="kiosk-class"))
+    if s is not None and s.timing is not None:  # a booking's ticket
+        main += booked_words(s, lang)
     main.append(
         html.P(
             chosen_service(cfg, v, lang),
@@ -370,3 +377,79 @@ def _help(s: State) -> list[Any]:
         ),
         tap_button("home", t("kiosk.home", lang), "kiosk-ok"),
     ]
+
+
+# --- a booking's check-in (我有预约) -------------------------------------------------------------
+
+
+def _first(m: Menu, s: State) -> bool:
+    """The screen is the kiosk's first (the zones, or the only zone's matters)."""
+    return s.screen == "home" or (s.screen == "zone" and m.only_zone is not None)
+
+
+def _booking_tile(lang: str) -> html.Div:
+    """The first screen's big "我有预约" button, above the zones."""
+    return html.Div(
+        tap_button(
+            "booking",
+            [
+                html.Span(t("checkin.start", lang), className="kiosk-booking-label"),
+                html.Span(t("checkin.prompt", lang), className="kiosk-booking-note"),
+            ],
+            "kiosk-booking-tile",
+            **{"data-booking": "1"},
+        ),
+        className="kiosk-booking-row",
+    )
+
+
+def _booking(s: State) -> list[Any]:
+    """The check-in screen: what was typed, large; a big key per character of a booking code;
+    删除 and 确定. The ID-card reader and the QR scanner type into it (assets/kiosk.js)."""
+    lang = s.lang
+    keys = [
+        html.Button(
+            t("checkin.delete", lang) if k == "del" else k,
+            id={"type": "kiosk-bkey", "key": k},
+            className="kiosk-key kiosk-bkey" + (" kiosk-key-del" if k == "del" else ""),
+            n_clicks=0,
+            **{"data-key": k},
+        )
+        for k in BOOKING_KEYS
+    ]
+    error = s.said or (t(s.error, lang) if s.error else "")
+    return [
+        html.H1(t("checkin.title", lang), id="kiosk-booking-title", className="kiosk-question"),
+        html.P(t("checkin.prompt", lang), className="kiosk-booking-prompt"),
+        html.Div(s.key or "\u00a0", id="kiosk-key-display", className="kiosk-code-display"),
+        html.Div(error, id="kiosk-booking-error", className="kiosk-error", role="alert"),
+        html.Div(
+            [
+                html.Div(keys, className="kiosk-keys kiosk-bkeys"),
+                html.Div(
+                    [
+                        tap_button("ok", t("checkin.ok", lang), "kiosk-ok"),
+                        tap_button("back", t("checkin.back", lang), "kiosk-back"),
+                    ],
+                    className="kiosk-code-side",
+                ),
+            ],
+            className="kiosk-keypad-body",
+        ),
+        html.P(t("checkin.or_scan", lang), className="kiosk-booking-scan"),
+    ]
+
+
+def booked_words(s: State, lang: str) -> list[Any]:
+    """What the ticket screen says of a booking's ticket: that it is one, and when its turn
+    starts (early), that it keeps its slot (on time, within grace), or that it came too late
+    and queues as a walk-in."""
+    slot = s.slot or ""
+    if s.timing == "late":
+        return [html.P(t("checkin.late", lang), id="kiosk-booked", className="kiosk-booked-late")]
+    badge = html.P(t("checkin.booked", lang), id="kiosk-booked", className="kiosk-class")
+    if s.timing == "early":
+        words = t("checkin.turn_at", lang, time=slot)
+    else:
+        words = t("checkin.kept", lang, time=slot)
+    return [badge, html.P(words, id="kiosk-turn", className="kiosk-turn")]

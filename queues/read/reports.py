@@ -19,7 +19,7 @@ import csv
 import io
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -27,7 +27,7 @@ from sqlalchemy import select
 
 from queues import errors
 from queues.context import Context
-from queues.read import figures, rollups
+from queues.read import booking_figures, figures, rollups
 from queues.read.figures import clerk_of
 from queues.rules import rating
 from queues.rules.lifecycle import Outcome
@@ -137,6 +137,8 @@ class Report:
     windows: list[Ranked]
     clerks: list[Ranked]
     bad: list[BadRating]
+    bookings: list[booking_figures.Line] = field(default_factory=list)
+    """The bookings of the period per matter and slot (:mod:`queues.read.booking_figures`)."""
 
 
 def build(
@@ -165,6 +167,7 @@ def build(
         windows=rank({_label(ctx, "window", k, names, lang): f for k, f in by_window.items()}),
         clerks=rank({_label(ctx, "clerk", k, names, lang): f for k, f in by_clerk.items()}),
         bad=bad_ratings(ctx, start, end),
+        bookings=booking_figures.lines(ctx, start, end),
     )
 
 
@@ -409,12 +412,18 @@ def sheets(ctx: Context, report: Report, lang: str) -> dict[str, tuple[list[str]
         ]
         for b in report.bad
     ]
-    return {
+    tables = {
         t("report.sheet.figures", lang): (headings(report.group, lang), main_rows),
         t("report.sheet.windows", lang): (ranking_heads, ranked(report.windows)),
         t("report.sheet.clerks", lang): (ranking_heads, ranked(report.clerks)),
         t("report.sheet.bad", lang): (bad_heads, bad_rows),
     }
+    if report.bookings:  # a period with bookings: their sheet too
+        tables[t("checkin.report.heading", lang)] = (
+            booking_figures.headings(lang),
+            booking_figures.rows(ctx, report.bookings, lang),
+        )
+    return tables
 
 
 def to_csv(ctx: Context, report: Report, lang: str) -> bytes:
@@ -514,7 +523,7 @@ def _shown(value: Any, share: bool) -> str:
     return str(value)
 
 
-SHARES = ("no_show_rate", "within_target", "serving_share")
+SHARES = ("no_show_rate", "within_target", "serving_share", "check_in_rate")
 
 
 def follow_up_of(ctx: Context, rating_id: int) -> tuple[str, str | None] | None:

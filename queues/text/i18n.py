@@ -1324,6 +1324,72 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "weekday.sat": ("周六", "Sat"),
     "weekday.sun": ("周日", "Sun"),
     "list.separator": ("、", ", "),
+    # --- checkin: a booking checked in at the kiosk (queues.checkin, pages/kiosk) ------------
+    "error.invalid_check_in_key": (
+        "请输入 8 位预约码，或 18 位身份证号。",
+        "Enter the 8-character booking code or the 18-character ID number.",
+    ),
+    "error.no_booking_for_id_number": (
+        "这个身份证号今天没有预约。请核对，或输入预约码，或找工作人员。",
+        "No booking today for this ID number. Check it, type the booking code, or ask the staff.",
+    ),
+    "error.booking_cancelled": (
+        "预约 {code} 已取消，请直接取号。",
+        "Booking {code} was cancelled. Please take a ticket.",
+    ),
+    "error.already_checked_in": (
+        "预约 {code} 已经签到过了，号票是 {number}。",
+        "Booking {code} is already checked in: ticket {number}.",
+    ),
+    "error.booking_not_today": (
+        "预约 {code} 是 {day} 的，不是今天的。",
+        "Booking {code} is for {day}, not today.",
+    ),
+    "error.check_in_not_yet": (
+        "您预约的是 {slot}，{opens} 起可以签到。",
+        "Your booking is at {slot}. Check-in opens at {opens}.",
+    ),
+    "checkin.start": ("我有预约", "I have a booking"),
+    "checkin.start.hint": ("预约签到", "Check in"),
+    "checkin.title": ("预约签到", "Check in for your booking"),
+    "checkin.prompt": (
+        "请输入预约码，或刷身份证",
+        "Type your booking code, or place your ID card on the reader",
+    ),
+    "checkin.or_scan": (
+        "也可以把预约二维码对准扫码口",
+        "Or hold the booking QR code to the scanner",
+    ),
+    "checkin.delete": ("删除", "Delete"),
+    "checkin.clear": ("清空", "Clear"),
+    "checkin.ok": ("确定", "OK"),
+    "checkin.back": ("返回", "Back"),
+    "checkin.checking": ("正在查找预约…", "Finding your booking…"),
+    "checkin.booked": ("预约号", "Booked ticket"),
+    "checkin.done": ("签到成功", "You are checked in"),
+    "checkin.turn_at": (
+        "您的号从 {time} 开始排，请稍候",
+        "Your turn starts at {time}. Please wait",
+    ),
+    "checkin.kept": ("已按预约时段 {time} 排队", "In line from your booked time, {time}"),
+    "checkin.late": (
+        "您来晚了，已过预约时间，按现场取号排队",
+        "You came after your booking's time: you queue as a walk-in",
+    ),
+    "checkin.slip": ("预约 {code} · {time}", "Booking {code} · {time}"),
+    # --- checkin: booking figures on the reports page (queues.read.booking_figures) ----------
+    "checkin.report.heading": ("预约", "Bookings"),
+    "checkin.report.service": ("事项", "Matter"),
+    "checkin.report.slot": ("时段", "Slot"),
+    "checkin.report.bookings": ("预约数", "Bookings"),
+    "checkin.report.checked_in": ("签到数", "Checked in"),
+    "report.col.check_in_rate": ("签到率", "Check-in rate"),
+    "checkin.report.no_shows": ("爽约", "No-shows"),
+    "checkin.report.cancelled": ("取消", "Cancelled"),
+    "checkin.report.wait_booked": ("预约平均等候（分）", "Booked mean wait (min)"),
+    "checkin.report.wait_walk_in": ("现场平均等候（分）", "Walk-in mean wait (min)"),
+    "checkin.report.total": ("合计", "Total"),
+    "checkin.report.none": ("这段时间没有预约。", "No bookings in this period."),
 }
 
 

@@ -47,6 +47,31 @@ class Layout:
     """A name for files made of it (the number and the ticket id)."""
 
 
+@dataclass(frozen=True)
+class Booked:
+    """The ticket is a booking's (:mod:`queues.checkin`): its slot's start (``10:00``, the hall's
+    time) and how it was checked in (early, on_time, grace, late)."""
+
+    slot: str
+    timing: str
+
+
+def booked_rows(booked: Booked) -> list[Row]:
+    """What a booking's slip says under the number: a booked ticket, and when its turn starts
+    (early) or that it keeps its slot; checked in late, that it queues as a walk-in."""
+    if booked.timing == "late":
+        return [
+            Row(t("checkin.late", "zh"), "normal", bold=True),
+            Row(t("checkin.late", "en"), "small"),
+        ]
+    key = "checkin.turn_at" if booked.timing == "early" else "checkin.kept"
+    return [
+        Row(f"{t('checkin.booked', 'zh')} {t('checkin.booked', 'en')}", "normal", bold=True),
+        Row(t(key, "zh", time=booked.slot), "normal", bold=True),
+        Row(t(key, "en", time=booked.slot), "small"),
+    ]
+
+
 def build(
     ticket: TicketView,
     cfg: HallConfig,
@@ -56,8 +81,10 @@ def build(
     kiosk: str | None = None,
     reprint: bool = False,
     now: datetime | None = None,
+    booked: Booked | None = None,
 ) -> Layout:
-    """The layout of ``ticket``'s slip: where to go, how long, and a QR code to follow it."""
+    """The layout of ``ticket``'s slip: where to go, how long, and a QR code to follow it; a
+    booking's ticket (``booked``) says so."""
     hall = cfg.hall
     where = directions(cfg, ticket.service, ticket.target_window)
     rule = Row("-" * RULE_COLUMNS[paper])
@@ -71,6 +98,8 @@ def build(
     if ticket.priority != Priority.NORMAL:
         key = "print.green" if ticket.priority == Priority.GREEN else "print.priority"
         head.append(Row(f"{t(key, 'zh')} {t(key, 'en')}", "normal", bold=True))
+    if booked is not None:
+        head += booked_rows(booked)
     chosen = cfg.service(ticket.requested_service)
     if chosen is not None and chosen.code != ticket.service:
         head += [
