@@ -394,3 +394,33 @@ class SentToAnotherWindow(NotForThisWindow):
     """The ticket was transferred to another window by name: only that one calls it."""
 
     code = "sent_to_another_window"
+
+
+# --- text messages to visitors (短信通知) ------------------------------------------------------
+
+
+class InvalidMobile(HallqError):
+    """Not a mainland mobile number (11 digits, 1[3-9]…)."""
+
+    code = "invalid_mobile"
+
+
+class NotifyOff(HallqError):
+    """The hall sends no text messages (``[notify] enabled = false``)."""
+
+    code = "notify_off"
+    kind = "conflict"
+
+
+class NotifyTooLate(HallqError):
+    """The ticket is no longer waiting: there is nothing left to tell."""
+
+    code = "notify_too_late"
+    kind = "conflict"
+
+
+class NotifyChangesSpent(HallqError):
+    """The ticket's number was changed as often as allowed."""
+
+    code = "notify_changes_spent"
+    kind = "rate_limited"
