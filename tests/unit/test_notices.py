@@ -70,7 +70,9 @@ def test_an_opted_in_walk_in_is_told_near_then_called_in_its_own_words(ctx: Cont
     assert called is not None and called.number == "L006"
     near, call = rows(ctx)
     assert call.kind == "called" and call.ticket_id == near.ticket_id
-    assert words(ctx, call) == "【新区政务服务中心】L006 号已叫号，请到二楼社会事务区 8 号窗口办理。"
+    assert words(ctx, call) == (
+        "【新区政务服务中心】L006 号已叫号，请到二楼社会事务区 8 号窗口办理。"
+    )
     services.recall(ctx, 8, CLERK)  # a recall sends no second text for the same call
     assert len(rows(ctx)) == 2
 
