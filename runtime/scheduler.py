@@ -11,6 +11,8 @@ Jobs, for every hall of the network, each with its hall's context and in its hal
   ``rules.auto_no_show_minutes`` is marked a no-show;
 * **alerts**, every minute (:mod:`queues.read.alerts`);
 * **sign-in tidy**, hourly: sign-in attempt counts whose window and lock are over are dropped;
+* **remind**, at the hall's ``[notify] remind_at`` (18:00): the day-before text messages of the
+  next working day's bookings (``notices.remind``);
 * whatever the process adds (``hallq serve`` and ``hallq worker`` add print delivery).
 
 APScheduler's own FAQ: two schedulers sharing a job store both run every job. So exactly one
@@ -43,7 +45,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Connection, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from queues import services
+from queues import notices, services
 from queues.access import staff
 from queues.context import Context
 from queues.errors import HallqError
@@ -224,6 +226,7 @@ def catch_up(ctx: Context) -> tuple[int, int]:
 
 def jobs(ctx: Context) -> list[Job]:
     cfg = ctx.config
+    remind = cfg.notify.remind_at
     closing = datetime.combine(datetime.now(UTC).date(), cfg.hours.close) + timedelta(
         minutes=cfg.rules.close_out_after_minutes
     )
@@ -237,6 +240,11 @@ def jobs(ctx: Context) -> list[Job]:
         ("auto-no-show", lambda: auto_no_show(ctx), IntervalTrigger(seconds=60)),
         ("alerts", lambda: alerts.evaluate(ctx), IntervalTrigger(seconds=60)),
         ("sign-in-tidy", lambda: staff.tidy_sign_ins(ctx), IntervalTrigger(hours=1)),
+        (
+            "remind",
+            lambda: notices.remind(ctx),
+            CronTrigger(hour=remind.hour, minute=remind.minute, timezone=cfg.tz),
+        ),
     ]
 
 
