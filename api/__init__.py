@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
+from api import notify as _notify  # noqa: F401 (its routes join the API)
 from api.routes import api
 from api.schemas import Health
 from web.current import context

@@ -81,6 +81,10 @@ Phone = _printable_line(40)
 """A phone number as a clerk types it; whether it is one (:data:`PHONE`) is the use case's to
 say, in words on the console, rather than the gate's, whose refusal the clerk cannot read."""
 PHONE = re.compile(r"[0-9+\-() ]*")
+MobileText = _printable_line(20, 1)
+"""A mobile number as a visitor types it for text messages; whether it is one (11 digits,
+1[3-9]…) is the use case's to say (:func:`queues.notices.mobile`), in words on the phone page
+and in the API's answer alike."""
 """What a phone number may hold: digits, +, -, brackets and spaces."""
 Comment = Annotated[
     str,
