@@ -1200,8 +1200,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "staff.notify": ("短信通知", "Text messages"),
     "staff.notify.channels": ("发送不出的通道", "Channels failing to send"),
     "staff.notify.channel_row": (
-        "{channel}：{count} 条等待重发，最近一次错误：{error}",
-        "{channel}: {count} waiting to be sent again; last error: {error}",
+        "{channel}：{count} 条等待重发",
+        "{channel}: {count} waiting to be sent again",
     ),
     "staff.notify.channel_default": ("默认通道", "the default channel"),
     "staff.notify.none_failing": ("短信通道正常。", "Text channels are working."),
