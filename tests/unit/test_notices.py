@@ -44,7 +44,8 @@ def test_mobile_numbers_are_checked_and_masked() -> None:
     assert notices.mask(PHONE) == "138****5678"
 
 
-def test_an_opted_in_walk_in_is_told_near_then_called_in_its_own_words(ctx: Context) -> None:
+def test_an_opted_in_walk_in_is_told_near_then_called_in_its_own_words(any_ctx: Context) -> None:
+    ctx = any_ctx  # SQLite and PostgreSQL: a second write of a notice changes nothing on both
     open_windows(ctx, 8)
     tickets = [services.issue(ctx, "social-insurance").ticket for _ in range(6)]
     mine = tickets[5]  # L006: five people ahead
@@ -216,7 +217,8 @@ def test_the_reminder_job_writes_only_the_next_working_days_bookings(ctx: Contex
     )
 
 
-def test_claim_puts_into_words_and_gives_up_stale_notices(ctx: Context) -> None:
+def test_claim_puts_into_words_and_gives_up_stale_notices(any_ctx: Context) -> None:
+    ctx = any_ctx
     open_windows(ctx, 8)
     first = services.issue(ctx, "social-insurance").ticket
     notices.opt_in(ctx, first.id, PHONE, "zh")  # near, at once
@@ -236,3 +238,23 @@ def test_claim_puts_into_words_and_gives_up_stale_notices(ctx: Context) -> None:
     notices.sent(ctx.db, again.id, ctx.now())
     assert rows(ctx)[-1].status == "sent"
     assert notices.claim(ctx.db, "w", configs, "dummy:", ctx.now() + timedelta(minutes=5)) == []
+
+
+def test_a_checked_in_booking_gives_its_number_for_the_near_and_called_texts(ctx: Context) -> None:
+    """What the check-in does in its transaction (the lead wires it): give_phone with the
+    booking's number and language; the next calls text the visitor like any opted-in one."""
+    open_windows(ctx, 10)
+    services.issue(ctx, "social-insurance")
+    mine = services.issue(ctx, "social-insurance").ticket
+    with ctx.db.write() as s:
+        ticket = s.scalar(select(Ticket).where(Ticket.public_id == mine.id))
+        assert ticket is not None
+        notices.give_phone(s, ticket.id, ticket.day, "13912345678", "en", ctx.now())
+    assert rows(ctx) == []  # told at the next call, not at check-in
+    services.call_next(ctx, 10, CLERK)
+    [near] = rows(ctx)
+    assert near.phone == "13912345678" and near.data["ahead"] == 0
+    assert words(ctx, near).startswith("[New District Service Centre] Ticket L002 is next.")
+    services.finish(ctx, 10, CLERK)
+    services.call_next(ctx, 10, CLERK)
+    assert [n.kind for n in rows(ctx)] == ["near", "called"]
