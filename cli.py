@@ -30,6 +30,7 @@ from runtime.settings import Settings, SettingsError
 if TYPE_CHECKING:
     from kiosk.worker import PrintWorker
     from queues.network import Network
+    from runtime.notifier import Notifier
     from runtime.scheduler import Runner
 
 log = logging.getLogger("hallq")
@@ -341,7 +342,18 @@ def _background(network: Network, settings: Settings, base: str, name: str) -> R
                 journal.with_name(f"{journal.stem}.{ctx.hall}{journal.suffix}"),
             )
         extra.append((f"{ctx.hall}:print", printer.tick, IntervalTrigger(seconds=1)))
+    extra.append(("notify", _notifier(network, settings).tick, IntervalTrigger(seconds=1)))
     return Runner(network, extra=extra, name=name)
+
+
+def _notifier(network: Network, settings: Settings) -> Notifier:
+    """Every hall's text messages, sent through each hall's channel (runtime.notifier)."""
+    from runtime.notifier import Notifier
+
+    try:
+        return Notifier(network, settings.notify, settings.notify_secret, name="notifier")
+    except ValueError as exc:
+        raise click.ClickException(f"notify: {exc}") from None
 
 
 @main.command()

@@ -21,6 +21,7 @@ from queues.inputs import (
     IdNumberText,
     Lang,
     Limit,
+    MobileText,
     PersonName,
     Phone,
     PublicId,
@@ -649,3 +650,19 @@ class BarOut(_Out):
 
 class BarList(_Out):
     bars: list[BarOut]
+
+
+# --- text messages to visitors (短信通知) ------------------------------------------------------
+
+
+class NotifyRequest(_In):
+    phone: MobileText = Field(
+        description="A mainland China mobile number, 11 digits (1[3-9]…); spaces, dashes and a "
+        "leading +86 are allowed."
+    )
+    lang: Literal["zh", "en"] = Field("zh", description="The language of the texts.")
+
+
+class NotifyOut(_Out):
+    phone: str = Field(description="The number the texts go to, masked: 138****5678.")
+    near: int = Field(description="The visitor is texted when this many people or fewer are ahead.")

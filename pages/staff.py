@@ -13,7 +13,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, dcc, html, no_update
 from pydantic import Field, Strict, StringConstraints
 
-from components import help_calls, live
+from components import help_calls, live, notify_panel
 from components.screens import manager_bar, managers_only
 from queues import errors, printjobs, services, workday
 from queues.access import devices, halls, staff
@@ -89,6 +89,7 @@ def layout(lang: str | None = None, **_: str) -> Any:
                             html.Div(id="staff-printers"),
                             html.H2(t("staff.failed_prints", lang), className="h5 mt-4"),
                             html.Div(id="staff-failed-prints"),
+                            *notify_panel.section(lang),
                             html.H2(t("staff.people", lang), className="h5 mt-4"),
                             html.Div(id="staff-people"),
                             _account_actions(lang),
@@ -792,6 +793,22 @@ def change_account(
 
 
 # --- visitors asking for help at a kiosk-------------------------------------------------------
+
+
+@callback(
+    Output("staff-notify", "children"),
+    Input(live.version_id(PAGE), "data"),
+    Input("staff-tick", "data"),
+    Input("staff-help-tick", "n_intervals"),
+    State("staff-lang", "data"),
+)
+def show_texts(_version: int | None, _tick: int | None, _n: int | None, lang: str) -> Any:
+    """Text channels failing and texts given up (components.notify_panel)."""
+    user = auth.require("manager")
+    try:
+        return notify_panel.panel(context(), lang, technical=user.at_least("admin"))
+    except errors.HallqError:
+        return no_update
 
 
 @callback(

@@ -20,16 +20,21 @@ import re
 from datetime import date
 from pathlib import Path
 
-from flask import Flask, Response, request
+from flask import Flask, Response, redirect, request
 from markupsafe import Markup
+from pydantic import BaseModel, ConfigDict, ValidationError
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from components.ticket_words import chosen_service, expected_wait
-from queues import answers, errors
+from pages.take import _same_origin as same_origin
+from queues import answers, errors, notices
+from queues.inputs import Lang, MobileText
 from queues.read import tickets
 from queues.rules.lifecycle import Outcome, Status
 from queues.text.directions import directions, to_window
 from queues.text.i18n import other_lang, t
 from web.current import api_base, context, lang_of, path
+from web.statuses import KIND_STATUS
 
 HERE = Path(__file__).resolve().parent
 REFRESH_MS = 5_000
@@ -59,9 +64,22 @@ MONTHS_EN = (
 )  # fmt: skip
 
 
+MAX_FORM_BYTES = 512
+"""The 到号提醒 form is two short fields; anything larger is refused before it is read."""
+
+
+class NotifyForm(BaseModel):
+    """What the 到号提醒 form sends (the same types as the API's body)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    phone: MobileText
+    lang: Lang = "zh"
+
+
 def register(server: Flask) -> None:
     server.add_url_rule("/t/<ticket_id>", "phone_page", page)
     server.add_url_rule("/t/<ticket_id>/now", "phone_now", now)
+    server.add_url_rule("/t/<ticket_id>/notify", "phone_notify", notify, methods=["POST"])
 
 
 # --- what the page says -------------------------------------------------------------------
@@ -181,10 +199,16 @@ def _ticket(ticket_id: str) -> answers.TicketView | None:
 
 
 def page(ticket_id: str) -> Response:
-    lang = lang_of(request.args.get("lang"))
+    return _page(ticket_id, lang_of(request.args.get("lang")))
+
+
+def _page(
+    ticket_id: str, lang: str, message: str | None = None, status: int | None = None
+) -> Response:
     cfg = context().config
     try:
         v = _ticket(ticket_id)
+        texts = notify_form(ticket_id, v, lang, message)
     except errors.StoreUnavailable:
         return _answer(_unavailable(lang), status=503)
     switch = path(f"/t/{ticket_id}") + ("" if other_lang(lang) == "zh" else "?lang=en")
@@ -216,7 +240,7 @@ def page(ticket_id: str) -> Response:
         "{switch_words}</a></div>"
         '<h1 class="phone-title" id="phone-title">{heading}</h1>'
         '<div id="phone-body" class="phone-body" aria-live="polite">{body}</div>'
-        "{sound}"
+        "{sound}{texts}"
         '<div id="phone-rating" class="phone-rating">{rating}</div>'
         '<p class="phone-note" id="phone-note">{note}</p>'
         '<p class="phone-offline" id="phone-offline" role="status" hidden>{offline}</p>'
@@ -239,12 +263,13 @@ def page(ticket_id: str) -> Response:
         heading=t("phone.title", lang),
         body=body(v, lang),
         sound=sound,
+        texts=texts,
         rating=rating(v, lang),
         note=t("phone.refresh", lang),
         offline=t("phone.offline", lang),
         script=Markup(SCRIPT),
     )
-    return _answer(str(html), status=200 if v is not None else 404)
+    return _answer(str(html), status=status or (200 if v is not None else 404))
 
 
 def now(ticket_id: str) -> Response:
@@ -264,6 +289,82 @@ def now(ticket_id: str) -> Response:
     response = Response(json.dumps(answer, ensure_ascii=False), mimetype="application/json")
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def notify_form(
+    ticket_id: str, v: answers.TicketView | None, lang: str, message: str | None = None
+) -> Markup:
+    """到号提醒: a waiting ticket's visitor leaves a mobile number for the near and called texts
+    (a plain form: it works without the page's script). A number already given is shown masked,
+    never whole."""
+    ctx = context()
+    if v is None or v.status != Status.WAITING or not ctx.config.notify.enabled:
+        return Markup("")
+    given = notices.phone_of(ctx, ticket_id)
+    done = (
+        _p(t("notify.form.done", lang, phone=given), "phone-notify-done", "phone-notify-done")
+        if given
+        else Markup("")
+    )
+    alert = (
+        Markup('<p class="phone-notify-error" id="phone-notify-error" role="alert">{}</p>').format(
+            message
+        )
+        if message
+        else Markup("")
+    )
+    action = path(f"/t/{ticket_id}/notify") + ("?lang=en" if lang == "en" else "")
+    return Markup(
+        '<section class="phone-notify" id="phone-notify">'
+        '<h2 class="phone-notify-title">{title}</h2>'
+        '<p class="phone-notify-about">{about}</p>{done}{alert}'
+        '<form method="post" action="{action}" class="phone-notify-form">'
+        '<label for="phone-notify-phone">{label}</label>'
+        '<input id="phone-notify-phone" name="phone" type="tel" inputmode="numeric" '
+        'autocomplete="tel" maxlength="20" required>'
+        '<input type="hidden" name="lang" value="{lang}">'
+        '<button type="submit" id="phone-notify-submit" class="phone-notify-submit">{submit}'
+        "</button></form></section>"
+    ).format(
+        title=t("notify.form.title", lang),
+        about=t("notify.form.about", lang, near=ctx.config.notify.near),
+        done=done,
+        alert=alert,
+        action=action,
+        label=t("notify.form.phone", lang),
+        lang=lang,
+        submit=t("notify.form.change" if given else "notify.form.submit", lang),
+    )
+
+
+def notify(ticket_id: str) -> Response:
+    """The 到号提醒 form's post: the number kept and the page again (303), or the page with
+    what is wrong, in words, and the refusal's status."""
+    lang = lang_of(request.args.get("lang"))
+    if not PUBLIC_ID.fullmatch(ticket_id):
+        return _page(ticket_id, lang)
+    if not same_origin():  # the take page's rule: a browser's post from a page of this server
+        return _page(ticket_id, lang, t("error.cross_site", lang), 403)
+    if (request.content_length or 0) > MAX_FORM_BYTES:
+        return _page(ticket_id, lang, t("take.too_big", lang), 413)
+    request.max_content_length = MAX_FORM_BYTES
+    request.max_form_memory_size = MAX_FORM_BYTES
+    try:
+        form = NotifyForm.model_validate(request.form.to_dict())
+    except RequestEntityTooLarge:
+        return _page(ticket_id, lang, t("take.too_big", lang), 413)
+    except (ValidationError, ValueError):
+        phone = str(request.form.get("phone", ""))[:20]
+        return _page(ticket_id, lang, t("error.invalid_mobile", lang, phone=phone), 422)
+    try:
+        notices.opt_in(context(), ticket_id, form.phone, form.lang)
+    except errors.StoreUnavailable:
+        return _answer(_unavailable(lang), status=503)
+    except errors.HallqError as exc:
+        return _page(ticket_id, lang, exc.message(lang), KIND_STATUS.get(exc.kind, 422))
+    answer = redirect(path(f"/t/{ticket_id}") + ("?lang=en" if lang == "en" else ""), 303)
+    answer.headers["Cache-Control"] = "no-store"
+    return answer
 
 
 def _unavailable(lang: str) -> str:

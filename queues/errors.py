@@ -475,8 +475,12 @@ class BookingBarred(HallqError):
         return {"reason": str(self.params["reason"]), "until": str(self.params["until_at"])}
 
 
+# --- text messages to visitors (短信通知) ------------------------------------------------------
+
+
 class InvalidMobile(HallqError):
-    """A booking's number is no mainland mobile number (texts go to it)."""
+    """Not a mainland mobile number (11 digits, 1[3-9]…): a booking's or a ticket's number,
+    which texts go to."""
 
     code = "invalid_mobile"
 
@@ -515,3 +519,24 @@ class BookingLookupsLocked(HallqError):
 
     def retry_after(self) -> int | None:
         return int(self.params["minutes"]) * 60
+
+
+class NotifyOff(HallqError):
+    """The hall sends no text messages (``[notify] enabled = false``)."""
+
+    code = "notify_off"
+    kind = "conflict"
+
+
+class NotifyTooLate(HallqError):
+    """The ticket is no longer waiting: there is nothing left to tell."""
+
+    code = "notify_too_late"
+    kind = "conflict"
+
+
+class NotifyChangesSpent(HallqError):
+    """The ticket's number was changed as often as allowed."""
+
+    code = "notify_changes_spent"
+    kind = "rate_limited"

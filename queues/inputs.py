@@ -87,6 +87,10 @@ IdNumberText = _printable_line(32)
 """An ID number as typed or read by a card reader; whether it is one is the use case's to say."""
 BookingCode = _printable_line(16)
 """A booking code as typed (case, spaces and hyphens do not matter to the look-up)."""
+MobileText = _printable_line(20, 1)
+"""A mobile number as a visitor types it for text messages; whether it is one (11 digits,
+1[3-9]…) is the use case's to say (:func:`queues.notices.mobile`), in words on the phone page
+and in the API's answer alike."""
 """What a phone number may hold: digits, +, -, brackets and spaces."""
 Comment = Annotated[
     str,

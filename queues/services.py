@@ -20,7 +20,7 @@ from sqlalchemy import and_, bindparam, exists, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from queues import errors, project_codes
+from queues import errors, notices, project_codes
 from queues.access import requesters
 from queues.access.requesters import INTERNAL, Requester
 from queues.answers import TicketView, WindowView, ticket_view
@@ -550,6 +550,7 @@ def call_next(ctx: Context, window_id: int, actor: str) -> TicketView | None:
             number=numbers[chosen.step_id],
             service=chosen.service,
         )
+        notices.on_call(s, ctx, row, now)
         events.bump(s, w.zone_code, _zone_of_service(ctx, chosen.service))
         return ticket_view(ctx.config, row)
 
@@ -576,10 +577,13 @@ def _act(
     action: Action,
     event: str,
     change: Callable[[dict[str, Any], datetime], tuple[dict[str, Any], dict[str, Any]]],
+    *,
+    calls: bool = False,
 ) -> TicketView:
     """Apply ``change`` to the window's current ticket if its status allows ``action``.
 
-    ``change`` answers the step's new values and the event's data.
+    ``change`` answers the step's new values and the event's data. ``calls``: the action calls
+    the ticket (a recall): its visitor's text, if none was sent for this call yet.
     """
     now = ctx.now()
     with ctx.db.write() as s:
@@ -587,6 +591,8 @@ def _act(
         values, data = change(row, now)
         _update_step(s, row, action, values)
         events.record(s, event, actor, now, ticket_id=row["ticket_id"], window_id=window_id, **data)
+        if calls:
+            notices.on_call(s, ctx, {**row, **values}, now)
         events.bump(s, zone)
         return ticket_view(ctx.config, {**row, **values})
 
@@ -598,7 +604,7 @@ def recall(ctx: Context, window_id: int, actor: str) -> TicketView:
         recalls = row["recalls"] + 1
         return {"recalls": recalls, "last_called_at": now}, {"recalls": recalls}
 
-    return _act(ctx, window_id, actor, Action.RECALL, "recalled", change)
+    return _act(ctx, window_id, actor, Action.RECALL, "recalled", change, calls=True)
 
 
 def start(ctx: Context, window_id: int, actor: str) -> TicketView:
@@ -745,6 +751,7 @@ def call_number(ctx: Context, window_id: int, actor: str, number: str) -> Ticket
             service=row["service_code"],
             out_of_turn=True,
         )
+        notices.on_call(s, ctx, row, now)
         events.bump(s, w.zone_code, _zone_of_service(ctx, row["service_code"]))
         return ticket_view(ctx.config, row)
 

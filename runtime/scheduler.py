@@ -13,6 +13,8 @@ Jobs, for every hall of the network, each with its hall's context and in its hal
 * **sign-in tidy**, hourly: sign-in attempt counts whose window and lock are over are dropped;
 * **booking no-shows**, every 2 minutes: bookings not checked in by their slot's start plus the
   grace time become no-shows (``bookings.sweep_no_shows``, which may bar a person);
+* **remind**, at the hall's ``[notify] remind_at`` (18:00): the day-before text messages of the
+  next working day's bookings (``notices.remind``);
 * whatever the process adds (``hallq serve`` and ``hallq worker`` add print delivery).
 
 APScheduler's own FAQ: two schedulers sharing a job store both run every job. So exactly one
@@ -45,7 +47,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Connection, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from queues import bookings, services
+from queues import bookings, notices, services
 from queues.access import staff
 from queues.context import Context
 from queues.errors import HallqError
@@ -226,6 +228,7 @@ def catch_up(ctx: Context) -> tuple[int, int]:
 
 def jobs(ctx: Context) -> list[Job]:
     cfg = ctx.config
+    remind = cfg.notify.remind_at
     closing = datetime.combine(datetime.now(UTC).date(), cfg.hours.close) + timedelta(
         minutes=cfg.rules.close_out_after_minutes
     )
@@ -243,6 +246,11 @@ def jobs(ctx: Context) -> list[Job]:
             "booking-no-shows",
             lambda: bookings.sweep_no_shows(ctx),
             IntervalTrigger(minutes=2),
+        ),
+        (
+            "remind",
+            lambda: notices.remind(ctx),
+            CronTrigger(hour=remind.hour, minute=remind.minute, timezone=cfg.tz),
         ),
     ]
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from queues.hall.config import NOTIFY_URI
 from queues.store.db import DEFAULT_URL
 from queues.store.sites import MAX_SITE
 
@@ -34,6 +36,11 @@ class Settings:
     """Served over HTTPS (behind a proxy): session cookies Secure, HSTS."""
     behind_proxy: bool = False
     """Trust one reverse proxy's X-Forwarded-For and X-Forwarded-Proto."""
+    notify: str = "dummy:"
+    """Where visitors' text messages go (runtime.channels): an SMS gateway's ``https://…`` URL,
+    ``file:/folder`` or ``dummy:``; a hall file's ``[notify] channel`` comes first."""
+    notify_secret: str | None = field(default=None, repr=False)
+    """The key an HTTP channel signs each message with (HMAC-SHA256)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -52,7 +59,20 @@ class Settings:
             print_journal=env.get("HALLQ_PRINT_JOURNAL") or d.print_journal,
             https=_bool(env, "HALLQ_HTTPS", d.https),
             behind_proxy=_bool(env, "HALLQ_BEHIND_PROXY", d.behind_proxy),
+            notify=_notify(env, d.notify),
+            notify_secret=env.get("HALLQ_NOTIFY_SECRET") or None,
         )
+
+
+def _notify(env: Mapping[str, str], default: str) -> str:
+    raw = env.get("HALLQ_NOTIFY", "").strip() or default
+    if not re.fullmatch(NOTIFY_URI, raw):
+        raise SettingsError(
+            f"HALLQ_NOTIFY={raw!r} is no text channel (https://…, http://…, file:/folder, dummy:)"
+        )
+    if raw.startswith("http") and not env.get("HALLQ_NOTIFY_SECRET"):
+        raise SettingsError(f"HALLQ_NOTIFY={raw} needs HALLQ_NOTIFY_SECRET to sign its messages")
+    return raw
 
 
 def _read_url(env: Mapping[str, str]) -> str | None:

@@ -191,6 +191,9 @@ PRINTER_URI = (
     r"^(tcp://[^\s/:]+(:\d+)?/?|usb://[0-9a-fA-F]{4}:[0-9a-fA-F]{4}|serial://\S+|file:\S+|dummy:)$"
 )
 
+NOTIFY_URI = r"^(https?://[^\s]+|file:\S+|dummy:)$"
+"""A text-message channel: an SMS gateway over HTTP(S), a folder (``file:``), or nowhere."""
+
 
 class Kiosk(_Model):
     """A ticket kiosk and its thermal printer."""
@@ -288,6 +291,20 @@ class Booking(_Model):
     """How long a bar lasts, in days."""
 
 
+class Notify(_Model):
+    """Text messages to visitors (短信通知): the ``[notify]`` section of the hall file."""
+
+    enabled: StrictBool = True
+    near: int = Field(3, ge=0, le=50)
+    """A visitor who left a number is told when this many people or fewer are ahead (0: only
+    when next)."""
+    remind_at: time = time(18, 0)
+    """When, hall-local, the day-before reminders of the next working day's bookings go out."""
+    channel: Annotated[str, StringConstraints(pattern=NOTIFY_URI)] | None = None
+    """This hall's channel (``https://…``, ``file:/folder``, ``dummy:``); None: the
+    deployment's ``HALLQ_NOTIFY``."""
+
+
 class HallConfig(_Model):
     hall: HallInfo
     hours: Hours = Hours()
@@ -300,6 +317,7 @@ class HallConfig(_Model):
     display: Display = Display()
     rules: Rules = Rules()
     booking: Booking = Booking()
+    notify: Notify = Notify()
 
     @model_validator(mode="after")
     def _references(self) -> HallConfig:

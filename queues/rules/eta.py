@@ -84,18 +84,27 @@ def _key(c: Candidate, now: datetime) -> tuple[int, datetime, int]:
     return (effective_class(c, now), c.queued_at, c.step_id)
 
 
-def predict(snapshot: Snapshot, ticket: Candidate) -> Prediction:
-    """The wait of ``ticket``: one of ``snapshot.waiting``, or a new ticket not yet in it."""
-    now = snapshot.now
+def called_first(waiting: Iterable[Candidate], ticket: Candidate, now: datetime) -> list[Candidate]:
+    """The tickets of ``waiting`` the policy would call before ``ticket``."""
     mine = _key(ticket, now)
-    ahead_of_me = [
-        c for c in snapshot.waiting if c.step_id != ticket.step_id and _key(c, now) < mine
-    ]
-    same = sum(
+    return [c for c in waiting if c.step_id != ticket.step_id and _key(c, now) < mine]
+
+
+def same_line(ahead_of_me: Iterable[Candidate], ticket: Candidate) -> int:
+    """How many of ``ahead_of_me`` are in ``ticket``'s own line (its service, its target
+    window): the "people ahead" a visitor is told."""
+    return sum(
         1
         for c in ahead_of_me
         if c.service == ticket.service and c.target_window == ticket.target_window
     )
+
+
+def predict(snapshot: Snapshot, ticket: Candidate) -> Prediction:
+    """The wait of ``ticket``: one of ``snapshot.waiting``, or a new ticket not yet in it."""
+    now = snapshot.now
+    ahead_of_me = called_first(snapshot.waiting, ticket, now)
+    same = same_line(ahead_of_me, ticket)
     servers = snapshot.servers(ticket.service, ticket.target_window)
     if not servers:
         return Prediction(ahead=same, eta_minutes=None)

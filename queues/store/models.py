@@ -672,3 +672,72 @@ class BookingBar(HallRow, Base):
     created_at: Mapped[datetime]
     lifted_at: Mapped[datetime | None]
     lifted_by: Mapped[str | None] = mapped_column(String(100))
+
+
+# --- text messages to visitors (短信通知) ------------------------------------------------------
+
+
+class Notification(HallRow, Base):
+    """A text message to a visitor, written in the same transaction as what causes it (a booking,
+    a call) and sent after commit by the notifier (:mod:`runtime.notifier`) through the outbox's
+    lifecycle (:mod:`queues.outbox`). ``dedup`` names the notice (``called:t12:1``,
+    ``booked:b5``, ``remind:b5:2026-12-07``): the same notice is written once.
+
+    ``phone`` is personal data: the staff page shows it masked, no public page or answer reads
+    it. ``text`` is written when the notice is first claimed (in the visitor's language, from
+    ``data``), and sent unchanged on every retry."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        Index("ix_notifications_hall_dedup", "hall", "dedup", unique=True),
+        Index("ix_notifications_status_next", "status", "next_attempt_at"),
+        Index("ix_notifications_ticket_kind", "ticket_id", "kind"),
+        Index("ix_notifications_hall_created", "hall", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    hall: Mapped[str] = hall_column()
+    kind: Mapped[str] = mapped_column(String(8))
+    """``booked``, ``remind``, ``near`` or ``called``."""
+    dedup: Mapped[str] = mapped_column(String(80))
+    ticket_id: Mapped[int | None] = mapped_column(Id, ForeignKey("tickets.id"))
+    step: Mapped[int | None] = mapped_column(Integer)
+    """The ticket's step (``n``) a near or called notice is about: a transferred ticket is told
+    again for its next window."""
+    booking_id: Mapped[int | None] = mapped_column(Id, ForeignKey("bookings.id"))
+    phone: Mapped[str] = mapped_column(String(20))
+    lang: Mapped[str] = mapped_column(String(2), default="zh")
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    """What the text says (number, window, service, slot …), put into words when sent."""
+    text: Mapped[str] = mapped_column(Text, default="")
+    channel: Mapped[str] = mapped_column(String(200), default="")
+    """The hall file's ``[notify] channel`` URI; empty: the deployment's (``HALLQ_NOTIFY``)."""
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    """``pending``, ``sending``, ``sent`` or ``failed``."""
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    claimed_at: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+
+class TicketPhone(HallRow, Base):
+    """A visitor's mobile number for a ticket's near and called texts: given on the phone page
+    (到号提醒) or at a booking's check-in. Personal data: never on a public page or answer."""
+
+    __tablename__ = "ticket_phones"
+    __table_args__ = (Index("ix_ticket_phones_hall_day", "hall", "day"),)
+
+    ticket_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("tickets.id"), primary_key=True, autoincrement=False
+    )
+    hall: Mapped[str] = hall_column()
+    day: Mapped[date]
+    """The ticket's business day: the call's look-up reads only the day's numbers."""
+    phone: Mapped[str] = mapped_column(String(20))
+    lang: Mapped[str] = mapped_column(String(2), default="zh")
+    changes: Mapped[int] = mapped_column(Integer, default=0)
+    """How often the number was changed: a ticket's number may be changed a few times only."""
+    created_at: Mapped[datetime]

@@ -1315,6 +1315,68 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "booking.action.cancel": ("取消", "cancelled"),
     "booking.action.reschedule": ("改约", "moved"),
     "booking.action.check_in": ("签到", "checked in"),
+    # --- text messages to visitors (短信通知) -----------------------------------------------
+    "notify.booked": (
+        "【{hall}】预约成功：{service}，{date} {time}，预约码 {code}。请按时到{place}取号。",
+        "[{hall}] Booked: {service}, {date} {time}, code {code}. Please come on time to {place}.",
+    ),
+    "notify.remind": (
+        "【{hall}】提醒：您预约了 {date} {time} 的{service}，预约码 {code}，"
+        "请携带证件按时到{place}。",
+        "[{hall}] Reminder: {service} on {date} at {time}, code {code}. "
+        "Please bring your ID and come on time to {place}.",
+    ),
+    "notify.near": (
+        "【{hall}】您的 {number} 号前面还有 {ahead} 人，请回到{place}候叫。",
+        "[{hall}] {ahead} people ahead of ticket {number}. Please come back to {place}.",
+    ),
+    "notify.near_next": (
+        "【{hall}】下一位就是您的 {number} 号，请回到{place}候叫。",
+        "[{hall}] Ticket {number} is next. Please come back to {place}.",
+    ),
+    "notify.called": (
+        "【{hall}】{number} 号已叫号，{where}办理。",
+        "[{hall}] Ticket {number} is called. {where}.",
+    ),
+    "notify.form.title": ("到号提醒：留下手机号", "Text me when my turn is near"),
+    "notify.form.about": (
+        "前面还剩 {near} 人和叫到您时，发短信提醒。号码只用于本次提醒。",
+        "We text you when {near} people are left ahead of you, and when you are called. "
+        "The number is used for these texts only.",
+    ),
+    "notify.form.phone": ("手机号", "Mobile number"),
+    "notify.form.submit": ("提醒我", "Text me"),
+    "notify.form.done": (
+        "已登记，将发短信到 {phone}。",
+        "Done: texts will go to {phone}.",
+    ),
+    "notify.form.change": ("换一个号码", "Use another number"),
+    "staff.notify": ("短信通知", "Text messages"),
+    "staff.notify.channels": ("发送不出的通道", "Channels failing to send"),
+    "staff.notify.channel_row": (
+        "{channel}：{count} 条等待重发",
+        "{channel}: {count} waiting to be sent again",
+    ),
+    "staff.notify.channel_default": ("默认通道", "the default channel"),
+    "staff.notify.none_failing": ("短信通道正常。", "Text channels are working."),
+    "staff.notify.failed": ("今天发送失败的短信", "Texts that failed today"),
+    "staff.notify.no_failed": ("今天没有发送失败的短信。", "No text failed today."),
+    "staff.col.kind": ("类型", "Kind"),
+    "staff.col.phone": ("手机号", "Phone"),
+    "staff.col.attempts": ("尝试次数", "Attempts"),
+    "notify.kind.booked": ("预约成功", "booking"),
+    "notify.kind.remind": ("预约提醒", "reminder"),
+    "notify.kind.near": ("即将到号", "turn near"),
+    "notify.kind.called": ("叫号", "called"),
+    "error.notify_off": ("本大厅不发送短信提醒。", "This hall sends no text messages."),
+    "error.notify_too_late": (
+        "{number} 号已不在等候，无需提醒。",
+        "Ticket {number} is no longer waiting: there is nothing to text.",
+    ),
+    "error.notify_changes_spent": (
+        "{number} 号的提醒手机号已更换 {changes} 次，不能再换。",
+        "The number for ticket {number} was changed {changes} times: it cannot be changed again.",
+    ),
     "weekdays.mon-fri": ("周一至周五", "Mon–Fri"),
     "weekday.mon": ("周一", "Mon"),
     "weekday.tue": ("周二", "Tue"),

@@ -380,3 +380,52 @@ def test_only_a_manager_lifts_a_booking_bar(
     answer = lift_bar_of(client, dash_app, bar_id)
     assert answer.status_code == 200 and "bookings-lifted" in answer.get_data(as_text=True)
     assert bookings.bars(ctx) == []
+
+
+def staff_texts(client: FlaskClient, lang: str = "zh") -> Any:
+    """The staff page's text-message panel, as its poll posts it (a manager's callback)."""
+    body = callback_body(
+        [("staff-notify", "children")],
+        [
+            ({"type": "live-version", "page": "staff"}, "data", 1),  # type: ignore[list-item]
+            ("staff-tick", "data", 0),
+            ("staff-help-tick", "n_intervals", 1),
+        ],
+        [("staff-lang", "data", lang)],
+    )
+    body["changedPropIds"] = ['{"page":"staff","type":"live-version"}.data']
+    return client.post("/_dash-update-component", json=body, headers={"Origin": "http://localhost"})
+
+
+def test_failing_texts_are_shown_to_managers_only_and_numbers_masked(
+    client: FlaskClient, ctx: Context
+) -> None:
+    from datetime import timedelta
+
+    from queues import notices
+
+    services.resume(ctx, 8, "clerk:test")
+    ticket = services.issue(ctx, "social-insurance").ticket
+    notices.opt_in(ctx, ticket.id, "13812345678", "zh")  # near at once
+    configs = {ctx.hall: ctx.config}
+    [first] = notices.claim(ctx.db, "w", configs, "https://sms.example/send", ctx.now())
+    notices.failed(ctx.db, first.id, "gateway answered 503 Service Unavailable", ctx.now())
+    clerk = staff.add_user(ctx, "wang", "clerk", PASSWORD)
+    manager = staff.add_user(ctx, "li", "manager", PASSWORD)
+    admin = staff.add_user(ctx, "zhou", "admin", PASSWORD)
+    as_user(client, None)
+    assert staff_texts(client).status_code == 401
+    as_user(client, clerk)
+    assert staff_texts(client).status_code == 403
+    as_user(client, manager)
+    shown = json.dumps(staff_texts(client).get_json(), ensure_ascii=False)
+    assert "https://sms.example/send：1 条等待重发" in shown
+    assert "503" not in shown  # the gateway's words are for an administrator
+    later = ctx.now() + timedelta(seconds=5)
+    [again] = notices.claim(ctx.db, "w", configs, "https://sms.example/send", later)
+    notices.failed(ctx.db, again.id, "gateway answered 400 Bad Request", later, final=True)
+    as_user(client, admin)
+    shown = json.dumps(staff_texts(client).get_json(), ensure_ascii=False)
+    assert "短信通道正常" in shown and "即将到号" in shown and "138****5678" in shown
+    assert "400 Bad Request" in shown
+    assert "13812345678" not in shown

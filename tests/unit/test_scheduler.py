@@ -284,6 +284,7 @@ def test_each_hall_runs_its_own_jobs_in_its_own_hours(
         "alerts",
         "sign-in-tidy",
         "booking-no-shows",
+        "remind",
     )
     assert set(jobs) == {
         f"{hall}:{job}" for hall in ("new-district", "town") for job in kinds_of_job
@@ -295,6 +296,13 @@ def test_each_hall_runs_its_own_jobs_in_its_own_hours(
     }
     assert fires["new-district"].astimezone(UTC) == datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
     assert fires["town"].astimezone(UTC) == datetime(2026, 11, 23, 12, 30, tzinfo=UTC)
+    # the day-before reminders at 18:00 in each hall's own time (Shanghai, Urumqi)
+    reminds = {
+        hall: jobs[f"{hall}:remind"][1].get_next_fire_time(None, monday)
+        for hall in ("new-district", "town")
+    }
+    assert reminds["new-district"].astimezone(UTC) == datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    assert reminds["town"].astimezone(UTC) == datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
     clock.set(beijing(2026, 11, 24, 13, 0))  # 11:00 in Urumqi: both halls give tickets
     for ctx, window in ((main, 5), (town, 1)):
