@@ -341,7 +341,20 @@ def _background(network: Network, settings: Settings, base: str, name: str) -> R
                 journal.with_name(f"{journal.stem}.{ctx.hall}{journal.suffix}"),
             )
         extra.append((f"{ctx.hall}:print", printer.tick, IntervalTrigger(seconds=1)))
+    extra.append(_webhook_job(network))
     return Runner(network, extra=extra, name=name)
+
+
+def _webhook_job(network: Network) -> tuple[str, Any, Any]:
+    """Webhook delivery, every hall's endpoints from one worker: each tick wakes the lanes of
+    the endpoints with deliveries due (runtime.webhook_worker)."""
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    from runtime.webhook_worker import WebhookWorker
+
+    default = network.context()
+    hooks = WebhookWorker(default.db, clock=default.clock)
+    return ("webhooks", hooks.tick, IntervalTrigger(seconds=1))
 
 
 @main.command()

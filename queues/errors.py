@@ -394,3 +394,49 @@ class SentToAnotherWindow(NotForThisWindow):
     """The ticket was transferred to another window by name: only that one calls it."""
 
     code = "sent_to_another_window"
+
+
+# --- webhooks (issue 13) ------------------------------------------------------------------------
+
+
+class InvalidWebhookUrl(HallqError):
+    code = "invalid_webhook_url"
+
+
+class WebhookUrlRefused(HallqError):
+    """The URL's host is, or resolves to, an address inside the server's own network (or does
+    not resolve at all)."""
+
+    code = "webhook_url_refused"
+
+
+class WebhookEventsRequired(HallqError):
+    code = "webhook_events_required"
+
+
+class UnknownWebhookEvent(HallqError):
+    code = "unknown_webhook_event"
+
+
+class WebhookSecretLength(HallqError):
+    code = "webhook_secret_length"
+
+
+class UnknownWebhook(HallqError):
+    code = "unknown_webhook"
+    kind = "not_found"
+
+
+class UnknownDelivery(HallqError):
+    code = "unknown_delivery"
+    kind = "not_found"
+
+
+class WebhookInactive(HallqError):
+    code = "webhook_inactive"
+    kind = "conflict"
+
+
+class DeliveryNotFailed(HallqError):
+    code = "delivery_not_failed"
+    kind = "conflict"

@@ -1170,6 +1170,33 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "weekday.sat": ("周六", "Sat"),
     "weekday.sun": ("周日", "Sun"),
     "list.separator": ("、", ", "),
+    # --- webhooks (issue 13) -------------------------------------------------------------------
+    "error.invalid_webhook_url": (
+        "地址无效：{url}（须以 http:// 或 https:// 开头，不超过 500 个字符，不含用户名和密码）。",
+        "Not a valid address: {url} (it must start with http:// or https://, be at most 500 "
+        "characters and carry no user name or password).",
+    ),
+    "error.webhook_url_refused": (
+        "不能推送到 {url}：{address} 是本机或内部网络的地址，或无法解析。",
+        "Cannot deliver to {url}: {address} is an address of this machine or an internal "
+        "network, or does not resolve.",
+    ),
+    "error.webhook_events_required": ("请至少选择一种事件。", "Choose at least one event."),
+    "error.unknown_webhook_event": ("没有这种事件：{event}", "No such event type: {event}"),
+    "error.webhook_secret_length": (
+        "密钥须为 {least}–{most} 个字符（留空则自动生成）。",
+        "The secret must be {least}-{most} characters (leave it empty to have one made).",
+    ),
+    "error.unknown_webhook": ("没有这个推送地址：{webhook}", "No such webhook: {webhook}"),
+    "error.unknown_delivery": ("没有这次推送：{delivery}", "No such delivery: {delivery}"),
+    "error.webhook_inactive": (
+        "推送地址 {webhook} 已停用，不能重发。",
+        "Webhook {webhook} is deactivated: nothing can be sent to it again.",
+    ),
+    "error.delivery_not_failed": (
+        "推送 {delivery} 的状态是 {status}，只有失败的推送可以重发。",
+        "Delivery {delivery} is {status}: only a failed delivery can be sent again.",
+    ),
 }
 
 
