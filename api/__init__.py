@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
+from api import webhooks as _webhooks  # noqa: F401 (its routes join the API's)
 from api.routes import api
 from api.schemas import Health
 from web.current import context

@@ -29,7 +29,7 @@ from queues import errors
 from queues.access import tokens
 from queues.context import Context
 from queues.errors import HallqError
-from queues.inputs import BodyError, Code, PublicId, WindowId, parse_json
+from queues.inputs import BodyError, Code, PublicId, RowId, WindowId, parse_json
 from queues.text.i18n import norm_lang, t
 from web import current
 from web.statuses import KIND_STATUS
@@ -65,6 +65,8 @@ PATH_IDS: dict[str, tuple[Any, type[HallqError], str]] = {
     ),
     "ticket_id": (TypeAdapter(PublicId), errors.UnknownTicket, "ticket"),
     "kiosk": (TypeAdapter(Code), errors.UnknownKiosk, "kiosk"),
+    "webhook_id": (TypeAdapter(RowId), errors.UnknownWebhook, "webhook"),
+    "delivery_id": (TypeAdapter(RowId), errors.UnknownDelivery, "delivery"),
 }
 """What an id in a path may be (the same types as everywhere, :mod:`queues.inputs`): any other
 value names nothing, and gets that kind's 404 instead of reaching the database."""
