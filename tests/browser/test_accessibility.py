@@ -104,6 +104,13 @@ def test_a11y002_clerk_and_manager_pages(dash_duo, ctx: Context, axe_source: str
     dash_duo.driver.delete_all_cookies()
     sign_in(dash_duo, "li", "/dashboard")
     dash_duo.wait_for_element("#dash-value-finished", timeout=15)
-    for path in ("/dashboard", "/dashboard?lang=en", "/reports", "/staff", "/staff/take-qr"):
+    for path in (
+        "/dashboard",
+        "/dashboard?lang=en",
+        "/reports",
+        "/staff",
+        "/staff/take-qr",
+        "/staff/webhooks",
+    ):
         problems += audit(dash_duo, axe_source, path, (1920, 1080))
     assert problems == [], "\n".join(problems)
