@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -13,6 +14,8 @@ class Received:
     path: str
     headers: dict[str, str]
     body: bytes
+    at: float = 0.0
+    """``time.time()`` when it arrived (the benchmark's lag)."""
 
 
 @dataclass
@@ -34,10 +37,11 @@ class Receiver:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
+                arrived = time.time()
                 if receiver.hold is not None:
                     receiver.hold.wait(30)
                 with receiver._lock:
-                    receiver.received.append(Received(self.path, dict(self.headers), body))
+                    receiver.received.append(Received(self.path, dict(self.headers), body, arrived))
                     status = receiver.answers.pop(0) if receiver.answers else receiver.then
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
