@@ -92,7 +92,8 @@ def _ctx() -> Iterator[Context]:
     "Settings come from the environment: HALLQ_DATABASE_URL (default sqlite:///var/hallq.db), "
     "HALLQ_CONFIG (config/network.toml), HALLQ_HOST and HALLQ_PORT (127.0.0.1:8050), "
     "HALLQ_PRINTER (file:var/tickets), HALLQ_ISSUE_LIMIT (20), HALLQ_OPEN_ALWAYS (0), "
-    "HALLQ_HTTPS (0), HALLQ_BEHIND_PROXY (0), HALLQ_READ_DATABASE_URL (none), HALLQ_SITE (0)."
+    "HALLQ_HTTPS (0), HALLQ_BEHIND_PROXY (0), HALLQ_READ_DATABASE_URL (none), HALLQ_SITE (0), "
+    "HALLQ_WEBHOOK_LOCAL (0)."
 )
 @click.version_option(package_name="hallq")
 def main() -> None:
