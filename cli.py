@@ -93,7 +93,8 @@ def _ctx() -> Iterator[Context]:
     "Settings come from the environment: HALLQ_DATABASE_URL (default sqlite:///var/hallq.db), "
     "HALLQ_CONFIG (config/network.toml), HALLQ_HOST and HALLQ_PORT (127.0.0.1:8050), "
     "HALLQ_PRINTER (file:var/tickets), HALLQ_ISSUE_LIMIT (20), HALLQ_OPEN_ALWAYS (0), "
-    "HALLQ_HTTPS (0), HALLQ_BEHIND_PROXY (0), HALLQ_READ_DATABASE_URL (none), HALLQ_SITE (0)."
+    "HALLQ_HTTPS (0), HALLQ_BEHIND_PROXY (0), HALLQ_READ_DATABASE_URL (none), HALLQ_SITE (0), "
+    "HALLQ_WEBHOOK_LOCAL (0)."
 )
 @click.version_option(package_name="hallq")
 def main() -> None:
@@ -343,6 +344,7 @@ def _background(network: Network, settings: Settings, base: str, name: str) -> R
             )
         extra.append((f"{ctx.hall}:print", printer.tick, IntervalTrigger(seconds=1)))
     extra.append(("notify", _notifier(network, settings).tick, IntervalTrigger(seconds=1)))
+    extra.append(_webhook_job(network))
     return Runner(network, extra=extra, name=name)
 
 
@@ -354,6 +356,18 @@ def _notifier(network: Network, settings: Settings) -> Notifier:
         return Notifier(network, settings.notify, settings.notify_secret, name="notifier")
     except ValueError as exc:
         raise click.ClickException(f"notify: {exc}") from None
+
+
+def _webhook_job(network: Network) -> tuple[str, Any, Any]:
+    """Webhook delivery, every hall's endpoints from one worker: each tick wakes the lanes of
+    the endpoints with deliveries due (runtime.webhook_worker)."""
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    from runtime.webhook_worker import WebhookWorker
+
+    default = network.context()
+    hooks = WebhookWorker(default.db, clock=default.clock)
+    return ("webhooks", hooks.tick, IntervalTrigger(seconds=1))
 
 
 @main.command()

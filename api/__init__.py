@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 from api import bookings as _bookings  # noqa: F401  (its routes join the API's)
 from api import checkin as _checkin  # noqa: F401  (registers its routes on api)
 from api import notify as _notify  # noqa: F401 (its routes join the API)
+from api import webhooks as _webhooks  # noqa: F401 (its routes join the API's)
 from api.routes import api
 from api.schemas import Health
 from web.current import context

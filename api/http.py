@@ -29,7 +29,7 @@ from queues import errors
 from queues.access import tokens
 from queues.context import Context
 from queues.errors import HallqError
-from queues.inputs import BodyError, Code, PublicId, WindowId, parse_json
+from queues.inputs import BodyError, Code, PublicId, RowId, WindowId, parse_json
 from queues.text.i18n import norm_lang, t
 from web import current
 from web.statuses import KIND_STATUS
@@ -65,6 +65,8 @@ PATH_IDS: dict[str, tuple[Any, type[HallqError], str]] = {
     ),
     "ticket_id": (TypeAdapter(PublicId), errors.UnknownTicket, "ticket"),
     "kiosk": (TypeAdapter(Code), errors.UnknownKiosk, "kiosk"),
+    "webhook_id": (TypeAdapter(RowId), errors.UnknownWebhook, "webhook"),
+    "delivery_id": (TypeAdapter(RowId), errors.UnknownDelivery, "delivery"),
     "code": (
         TypeAdapter(Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]{1,16}$")]),
         errors.UnknownBooking,

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
 
-from queues import answers, checkin, printjobs
+from queues import answers, checkin, printjobs, webhooks
 from queues.inputs import (
     Code,
     Comment,
@@ -28,6 +28,9 @@ from queues.inputs import (
     Score,
     Text,
     TicketNumber,
+    WebhookSecret,
+    WebhookType,
+    WebhookUrl,
     WindowId,
 )
 from queues.network import Level, Network
@@ -483,6 +486,113 @@ class StatsOut(FiguresOut):
     windows_total: int
     zones: list[ZoneStatsOut]
     windows: list[WindowStatsOut]
+
+
+# --- webhooks (issue 13) ------------------------------------------------------------------------
+
+
+class WebhookRequest(_In):
+    url: WebhookUrl = Field(
+        description="Where each event is POSTed: http:// or https://, at most 500 characters; "
+        "an address of this machine or an internal network is refused (422 "
+        "`webhook_url_refused`) unless the server allows it (`HALLQ_WEBHOOK_LOCAL=1`)."
+    )
+    events: list[WebhookType] = Field(
+        min_length=1, max_length=20, description="The event types it takes."
+    )
+    secret: WebhookSecret | None = Field(
+        None,
+        description="Signs every delivery, 16-200 characters; none: one is made (and answered "
+        "this once).",
+    )
+
+
+class WebhookOut(_Out):
+    id: int
+    url: str
+    events: list[str]
+    active: bool
+    created_at: dt.datetime
+    created_by: str
+    pending: int = Field(description="Deliveries waiting to be sent or being sent.")
+    failed: int = Field(description="Deliveries given up on (replay them once the receiver works).")
+    last_status: Literal["pending", "sending", "delivered", "failed"] | None = Field(
+        description="The newest delivery's state (none yet: null)."
+    )
+    last_at: dt.datetime | None
+    last_error: str | None
+
+    @classmethod
+    def of(cls, view: webhooks.HookView, tz: ZoneInfo) -> WebhookOut:
+        return cls(
+            id=view.id,
+            url=view.url,
+            events=view.events,
+            active=view.active,
+            created_at=view.created_at.astimezone(tz),
+            created_by=view.created_by,
+            pending=view.pending,
+            failed=view.failed,
+            last_status=view.last_status,  # type: ignore[arg-type]
+            last_at=view.last_at.astimezone(tz) if view.last_at else None,
+            last_error=view.last_error,
+        )
+
+
+class WebhookCreatedOut(WebhookOut):
+    secret: str = Field(
+        description="The signing secret: shown in this answer only, never again. Keep it."
+    )
+
+
+class WebhookList(_Out):
+    webhooks: list[WebhookOut]
+
+
+class DeliveriesQuery(BaseModel):
+    status: Literal["pending", "sending", "delivered", "failed"] | None = Field(
+        None, description="Only deliveries in this state."
+    )
+    limit: int = Field(50, ge=1, le=200, description="At most this many, newest first.")
+
+
+class DeliveryOut(_Out):
+    id: int
+    webhook: int
+    event: int | None = Field(description="The event's id: the `id` of the body sent.")
+    type: str
+    status: Literal["pending", "sending", "delivered", "failed"]
+    attempts: int
+    created_at: dt.datetime
+    next_attempt_at: dt.datetime | None = Field(description="When a pending one is tried next.")
+    delivered_at: dt.datetime | None
+    last_status_code: int | None = Field(description="The receiver's last HTTP status.")
+    last_error: str | None
+    body: str = Field(description="The exact JSON sent (and signed).")
+
+    @classmethod
+    def of(cls, view: webhooks.DeliveryView, tz: ZoneInfo) -> DeliveryOut:
+        def local(moment: dt.datetime | None) -> dt.datetime | None:
+            return moment.astimezone(tz) if moment else None
+
+        return cls(
+            id=view.id,
+            webhook=view.webhook_id,
+            event=view.event_id,
+            type=view.type,
+            status=view.status,  # type: ignore[arg-type]
+            attempts=view.attempts,
+            created_at=view.created_at.astimezone(tz),
+            next_attempt_at=local(view.next_attempt_at),
+            delivered_at=local(view.delivered_at),
+            last_status_code=view.last_status_code,
+            last_error=view.last_error,
+            body=view.body,
+        )
+
+
+class DeliveryList(_Out):
+    deliveries: list[DeliveryOut]
 
 
 # --- checkin: a booking's check-in (api/checkin.py) ----------------------------------------------

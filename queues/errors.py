@@ -540,3 +540,49 @@ class NotifyChangesSpent(HallqError):
 
     code = "notify_changes_spent"
     kind = "rate_limited"
+
+
+# --- webhooks (issue 13) ------------------------------------------------------------------------
+
+
+class InvalidWebhookUrl(HallqError):
+    code = "invalid_webhook_url"
+
+
+class WebhookUrlRefused(HallqError):
+    """The URL's host is, or resolves to, an address inside the server's own network (or does
+    not resolve at all)."""
+
+    code = "webhook_url_refused"
+
+
+class WebhookEventsRequired(HallqError):
+    code = "webhook_events_required"
+
+
+class UnknownWebhookEvent(HallqError):
+    code = "unknown_webhook_event"
+
+
+class WebhookSecretLength(HallqError):
+    code = "webhook_secret_length"
+
+
+class UnknownWebhook(HallqError):
+    code = "unknown_webhook"
+    kind = "not_found"
+
+
+class UnknownDelivery(HallqError):
+    code = "unknown_delivery"
+    kind = "not_found"
+
+
+class WebhookInactive(HallqError):
+    code = "webhook_inactive"
+    kind = "conflict"
+
+
+class DeliveryNotFailed(HallqError):
+    code = "delivery_not_failed"
+    kind = "conflict"

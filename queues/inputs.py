@@ -179,3 +179,39 @@ def _depth(text: str) -> int:
         elif ch in "]}":
             depth -= 1
     return deepest
+
+
+# --- webhooks (issue 13) ------------------------------------------------------------------
+WEBHOOK_URL_MAX = 500
+WEBHOOK_SECRET_MIN, WEBHOOK_SECRET_MAX = 16, 200
+WebhookUrl = Annotated[
+    str,
+    Strict(),
+    StringConstraints(
+        min_length=8, max_length=WEBHOOK_URL_MAX, strip_whitespace=True, pattern=r"^https?://\S+$"
+    ),
+    AfterValidator(_one_line),
+]
+"""An endpoint's address: ``http://`` or ``https://``, at most 500 characters; whether its
+host may be reached is the use case's to say (:func:`queues.webhooks.check_url`)."""
+WebhookSecret = Annotated[
+    str,
+    Strict(),
+    StringConstraints(min_length=WEBHOOK_SECRET_MIN, max_length=WEBHOOK_SECRET_MAX),
+    AfterValidator(_one_line),
+]
+"""A signing secret a manager chose: 16-200 printable characters (none: one is made)."""
+WebhookType = Literal[
+    "issued",
+    "called",
+    "recalled",
+    "transferred",
+    "finished",
+    "no_show",
+    "rated",
+    "booked",
+    "checked_in",
+]
+"""An event type on the wire (:data:`queues.rules.webhook.TYPES`)."""
+RowId = Annotated[int, Strict(), Field(ge=1, le=2**62)]
+"""A row's id in a path or a callback (an endpoint's, a delivery's)."""

@@ -9,10 +9,12 @@ from typing import Any
 from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
 
+from queues.store import fanout
 from queues.store.models import BOARD_SHARDS, BoardVersion, Event
 from queues.store.scope import HALL_PARAM, hall_of
 
 _INSERT_EVENT = insert(Event.__table__)
+_INSERT_EVENT_ID = insert(Event.__table__).returning(Event.__table__.c.id)
 _versions = BoardVersion.__table__
 _BUMP = (
     update(_versions)
@@ -36,18 +38,33 @@ def record(
     **data: Any,
 ) -> None:
     """Append one row to the events table: what happened, to what, by whom, when, in which
-    hall (the session's; None in a network session)."""
-    s.execute(
-        _INSERT_EVENT,
-        {
-            "hall": hall_of(s),
-            "at": at,
-            "kind": kind,
-            "actor": actor,
-            "ticket_id": ticket_id,
-            "window_id": window_id,
-            "data": data,
-        },
+    hall (the session's; None in a network session). An event some webhook takes gets its
+    deliveries in the same transaction (:mod:`queues.store.fanout`)."""
+    hall = hall_of(s)
+    row = {
+        "hall": hall,
+        "at": at,
+        "kind": kind,
+        "actor": actor,
+        "ticket_id": ticket_id,
+        "window_id": window_id,
+        "data": data,
+    }
+    hooks = fanout.hooks_for(s, hall, kind)
+    if not hooks or hall is None:
+        s.execute(_INSERT_EVENT, row)
+        return
+    event_id = s.execute(_INSERT_EVENT_ID, row).scalar_one()
+    fanout.write(
+        s,
+        hooks,
+        event_id=event_id,
+        kind=kind,
+        at=at,
+        hall=hall,
+        ticket_id=ticket_id,
+        window_id=window_id,
+        data=data,
     )
 
 

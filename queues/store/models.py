@@ -613,6 +613,58 @@ class BoardVersion(HallRow, Base):
     version: Mapped[int] = mapped_column(Integer, default=0)
 
 
+# --- webhooks (issue 13) ----------------------------------------------------------------------
+
+
+class Webhook(HallRow, Base):
+    """An endpoint a manager registered: the hall's events of the chosen types are POSTed to
+    ``url``, signed with ``secret`` (:mod:`queues.webhooks`)."""
+
+    __tablename__ = "webhooks"
+    __table_args__ = (Index("ix_webhooks_hall_active", "hall", "active"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    hall: Mapped[str] = hall_column()
+    url: Mapped[str] = mapped_column(String(500))
+    secret: Mapped[str] = mapped_column(String(200))
+    """Signs every delivery; shown once, when the endpoint is registered, never again."""
+    events: Mapped[list[str]] = mapped_column(JSON, default=list)
+    """The event types on the wire it takes (:data:`queues.rules.webhook.TYPES`)."""
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(100))
+    deactivated_at: Mapped[datetime | None]
+
+
+class WebhookDelivery(HallRow, Base):
+    """One event for one endpoint, written in the event's transaction and POSTed after commit
+    by the worker (the outbox lifecycle of :mod:`queues.outbox`)."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        Index("ix_webhook_deliveries_status_next", "status", "next_attempt_at"),
+        Index("ix_webhook_deliveries_webhook_id", "webhook_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    hall: Mapped[str] = hall_column()
+    webhook_id: Mapped[int] = mapped_column(Id, ForeignKey("webhooks.id"))
+    event_id: Mapped[int | None] = mapped_column(Id)
+    type: Mapped[str] = mapped_column(String(24))
+    body: Mapped[str] = mapped_column(Text)
+    """The exact JSON sent (and signed), as text."""
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    """``pending``, ``sending``, ``delivered`` or ``failed``."""
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    claimed_at: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    last_status_code: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    delivered_at: Mapped[datetime | None]
+
+
 # --- appointments (预约) -------------------------------------------------------------------
 
 

@@ -253,6 +253,8 @@ def path_of(rule: str) -> str:
         .replace("<int:job_id>", "1")
         .replace("<ticket_id>", "abc")
         .replace("<kiosk>", "k1")
+        .replace("<int:webhook_id>", "1")
+        .replace("<int:delivery_id>", "1")
         .replace("<code>", "ACDEFHJK")
         .replace("<int:bar_id>", "1")
     )

@@ -113,6 +113,7 @@ def test_a11y002_clerk_and_manager_pages(dash_duo, ctx: Context, axe_source: str
         "/staff",
         "/staff/take-qr",
         "/bookings",
+        "/staff/webhooks",
     ):
         problems += audit(dash_duo, axe_source, path, (1920, 1080))
     assert problems == [], "\n".join(problems)
