@@ -324,6 +324,16 @@ def test_check_in_finds_a_booking_by_code_or_id_number(bctx: Context, clock: Clo
     with bctx.db.read() as s:
         assert bookings.find_for_check_in(s, bctx, number).code == b.code
         assert bookings.find_for_check_in(s, bctx, "110105194912310021") is None
+    # a process that has not read the key yet finds it in the check-in's own transaction
+    # (a second transaction for it would wait for the first on SQLite)
+    fresh = make_context(
+        str(bctx.db.url.render_as_string(hide_password=False)), clock, hall=BOOKING_HALL
+    )
+    try:
+        with fresh.db.write() as s:
+            assert bookings.find_for_check_in(s, fresh, number).code == b.code
+    finally:
+        fresh.db.dispose()
     with pytest.raises(errors.InvalidIdNumber):
         bookings.book(bctx, "tax", at(10, 9, 0), NAME, PHONE, id_number="123")
 
