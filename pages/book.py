@@ -141,7 +141,7 @@ def _matters(lang: str) -> Response:
         find=t("booking.mine.find", lang),
     )
     note = Markup('<p class="take-note">{}</p>').format(rule_words)
-    return _document(lang, t("booking.title", lang), main + find + note, 200, switch=True)
+    return _document(lang, t("booking.title", lang), main + find + note, 200)
 
 
 def _service(service: str) -> Any:
@@ -614,26 +614,20 @@ def _message_page(lang: str, text: str, status: int) -> Response:
         t("booking.title", lang),
         _message(text) + _back(_link(PATH, lang), lang, t("booking.restart", lang)),
         status,
+        switch_to=PATH,
     )
 
 
 def _document(
-    lang: str,
-    heading: str,
-    main: Markup,
-    status: int,
-    switch: bool = False,
-    switch_to: str | None = None,
+    lang: str, heading: str, main: Markup, status: int, switch_to: str | None = None
 ) -> Response:
+    """The page: the hall's name, a switch to the other language (the same page), the heading."""
     cfg = context().config
     other = other_lang(lang)
-    target = switch_to or (PATH if switch else None)
-    link = (
-        Markup('<a class="take-lang" id="book-lang" href="{}" hreflang="{}">{}</a>').format(
-            _link(target, other), other, t("lang.switch", lang)
-        )
-        if target
-        else Markup("")
+    query = {k: v for k, v in request.args.items() if k not in ("lang", "new")}
+    target = switch_to or request.path
+    link = Markup('<a class="take-lang" id="book-lang" href="{}" hreflang="{}">{}</a>').format(
+        _link(target, other, **query), other, t("lang.switch", lang)
     )
     body = Markup(
         '<main class="take book" id="book"><div class="take-top">'

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from app import create_app
+from queues import bookings, errors
 from queues.access import staff
-from tests.booking_hall import MONDAY_10, NAME, PHONE, booking_context
+from tests.booking_hall import MONDAY_10, NAME, PHONE, at, booking_context
 from tests.browser.test_counter_display import PASSWORD, sign_in
 from tests.support import Clock, tap
 
@@ -17,6 +20,10 @@ def test_booking001_a_visitor_books_on_the_phone_and_the_manager_sees_it(
 ) -> None:
     ctx = booking_context(f"sqlite:///{tmp_path}/booking.db", Clock(MONDAY_10))
     staff.add_user(ctx, "li", "manager", PASSWORD)
+    for hour in (9, 10, 11):  # someone books tax three times on Thursday, then a fourth: barred
+        bookings.book(ctx, "tax", at(10, hour, 0), "赵六", "13600001111")
+    with pytest.raises(errors.BookingBarred):
+        bookings.book(ctx, "tax", at(10, 9, 30), "赵六", "13600001111")
     dash_duo.start_server(create_app(ctx))
     driver = dash_duo.driver
     driver.set_window_size(390, 844)
@@ -48,12 +55,17 @@ def test_booking001_a_visitor_books_on_the_phone_and_the_manager_sees_it(
     listed = dash_duo.find_element("#bookings-list").text
     assert NAME in listed and PHONE in listed and "已预约" in listed
     dash_duo.wait_for_contains_text("#bookings-capacity", "09:30")
+    # the bar, with who and why, and the lift button
+    dash_duo.wait_for_contains_text("#bookings-bars-table", "13600001111")
+    assert "同一事项同一天预约超过 3 次" in dash_duo.find_element("#bookings-bars-table").text
+    tap(dash_duo, "#bookings-bars-table button")
+    dash_duo.wait_for_text_to_equal("#bookings-lifted", "已解除限制。")
+    dash_duo.wait_for_element("#bookings-bars-none")
+    assert bookings.bars(ctx) == []
     assert dash_duo.get_logs() == []
 
 
 def test_booking002_every_step_and_the_booking_pass_axe(dash_duo, tmp_path: Path) -> None:
-    from queues import bookings
-    from tests.booking_hall import at
     from tests.browser.test_accessibility import AXE, audit
 
     ctx = booking_context(f"sqlite:///{tmp_path}/booking.db", Clock(MONDAY_10))
