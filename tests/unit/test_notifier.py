@@ -15,7 +15,7 @@ from sqlalchemy import select
 from queues import notices, services
 from queues.context import Context
 from queues.network import Network
-from queues.store.models import Notification
+from queues.store.models import Event, Notification
 from runtime import channels
 from runtime.notifier import Notifier
 from tests.gateway import Gateway
@@ -76,6 +76,14 @@ def test_a_failing_gateway_is_tried_again_and_each_text_arrives_once(
     assert set(gateway.taken.values()) == {1}  # each once
     assert set(statuses(ctx).values()) == {"sent"}
     assert notices.failing_channels(ctx) == []
+    with ctx.db.read() as s:
+        history = list(s.scalars(select(Event).where(Event.kind.like("text_%"))))
+    sent_events = sorted(e.data["notice"] for e in history if e.kind == "text_sent")
+    assert sent_events == ids  # one event per text sent, in the hall
+    failed_events = [e for e in history if e.kind == "text_failed"]
+    assert failed_events and len({e.data["notice"] for e in failed_events}) == len(failed_events)
+    assert all(e.hall == ctx.hall for e in history)
+    assert not any(phone in str(e.data) for e in history for phone in phones)
     # and nothing more goes out later
     clock.advance(minutes=5)
     assert notifier.run_once(timeout=10) == 0
