@@ -148,3 +148,29 @@ def test_stale_claims_are_taken_again_after_the_lease(ctx: Context) -> None:
     later = ctx.now() + notices.LEASE + timedelta(seconds=1)
     again = notices.claim(ctx.db, "w2", configs, "dummy:", later)
     assert [d.id for d in again] == [d.id for d in first]
+
+
+def test_two_notifiers_at_once_send_each_text_once(any_ctx: Context, gateway: Gateway) -> None:
+    """Two processes' notifiers (a runner that lost its lock still finishing its claim, and the
+    new one) claim side by side: the claim is a conditional update, so each text goes once."""
+    import threading
+
+    ids = called_texts(any_ctx, [f"1350000{n:04d}" for n in range(12)])
+    gateway.delay = 0.02
+    network = Network.of_one(any_ctx)
+    pair = [
+        Notifier(network, gateway.url, SECRET, name=f"notifier-{n}", clock=any_ctx.clock)
+        for n in (1, 2)
+    ]
+    runs = [threading.Thread(target=n.run_once, kwargs={"timeout": 60}) for n in pair]
+    try:
+        for run in runs:
+            run.start()
+        for run in runs:
+            run.join(90)
+    finally:
+        for n in pair:
+            n.stop()
+    assert sorted(gateway.taken) == ids
+    assert set(gateway.taken.values()) == {1}
+    assert sum(n.sent for n in pair) == len(ids)
