@@ -174,3 +174,61 @@ def test_two_notifiers_at_once_send_each_text_once(any_ctx: Context, gateway: Ga
     assert sorted(gateway.taken) == ids
     assert set(gateway.taken.values()) == {1}
     assert sum(n.sent for n in pair) == len(ids)
+
+
+def test_a_hanging_gateway_holds_up_only_its_own_halls_texts(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """The town sends through its own channel (its hall file's ``[notify] channel``, a folder
+    here); the district's gateway takes connections and never answers. The town's texts all go;
+    the district's wait, with the gateway's failure noted, for the next try."""
+    import socket
+
+    from queues.hall import config as hall_config
+    from queues.hall.sync import apply_config
+    from queues.store.db import Database
+    from tests.support import MAIN_HALL, TOWN_HALL
+
+    town_file = tmp_path / "town.toml"
+    town_file.write_text(
+        TOWN_HALL.read_text(encoding="utf-8") + f'\n[notify]\nchannel = "file:{tmp_path}/town"\n',
+        encoding="utf-8",
+    )
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)  # takes the connection, never answers
+    db = Database(sqlite_url)
+    apply_config(db, hall_config.load(town_file))
+    clock = Clock()
+    main = Context(db, hall_config.load(MAIN_HALL), clock)
+    town = Context(db, hall_config.load(town_file), clock)
+    network = Network({main.hall: main, town.hall: town}, default=main.hall)
+    try:
+        district_ids = called_texts(main, ["13100000001", "13100000002"])
+        services.resume(town, 2, CLERK)
+        tickets = [services.issue(town, "social-insurance").ticket for _ in range(3)]
+        for n, ticket in enumerate(tickets):
+            notices.opt_in(town, ticket.id, f"1320000000{n}", "zh")
+        for _ in tickets:
+            services.call_next(town, 2, CLERK)
+            services.finish(town, 2, CLERK)
+        with town.db.read() as s:
+            town_ids = sorted(s.scalars(select(Notification.id)))
+        assert len(town_ids) == 6
+        gateway = f"http://127.0.0.1:{silent.getsockname()[1]}/sms"
+        notifier = Notifier(network, gateway, SECRET, clock=clock)
+        try:
+            notifier.run_once(timeout=60)
+        finally:
+            notifier.stop()
+        written = sorted(int(f.stem) for f in (tmp_path / "town").glob("*.json"))
+        assert written == town_ids  # every town text, though the district's gateway hung
+        assert set(statuses(town).values()) == {"sent"}
+        district = statuses(main)
+        assert sorted(district) == district_ids and set(district.values()) == {"pending"}
+        [failing] = notices.failing_channels(main)
+        assert failing.channel == gateway and failing.waiting == len(district_ids)
+        assert notices.failing_channels(town) == []
+    finally:
+        silent.close()
+        db.dispose()
