@@ -232,3 +232,18 @@ def test_a_hanging_gateway_holds_up_only_its_own_halls_texts(
     finally:
         silent.close()
         db.dispose()
+
+
+def test_the_settings_read_the_channel_and_keep_the_secret_out_of_sight() -> None:
+    from runtime.settings import Settings, SettingsError
+
+    assert Settings.from_env({}).notify == "dummy:"
+    folder = Settings.from_env({"HALLQ_NOTIFY": "file:/var/lib/hallq/sms"})
+    assert folder.notify == "file:/var/lib/hallq/sms" and folder.notify_secret is None
+    env = {"HALLQ_NOTIFY": "https://sms.example/x", "HALLQ_NOTIFY_SECRET": "s3cret-value"}
+    signed = Settings.from_env(env)
+    assert signed.notify_secret == "s3cret-value" and "s3cret" not in repr(signed)
+    with pytest.raises(SettingsError, match="HALLQ_NOTIFY_SECRET"):
+        Settings.from_env({"HALLQ_NOTIFY": "https://sms.example/x"})
+    with pytest.raises(SettingsError, match="no text channel"):
+        Settings.from_env({"HALLQ_NOTIFY": "smtp://mail"})
