@@ -32,6 +32,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from sqlalchemy import and_, bindparam, exists, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -415,7 +416,7 @@ def claim(
             s.execute(
                 update(Notification)
                 .where(Notification.id == n.id)
-                .values(text=text, channel=channel[:200])
+                .values(text=text, channel=shown_channel(channel))
                 .execution_options(synchronize_session=False)
             )
             taken.append(Delivery(n.id, n.hall, n.kind, n.phone, text, n.attempts + 1))
@@ -441,6 +442,17 @@ def _event(s: Session, n: Notification, kind: str, now: datetime, **data: Any) -
             "data": {"notice": n.id, "notice_kind": n.kind, "booking": n.booking_id, **data},
         },
     )
+
+
+def shown_channel(uri: str) -> str:
+    """A channel's URI as staff may read it: without a user, password or query string (a
+    gateway's key may ride in any of them)."""
+    parts = urlsplit(uri)
+    if parts.scheme in ("http", "https"):
+        host = parts.hostname or ""
+        netloc = f"{host}:{parts.port}" if parts.port else host
+        return urlunsplit((parts.scheme, netloc, parts.path, "", ""))[:200]
+    return uri[:200]
 
 
 def sent(db: Database, notice: int, now: datetime) -> None:

@@ -247,3 +247,9 @@ def test_the_settings_read_the_channel_and_keep_the_secret_out_of_sight() -> Non
         Settings.from_env({"HALLQ_NOTIFY": "https://sms.example/x"})
     with pytest.raises(SettingsError, match="no text channel"):
         Settings.from_env({"HALLQ_NOTIFY": "smtp://mail"})
+
+
+def test_staff_never_read_a_key_riding_in_the_channels_address() -> None:
+    shown = notices.shown_channel("https://hall:pw@sms.example:8443/send?key=abc")
+    assert shown == "https://sms.example:8443/send"
+    assert notices.shown_channel("file:/var/lib/hallq/sms") == "file:/var/lib/hallq/sms"
