@@ -207,6 +207,7 @@ def serve(host: str | None, port: int | None, no_worker: bool, threads: int) -> 
     if not no_worker:
         runner = _background(network, settings, base, "serve").start()
         click.echo(f"  printing: {_printing_summary(ctx, settings)}")
+        click.echo(f"  texts: {settings.notify}")
         click.echo("  scheduler: close-out, roll-ups, auto no-show, alerts (in this process)")
     if not ctx.config.hall.public_url:
         click.echo(f"  QR codes on tickets point to {base}: set hall.public_url for phones")

@@ -32,8 +32,9 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
-from sqlalchemy import and_, bindparam, exists, func, select, update
+from sqlalchemy import and_, bindparam, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from queues import errors, outbox
@@ -45,7 +46,7 @@ from queues.rules.lifecycle import Status
 from queues.rules.policy import Candidate
 from queues.store import events
 from queues.store.db import Database, insert_for
-from queues.store.models import Booking, Notification, Step, Ticket, TicketPhone
+from queues.store.models import Booking, Event, Notification, Step, Ticket, TicketPhone
 from queues.store.scope import HALL_PARAM, hall_of
 from queues.text.directions import directions, to_window
 from queues.text.i18n import norm_lang, t
@@ -400,12 +401,14 @@ def claim(
         ).all()
         for n in rows:
             if now - n.created_at > STALE.get(n.kind, timedelta(hours=1)):
-                s.execute(
+                expired = s.execute(
                     update(Notification)
                     .where(Notification.id == n.id, due)
                     .values(status="failed", last_error="expired: not sent in time")
                     .execution_options(synchronize_session=False)
                 )
+                if expired.rowcount == 1:  # not given up or taken by another worker first
+                    _event(s, n, "text_given_up", now, error="expired")
                 continue
             if not outbox.take(s, Notification, n.id, worker, now, LEASE):
                 continue  # another worker took it first
@@ -413,22 +416,53 @@ def claim(
             s.execute(
                 update(Notification)
                 .where(Notification.id == n.id)
-                .values(text=text, channel=channel[:200])
+                .values(text=text, channel=shown_channel(channel))
                 .execution_options(synchronize_session=False)
             )
             taken.append(Delivery(n.id, n.hall, n.kind, n.phone, text, n.attempts + 1))
     return taken
 
 
+_INSERT_EVENT = insert(Event.__table__)
+
+
+def _event(s: Session, n: Notification, kind: str, now: datetime, **data: Any) -> None:
+    """The history's row for what happened to notice ``n``, in its hall (the notifier works in
+    a network session): which notice, of what kind, for which ticket or booking; never the
+    number or the words."""
+    s.execute(
+        _INSERT_EVENT,
+        {
+            "hall": n.hall,
+            "at": now,
+            "kind": kind,
+            "actor": n.claimed_by or "notifier",
+            "ticket_id": n.ticket_id,
+            "window_id": None,
+            "data": {"notice": n.id, "notice_kind": n.kind, "booking": n.booking_id, **data},
+        },
+    )
+
+
+def shown_channel(uri: str) -> str:
+    """A channel's URI as staff may read it: without a user, password or query string (a
+    gateway's key may ride in any of them)."""
+    parts = urlsplit(uri)
+    if parts.scheme in ("http", "https"):
+        host = parts.hostname or ""
+        netloc = f"{host}:{parts.port}" if parts.port else host
+        return urlunsplit((parts.scheme, netloc, parts.path, "", ""))[:200]
+    return uri[:200]
+
+
 def sent(db: Database, notice: int, now: datetime) -> None:
-    """The channel took the notice. Idempotent."""
+    """The channel took the notice (event ``text_sent``). Idempotent."""
     with db.network.write() as s:
-        s.execute(
-            update(Notification)
-            .where(Notification.id == notice, Notification.status != "sent")
-            .values(status="sent", sent_at=now, last_error=None)
-            .execution_options(synchronize_session=False)
-        )
+        n = s.get(Notification, notice, with_for_update=True)
+        if n is None or n.status == "sent":
+            return
+        n.status, n.sent_at, n.last_error = "sent", now, None
+        _event(s, n, "text_sent", now, attempts=n.attempts)
 
 
 def failed(
@@ -436,15 +470,20 @@ def failed(
 ) -> datetime | None:
     """The channel did not take the notice: tried again after the back-off, or (``final``: the
     gateway refused it for good) given up. Answers when it is tried next (None: given up or
-    settled meanwhile)."""
+    settled meanwhile). Events: ``text_failed`` at a notice's first failure (not one a retry),
+    ``text_given_up``."""
     with db.network.write() as s:
         n = s.get(Notification, notice, with_for_update=True)
         if n is None or n.status in ("sent", "failed"):
             return None
+        first = n.last_error is None
         n.last_error, n.claimed_at = error[:2000], None
         if final:
             n.status = "failed"
+            _event(s, n, "text_given_up", now, error=error[:300])
             return None
+        if first:
+            _event(s, n, "text_failed", now, error=error[:300])
         n.status = "pending"
         n.next_attempt_at = now + outbox.backoff(n.attempts, most=MOST_BACKOFF)
         return n.next_attempt_at

@@ -36,6 +36,7 @@ from queues import notices
 from queues.context import utcnow
 from queues.errors import HallqError
 from queues.network import Network
+from queues.store.db import Database
 from runtime.channels import Channel, ChannelError, channel_for
 
 log = logging.getLogger("hallq.notify")
@@ -78,7 +79,8 @@ class Notifier:
         return self.network.context(hall).config.notify.channel or self.default_uri
 
     @property
-    def db(self):  # type: ignore[no-untyped-def]
+    def db(self) -> Database:
+        """The deployment's database (the notifier claims across every hall of it)."""
         return self.network.context().db
 
     # --- the dispatcher -------------------------------------------------------------------

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from queues import notices, services
 from queues.context import Context
 from queues.network import Network
-from queues.store.models import Notification
+from queues.store.models import Event, Notification
 from runtime import channels
 from runtime.notifier import Notifier
 from tests.gateway import Gateway
@@ -76,6 +76,14 @@ def test_a_failing_gateway_is_tried_again_and_each_text_arrives_once(
     assert set(gateway.taken.values()) == {1}  # each once
     assert set(statuses(ctx).values()) == {"sent"}
     assert notices.failing_channels(ctx) == []
+    with ctx.db.read() as s:
+        history = list(s.scalars(select(Event).where(Event.kind.like("text_%"))))
+    sent_events = sorted(e.data["notice"] for e in history if e.kind == "text_sent")
+    assert sent_events == ids  # one event per text sent, in the hall
+    failed_events = [e for e in history if e.kind == "text_failed"]
+    assert failed_events and len({e.data["notice"] for e in failed_events}) == len(failed_events)
+    assert all(e.hall == ctx.hall for e in history)
+    assert not any(phone in str(e.data) for e in history for phone in phones)
     # and nothing more goes out later
     clock.advance(minutes=5)
     assert notifier.run_once(timeout=10) == 0
@@ -140,3 +148,108 @@ def test_stale_claims_are_taken_again_after_the_lease(ctx: Context) -> None:
     later = ctx.now() + notices.LEASE + timedelta(seconds=1)
     again = notices.claim(ctx.db, "w2", configs, "dummy:", later)
     assert [d.id for d in again] == [d.id for d in first]
+
+
+def test_two_notifiers_at_once_send_each_text_once(any_ctx: Context, gateway: Gateway) -> None:
+    """Two processes' notifiers (a runner that lost its lock still finishing its claim, and the
+    new one) claim side by side: the claim is a conditional update, so each text goes once."""
+    import threading
+
+    ids = called_texts(any_ctx, [f"1350000{n:04d}" for n in range(12)])
+    gateway.delay = 0.02
+    network = Network.of_one(any_ctx)
+    pair = [
+        Notifier(network, gateway.url, SECRET, name=f"notifier-{n}", clock=any_ctx.clock)
+        for n in (1, 2)
+    ]
+    runs = [threading.Thread(target=n.run_once, kwargs={"timeout": 60}) for n in pair]
+    try:
+        for run in runs:
+            run.start()
+        for run in runs:
+            run.join(90)
+    finally:
+        for n in pair:
+            n.stop()
+    assert sorted(gateway.taken) == ids
+    assert set(gateway.taken.values()) == {1}
+    assert sum(n.sent for n in pair) == len(ids)
+
+
+def test_a_hanging_gateway_holds_up_only_its_own_halls_texts(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """The town sends through its own channel (its hall file's ``[notify] channel``, a folder
+    here); the district's gateway takes connections and never answers. The town's texts all go;
+    the district's wait, with the gateway's failure noted, for the next try."""
+    import socket
+
+    from queues.hall import config as hall_config
+    from queues.hall.sync import apply_config
+    from queues.store.db import Database
+    from tests.support import MAIN_HALL, TOWN_HALL
+
+    town_file = tmp_path / "town.toml"
+    town_file.write_text(
+        TOWN_HALL.read_text(encoding="utf-8") + f'\n[notify]\nchannel = "file:{tmp_path}/town"\n',
+        encoding="utf-8",
+    )
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)  # takes the connection, never answers
+    db = Database(sqlite_url)
+    apply_config(db, hall_config.load(town_file))
+    clock = Clock()
+    main = Context(db, hall_config.load(MAIN_HALL), clock)
+    town = Context(db, hall_config.load(town_file), clock)
+    network = Network({main.hall: main, town.hall: town}, default=main.hall)
+    try:
+        district_ids = called_texts(main, ["13100000001", "13100000002"])
+        services.resume(town, 2, CLERK)
+        tickets = [services.issue(town, "social-insurance").ticket for _ in range(3)]
+        for n, ticket in enumerate(tickets):
+            notices.opt_in(town, ticket.id, f"1320000000{n}", "zh")
+        for _ in tickets:
+            services.call_next(town, 2, CLERK)
+            services.finish(town, 2, CLERK)
+        with town.db.read() as s:
+            town_ids = sorted(s.scalars(select(Notification.id)))
+        assert len(town_ids) == 6
+        gateway = f"http://127.0.0.1:{silent.getsockname()[1]}/sms"
+        notifier = Notifier(network, gateway, SECRET, clock=clock)
+        try:
+            notifier.run_once(timeout=60)
+        finally:
+            notifier.stop()
+        written = sorted(int(f.stem) for f in (tmp_path / "town").glob("*.json"))
+        assert written == town_ids  # every town text, though the district's gateway hung
+        assert set(statuses(town).values()) == {"sent"}
+        district = statuses(main)
+        assert sorted(district) == district_ids and set(district.values()) == {"pending"}
+        [failing] = notices.failing_channels(main)
+        assert failing.channel == gateway and failing.waiting == len(district_ids)
+        assert notices.failing_channels(town) == []
+    finally:
+        silent.close()
+        db.dispose()
+
+
+def test_the_settings_read_the_channel_and_keep_the_secret_out_of_sight() -> None:
+    from runtime.settings import Settings, SettingsError
+
+    assert Settings.from_env({}).notify == "dummy:"
+    folder = Settings.from_env({"HALLQ_NOTIFY": "file:/var/lib/hallq/sms"})
+    assert folder.notify == "file:/var/lib/hallq/sms" and folder.notify_secret is None
+    env = {"HALLQ_NOTIFY": "https://sms.example/x", "HALLQ_NOTIFY_SECRET": "s3cret-value"}
+    signed = Settings.from_env(env)
+    assert signed.notify_secret == "s3cret-value" and "s3cret" not in repr(signed)
+    with pytest.raises(SettingsError, match="HALLQ_NOTIFY_SECRET"):
+        Settings.from_env({"HALLQ_NOTIFY": "https://sms.example/x"})
+    with pytest.raises(SettingsError, match="no text channel"):
+        Settings.from_env({"HALLQ_NOTIFY": "smtp://mail"})
+
+
+def test_staff_never_read_a_key_riding_in_the_channels_address() -> None:
+    shown = notices.shown_channel("https://hall:pw@sms.example:8443/send?key=abc")
+    assert shown == "https://sms.example:8443/send"
+    assert notices.shown_channel("file:/var/lib/hallq/sms") == "file:/var/lib/hallq/sms"
