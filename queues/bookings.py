@@ -35,7 +35,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from queues import errors
+from queues import errors, notices
 from queues.access import throttle
 from queues.context import Context
 from queues.hall.config import HallConfig, Service
@@ -55,7 +55,6 @@ LOOKUP_ACCOUNT = "#booking-code"
 """The throttle row's account for booking-code lookups (no user name starts with ``#``)."""
 SECRET = "booking"
 _LOCK = text("SELECT pg_advisory_xact_lock(:key)")
-_PHONE = re.compile(r"1[3-9][0-9]{9}")
 _ID_NUMBER = re.compile(r"[0-9]{17}[0-9X]")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -125,7 +124,7 @@ def _view(ctx: Context, b: Booking) -> BookingView:
         status=b.status,
         check_in_from=start,
         check_in_until=until,
-        phone_hint=rule.mask_phone(b.phone),
+        phone_hint=notices.mask(b.phone),
         lang=b.lang,
         reschedules=b.reschedules,
     )
@@ -167,18 +166,6 @@ def _secret(ctx: Context) -> bytes:
 
 def _keyed(ctx: Context, purpose: str, value: str) -> str:
     return hmac.new(_secret(ctx), f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
-
-
-def norm_phone(raw: str) -> str:
-    """A mainland mobile number as 11 digits (spaces, hyphens and +86 dropped), or InvalidMobile."""
-    digits = re.sub(r"[\s\-()]", "", raw or "")
-    if digits.startswith("+86"):
-        digits = digits[3:]
-    elif digits.startswith("86") and len(digits) == 13:
-        digits = digits[2:]
-    if not _PHONE.fullmatch(digits):
-        raise errors.InvalidMobile()
-    return digits
 
 
 def norm_id_number(raw: str) -> str | None:
@@ -319,7 +306,7 @@ def book(
     """
     svc = _matter(ctx, service)
     start = _bookable_slot(ctx, svc, slot)
-    name, phone = norm_name(name), norm_phone(phone)
+    name, phone = norm_name(name), notices.mobile(phone)
     hashed_id = id_hash(ctx, id_number) if id_number else None
     person = person_key(ctx, phone)
     for attempt in (1, 2, 3):
@@ -395,6 +382,8 @@ def _book(
         s.add(row)
         s.flush()
         _event(s, ctx, "booked", by, now, row)
+        if ctx.config.notify.enabled:
+            notices.booked(s, row, now)  # the confirmation text, sent after commit
         return _view(ctx, row)
 
 

@@ -28,7 +28,6 @@ masked (:func:`mask`), and events name the ticket, never the number.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -42,6 +41,7 @@ from queues.context import Context
 from queues.hall.config import HallConfig
 from queues.line import STEP_ROW, STEPS, current_row, queue_since
 from queues.rules import eta
+from queues.rules import mobile as rules_mobile
 from queues.rules.lifecycle import Status
 from queues.rules.policy import Candidate
 from queues.store import events
@@ -52,8 +52,6 @@ from queues.text.directions import directions, to_window
 from queues.text.i18n import norm_lang, t
 
 KINDS = ("booked", "remind", "near", "called")
-MOBILE = re.compile(r"1[3-9]\d{9}")
-"""A mainland China mobile number, as stored: 11 digits."""
 MAX_CHANGES = 3
 """How often a ticket's number may be changed after it was first given."""
 LEASE = timedelta(seconds=60)
@@ -69,21 +67,14 @@ STALE = {
 
 
 def mobile(raw: str) -> str:
-    """``raw`` as a mainland mobile number (spaces, dashes and a leading +86 allowed), or
-    ``InvalidMobile``."""
-    digits = re.sub(r"[\s-]", "", raw or "")
-    if digits.startswith("+86"):
-        digits = digits[3:]
-    if not MOBILE.fullmatch(digits):
+    """``raw`` as a mainland mobile number (:mod:`queues.rules.mobile`), or ``InvalidMobile``."""
+    digits = rules_mobile.parse(raw)
+    if digits is None:
         raise errors.InvalidMobile(phone=(raw or "")[:20])
     return digits
 
 
-def mask(phone: str) -> str:
-    """138****5678: enough for the visitor to know the number, never the whole of it."""
-    if len(phone) < 7:
-        return "*" * len(phone)
-    return f"{phone[:3]}{'*' * (len(phone) - 7)}{phone[-4:]}"
+mask = rules_mobile.mask
 
 
 # --- writing notices, in the caller's transaction ------------------------------------------------

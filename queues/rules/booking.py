@@ -202,13 +202,6 @@ def bar_until(now: datetime, cfg: HallConfig) -> datetime:
     return now + timedelta(days=cfg.booking.bar_days)
 
 
-def mask_phone(phone: str) -> str:
-    """What a public answer may show of a mobile number: ``138****1234``."""
-    if len(phone) < 7:
-        return "*" * len(phone)
-    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
-
-
 def day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
     """The hall-local day as an interval of aware datetimes."""
     start = datetime.combine(day, time(0), tzinfo=tz)

@@ -1291,8 +1291,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This mobile number may not book until {until}: {why}. Ask the hall's staff if in doubt.",
     ),
     "error.invalid_mobile": (
-        "请填写 11 位手机号码。",
-        "Give an 11-digit mainland mobile number.",
+        "手机号“{phone}”无效：请填 11 位中国大陆手机号。",
+        "“{phone}” is not a mobile number: give an 11-digit mainland China mobile number.",
     ),
     "error.invalid_name": ("请填写姓名（1–50 个字）。", "Give a name (1–50 characters)."),
     "error.invalid_id_number": (

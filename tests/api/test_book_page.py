@@ -130,7 +130,7 @@ def test_no_page_a_code_opens_holds_the_persons_data(client: FlaskClient) -> Non
 
 def test_refusals_are_pages_that_say_why(client: FlaskClient, bctx: Context) -> None:
     bad = post_booking(client, phone="12345")
-    assert bad.status_code == 422 and "请填写 11 位手机号码" in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "请填 11 位中国大陆手机号" in bad.get_data(as_text=True)
     assert NAME not in bad.get_data(as_text=True)  # the form is not filled in again
     assert post_booking(client, slot="2026-12-09T09:00").status_code == 422
     assert post_booking(client, slot="nonsense").status_code == 400

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from queues import bookings, errors
+from queues import bookings, errors, notices
 from queues.context import Context
 from queues.hall import config
 from queues.rules import booking as rule
-from queues.store.models import Booking, BookingBar, Event
+from queues.store.models import Booking, BookingBar, Event, Notification
 from runtime import scheduler
 from tests.booking_hall import BOOKING_HALL, MONDAY_10, NAME, PHONE, at, booking_context
 from tests.support import SHANGHAI, Clock, beijing, make_context, postgres_schema
@@ -135,7 +135,7 @@ def test_the_abuse_rule_counts_the_last_thirty_days_after_the_last_bar() -> None
     assert not rule.repeated([now] * 10, now, 0)  # 0: off
     assert not rule.over_day_limit(2, 3) and rule.over_day_limit(3, 3)
     assert not rule.over_day_limit(99, 0)
-    assert rule.mask_phone("13812341234") == "138****1234"
+    assert notices.mask("13812341234") == "138****1234"
 
 
 def test_codes_are_read_as_typed() -> None:
@@ -146,11 +146,11 @@ def test_codes_are_read_as_typed() -> None:
 
 
 def test_phone_and_id_numbers_are_checked() -> None:
-    assert bookings.norm_phone("138 1234-1234") == PHONE
-    assert bookings.norm_phone("+86 13812341234") == PHONE
+    assert notices.mobile("138 1234-1234") == PHONE
+    assert notices.mobile("+86 13812341234") == PHONE
     for bad in ("12345", "23812341234", "1381234123x", ""):
         with pytest.raises(errors.InvalidMobile):
-            bookings.norm_phone(bad)
+            notices.mobile(bad)
     assert bookings.norm_id_number("11010519491231002x") == "11010519491231002X"
     assert bookings.norm_id_number("110105194912310021") is None  # wrong check digit
 
@@ -385,3 +385,18 @@ def test_a_halls_bookings_are_its_own(tmp_path, clock: Clock) -> None:
     finally:
         ours.db.dispose()
         other.db.dispose()
+
+
+def test_a_booking_sends_its_confirmation_text_after_commit_and_a_refused_one_none(
+    bctx: Context,
+) -> None:
+    booked = bookings.book(bctx, "tax", at(8, 9, 30), NAME, "138 1234-1234", lang="en")
+    bookings.book(bctx, "tax", at(8, 9, 30), "李四", "13900001111")
+    with pytest.raises(errors.SlotFull):
+        bookings.book(bctx, "tax", at(8, 9, 30), "王五", "13700002222")  # full: no text
+    with bctx.db.read() as s:
+        texts = [(n.kind, n.phone, n.lang) for n in s.scalars(select(Notification))]
+        first = s.scalar(select(Booking.id).where(Booking.code == booked.code))
+        mine = s.scalar(select(Notification).where(Notification.booking_id == first))
+    assert sorted(texts) == [("booked", "13812341234", "en"), ("booked", "13900001111", "zh")]
+    assert mine is not None and mine.status == "pending" and mine.data["code"] == booked.code
