@@ -324,3 +324,42 @@ def test_every_staff_callback_refuses_a_visitor(
         )
         checked.append((key[:60], response.status_code))
     assert checked and all(code == 401 for _, code in checked), "\n".join(map(str, checked))
+
+
+# --- the webhooks page (issue 13) ------------------------------------------------------------
+
+
+def register_webhook(client: FlaskClient, url: str) -> Any:
+    """Press 登记 on the webhooks page."""
+    return post_callback(
+        client,
+        [("webhooks-message", "children"), ("webhooks-tick", "data")],
+        [("webhooks-register", "n_clicks", 1)],
+        [
+            ("webhooks-url", "value", url),
+            ("webhooks-events", "value", ["called"]),
+            ("webhooks-secret", "value", ""),
+            ("webhooks-lang", "data", "zh"),
+            ("webhooks-tick", "data", 0),
+        ],
+    )
+
+
+def test_the_webhooks_page_is_for_managers(
+    client: FlaskClient, ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from queues import webhooks
+
+    monkeypatch.setenv(webhooks.LOCAL_SETTING, "1")
+    url = "http://127.0.0.1:9/hook"
+    as_user(client, None)
+    assert register_webhook(client, url).status_code == 401
+    as_user(client, staff.add_user(ctx, "wang", "clerk", PASSWORD))
+    assert register_webhook(client, url).status_code == 403
+    assert webhooks.hooks(ctx) == []
+    as_user(client, staff.add_user(ctx, "li", "manager", PASSWORD))
+    answer = register_webhook(client, url)
+    assert answer.status_code == 200
+    (made,) = webhooks.hooks(ctx)
+    assert made.url == url and made.created_by == "user:li"
+    assert "webhooks-new-secret" in answer.get_data(as_text=True)  # the secret, this once
