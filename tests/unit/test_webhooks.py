@@ -343,3 +343,42 @@ def test_two_workers_racing_deliver_each_delivery_once(ctx: Context, receiver: R
     assert receiver.count() == 20
     assert len({r.headers["X-Hallq-Delivery"] for r in receiver.received}) == 20
     assert all(d.status == "delivered" and d.attempts == 1 for d in rows(ctx))
+
+
+def test_a_booking_event_goes_out_without_its_code_or_the_persons_data(ctx: Context) -> None:
+    """Only the fields the rule names reach the wire: a booking's code (it cancels the
+    booking) and anything personal a caller might put in an event's data stay home."""
+    webhooks.register(ctx, "http://127.0.0.1:9/a", ["booked", "checked_in"], "user:li")
+    t = services.issue(ctx, "tax")
+    with ctx.db.write() as s:
+        events.record(
+            s,
+            "booked",
+            "visitor",
+            ctx.now(),
+            code="K7Q2M9XA",
+            service="tax",
+            slot="2026-11-25T09:30:00+08:00",
+            name="张三丰",
+            phone="13800138000",
+            id_number="110101199003071234",
+        )
+        ticket_id = s.scalar(select(Event.ticket_id).where(Event.kind == "issued"))
+        events.record(
+            s,
+            "checked_in",
+            "kiosk:k1",
+            ctx.now(),
+            ticket_id=ticket_id,
+            code="K7Q2M9XA",
+            service="tax",
+            slot="2026-11-24T09:30:00+08:00",
+            timing="grace",
+        )
+    booked, checked_in = (json.loads(d.body) for d in rows(ctx))
+    assert booked["type"] == "booked"
+    assert booked["data"] == {"service": "tax", "slot": "2026-11-25T09:30:00+08:00"}
+    assert checked_in["data"]["ticket"] == t.number and checked_in["data"]["timing"] == "grace"
+    for d in rows(ctx):
+        for secret in ("K7Q2M9XA", "张三丰", "13800138000", "110101199003071234"):
+            assert secret not in d.body
