@@ -349,7 +349,7 @@ def test_a_booking_event_goes_out_without_its_code_or_the_persons_data(ctx: Cont
     """Only the fields the rule names reach the wire: a booking's code (it cancels the
     booking) and anything personal a caller might put in an event's data stay home."""
     webhooks.register(ctx, "http://127.0.0.1:9/a", ["booked", "checked_in"], "user:li")
-    t = services.issue(ctx, "tax")
+    t = services.issue(ctx, "tax").ticket
     with ctx.db.write() as s:
         events.record(
             s,
