@@ -429,3 +429,42 @@ def test_failing_texts_are_shown_to_managers_only_and_numbers_masked(
     assert "短信通道正常" in shown and "即将到号" in shown and "138****5678" in shown
     assert "400 Bad Request" in shown
     assert "13812345678" not in shown
+
+
+# --- the webhooks page (issue 13) ------------------------------------------------------------
+
+
+def register_webhook(client: FlaskClient, url: str) -> Any:
+    """Press 登记 on the webhooks page."""
+    return post_callback(
+        client,
+        [("webhooks-message", "children"), ("webhooks-tick", "data")],
+        [("webhooks-register", "n_clicks", 1)],
+        [
+            ("webhooks-url", "value", url),
+            ("webhooks-events", "value", ["called"]),
+            ("webhooks-secret", "value", ""),
+            ("webhooks-lang", "data", "zh"),
+            ("webhooks-tick", "data", 0),
+        ],
+    )
+
+
+def test_the_webhooks_page_is_for_managers(
+    client: FlaskClient, ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from queues import webhooks
+
+    monkeypatch.setenv(webhooks.LOCAL_SETTING, "1")
+    url = "http://127.0.0.1:9/hook"
+    as_user(client, None)
+    assert register_webhook(client, url).status_code == 401
+    as_user(client, staff.add_user(ctx, "wang", "clerk", PASSWORD))
+    assert register_webhook(client, url).status_code == 403
+    assert webhooks.hooks(ctx) == []
+    as_user(client, staff.add_user(ctx, "li", "manager", PASSWORD))
+    answer = register_webhook(client, url)
+    assert answer.status_code == 200
+    (made,) = webhooks.hooks(ctx)
+    assert made.url == url and made.created_by == "user:li"
+    assert "webhooks-new-secret" in answer.get_data(as_text=True)  # the secret, this once

@@ -291,8 +291,9 @@ def test_the_background_work_serves_every_hall(sqlite_url: str, tmp_path: Path) 
     settings = Settings(printer="dummy:", print_journal=str(journal))
     runner = _background(network, settings, "http://hall.test:8050", "serve")
     workers = {name: tick.__self__ for name, tick, _ in runner.extra}
-    assert set(workers) == {"new-district:print", "town:print", "notify"}
+    assert set(workers) == {"new-district:print", "town:print", "notify", "webhooks"}
     assert workers["notify"].network is network  # one notifier sends every hall's texts
+    assert workers["webhooks"].db is network.context().db.network  # every hall's endpoints
     assert workers["new-district:print"].base_url == "http://hall.test:8050"
     assert workers["new-district:print"].journal_path == journal
     assert workers["town:print"].base_url == "http://hall.test:8050/h/town"

@@ -299,3 +299,86 @@ def test_registration_checks_its_events_and_secret(ctx: Context) -> None:
     assert made.hook.events == ["issued", "rated"]
     assert len(made.secret) >= 32
     assert made.secret not in repr(webhooks.hooks(ctx))
+
+
+def test_events_nobody_takes_ask_the_database_nothing(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The subscriptions are a map in memory: twenty tickets read the webhooks table once (the
+    map, forgotten when the endpoint was registered), and write no delivery."""
+    from sqlalchemy import event as sa_event
+
+    from queues.store import fanout
+
+    monkeypatch.setattr(fanout, "REFRESH_SECONDS", 3600.0)  # however slow the machine
+
+    webhooks.register(ctx, "http://127.0.0.1:9/a", ["rated"], "user:li")  # not issued
+    seen: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        if "webhook" in statement:
+            seen.append(statement)
+
+    sa_event.listen(ctx.db.engine, "before_cursor_execute", note)
+    try:
+        for _ in range(20):
+            services.issue(ctx, "tax")
+    finally:
+        sa_event.remove(ctx.db.engine, "before_cursor_execute", note)
+    assert len(seen) == 1 and seen[0].lstrip().upper().startswith("SELECT")
+    assert rows(ctx) == []
+
+
+def test_two_workers_racing_deliver_each_delivery_once(ctx: Context, receiver: Receiver) -> None:
+    webhooks.register(ctx, receiver.url, ["issued"], "user:li")
+    for _ in range(20):
+        services.issue(ctx, "tax")
+    workers = [worker_for(ctx), worker_for(ctx)]
+    threads = [threading.Thread(target=w.run_once) for w in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sum(w.sent for w in workers) == 20
+    assert receiver.count() == 20
+    assert len({r.headers["X-Hallq-Delivery"] for r in receiver.received}) == 20
+    assert all(d.status == "delivered" and d.attempts == 1 for d in rows(ctx))
+
+
+def test_a_booking_event_goes_out_without_its_code_or_the_persons_data(ctx: Context) -> None:
+    """Only the fields the rule names reach the wire: a booking's code (it cancels the
+    booking) and anything personal a caller might put in an event's data stay home."""
+    webhooks.register(ctx, "http://127.0.0.1:9/a", ["booked", "checked_in"], "user:li")
+    t = services.issue(ctx, "tax").ticket
+    with ctx.db.write() as s:
+        events.record(
+            s,
+            "booked",
+            "visitor",
+            ctx.now(),
+            code="K7Q2M9XA",
+            service="tax",
+            slot="2026-11-25T09:30:00+08:00",
+            name="张三丰",
+            phone="13800138000",
+            id_number="110101199003071234",
+        )
+        ticket_id = s.scalar(select(Event.ticket_id).where(Event.kind == "issued"))
+        events.record(
+            s,
+            "checked_in",
+            "kiosk:k1",
+            ctx.now(),
+            ticket_id=ticket_id,
+            code="K7Q2M9XA",
+            service="tax",
+            slot="2026-11-24T09:30:00+08:00",
+            timing="grace",
+        )
+    booked, checked_in = (json.loads(d.body) for d in rows(ctx))
+    assert booked["type"] == "booked"
+    assert booked["data"] == {"service": "tax", "slot": "2026-11-25T09:30:00+08:00"}
+    assert checked_in["data"]["ticket"] == t.number and checked_in["data"]["timing"] == "grace"
+    for d in rows(ctx):
+        for secret in ("K7Q2M9XA", "张三丰", "13800138000", "110101199003071234"):
+            assert secret not in d.body
