@@ -19,7 +19,7 @@ from dash import Dash
 
 import api
 from components import live
-from pages import take, ticket_status
+from pages import book, take, ticket_status
 from queues import workday
 from queues.context import Context
 from queues.errors import HallqError
@@ -59,6 +59,7 @@ def create_app(
     compression.configure(app.server)
     ticket_status.register(app.server)
     take.register(app.server)
+    book.register(app.server)
     live.register(app)
     boundary.install(app)
     api.register(app.server)

@@ -42,6 +42,7 @@ MANAGER_PAGES = (
     ("/dashboard", "screen.dashboard"),
     ("/reports", "screen.reports"),
     ("/staff", "staff.title"),
+    ("/bookings", "screen.bookings"),
 )
 
 

@@ -1272,6 +1272,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "bookings.lift": ("解除", "Lift"),
     "bookings.lifted": ("已解除限制。", "The bar is lifted."),
     "bookings.none": ("这一天没有预约。", "No bookings on this day."),
+    "bookings.link": ("本页链接", "Link to this view"),
     "error.unknown_booking": (
         "没有预约码为 {code} 的预约。",
         "There is no booking with the code {code}.",

@@ -324,3 +324,59 @@ def test_every_staff_callback_refuses_a_visitor(
         )
         checked.append((key[:60], response.status_code))
     assert checked and all(code == 401 for _, code in checked), "\n".join(map(str, checked))
+
+
+# --- bookings (预约) ---------------------------------------------------------------------------
+
+
+def lift_bar_of(client: FlaskClient, dash_app: Dash, bar_id: int) -> Any:
+    """Press "lift" on bar ``bar_id`` of the bookings page."""
+    key = next(
+        k
+        for k, spec in dash_app.callback_map.items()
+        if any("bookings-lift" in i["id"] for i in spec["inputs"])
+    )
+    button = {"type": "bookings-lift", "index": bar_id}
+    body = {
+        "output": key,
+        "outputs": [
+            {"id": "bookings-message", "property": "children"},
+            {"id": "bookings-tick", "property": "data"},
+        ],
+        "inputs": [[{"id": button, "property": "n_clicks", "value": 1}]],
+        "state": [
+            {"id": "bookings-lang", "property": "data", "value": "zh"},
+            {"id": "bookings-tick", "property": "data", "value": 0},
+        ],
+        "changedPropIds": [f"{json.dumps(button, sort_keys=True, separators=(',', ':'))}.n_clicks"],
+    }
+    return client.post("/_dash-update-component", json=body, headers={"Origin": "http://localhost"})
+
+
+def test_only_a_manager_lifts_a_booking_bar(
+    client: FlaskClient, dash_app: Dash, ctx: Context
+) -> None:
+    from datetime import timedelta
+
+    from queues import bookings
+    from queues.store.models import BookingBar
+
+    now = ctx.now()
+    with ctx.db.write() as s:
+        bar = BookingBar(
+            person_key="k" * 64, reason="no_shows", until=now + timedelta(days=30), created_at=now
+        )
+        s.add(bar)
+        s.flush()
+        bar_id = bar.id
+    clerk = staff.add_user(ctx, "wang", "clerk", PASSWORD)
+    manager = staff.add_user(ctx, "li", "manager", PASSWORD)
+    as_user(client, None)
+    assert lift_bar_of(client, dash_app, bar_id).status_code == 401
+    as_user(client, clerk)
+    assert lift_bar_of(client, dash_app, bar_id).status_code == 403
+    assert [b.id for b in bookings.bars(ctx)] == [bar_id]
+    as_user(client, manager)
+    answer = lift_bar_of(client, dash_app, bar_id)
+    assert answer.status_code == 200 and "bookings-lifted" in answer.get_data(as_text=True)
+    assert bookings.bars(ctx) == []

@@ -253,7 +253,7 @@ def path_of(rule: str) -> str:
         .replace("<int:job_id>", "1")
         .replace("<ticket_id>", "abc")
         .replace("<kiosk>", "k1")
-        .replace("<code>", "ACDE3467")  # checkin: a booking code
+        .replace("<code>", "ACDEFHJK")
         .replace("<int:bar_id>", "1")
     )
 

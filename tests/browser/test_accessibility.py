@@ -83,6 +83,8 @@ def test_a11y001_visitor_and_lobby_pages(dash_duo, ctx: Context, axe_source: str
         (f"/t/{ticket.id}?lang=en", (390, 844)),
         ("/take", (390, 844)),
         ("/take?lang=en", (390, 844)),
+        ("/book", (390, 844)),
+        ("/book?service=tax&lang=en", (390, 844)),
         ("/display", (1920, 1080)),
         ("/display/general", (1366, 768)),
         ("/display/window/5", (1366, 768)),
@@ -104,6 +106,13 @@ def test_a11y002_clerk_and_manager_pages(dash_duo, ctx: Context, axe_source: str
     dash_duo.driver.delete_all_cookies()
     sign_in(dash_duo, "li", "/dashboard")
     dash_duo.wait_for_element("#dash-value-finished", timeout=15)
-    for path in ("/dashboard", "/dashboard?lang=en", "/reports", "/staff", "/staff/take-qr"):
+    for path in (
+        "/dashboard",
+        "/dashboard?lang=en",
+        "/reports",
+        "/staff",
+        "/staff/take-qr",
+        "/bookings",
+    ):
         problems += audit(dash_duo, axe_source, path, (1920, 1080))
     assert problems == [], "\n".join(problems)

@@ -324,6 +324,16 @@ def test_check_in_finds_a_booking_by_code_or_id_number(bctx: Context, clock: Clo
     with bctx.db.read() as s:
         assert bookings.find_for_check_in(s, bctx, number).code == b.code
         assert bookings.find_for_check_in(s, bctx, "110105194912310021") is None
+    # a process that has not read the key yet finds it in the check-in's own transaction
+    # (a second transaction for it would wait for the first on SQLite)
+    fresh = make_context(
+        str(bctx.db.url.render_as_string(hide_password=False)), clock, hall=BOOKING_HALL
+    )
+    try:
+        with fresh.db.write() as s:
+            assert bookings.find_for_check_in(s, fresh, number).code == b.code
+    finally:
+        fresh.db.dispose()
     with pytest.raises(errors.InvalidIdNumber):
         bookings.book(bctx, "tax", at(10, 9, 0), NAME, PHONE, id_number="123")
 
@@ -350,3 +360,28 @@ def test_the_scheduler_sweeps_each_halls_no_shows(bctx: Context, clock: Clock) -
     assert sweep() == 1
     with bctx.db.read() as s:
         assert bookings.by_code(s, b.code).status == "no_show"
+
+
+def test_a_halls_bookings_are_its_own(tmp_path, clock: Clock) -> None:
+    """Two halls on one database: a code of one names nothing in the other."""
+    from queues.hall import config as hall_config
+    from queues.hall.sync import apply_config
+    from tests.support import MAIN_HALL
+
+    ours = booking_context(f"sqlite:///{tmp_path}/two.db", clock)
+    apply_config(ours.db.network, hall_config.load(MAIN_HALL))
+    other = make_context(f"sqlite:///{tmp_path}/two.db", clock)
+    try:
+        b = bookings.book(ours, "tax", at(8, 9, 0), NAME, PHONE)
+        with pytest.raises(errors.UnknownBooking):
+            bookings.lookup(other, b.code)
+        with pytest.raises(errors.UnknownBooking):
+            bookings.cancel(other, b.code)
+        assert bookings.listing(other, date(2026, 12, 8)) == []
+        assert [r.code for r in bookings.listing(ours, date(2026, 12, 8))] == [b.code]
+        clock.set(beijing(2026, 12, 8, 12, 0))
+        assert bookings.sweep_no_shows(other) == 0
+        assert bookings.sweep_no_shows(ours) == 1
+    finally:
+        ours.db.dispose()
+        other.db.dispose()
