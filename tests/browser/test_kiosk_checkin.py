@@ -49,6 +49,8 @@ def test_checkin001_by_the_code_on_the_keypad(
     hall.wait_for_text_to_equal("#kiosk-number", "T001")
     assert hall.find_element("#kiosk-booked").text == "预约号"
     assert hall.find_element("#kiosk-turn").text == "您的号从 10:00 开始排，请稍候"
+    assert "张三" not in hall.driver.page_source  # the booking's name: never on a public screen
+    assert "13800000000" not in hall.driver.page_source
     hall.wait_for_text_to_equal("#kiosk-print", "请取走号票", timeout=10)
     out = printer.received()
     assert b"T001" in out and "您的号从 10:00 开始排".encode("gb18030") in out
