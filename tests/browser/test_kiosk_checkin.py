@@ -90,3 +90,37 @@ def test_checkin003_a_late_booking_is_checked_in_as_a_walk_in(
     hall.wait_for_text_to_equal("#kiosk-number", "T001")
     assert hall.find_element("#kiosk-booked").text == "您来晚了，已过预约时间，按现场取号排队"
     assert not hall.find_elements("#kiosk-turn")
+
+
+def test_checkin004_the_check_in_screens_pass_axe(hall, ctx: Context, clock: Clock) -> None:
+    """axe-core (tests/browser/test_accessibility.py) on the check-in keypad, a refusal, and a
+    booked ticket's screen: no critical or serious violation."""
+    import json
+
+    from tests.browser.test_accessibility import AXE, RUN_AXE, SERIOUS
+
+    if not AXE.exists():
+        pytest.fail(f"axe-core is missing at {AXE}: run `make test` (it installs it with npm)")
+
+    def violations(screen: str) -> list[str]:
+        driver = hall.driver
+        driver.set_script_timeout(60)
+        driver.execute_script(AXE.read_text(encoding="utf-8"))
+        found = json.loads(driver.execute_async_script(RUN_AXE))
+        return [f"{screen}: {v['id']} {v['nodes']}" for v in found if v["impact"] in SERIOUS]
+
+    book(ctx, "ACDE3467", SLOT)
+    clock.set(beijing(2026, 11, 24, 9, 40))
+    hall.driver.set_window_size(1080, 1920)
+    hall.driver.get(hall.server_url + "/kiosk")
+    tap(hall, 'button[data-tap="booking"]')
+    hall.wait_for_text_to_equal("#kiosk-booking-title", "预约签到")
+    problems = violations("keypad")
+    tap(hall, 'button[data-key="3"]')
+    tap(hall, 'button[data-tap="ok"]')  # one character: no such booking's shape
+    hall.wait_for_text_to_equal("#kiosk-booking-error", "请输入 8 位预约码，或 18 位身份证号。")
+    problems += violations("refusal")
+    hall.find_element("body").send_keys("ACDE3467" + Keys.ENTER)
+    hall.wait_for_text_to_equal("#kiosk-number", "T001")
+    problems += violations("ticket")
+    assert problems == [], "\n".join(problems)
