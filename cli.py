@@ -385,11 +385,23 @@ def _webhook_job(network: Network) -> tuple[str, Any, Any]:
     is_flag=True,
     help="Then play today from its opening up to now (people waiting, windows busy).",
 )
+@click.option(
+    "--booked",
+    default=0.0,
+    type=click.FloatRange(0, 1),
+    show_default=True,
+    help="The share of bookable matters' visitors who book a slot ahead and check in "
+    "(then booked and walk-in waits are reported apart).",
+)
 @_friendly
-def simulate(days: int, start_text: str | None, seed: int, workers: int, today: bool) -> None:
+def simulate(
+    days: int, start_text: str | None, seed: int, workers: int, today: bool, booked: float
+) -> None:
     """Fill the database with days of every hall's life, through the same use cases as real use
     (for trying the dashboard and reports, and for benchmarks). Each hall sees visitors in
-    proportion to its windows (the district centre's day, scaled)."""
+    proportion to its windows (the district centre's day, scaled). With --booked, that share of
+    the visitors of bookable matters book their slot the evening before and check in at the
+    kiosk around it: the effect on walk-ins' waits is printed, and on the reports page."""
     import time
 
     from simulation import simulate as sim
@@ -412,6 +424,7 @@ def simulate(days: int, start_text: str | None, seed: int, workers: int, today: 
                 )
 
             model = sim.Model.for_hall(ctx.config)
+            model.booked_share = booked
             results = sim.simulate_days(
                 ctx, first, days, seed=seed + n, model=model, workers=workers, progress=progress
             )
@@ -420,6 +433,8 @@ def simulate(days: int, start_text: str | None, seed: int, workers: int, today: 
                 f"{len(results)} working days, {tickets} tickets "
                 f"in {time.perf_counter() - began:.0f} s"
             )
+            if booked and results:
+                click.echo(sim.booked_summary(ctx, results[0].day, results[-1].day))
             if today:
                 if not ctx.config.hours.is_working_day(this_day):
                     click.echo(f"today ({this_day}) the hall is closed: nothing to play")

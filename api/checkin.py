@@ -7,7 +7,7 @@ from __future__ import annotations
 from api.http import Call
 from api.routes import _requester, api
 from api.schemas import CheckInOut, CheckInRequest
-from queues import checkin, errors
+from queues import bookings, checkin, errors
 from queues.access.requesters import Requester
 from queues.rules import booking as booking_rule
 
@@ -31,9 +31,12 @@ def check_in_by_code(call: Call, code: str) -> tuple[int, CheckInOut]:
     case is replaced by a walk-in ticket, as issue 13 asks). 409 `already_checked_in`,
     `booking_cancelled`, `booking_not_today`, and `check_in_not_yet` before
     `[booking] early_minutes` ahead of the slot (the message says when check-in opens); 404
-    `unknown_booking`."""
+    `unknown_booking`. Without a token, codes that name nothing count against the address as
+    the bookings' look-ups do (429 `booking_lookups_locked` past the limit)."""
     if booking_rule.norm_code(code) is None:  # not a code's shape: names no booking
         raise errors.UnknownBooking(code=code)
+    if call.who is None:  # a visitor: guessing codes is counted as bookings' look-ups are
+        bookings.lookup(call.ctx, code, call.client)
     done = checkin.check_in(call.ctx, code, _requester(call, None))
     return 201, CheckInOut.checked_in(done, call.ctx.tz)
 

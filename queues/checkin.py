@@ -98,7 +98,7 @@ def check_in(ctx: Context, key: str, by: Requester) -> CheckedIn:
             raise errors.AlreadyCheckedIn(code=booking.code, number=number or "")
         if booking.day != today:
             raise errors.BookingNotToday(code=booking.code, day=booking.day.isoformat())
-        opens = slot - timedelta(minutes=rules.early_minutes)
+        opens, _ = booking_rule.check_in_window(ctx.config, slot)
         if now < opens:
             raise errors.CheckInNotYet(
                 slot=f"{ctx.local(slot):%H:%M}", opens=f"{ctx.local(opens):%H:%M}"
@@ -144,7 +144,8 @@ def _find(s: Session, kind: str, wanted: str, today: date) -> Booking | None:
     already checked in)."""
     query = select(Booking).with_for_update().execution_options(populate_existing=True)
     if kind == "code":
-        return s.scalar(query.where(Booking.code == booking_rule.norm_code(wanted)))
+        found = bookings.by_code(s, wanted)
+        return None if found is None else s.scalar(query.where(Booking.id == found.id))
     found = list(s.scalars(query.where(Booking.id_hash == wanted)))
     if not found:
         return None

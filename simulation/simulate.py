@@ -11,6 +11,14 @@ dashboard, reports and benchmarks run on it.
 
 ``simulate_days`` fills a database with past days (``hallq simulate``); ``run_live`` plays the
 model against the running system in real time or faster (``hallq demo``).
+
+**Booked visitors** (``Model.booked_share``, ``hallq simulate --booked SHARE``): that share of
+the day's visitors of bookable matters book the slot their arrival falls in the evening before
+(:func:`queues.bookings.book`, so a full slot turns them into walk-ins, as it would), then arrive
+around the slot (on average a few minutes early, some late, past the grace a few), or not at all
+(``booked_no_show_share``), and check in at the kiosk (:func:`queues.checkin.check_in`); the
+day ends with the no-show sweep. The reports' booking figures
+(:mod:`queues.read.booking_figures`) then show booked and walk-in waits apart.
 """
 
 from __future__ import annotations
@@ -26,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-from queues import errors, project_codes, services
+from queues import bookings, checkin, errors, project_codes, services
 from queues.access.requesters import Requester
 from queues.context import Context
 from queues.hall.config import HallConfig
@@ -173,6 +181,12 @@ class Model:
     break_minutes: tuple[int, int] = (8, 20)
     predict: bool = False
     """Issue with wait prediction and note each promise (slower: for measuring predictions)."""
+    booked_share: float = 0.0
+    """The share of visitors of bookable matters who book their slot ahead and check in."""
+    booked_no_show_share: float = 0.08
+    booked_early_minutes: tuple[float, float] = (-6.0, 9.0)
+    """A booked visitor's arrival against the slot's start: mean and spread in minutes (a
+    negative mean: early)."""
 
     @classmethod
     def for_hall(cls, config: HallConfig) -> Model:
@@ -208,6 +222,9 @@ class DayResult:
     transferred: int = 0
     expired: int = 0
     rated: int = 0
+    booked: int = 0
+    """Bookings made for the day (``Model.booked_share``)."""
+    checked_in: int = 0
     promises: list[Promise] = field(default_factory=list)
     """With ``Model.predict``: what each visitor was told at the kiosk."""
 
@@ -300,6 +317,13 @@ class HallDay:
         mix = [(code, w) for code, w in MIX.items() if any(svc.code == code for svc in offered)]
         mix += [(svc.code, MIX_OTHER) for svc in offered if svc.code not in MIX]
         codes, weights = zip(*mix, strict=True)
+        booking = self.cfg.booking
+        bookable = (
+            {svc.code for svc in offered if booking.enabled and svc.bookable}
+            if m.booked_share > 0
+            else set()
+        )
+        ahead: list[tuple[str, datetime]] = []
         for (hh, mm), share in QUARTERS.items():
             slot = self.at(hh, mm)
             expected = day_total * share / weight
@@ -308,7 +332,12 @@ class HallDay:
                 if (start and moment < start) or (end and moment > end):
                     continue
                 service = rng.choices(codes, weights)[0]
+                if service in bookable and rng.random() < m.booked_share:
+                    ahead.append((service, moment))
+                    continue
                 self.schedule(moment, lambda s=service: self.arrive(s))
+        if ahead:
+            self.book_ahead(ahead)
         for w in self.cfg.windows:
             opening = self.at(9, 0) - timedelta(minutes=rng.uniform(0, 6))
             if not start or opening >= start:
@@ -349,6 +378,46 @@ class HallDay:
             v = issued.ticket
             self.result.promises.append(Promise(v.id, v.service, v.ahead, v.eta_minutes))
         self.joined(issued.ticket.service)
+
+    def book_ahead(self, wanted: list[tuple[str, datetime]]) -> None:
+        """The evening before: each booked visitor books the slot their arrival falls in; a
+        slot with no place left (or a matter that cannot be booked) leaves them a walk-in."""
+        m, rng, cfg = self.model, self.rng, self.cfg
+        minutes = cfg.booking.slot_minutes
+        opening = self.at(cfg.hours.open.hour, cfg.hours.open.minute)
+        saved = self.clock.now if self.clock else None
+        if self.clock is not None:
+            self.clock.now = self.at(0, 0) - timedelta(hours=4)  # 20:00 the day before
+        try:
+            for service, moment in wanted:
+                n = max(int((moment - opening).total_seconds() // 60) // minutes, 0)
+                slot = opening + timedelta(minutes=n * minutes)
+                phone = f"139{next(_PHONES):08d}"
+                try:
+                    made = bookings.book(self.ctx, service, slot, "模拟", phone, by="simulation")
+                except errors.HallqError:
+                    self.schedule(moment, lambda s=service: self.arrive(s))
+                    continue
+                self.result.booked += 1
+                if rng.random() < m.booked_no_show_share:
+                    continue  # never comes: the sweep makes it a no-show
+                early, spread = m.booked_early_minutes
+                late_by = max(rng.gauss(early, spread), -45.0)
+                arrival = slot + timedelta(minutes=late_by)
+                self.schedule(arrival, lambda c=made.code, s=service: self.check_in(c, s))
+        finally:
+            if self.clock is not None and saved is not None:
+                self.clock.now = saved
+
+    def check_in(self, code: str, service: str) -> None:
+        """A booked visitor at the kiosk: checked in (the slot's place, or a walk-in's if late)."""
+        try:
+            done = checkin.check_in(self.ctx, code, SIMULATED)
+        except errors.HallqError:
+            return
+        self.result.issued += 1
+        self.result.checked_in += 1
+        self.joined(done.ticket.service)
 
     def joined(self, service: str) -> None:
         """A ticket joined ``service``'s queue: one idle clerk who serves it looks up and calls."""
@@ -473,6 +542,10 @@ class HallDay:
             self.busy[window] = True
 
 
+_PHONES = itertools.count(1)
+"""Each simulated booking's own mobile number: one person's bookings never bar another's."""
+
+
 def _poisson(rng: random.Random, mean: float) -> int:
     """Knuth's method for small means, a rounded normal for large ones."""
     if mean > 30:
@@ -543,6 +616,8 @@ def _play(
                 hall.plan()
                 result = hall.run()
                 clock.now = datetime.combine(day, time(17, 30), tzinfo=ctx.tz).astimezone(UTC)
+                if result.booked:
+                    bookings.sweep_no_shows(ctx, by="simulation")
                 result.expired = services.expire_day(ctx, day, actor="system")
                 rollups.rollup(ctx, day)
             results.append(result)
@@ -551,6 +626,28 @@ def _play(
     finally:
         ctx.clock = original
     return results
+
+
+def booked_summary(ctx: Context, first: date, last: date) -> str:
+    """The bookings of ``first`` … ``last`` in one line: how many, checked in, no-shows, and the
+    mean waits of booked and walk-in tickets of the bookable matters, apart
+    (:mod:`queues.read.booking_figures`)."""
+    from queues.read import booking_figures
+
+    found = booking_figures.lines(ctx, first, last)
+    if not found:
+        return "bookings: none"
+    total = found[-1]
+
+    def minutes(x: float | None) -> str:
+        return "-" if x is None else f"{x:.1f} min"
+
+    rate = "-" if total.check_in_rate is None else f"{total.check_in_rate:.0%}"
+    return (
+        f"bookings: {total.bookings}, checked in {total.checked_in} ({rate}), "
+        f"no-shows {total.no_shows}; mean wait booked {minutes(total.wait_booked)}, "
+        f"walk-in {minutes(total.wait_walk_in)}"
+    )
 
 
 def play_until(
@@ -639,6 +736,7 @@ _MERGED = {
     "events": {"id": "events", "ticket_id": "tickets"},
     "ratings": {"id": "ratings", "ticket_id": "tickets", "step_id": "steps"},
     "print_jobs": {"id": "print_jobs", "ticket_id": "tickets"},
+    "bookings": {"id": "bookings", "ticket_id": "tickets"},
     "day_counters": {},
     "daily_stats": {},
     "window_days": {},
@@ -656,7 +754,7 @@ def merge_sqlite(ctx: Context, chunk: Path) -> None:
         cursor.execute("BEGIN IMMEDIATE")
         offsets = {
             table: cursor.execute(f"SELECT coalesce(max(id), 0) FROM main.{table}").fetchone()[0]
-            for table in ("tickets", "steps", "events", "ratings", "print_jobs")
+            for table in ("tickets", "steps", "events", "ratings", "print_jobs", "bookings")
         }
         for table, moved in _MERGED.items():
             columns = [c.name for c in Base.metadata.tables[table].columns]

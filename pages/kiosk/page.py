@@ -46,8 +46,8 @@ class Wedge(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    key: CheckInKey
-    n: Annotated[int, Field(ge=0, le=2**31)]
+    key: CheckInKey = ""
+    n: Annotated[int, Field(ge=0, le=2**31)] = 0
 
 
 boundary.accepts(
@@ -290,7 +290,7 @@ def _check_in(ctx: Context, m: flow.Menu, s: flow.State, by: Any) -> flow.State:
 )
 def scanned(wedge: dict[str, Any] | None, data: dict[str, Any]) -> Any:
     """The ID-card reader or the QR scanner typed a key and Enter, on any screen: check in."""
-    if not wedge:
+    if not wedge or not wedge.get("key"):
         return no_update
     ctx = context()
     m = flow.menu(ctx.config)

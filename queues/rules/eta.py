@@ -101,7 +101,9 @@ def same_line(ahead_of_me: Iterable[Candidate], ticket: Candidate) -> int:
 
 
 def predict(snapshot: Snapshot, ticket: Candidate) -> Prediction:
-    """The wait of ``ticket``: one of ``snapshot.waiting``, or a new ticket not yet in it."""
+    """The wait of ``ticket``: one of ``snapshot.waiting``, or a new ticket not yet in it; at
+    least until its place in line when that is still to come (an early booked visitor's slot,
+    :func:`queues.rules.policy.booked_place`)."""
     now = snapshot.now
     ahead_of_me = called_first(snapshot.waiting, ticket, now)
     same = same_line(ahead_of_me, ticket)
@@ -119,7 +121,10 @@ def predict(snapshot: Snapshot, ticket: Candidate) -> Prediction:
         if w.id in servers and w.busy is not None:
             elapsed = (now - w.busy.since).total_seconds() / 60
             work += max(snapshot.expected(w.busy.service) - elapsed, 0.0)
-    return Prediction(ahead=same, eta_minutes=math.ceil(work / len(servers) - 1e-9))
+    minutes = math.ceil(work / len(servers) - 1e-9)
+    # a booked visitor who came early: their turn starts at their place in line (the slot)
+    until_place = (ticket.queued_at - now).total_seconds() / 60
+    return Prediction(ahead=same, eta_minutes=max(minutes, math.ceil(until_place - 1e-9)))
 
 
 def predict_new(snapshot: Snapshot, service: str, priority: str = Priority.NORMAL) -> Prediction:

@@ -117,3 +117,18 @@ def test_a_kiosk_checks_in_by_the_id_number_its_reader_read(
     )
     assert nobody.status_code == 404
     assert nobody.get_json()["error"]["code"] == "no_booking_for_id_number"
+
+
+def test_a_visitor_guessing_codes_is_stopped(
+    client: FlaskClient, ctx: Context, clock: Clock
+) -> None:
+    book(ctx, "ACDE3467", SLOT)
+    clock.set(beijing(2026, 11, 24, 10, 0))
+    answers = [
+        client.post(f"{API}/bookings/ACDE{a}{b}FH/check-in").status_code
+        for a, b in zip("ACDEFHJKMNPR", "RPNMKJHFEDCA", strict=True)
+    ]
+    assert answers[:10] == [404] * 10 and answers[10:] == [429, 429]
+    kiosk = {"Authorization": f"Bearer {api_tokens.create_token(ctx, 'kiosk', 'k1')}"}
+    # a kiosk is not a guesser: its visitors' typos are not counted against it
+    assert client.post(f"{API}/bookings/ACDE3467/check-in", headers=kiosk).status_code == 201

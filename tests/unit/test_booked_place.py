@@ -104,3 +104,17 @@ def test_issue_with_a_place_is_called_at_that_place(ctx: Context, clock: Clock) 
         called.append(t.number)
         services.finish(ctx, 5, "clerk:wang")
     assert called == [first.number, slot_ticket.number, after_slot.number, late_ticket.number]
+
+
+def test_an_early_arrival_is_told_a_wait_of_at_least_until_its_slot(
+    ctx: Context, clock: Clock
+) -> None:
+    services.resume(ctx, 5, "clerk:wang")
+    clock.set(at(9, 35))
+    place, timing = booked_place(SLOT, clock.now, GRACE)
+    early = services.issue(ctx, "tax", place=place).ticket
+    assert timing == "early" and early.ahead == 0
+    assert early.eta_minutes == 25  # nobody ahead, an open window: still, the turn is at 10:00
+    clock.set(at(10, 0))
+    walk_in = services.issue(ctx, "tax").ticket  # came at the slot's start: after the booking
+    assert walk_in.ahead == 1
