@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from queues import bookings, errors, services
+from queues import bookings, errors, notices, services
 from queues.access.requesters import Requester
 from queues.answers import TicketView
 from queues.context import Context
@@ -116,6 +116,8 @@ def check_in(ctx: Context, key: str, by: Requester) -> CheckedIn:
         booking.status = "checked_in"
         booking.ticket_id = issued.ticket_id
         booking.checked_in_at = now
+        if ctx.config.notify.enabled:  # the booking's number gets the near and called texts
+            notices.give_phone(s, issued.ticket_id, today, booking.phone, booking.lang, now)
         events.record(
             s,
             "checked_in",

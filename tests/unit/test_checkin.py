@@ -9,7 +9,7 @@ from sqlalchemy import select
 from queues import bookings, checkin, errors, services
 from queues.access.requesters import Requester
 from queues.context import Context
-from queues.store.models import Event, PrintJob, Step
+from queues.store.models import Event, Notification, PrintJob, Step
 from tests.booked import book, booking
 from tests.support import Clock, beijing, make_network
 
@@ -146,3 +146,27 @@ def test_check_in_by_the_id_number_finds_todays_booking(ctx: Context, clock: Clo
     assert "110101199003074477" not in info.value.message("zh")  # never shown on the screen
     with pytest.raises(errors.InvalidIdNumber):  # its check character is wrong
         checkin.check_in(ctx, "110105194912310021", KIOSK)
+
+
+def test_a_checked_in_visitor_is_texted_when_near_and_called_at_the_bookings_number(
+    ctx: Context, clock: Clock
+) -> None:
+    clock.set(beijing(2026, 11, 24, 9, 50))
+    services.resume(ctx, 5, "clerk:test")  # window 5 calls tax
+    services.issue(ctx, "tax")  # T001, a walk-in ahead
+    book(ctx, "ACDE3467", SLOT)  # its number 13800000000 (tests/booked.py)
+    clock.set(beijing(2026, 11, 24, 10, 0, 20))
+    mine = checkin.check_in(ctx, "ACDE3467", KIOSK).ticket
+    assert texts(ctx) == []  # told at the calls, not at check-in
+    services.call_next(ctx, 5, "clerk:test")  # T001 called: the booked visitor is next
+    services.finish(ctx, 5, "clerk:test")
+    called = services.call_next(ctx, 5, "clerk:test")
+    assert called is not None and called.number == mine.number == "T002"
+    assert texts(ctx) == [("near", "13800000000"), ("called", "13800000000")]
+
+
+def texts(ctx: Context) -> list[tuple[str, str]]:
+    with ctx.db.read() as s:
+        return [
+            (n.kind, n.phone) for n in s.scalars(select(Notification).order_by(Notification.id))
+        ]
