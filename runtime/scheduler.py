@@ -59,6 +59,9 @@ from runtime.vital import vital
 
 log = logging.getLogger("hallq.scheduler")
 PG_LOCK_KEY = 0x68616C6D  # "halm"
+_PG_LOCK = "(:k, hashtext(current_schema()))"
+"""The runner lock's two keys: hallq's and its schema's. Advisory locks belong to the whole
+database, so two deployments in two schemas of one database each get a runner of their own."""
 RETRY_SECONDS = 5.0
 BACKOFF_LIMIT_SECONDS = 15.0
 """The longest pause between tries while the database cannot be reached."""
@@ -103,7 +106,9 @@ class RunnerLock:
         conn: Connection | None = None
         try:
             conn = self.ctx.db.engine.connect()
-            got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": PG_LOCK_KEY}).scalar()
+            got = conn.execute(
+                text(f"SELECT pg_try_advisory_lock{_PG_LOCK}"), {"k": PG_LOCK_KEY}
+            ).scalar()
             conn.commit()
         except (SQLAlchemyError, OSError) as exc:
             if conn is not None:
@@ -146,7 +151,7 @@ class RunnerLock:
     def release(self) -> None:
         if self._conn is not None:
             try:
-                self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": PG_LOCK_KEY})
+                self._conn.execute(text(f"SELECT pg_advisory_unlock{_PG_LOCK}"), {"k": PG_LOCK_KEY})
                 self._conn.commit()
                 self._conn.close()
             except (SQLAlchemyError, OSError):

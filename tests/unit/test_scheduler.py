@@ -21,7 +21,15 @@ from queues.read import alerts, boards, counters, rollups
 from queues.store.db import Database
 from queues.store.models import Alert, DailyStat, Event, Step
 from runtime import scheduler
-from tests.support import MAIN_HALL, TOWN_HALL, Clock, beijing, make_context
+from tests.support import (
+    MAIN_HALL,
+    TOWN_HALL,
+    Clock,
+    beijing,
+    make_context,
+    postgres_schema,
+    postgres_url,
+)
 
 CLERK = "user:wang"
 DAY = date(2026, 11, 24)
@@ -223,6 +231,32 @@ def test_two_schedulers_started_together_run_each_job_once(any_url: str) -> None
             r.stop()
         for c in contexts:
             c.db.dispose()
+
+
+@pytest.mark.postgres
+def test_two_deployments_in_two_schemas_of_one_database_each_run_their_jobs() -> None:
+    """Advisory locks belong to the whole database: the runner lock is keyed by schema too, so
+    a second hallq in another schema of the same database is not left without its jobs."""
+    base = postgres_url()
+    if base is None:
+        pytest.skip("no PostgreSQL configured (set HALLQ_TEST_POSTGRES_URL)")
+    with postgres_schema(base, MAIN_HALL) as one, postgres_schema(base, MAIN_HALL) as two:
+        first, ran_first, first_contexts = _runners(one, 1)
+        second, ran_second, second_contexts = _runners(two, 1)
+        runners = first + second
+        try:
+            for r in runners:
+                r.start()
+            deadline = time.monotonic() + 10
+            while (not ran_first or not ran_second) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert (ran_first, ran_second) == (["runner-0"], ["runner-0"])
+            assert all(r.running.is_set() for r in runners)
+        finally:
+            for r in runners:
+                r.stop()
+            for c in first_contexts + second_contexts:
+                c.db.dispose()
 
 
 def test_a_day_in_the_past_is_never_the_roll_up_of_today(sqlite_url: str) -> None:
