@@ -2,11 +2,12 @@
 
 **Each printer is served on its own.** Every printer has a lane: a thread that claims the due
 jobs of the kiosks printing on it (one kiosk each, unless several share ``HALLQ_PRINTER``) and
-prints them one after another, as a printer takes one connection at a time. A printer that
-takes two seconds a slip, or one that is off and takes the connect timeout to say so, holds up
-its own queue and no other. A lane claims only what its printer can print well within the lease (by
-how long its slips have been taking), so a long queue at one printer stays ``pending`` and is
-never held as ``printing`` by a claim that would run out before the last slip.
+prints them one after another, as a printer takes one connection at a time. A printer that takes
+two seconds a slip, or one that is off and takes the connect timeout to say so, holds up its own
+queue and no other (the lanes' loop is :mod:`runtime.lanes`). A lane claims only what its
+printer can print well within the lease (by how long its slips have been taking), so a long
+queue at one printer stays ``pending`` and is never held as ``printing`` by a claim that would
+run out before the last slip.
 
 **One job's failure is that job's.** Whatever goes wrong while one job's slip is built, drawn
 or sent is caught for that job alone and recorded on it (:func:`queues.printjobs.failed`): a
@@ -44,11 +45,10 @@ from queues.context import Context
 from queues.errors import HallqError, UnknownPrintJob
 from queues.printjobs import PrintTask
 from queues.text.slip import build, unprintable
+from runtime.lanes import TICK_GRACE, Lane, Lanes
 
 log = logging.getLogger("hallq.print")
 POLL_SECONDS = 0.5
-TICK_GRACE = 5.0
-"""Lanes go on claiming this long after the last tick, then wait for the next one."""
 FIRST_SLIP_SECONDS = 15.0
 """What a slip is reckoned to take at a printer that has not printed one yet."""
 MAX_CLAIM = 10
@@ -56,17 +56,17 @@ LEASE_SHARE = 0.5
 """A claim holds no more slips than the printer prints in this share of the lease."""
 
 
-@dataclass
-class _Lane:
-    """One printer's queue: its thread, its kiosks, and what it knows of the printer's pace."""
+@dataclass(eq=False)
+class _Lane(Lane[str]):
+    """One printer's queue (keyed by the printer's URI, its members the kiosks printing on it),
+    and what it knows of the printer's pace."""
 
-    printer: str
-    """The printer's URI."""
-    kiosks: set[str | None] = field(default_factory=set)
-    wake: threading.Event = field(default_factory=threading.Event)
-    busy: bool = False
     slip_seconds: float = FIRST_SLIP_SECONDS
-    thread: threading.Thread | None = None
+
+    @property
+    def printer(self) -> str:
+        """The printer's URI."""
+        return self.key
 
     def claim_size(self) -> int:
         room = printjobs.LEASE.total_seconds() * LEASE_SHARE / max(self.slip_seconds, 0.1)
@@ -86,16 +86,20 @@ class PrintWorker:
     journal: Journal | None = field(default=None, init=False)
     printed: int = field(default=0, init=False)
     """Slips printed since the worker started."""
-    _lanes: dict[str, _Lane] = field(default_factory=dict, init=False)
+    _lanes: Lanes[str, _Lane] = field(init=False)
     _lock: threading.Condition = field(default_factory=threading.Condition, init=False)
     _in_flight: set[int] = field(default_factory=set, init=False)
-    _ticked: float = field(default=0.0, init=False)
-    _stopping: bool = field(default=False, init=False)
-    _died: BaseException | None = field(default=None, init=False)
-    """What ended a lane that no ``except Exception`` could keep (the tests' stand-in for a
-    kill); ``wait_idle`` raises it in the waiting thread."""
 
     def __post_init__(self) -> None:
+        self._lanes = Lanes(
+            self.name,
+            _Lane,
+            self._serve_batch,
+            log=log,
+            waits="printing on %s waits: %s",
+            failed="printing on %s failed; going on",
+            grace=TICK_GRACE,
+        )
         if self.journal_path is not None:
             self.journal = Journal.open(self.journal_path)
 
@@ -138,7 +142,7 @@ class PrintWorker:
 
     def tick(self) -> None:
         """Wake the lane of every kiosk with jobs due; returns without waiting for a printer."""
-        self._ticked = time.monotonic()
+        self._lanes.tick()
         self._report_journal()
         agents = [k.id for k in self.ctx.config.kiosks if k.agent]
         for kiosk in printjobs.due_kiosks(self.ctx, exclude=agents):
@@ -152,80 +156,29 @@ class PrintWorker:
         return self.printed - before
 
     def wait_idle(self, timeout: float | None = None) -> bool:
-        """Wait until no lane has work; answers False if ``timeout`` passed first."""
-        deadline = None if timeout is None else time.monotonic() + timeout
-        with self._lock:
-            while True:
-                if self._died is not None:
-                    died, self._died = self._died, None
-                    raise died
-                if not any(lane.busy for lane in self._lanes.values()):
-                    return True
-                self._ticked = time.monotonic()  # whoever waits keeps the lanes going
-                left = None if deadline is None else deadline - time.monotonic()
-                if left is not None and left <= 0:
-                    return False
-                self._lock.wait(timeout=1.0 if left is None else min(left, 1.0))
+        """Wait until no lane has work; answers False if ``timeout`` passed first. What ended a
+        lane that no ``except Exception`` could keep (the tests' stand-in for a kill) is raised
+        here, in the waiting thread."""
+        return self._lanes.wait_idle(timeout)
 
     def _wake(self, kiosk: str | None) -> None:
         with self._lock:
             uri = self._printers[kiosk].spec.uri if kiosk in self._printers else self._uri_of(kiosk)
-            lane = self._lanes.get(uri)
-            if lane is None:
-                lane = self._lanes[uri] = _Lane(uri)
-                lane.thread = threading.Thread(
-                    target=self._serve, args=(lane,), name=f"{self.name}:{uri}", daemon=True
-                )
-                lane.thread.start()
-            lane.kiosks.add(kiosk)
-            lane.busy = True
-            lane.wake.set()
+        self._lanes.wake(uri, kiosk)
 
     def stop(self, timeout: float = 10.0) -> None:
         """End the lanes (each after the slip it is sending)."""
-        with self._lock:
-            self._stopping = True
-            lanes = list(self._lanes.values())
-            for lane in lanes:
-                lane.wake.set()
-        for lane in lanes:
-            if lane.thread is not None:
-                lane.thread.join(timeout)
+        self._lanes.stop(timeout)
 
     # --- a lane ---------------------------------------------------------------------------------
 
-    def _serve(self, lane: _Lane) -> None:
-        while True:
-            lane.wake.wait()
-            with self._lock:
-                if self._stopping:
-                    lane.busy = False
-                    self._lock.notify_all()
-                    return
-                lane.wake.clear()
-                kiosks = list(lane.kiosks)
-            try:
-                while not self._stopping and time.monotonic() - self._ticked < TICK_GRACE:
-                    tasks = printjobs.claim(
-                        self.ctx, self.name, kiosks=kiosks, limit=lane.claim_size()
-                    )
-                    if not tasks:
-                        break
-                    self._print_claim(lane, tasks)
-            except HallqError as exc:
-                log.warning("printing on %s waits: %s", lane.printer, exc.message("en"))
-            except Exception:
-                log.exception("printing on %s failed; going on", lane.printer)
-            except BaseException as exc:
-                with self._lock:
-                    del self._lanes[lane.printer]
-                    self._died = exc
-                    self._lock.notify_all()
-                return
-            with self._lock:
-                if not lane.wake.is_set():
-                    lane.busy = False
-                    self._lock.notify_all()
+    def _serve_batch(self, lane: _Lane, kiosks: list[str | None]) -> bool:
+        """Claim what ``lane``'s printer can print within the lease and print it."""
+        tasks = printjobs.claim(self.ctx, self.name, kiosks=kiosks, limit=lane.claim_size())
+        if not tasks:
+            return False
+        self._print_claim(lane, tasks)
+        return True
 
     def _print_claim(self, lane: _Lane, tasks: list[PrintTask]) -> None:
         """Print a claim's jobs in turn; after a printer fault the rest wait for the printer."""

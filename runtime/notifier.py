@@ -6,11 +6,12 @@ deployment sends, the one holding the runner lock (:mod:`runtime.scheduler`).
 
 **Each channel is served on its own.** A hall's texts go through its ``[notify] channel`` or the
 deployment's ``HALLQ_NOTIFY``; every channel has a lane, a thread that claims the due notices of
-its halls (:func:`queues.notices.claim`, through the outbox's lifecycle) and sends them one after
-another. A gateway that is down or slow to answer holds up its own lane and no other, nor the
-printing or the scheduler's jobs. When the gateway fails a message, the rest of that claim is
-put back for the same back-off without being tried (one timeout, not twenty); a message the
-gateway refuses for good (a 4xx) is given up at once; every failure is on ``/staff``.
+its halls (:func:`queues.notices.claim`, through the outbox's lifecycle) and sends them one
+after another (:mod:`runtime.lanes`). A gateway that is down or slow to answer holds up its own
+lane and no other, nor the printing or the scheduler's jobs. When the gateway fails a message,
+the rest of that claim is put back for the same back-off without being tried (one timeout, not
+twenty); a message the gateway refuses for good (a 4xx) is given up at once; every failure is on
+``/staff``.
 
 ``tick`` runs every second and returns at once: it finds the halls with notices due (one query
 over the network) and wakes their channels' lanes; lanes claim only while ticks keep coming, so
@@ -27,31 +28,27 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from queues import notices
 from queues.context import utcnow
-from queues.errors import HallqError
 from queues.network import Network
 from queues.store.db import Database
 from runtime.channels import Channel, ChannelError, channel_for
+from runtime.lanes import TICK_GRACE, Lane, Lanes
 
 log = logging.getLogger("hallq.notify")
-TICK_GRACE = 5.0
-"""Lanes go on claiming this long after the last tick, then wait for the next one."""
 CLAIM = 20
 
 
-@dataclass
-class _Lane:
-    channel: Channel
-    halls: set[str] = field(default_factory=set)
-    wake: threading.Event = field(default_factory=threading.Event)
-    busy: bool = False
-    thread: threading.Thread | None = None
+@dataclass(eq=False)
+class _Lane(Lane[str]):
+    """One channel's queue (keyed by the channel's URI, its members the halls texting through
+    it)."""
+
+    channel: Channel = field(kw_only=True)
 
 
 @dataclass
@@ -66,12 +63,19 @@ class Notifier:
     sent: int = field(default=0, init=False)
     """Messages the channels took since the notifier started."""
     failures: int = field(default=0, init=False)
-    _lanes: dict[str, _Lane] = field(default_factory=dict, init=False)
+    _lanes: Lanes[str, _Lane] = field(init=False)
     _lock: threading.Condition = field(default_factory=threading.Condition, init=False)
-    _ticked: float = field(default=0.0, init=False)
-    _stopping: bool = field(default=False, init=False)
 
     def __post_init__(self) -> None:
+        self._lanes = Lanes(
+            self.name,
+            lambda uri: _Lane(uri, channel=channel_for(uri, self.secret)),
+            self._serve_batch,
+            log=log,
+            waits="texts through %s wait: %s",
+            failed="texts through %s failed; going on",
+            grace=TICK_GRACE,
+        )
         for uri in {self.uri_of(code) for code in self.network.contexts}:
             channel_for(uri, self.secret)  # a channel hallq cannot use stops the start
 
@@ -87,7 +91,7 @@ class Notifier:
 
     def tick(self) -> None:
         """Wake the lane of every channel with notices due; returns without sending."""
-        self._ticked = time.monotonic()
+        self._lanes.tick()
         for hall in notices.due_halls(self.db, self.clock()):
             if hall in self.network:
                 self._wake(hall)
@@ -100,71 +104,25 @@ class Notifier:
         return self.sent - before
 
     def wait_idle(self, timeout: float | None = None) -> bool:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        with self._lock:
-            while any(lane.busy for lane in self._lanes.values()):
-                self._ticked = time.monotonic()  # whoever waits keeps the lanes going
-                left = None if deadline is None else deadline - time.monotonic()
-                if left is not None and left <= 0:
-                    return False
-                self._lock.wait(timeout=1.0 if left is None else min(left, 1.0))
-            return True
+        return self._lanes.wait_idle(timeout)
 
     def _wake(self, hall: str) -> None:
-        uri = self.uri_of(hall)
-        with self._lock:
-            if self._stopping:
-                return
-            lane = self._lanes.get(uri)
-            if lane is None:
-                lane = self._lanes[uri] = _Lane(channel_for(uri, self.secret))
-                lane.thread = threading.Thread(
-                    target=self._serve, args=(lane,), name=f"{self.name}:{uri}", daemon=True
-                )
-                lane.thread.start()
-            lane.halls.add(hall)
-            lane.busy = True
-            lane.wake.set()
+        self._lanes.wake(self.uri_of(hall), hall)
 
     def stop(self, timeout: float = 10.0) -> None:
         """End the lanes (each after the message it is sending)."""
-        with self._lock:
-            self._stopping = True
-            lanes = list(self._lanes.values())
-            for lane in lanes:
-                lane.wake.set()
-        for lane in lanes:
-            if lane.thread is not None:
-                lane.thread.join(timeout)
+        self._lanes.stop(timeout)
 
     # --- a lane -----------------------------------------------------------------------------
 
-    def _serve(self, lane: _Lane) -> None:
-        while True:
-            lane.wake.wait()
-            with self._lock:
-                if self._stopping:
-                    lane.busy = False
-                    self._lock.notify_all()
-                    return
-                lane.wake.clear()
-                configs = {h: self.network.context(h).config for h in lane.halls}
-            try:
-                while not self._stopping and time.monotonic() - self._ticked < TICK_GRACE:
-                    claimed = notices.claim(
-                        self.db, self.name, configs, lane.channel.uri, self.clock(), CLAIM
-                    )
-                    if not claimed:
-                        break
-                    self._send_claim(lane, claimed)
-            except HallqError as exc:
-                log.warning("texts through %s wait: %s", lane.channel.uri, exc.message("en"))
-            except Exception:
-                log.exception("texts through %s failed; going on", lane.channel.uri)
-            with self._lock:
-                if not lane.wake.is_set():
-                    lane.busy = False
-                    self._lock.notify_all()
+    def _serve_batch(self, lane: _Lane, halls: list[str]) -> bool:
+        """Claim a batch of the due texts of ``lane``'s halls and send it."""
+        configs = {h: self.network.context(h).config for h in halls}
+        claimed = notices.claim(self.db, self.name, configs, lane.channel.uri, self.clock(), CLAIM)
+        if not claimed:
+            return False
+        self._send_claim(lane, claimed)
+        return True
 
     def _send_claim(self, lane: _Lane, claimed: list[notices.Delivery]) -> None:
         """Send a claim's messages in turn; after the gateway fails one, the rest wait for it."""

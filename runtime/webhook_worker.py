@@ -2,8 +2,8 @@
 
 **Each endpoint is served on its own.** Every endpoint with deliveries due has a lane: a thread
 that claims that endpoint's due deliveries (oldest first, a few at a time) and sends them one
-after another. A receiver that is slow, or down and answering only with the connect timeout
-(``TIMEOUT_SECONDS``), holds up its own lane and no other endpoint's.
+after another (:mod:`runtime.lanes`). A receiver that is slow, or down and answering only with
+the connect timeout (``TIMEOUT_SECONDS``), holds up its own lane and no other endpoint's.
 
 ``tick`` runs every second as a job of the scheduler (``hallq serve`` or ``hallq worker``, in
 the process that holds the runner lock) and returns at once: it finds the endpoints with
@@ -36,11 +36,11 @@ from queues.context import utcnow
 from queues.errors import HallqError
 from queues.rules.webhook import signature
 from queues.store.db import Database
+from runtime.lanes import TICK_GRACE, Lane, Lanes
 
 log = logging.getLogger("hallq.webhooks")
 TIMEOUT_SECONDS = 5.0
 """Connect and answer, each: a receiver slower than this is tried again later."""
-TICK_GRACE = 5.0
 CLAIM = 10
 USER_AGENT = "hallq-webhooks/1"
 
@@ -110,14 +110,6 @@ def send(
 
 
 @dataclass
-class _Lane:
-    hook: int
-    wake: threading.Event = field(default_factory=threading.Event)
-    busy: bool = False
-    thread: threading.Thread | None = None
-
-
-@dataclass
 class WebhookWorker:
     db: Database
     """The network's database: the worker serves every hall's endpoints."""
@@ -126,19 +118,26 @@ class WebhookWorker:
     timeout: float = TIMEOUT_SECONDS
     sent: int = field(default=0, init=False)
     """Deliveries delivered since the worker started."""
-    _lanes: dict[int, _Lane] = field(default_factory=dict, init=False)
+    _lanes: Lanes[int, Lane[int]] = field(init=False)
+    """A lane per endpoint, keyed by the webhook's id."""
     _lock: threading.Condition = field(default_factory=threading.Condition, init=False)
-    _ticked: float = field(default=0.0, init=False)
-    _stopping: bool = field(default=False, init=False)
 
     def __post_init__(self) -> None:
         self.db = self.db.network
+        self._lanes = Lanes(
+            self.name,
+            Lane,
+            self._serve_batch,
+            log=log,
+            waits="webhook %s waits: %s",
+            failed="webhook %s failed; going on",
+            grace=TICK_GRACE,
+        )
 
     def tick(self) -> None:
         """Wake the lane of every endpoint with deliveries due; returns at once."""
-        self._ticked = time.monotonic()
-        with self._lock:
-            busy = [h for h, lane in self._lanes.items() if lane.busy]
+        self._lanes.tick()
+        busy = self._lanes.busy()
         for hook in webhooks.due_hooks(self.db, self.clock(), exclude=busy):
             self._wake(hook)
 
@@ -150,64 +149,21 @@ class WebhookWorker:
         return self.sent - before
 
     def wait_idle(self, timeout: float | None = None) -> bool:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        with self._lock:
-            while any(lane.busy for lane in self._lanes.values()):
-                self._ticked = time.monotonic()
-                left = None if deadline is None else deadline - time.monotonic()
-                if left is not None and left <= 0:
-                    return False
-                self._lock.wait(timeout=1.0 if left is None else min(left, 1.0))
-            return True
+        return self._lanes.wait_idle(timeout)
 
     def _wake(self, hook: int) -> None:
-        with self._lock:
-            if self._stopping:
-                return
-            lane = self._lanes.get(hook)
-            if lane is None:
-                lane = self._lanes[hook] = _Lane(hook)
-                lane.thread = threading.Thread(
-                    target=self._serve, args=(lane,), name=f"{self.name}:{hook}", daemon=True
-                )
-                lane.thread.start()
-            lane.busy = True
-            lane.wake.set()
+        self._lanes.wake(hook)
 
     def stop(self, timeout: float = 10.0) -> None:
-        with self._lock:
-            self._stopping = True
-            lanes = list(self._lanes.values())
-            for lane in lanes:
-                lane.wake.set()
-        for lane in lanes:
-            if lane.thread is not None:
-                lane.thread.join(timeout)
+        self._lanes.stop(timeout)
 
-    def _serve(self, lane: _Lane) -> None:
-        while True:
-            lane.wake.wait()
-            with self._lock:
-                if self._stopping:
-                    lane.busy = False
-                    self._lock.notify_all()
-                    return
-                lane.wake.clear()
-            try:
-                while not self._stopping and time.monotonic() - self._ticked < TICK_GRACE:
-                    tasks = webhooks.claim(self.db, self.name, lane.hook, self.clock(), CLAIM)
-                    if not tasks:
-                        break
-                    for task in tasks:
-                        self._deliver(task)
-            except HallqError as exc:
-                log.warning("webhook %s waits: %s", lane.hook, exc.message("en"))
-            except Exception:
-                log.exception("webhook %s failed; going on", lane.hook)
-            with self._lock:
-                if not lane.wake.is_set():
-                    lane.busy = False
-                    self._lock.notify_all()
+    def _serve_batch(self, lane: Lane[int], _members: list[object]) -> bool:
+        tasks = webhooks.claim(self.db, self.name, lane.key, self.clock(), CLAIM)
+        if not tasks:
+            return False
+        for task in tasks:
+            self._deliver(task)
+        return True
 
     def _deliver(self, task: webhooks.Task) -> None:
         outcome = send(task, timeout=self.timeout)
