@@ -287,7 +287,10 @@ def _bookable_slot(ctx: Context, svc: Service, slot: datetime) -> datetime:
     """``slot`` as a slot start of a day ``svc`` can be booked for now (hall-local), or
     NoSuchSlot."""
     cfg = _cfg(ctx)
-    local = slot.astimezone(ctx.tz) if slot.tzinfo else slot.replace(tzinfo=ctx.tz)
+    try:  # a moment at either end of the calendar has no hall-local day (OverflowError)
+        local = slot.astimezone(ctx.tz) if slot.tzinfo else slot.replace(tzinfo=ctx.tz)
+    except OverflowError:
+        raise errors.NoSuchSlot(name=svc.name, slot=f"{slot:%Y-%m-%d %H:%M}") from None
     start = rule.slot_of(cfg, local, ctx.tz)
     if start is None or local.date() not in rule.booking_days(cfg, svc, ctx.business_day()):
         raise errors.NoSuchSlot(name=svc.name, slot=f"{local:%Y-%m-%d %H:%M}")
