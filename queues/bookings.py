@@ -338,6 +338,19 @@ def book(
     raise AssertionError("unreachable")
 
 
+def _held(s: Session, person: str, service: str, day: date) -> int:
+    """How many bookings of ``service`` on ``day`` the person holds (a cancelled one is none)."""
+    held = s.scalar(
+        select(func.count()).where(
+            Booking.person_key == person,
+            Booking.service_code == service,
+            Booking.day == day,
+            Booking.status.in_(TAKING),
+        )
+    )
+    return int(held or 0)
+
+
 def _book(
     ctx: Context,
     svc: Service,
@@ -357,15 +370,8 @@ def _book(
         barred = _active_bar(s, person, now)
         if barred is not None:
             raise _barred(ctx, barred)
-        held = s.scalar(
-            select(func.count()).where(
-                Booking.person_key == person,
-                Booking.service_code == svc.code,
-                Booking.day == start.date(),
-                Booking.status.in_(TAKING),
-            )
-        )
-        if rule.over_day_limit(int(held or 0), cfg.booking.same_matter_per_day):
+        held = _held(s, person, svc.code, start.date())
+        if rule.over_day_limit(held, cfg.booking.same_matter_per_day):
             bar = _bar(s, ctx, person, "same_matter", now, by)
             return _barred(ctx, bar)  # committed with the bar
         taken = s.scalar(
@@ -670,6 +676,7 @@ def reschedule(
     ``MAX_RESCHEDULES`` times): the same code, the old place given back."""
     now = ctx.now()
     cfg = _cfg(ctx)
+    refusal: errors.HallqError | None = None
     with ctx.db.write() as s:
         found = _counted(s, ctx, code, client)
         if found is None:
@@ -677,13 +684,20 @@ def reschedule(
         else:
             svc = _matter(ctx, found.service_code)
             start = _bookable_slot(ctx, svc, slot)
+            # turns in booking's order (the slot, then the person; then the row): no deadlock
+            _lock(s, ctx.hall, svc.code, start.isoformat())
+            _lock(s, ctx.hall, "person", found.person_key)
             row = s.scalars(select(Booking).where(Booking.id == found.id).with_for_update()).one()
             s.refresh(row)
             _may_change(ctx, row, "reschedule", now)
             if row.reschedules >= rule.MAX_RESCHEDULES:
                 raise errors.TooManyReschedules(code=row.code, count=row.reschedules)
-            if start != row.slot_start.astimezone(ctx.tz):
-                _lock(s, ctx.hall, svc.code, start.isoformat())
+            limit = cfg.booking.same_matter_per_day
+            if start.date() != row.day and rule.over_day_limit(
+                _held(s, row.person_key, svc.code, start.date()), limit
+            ):  # one more of the matter on that day, like a booking: barred
+                refusal = _barred(ctx, _bar(s, ctx, row.person_key, "same_matter", now, by))
+            elif start != row.slot_start.astimezone(ctx.tz):
                 taken = s.scalar(
                     select(func.count()).where(
                         Booking.service_code == svc.code,
@@ -699,6 +713,8 @@ def reschedule(
                 s.flush()
                 _event(s, ctx, "booking_rescheduled", by, now, row, was=was)
             view = _view(ctx, row)
+    if refusal is not None:  # the bar was written; now say why
+        raise refusal
     if view is None:
         raise _unknown(code)
     return view

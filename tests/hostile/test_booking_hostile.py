@@ -11,10 +11,13 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import func, select
 
 from app import create_app
+from queues import bookings, errors
 from queues.context import Context
-from tests.booking_hall import MONDAY_10, NAME, PHONE, booking_context
+from queues.store.models import Booking
+from tests.booking_hall import MONDAY_10, NAME, PHONE, at, booking_context
 from tests.support import Clock
 
 API = "/api/v1"
@@ -63,3 +66,22 @@ def test_a_slot_at_the_ends_of_the_calendar_is_no_slot(client: FlaskClient, slot
     assert moved.get_json()["error"]["code"] == "no_such_slot"
     still = client.get(f"{API}/bookings/{code}").get_json()
     assert still["slot"] == "2026-12-08T09:30:00+08:00" and still["reschedules"] == 0
+
+
+def test_moving_a_booking_cannot_make_a_fourth_of_one_matter_on_one_day(bctx: Context) -> None:
+    # Three tax bookings on Tuesday are the most a person may hold (same_matter_per_day = 3);
+    # a fourth on Thursday moved to Tuesday would be the fourth there.
+    for hour, minute in ((9, 0), (9, 30), (10, 0)):
+        bookings.book(bctx, "tax", at(8, hour, minute), NAME, PHONE)
+    thursday = bookings.book(bctx, "tax", at(10, 9, 0), NAME, PHONE)
+    with pytest.raises(errors.BookingBarred) as refused:
+        bookings.reschedule(bctx, thursday.code, at(8, 10, 30))
+    assert "3" in refused.value.message("en")
+    assert bookings.lookup(bctx, thursday.code).slot == at(10, 9, 0)
+    with bctx.db.read() as s:
+        tuesday = s.scalar(
+            select(func.count()).where(
+                Booking.day == at(8, 9).date(), Booking.status == bookings.BOOKED
+            )
+        )
+    assert tuesday == 3
