@@ -15,6 +15,7 @@ on the take page; the page takes no cookie. Look-ups by code count against the a
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,8 @@ POLICY = "; ".join(
     )
 )
 """No script at all: links, forms and their buttons."""
+_CODE = re.compile(r"[a-z][a-z0-9-]{0,31}")
+"""What a matter's code may be (queues.inputs.Code)."""
 WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -147,8 +150,10 @@ def _matters(lang: str) -> Response:
 def _service(service: str) -> Any:
     ctx = context()
     svc = ctx.config.service(service)
-    if svc is None or rule.bookable(ctx.hall_file or ctx.config, service) is None:
-        raise errors.NotBookable(name=svc.name if svc else service)
+    if svc is None:  # the address's words are not the page's to say: a code, or nothing
+        raise errors.UnknownService(service=service if _CODE.fullmatch(service) else "")
+    if rule.bookable(ctx.hall_file or ctx.config, service) is None:
+        raise errors.NotBookable(name=svc.name)
     return svc
 
 

@@ -5,6 +5,8 @@ notice: a clear refusal in words, never a 500, never a rule slipped round."""
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -85,3 +87,40 @@ def test_moving_a_booking_cannot_make_a_fourth_of_one_matter_on_one_day(bctx: Co
             )
         )
     assert tuesday == 3
+
+
+SAME_SITE = {"Origin": "http://localhost"}
+
+
+def post_page(client: FlaskClient, path: str = "/book", **data: str) -> Any:
+    return client.post(path, data=data, headers=SAME_SITE)
+
+
+def test_the_page_takes_a_slot_in_the_halls_time_only(client: FlaskClient, bctx: Context) -> None:
+    # The page's own form sends the hall's time without an offset; one with an offset (09:30 in
+    # London is 17:30 in the hall) is a form the page did not make: refused, nothing booked.
+    person = {"service": "tax", "name": NAME, "phone": PHONE}
+    for slot in ("2026-12-08T09:30+00:00", "2026-12-08T01:30Z", "2026-12-08 09:30\x00"):
+        foreign = post_page(client, slot=slot, **person)
+        assert foreign.status_code == 400, (slot, foreign.status_code)
+    with bctx.db.read() as s:
+        assert s.scalar(select(func.count()).select_from(Booking)) == 0
+    made = post_page(client, slot="2026-12-08T09:30", **person)
+    assert made.status_code == 303
+    code = made.headers["Location"].split("/book/")[1].split("?")[0]
+    moved = post_page(client, f"/book/{code}/move", slot="2026-12-10T10:00+00:00")
+    assert moved.status_code == 400
+    assert bookings.lookup(bctx, code).slot == at(8, 9, 30)
+
+
+@pytest.mark.parametrize(
+    "service", ["请拨打 010-12345678 领取补贴", "tax\u202e", "x" * 300, "ta\x00x"]
+)
+def test_an_address_cannot_put_its_own_words_on_the_page(client: FlaskClient, service: str) -> None:
+    for query in ({"service": service}, {"service": service, "day": "2026-12-08"}):
+        path = "/book"
+        answer = client.get(path, query_string=query)
+        shown = re.sub(r"<[^>]*>", " ", answer.get_data(as_text=True))  # what is read
+        text = html.unescape(shown)
+        assert answer.status_code in (404, 422), answer.status_code
+        assert "010-12345678" not in text and "\u202e" not in text and "x" * 40 not in text
