@@ -187,7 +187,7 @@ def _day_of(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise errors.NoSuchSlot(name="", slot=text[:16]) from None
+        raise errors.NoSuchSlot(name="", slot="?") from None  # the address's words: not said
 
 
 def _slots(lang: str, service: str, day_text: str, code: str | None = None) -> Response:
@@ -231,14 +231,14 @@ def _slots(lang: str, service: str, day_text: str, code: str | None = None) -> R
 def _slot_start(day_text: str, slot_text: str) -> datetime:
     ctx = context()
     day = _day_of(day_text)
-    if len(slot_text) != 4 or not slot_text.isdigit():
-        raise errors.NoSuchSlot(name="", slot=f"{day_text} {slot_text[:8]}")
+    if len(slot_text) != 4 or not slot_text.isascii() or not slot_text.isdigit():
+        raise errors.NoSuchSlot(name="", slot=f"{day.isoformat()} ?")
     try:
         return datetime(
             day.year, day.month, day.day, int(slot_text[:2]), int(slot_text[2:]), tzinfo=ctx.tz
         )
     except ValueError:
-        raise errors.NoSuchSlot(name="", slot=f"{day_text} {slot_text[:8]}") from None
+        raise errors.NoSuchSlot(name="", slot=f"{day.isoformat()} {slot_text}") from None
 
 
 def _person(

@@ -618,7 +618,8 @@ def _counted(s: Session, ctx: Context, code: str, client: str | None) -> Booking
 
 
 def _unknown(code: str) -> errors.UnknownBooking:
-    return errors.UnknownBooking(code=(code or "")[:16])
+    """Said back only when it has a code's shape (not words of the address's choosing)."""
+    return errors.UnknownBooking(code=rule.norm_code(code or "") or "?")
 
 
 def lookup(ctx: Context, code: str, client: str | None = None) -> BookingView:

@@ -124,3 +124,32 @@ def test_an_address_cannot_put_its_own_words_on_the_page(client: FlaskClient, se
         text = html.unescape(shown)
         assert answer.status_code in (404, 422), answer.status_code
         assert "010-12345678" not in text and "\u202e" not in text and "x" * 40 not in text
+
+
+LURE = "请拨打01012345678"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"service": "tax", "day": LURE},
+        {"service": "tax", "day": "2026-12-08", "slot": LURE},
+        {"service": "tax", "day": "2026-12-08", "slot": "0101\u202e"},
+    ],
+)
+def test_a_day_or_time_of_the_address_is_not_said_back(client: FlaskClient, query: Any) -> None:
+    answer = client.get("/book", query_string=query)
+    text = html.unescape(re.sub(r"<[^>]*>", " ", answer.get_data(as_text=True)))
+    assert answer.status_code == 422, answer.status_code
+    assert "01012345678" not in text and "0101" not in text and "\u202e" not in text
+
+
+def test_a_code_that_is_no_code_is_not_said_back(client: FlaskClient) -> None:
+    page = client.get(f"/book/{LURE}")
+    text = html.unescape(re.sub(r"<[^>]*>", " ", page.get_data(as_text=True)))
+    assert page.status_code == 404 and "01012345678" not in text
+    api = client.get(f"{API}/bookings/{LURE}")
+    assert api.status_code == 404
+    assert "01012345678" not in api.get_json()["error"]["message"]
+    named = client.get(f"{API}/bookings/acde-fhjk").get_json()["error"]["message"]
+    assert "ACDEFHJK" in named  # a code's shape is said back, as the visitor will read it
