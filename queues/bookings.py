@@ -27,6 +27,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -191,9 +192,11 @@ def norm_id_number(raw: str) -> str | None:
 
 
 def norm_name(raw: str) -> str:
+    """The name as staff will read it, or InvalidName: no control or invisible format characters
+    (a zero-width space is no name; a direction override turns the staff list's line round)."""
     name = " ".join((raw or "").split())
     if not 1 <= len(name) <= NAME_MAX or any(
-        ord(c) < 32 or 0xD800 <= ord(c) <= 0xDFFF for c in name
+        unicodedata.category(c) in ("Cc", "Cf", "Cs") for c in name
     ):
         raise errors.InvalidName()
     return name

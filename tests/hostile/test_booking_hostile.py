@@ -153,3 +153,24 @@ def test_a_code_that_is_no_code_is_not_said_back(client: FlaskClient) -> None:
     assert "01012345678" not in api.get_json()["error"]["message"]
     named = client.get(f"{API}/bookings/acde-fhjk").get_json()["error"]["message"]
     assert "ACDEFHJK" in named  # a code's shape is said back, as the visitor will read it
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "\u200b",  # a zero-width space: a name that shows nothing on the staff list
+        "张三\u202e丰李",  # turns the rest of the staff list's line around
+        "\u2067张三\u2069",  # an isolate
+        "张\u200d三",
+        "\ufeff张三",
+    ],
+)
+def test_a_name_must_show_as_it_is(client: FlaskClient, bctx: Context, name: str) -> None:
+    answer = book(client, name=name)
+    assert answer.status_code == 422, answer.get_json()
+    assert answer.get_json()["error"]["code"] in ("invalid_name", "invalid_request")
+    page = post_page(client, service="tax", slot="2026-12-08T09:30", name=name, phone=PHONE)
+    assert page.status_code in (400, 422)
+    with bctx.db.read() as s:
+        assert s.scalar(select(func.count()).select_from(Booking)) == 0
+    assert book(client, name="Zoë O'Brien-张").status_code == 201
