@@ -174,3 +174,29 @@ def test_a_name_must_show_as_it_is(client: FlaskClient, bctx: Context, name: str
     with bctx.db.read() as s:
         assert s.scalar(select(func.count()).select_from(Booking)) == 0
     assert book(client, name="Zoë O'Brien-张").status_code == 201
+
+
+def test_the_last_place_on_sqlite_goes_to_one_of_many_threads(bctx: Context) -> None:
+    """Eight threads of one process for the 2 places of a slot, one taken beforehand: one more
+    booking, the others told the slot is full (or that the store was busy), never a third."""
+    from tests.hostile.test_races import at_once
+
+    bookings.book(bctx, "tax", at(8, 9, 30), NAME, "13600000000")
+
+    def one(i: int) -> str:
+        try:
+            bookings.book(bctx, "tax", at(8, 9, 30), NAME, f"139000000{i:02d}")
+        except (errors.SlotFull, errors.StoreBusy) as refused:
+            return refused.code
+        return "booked"
+
+    answers = at_once(*(lambda i=i: one(i) for i in range(8)))
+    assert answers.count("booked") == 1, answers
+    assert set(answers) <= {"booked", "slot_full", "store_busy"}
+    with bctx.db.read() as s:
+        taken = s.scalar(
+            select(func.count()).where(
+                Booking.slot_start == at(8, 9, 30), Booking.status == "booked"
+            )
+        )
+    assert taken == 2
