@@ -7,7 +7,7 @@ from __future__ import annotations
 from api.http import Call
 from api.routes import _requester, api
 from api.schemas import CheckInOut, CheckInRequest
-from queues import checkin, errors
+from queues import bookings, checkin, errors
 from queues.access.requesters import Requester
 from queues.rules import booking as booking_rule
 
@@ -33,7 +33,9 @@ def check_in_by_code(call: Call, code: str) -> tuple[int, CheckInOut]:
     `[booking] early_minutes` ahead of the slot (the message says when check-in opens); 404
     `unknown_booking`."""
     if booking_rule.norm_code(code) is None:  # not a code's shape: names no booking
-        raise errors.UnknownBooking(code=code)
+        raise errors.UnknownBooking(code="?")
+    if call.who is None:  # a visitor's codes count against the address, as every look-up's
+        bookings.lookup(call.ctx, code, call.client)
     done = checkin.check_in(call.ctx, code, _requester(call, None))
     return 201, CheckInOut.checked_in(done, call.ctx.tz)
 

@@ -200,3 +200,20 @@ def test_the_last_place_on_sqlite_goes_to_one_of_many_threads(bctx: Context) -> 
             )
         )
     assert taken == 2
+
+
+def test_guessing_codes_at_the_check_in_endpoint_counts_as_at_the_others(
+    client: FlaskClient, bctx: Context
+) -> None:
+    # The code is the booking's only secret; checking in by it answers 404 or not like a look-up
+    # does (and checks the booking in), so its misses count against the same address.
+    code = book(client).get_json()["code"]
+    forwarded = {"X-Forwarded-For": "203.0.113.9"}  # the client's own words: not who it is
+    for n in range(10):
+        guess = f"{API}/bookings/AAAAAAA{'ACDEFHJKMN'[n]}/check-in"
+        assert client.post(guess, headers=forwarded).status_code == 404
+    locked = client.post(f"{API}/bookings/{code}/check-in")
+    assert locked.status_code == 429, locked.get_json()
+    assert locked.get_json()["error"]["code"] == "booking_lookups_locked"
+    assert client.get(f"{API}/bookings/{code}").status_code == 429
+    assert bookings.lookup(bctx, code).status == bookings.BOOKED  # nothing was checked in
