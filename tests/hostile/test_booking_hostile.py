@@ -217,3 +217,40 @@ def test_guessing_codes_at_the_check_in_endpoint_counts_as_at_the_others(
     assert locked.get_json()["error"]["code"] == "booking_lookups_locked"
     assert client.get(f"{API}/bookings/{code}").status_code == 429
     assert bookings.lookup(bctx, code).status == bookings.BOOKED  # nothing was checked in
+
+
+def scan_at_the_kiosk(client: FlaskClient, dash_app: Any, key: str) -> dict[str, Any]:
+    """What the kiosk page posts when its reader or scanner types ``key`` and Enter: anyone's
+    browser can post it, paired as a kiosk or not."""
+    output = next(
+        k
+        for k, spec in dash_app.callback_map.items()
+        if any(i["id"] == "kiosk-wedge" for i in spec["inputs"])
+    )
+    body = {
+        "output": output,
+        "outputs": {"id": "kiosk-state", "property": output.split(".", 1)[1]},
+        "inputs": [{"id": "kiosk-wedge", "property": "data", "value": {"key": key, "n": 1}}],
+        "state": [{"id": "kiosk-state", "property": "data", "value": {}}],
+        "changedPropIds": ["kiosk-wedge.data"],
+    }
+    answer = client.post(
+        "/_dash-update-component", json=body, headers={"Origin": "http://localhost"}
+    )
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    return answer.get_json()["response"]["kiosk-state"]["data"]
+
+
+def test_guessing_codes_at_an_unpaired_kiosk_page_counts_too(bctx: Context, clock: Clock) -> None:
+    dash_app = create_app(bctx)
+    client = dash_app.server.test_client()
+    client.get("/kiosk")
+    code = bookings.book(bctx, "tax", at(8, 9, 30), NAME, PHONE).code
+    clock.set(at(8, 9, 20))  # check-in is open
+    for n in range(10):
+        said = scan_at_the_kiosk(client, dash_app, f"AAAAAAA{'ACDEFHJKMN'[n]}")
+        assert said.get("ticket") is None
+    refused = scan_at_the_kiosk(client, dash_app, code)
+    assert refused.get("ticket") is None, refused
+    assert "15" in str(refused.get("said")), refused  # wait 15 minutes, in words
+    assert bookings.lookup(bctx, code).status == bookings.BOOKED
