@@ -764,6 +764,9 @@ def sweep_no_shows(ctx: Context, by: str = "scheduler") -> int:
                 .limit(1000)
             )
         )
+        people = sorted({b.person_key for b in due})
+        for person in people:  # each person's turn before their rows: a cancel takes them so
+            _lock(s, ctx.hall, "person", person)
         for b in due:
             moved = s.execute(
                 update(Booking)
@@ -775,7 +778,6 @@ def sweep_no_shows(ctx: Context, by: str = "scheduler") -> int:
                 continue
             done += 1
             _event(s, ctx, "booking_no_show", by, now, b)
-        for person in dict.fromkeys(b.person_key for b in due):
-            _lock(s, ctx.hall, "person", person)
+        for person in people:
             _bar_if_repeated(s, ctx, person, "no_shows", now, by)
     return done

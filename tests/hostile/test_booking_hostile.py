@@ -254,3 +254,51 @@ def test_guessing_codes_at_an_unpaired_kiosk_page_counts_too(bctx: Context, cloc
     assert refused.get("ticket") is None, refused
     assert "15" in str(refused.get("said")), refused  # wait 15 minutes, in words
     assert bookings.lookup(bctx, code).status == bookings.BOOKED
+
+
+@pytest.mark.postgres
+def test_the_no_show_sweep_and_a_cancel_at_that_moment_do_not_deadlock(
+    tmp_path: Path, clock: Clock
+) -> None:
+    """A visitor's cancel holds their turn (the person's lock) and then wants their booking's
+    row; the sweep, marking that booking a no-show, must not hold the row while it waits for the
+    person's turn, or PostgreSQL ends one of them with a deadlock (a 500 to the visitor)."""
+    import threading
+    import time
+
+    from tests.booking_hall import BOOKING_HALL
+    from tests.support import make_context, postgres_schema, postgres_url
+
+    base = postgres_url()
+    if base is None:
+        pytest.skip("no PostgreSQL configured (set HALLQ_TEST_POSTGRES_URL)")
+    with postgres_schema(base, BOOKING_HALL) as url:
+        ctx = make_context(url, clock, hall=BOOKING_HALL)
+        try:
+            made = bookings.book(ctx, "tax", at(8, 9, 0), NAME, PHONE)
+            clock.set(at(8, 9, 30))  # past the grace time: a no-show
+            person = bookings.person_key(ctx, bookings.norm_phone(PHONE))
+            failed: list[BaseException] = []
+
+            def sweep() -> None:
+                try:
+                    bookings.sweep_no_shows(ctx)
+                except BaseException as exc:
+                    failed.append(exc)
+
+            with ctx.db.write() as s:
+                bookings._lock(s, ctx.hall, "person", person)  # the cancel's first step
+                sweeper = threading.Thread(target=sweep)
+                sweeper.start()
+                time.sleep(1.0)  # the sweep reaches its wait (not asserted on)
+                try:
+                    s.scalars(
+                        select(Booking).where(Booking.code == made.code).with_for_update()
+                    ).one()
+                except BaseException as exc:
+                    failed.append(exc)
+            sweeper.join(30)
+            assert failed == []
+            assert bookings.lookup(ctx, made.code).status == bookings.NO_SHOW
+        finally:
+            ctx.db.dispose()
