@@ -302,3 +302,18 @@ def test_the_no_show_sweep_and_a_cancel_at_that_moment_do_not_deadlock(
             assert bookings.lookup(ctx, made.code).status == bookings.NO_SHOW
         finally:
             ctx.db.dispose()
+
+
+def test_a_begun_slot_is_neither_moved_nor_cancelled(client: FlaskClient, clock: Clock) -> None:
+    code = book(client, slot="2026-12-08T09:00:00+08:00").get_json()["code"]
+    clock.set(at(8, 9, 1))
+    for path, body in (("reschedule", {"slot": "2026-12-10T09:00:00+08:00"}), ("cancel", None)):
+        answer = client.post(
+            f"{API}/bookings/{code}/{path}", json=body, headers={"Accept-Language": "en"}
+        )
+        assert answer.status_code == 409, answer.get_json()
+        error = answer.get_json()["error"]
+        assert error["code"] == "booking_not_active" and "past its start" in error["message"]
+        assert NAME not in error["message"] and PHONE not in error["message"]
+    still = client.get(f"{API}/bookings/{code}").get_json()
+    assert still["status"] == "booked" and still["slot"] == "2026-12-08T09:00:00+08:00"
