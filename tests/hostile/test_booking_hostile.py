@@ -317,3 +317,26 @@ def test_a_begun_slot_is_neither_moved_nor_cancelled(client: FlaskClient, clock:
         assert NAME not in error["message"] and PHONE not in error["message"]
     still = client.get(f"{API}/bookings/{code}").get_json()
     assert still["status"] == "booked" and still["slot"] == "2026-12-08T09:00:00+08:00"
+
+
+def test_another_halls_manager_neither_sees_nor_lifts_a_bar(tmp_path: Path, clock: Clock) -> None:
+    from queues.hall import config as hall_config
+    from queues.hall.sync import apply_config
+    from tests.support import MAIN_HALL, make_context
+
+    ours = booking_context(f"sqlite:///{tmp_path}/two.db", clock)
+    apply_config(ours.db.network, hall_config.load(MAIN_HALL))
+    other = make_context(f"sqlite:///{tmp_path}/two.db", clock)
+    try:
+        for hour, minute in ((9, 0), (9, 30), (10, 0)):
+            bookings.book(ours, "tax", at(8, hour, minute), NAME, PHONE)
+        with pytest.raises(errors.BookingBarred):
+            bookings.book(ours, "tax", at(8, 10, 30), NAME, PHONE)
+        (bar,) = bookings.bars(ours)
+        assert bookings.bars(other) == []
+        with pytest.raises(errors.UnknownBar):
+            bookings.lift_bar(other, bar.id, "user:other-manager")
+        assert [b.id for b in bookings.bars(ours)] == [bar.id]  # still in force
+    finally:
+        ours.db.dispose()
+        other.db.dispose()
