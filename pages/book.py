@@ -241,11 +241,23 @@ def _slot_start(day_text: str, slot_text: str) -> datetime:
         raise errors.NoSuchSlot(name="", slot=f"{day.isoformat()} {slot_text}") from None
 
 
+def _bookable_start(svc: Any, day_text: str, slot_text: str) -> datetime:
+    """The slot the address names when the matter can be booked then, or NoSuchSlot: no form is
+    offered for a slot that the booking would refuse."""
+    ctx = context()
+    start = _slot_start(day_text, slot_text)
+    if start.date() not in {d.day for d in bookings.days(ctx, svc.code)} or (
+        rule.slot_of(ctx.hall_file or ctx.config, start, ctx.tz) is None
+    ):
+        raise errors.NoSuchSlot(name=svc.name, slot=f"{start:%Y-%m-%d %H:%M}")
+    return start
+
+
 def _person(
     lang: str, service: str, day_text: str, slot_text: str, message: str = "", status: int = 200
 ) -> Response:
     svc = _service(service)
-    start = _slot_start(day_text, slot_text)
+    start = _bookable_start(svc, day_text, slot_text)
     cfg = context().config
     head = _chosen(
         lang,
@@ -507,7 +519,7 @@ def move(code: str) -> Response:
             return _days(lang, found.service, found.code)
         if not slot:
             return _slots(lang, found.service, day, found.code)
-        start = _slot_start(day, slot)
+        start = _bookable_start(_service(found.service), day, slot)
     except (errors.StoreUnavailable, errors.StoreBusy):
         return _message_page(lang, t("booking.busy", lang), 503)
     except errors.HallqError as exc:

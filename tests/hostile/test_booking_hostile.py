@@ -340,3 +340,23 @@ def test_another_halls_manager_neither_sees_nor_lifts_a_bar(tmp_path: Path, cloc
     finally:
         ours.db.dispose()
         other.db.dispose()
+
+
+@pytest.mark.parametrize(
+    "day_slot", [("9999-12-31", "2330"), ("2026-12-09", "0900"), ("2026-12-08", "0915")]
+)
+def test_the_form_is_offered_for_a_bookable_slot_only(
+    client: FlaskClient, day_slot: tuple[str, str]
+) -> None:
+    """The last, a holiday, off the grid: the page says there is no such slot (not a form that
+    fails when sent, nor a 500 at the calendar's end)."""
+    day, slot = day_slot
+    code = book(client).get_json()["code"]
+    for path, query in (
+        ("/book", {"service": "tax", "day": day, "slot": slot}),
+        (f"/book/{code}/move", {"day": day, "slot": slot}),
+    ):
+        answer = client.get(path, query_string=query)
+        assert answer.status_code == 422, (path, answer.status_code)
+        assert 'id="book-form"' not in answer.get_data(as_text=True)
+        assert 'id="book-move-form"' not in answer.get_data(as_text=True)
