@@ -34,8 +34,8 @@ def check_in_by_code(call: Call, code: str) -> tuple[int, CheckInOut]:
     `unknown_booking`. Without a token, codes that name nothing count against the address as
     the bookings' look-ups do (429 `booking_lookups_locked` past the limit)."""
     if booking_rule.norm_code(code) is None:  # not a code's shape: names no booking
-        raise errors.UnknownBooking(code=code)
-    if call.who is None:  # a visitor: guessing codes is counted as bookings' look-ups are
+        raise errors.UnknownBooking(code="?")
+    if call.who is None:  # a visitor's codes count against the address, as every look-up's
         bookings.lookup(call.ctx, code, call.client)
     done = checkin.check_in(call.ctx, code, _requester(call, None))
     return 201, CheckInOut.checked_in(done, call.ctx.tz)

@@ -56,7 +56,14 @@ RETRY_AFTER = {
     "cannot be reached)",
 }
 STAFF = ("clerk", "manager", "admin")
-PATH_IDS: dict[str, tuple[Any, type[HallqError], str]] = {
+
+
+def _no_booking(code: str) -> HallqError:
+    """A code that is not a code's shape is not said back (its words are the address's)."""
+    return errors.UnknownBooking(code="?")
+
+
+PATH_IDS: dict[str, tuple[Any, Callable[..., HallqError], str]] = {
     "window_id": (TypeAdapter(WindowId), errors.UnknownWindow, "window"),
     "job_id": (
         TypeAdapter(Annotated[int, Field(ge=1, le=2**31 - 1)]),
@@ -69,7 +76,7 @@ PATH_IDS: dict[str, tuple[Any, type[HallqError], str]] = {
     "delivery_id": (TypeAdapter(RowId), errors.UnknownDelivery, "delivery"),
     "code": (
         TypeAdapter(Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]{1,16}$")]),
-        errors.UnknownBooking,
+        _no_booking,
         "code",
     ),
     "bar_id": (

@@ -15,6 +15,7 @@ on the take page; the page takes no cookie. Look-ups by code count against the a
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,8 @@ POLICY = "; ".join(
     )
 )
 """No script at all: links, forms and their buttons."""
+_CODE = re.compile(r"[a-z][a-z0-9-]{0,31}")
+"""What a matter's code may be (queues.inputs.Code)."""
 WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -147,8 +150,10 @@ def _matters(lang: str) -> Response:
 def _service(service: str) -> Any:
     ctx = context()
     svc = ctx.config.service(service)
-    if svc is None or rule.bookable(ctx.hall_file or ctx.config, service) is None:
-        raise errors.NotBookable(name=svc.name if svc else service)
+    if svc is None:  # the address's words are not the page's to say: a code, or nothing
+        raise errors.UnknownService(service=service if _CODE.fullmatch(service) else "")
+    if rule.bookable(ctx.hall_file or ctx.config, service) is None:
+        raise errors.NotBookable(name=svc.name)
     return svc
 
 
@@ -182,7 +187,7 @@ def _day_of(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise errors.NoSuchSlot(name="", slot=text[:16]) from None
+        raise errors.NoSuchSlot(name="", slot="?") from None  # the address's words: not said
 
 
 def _slots(lang: str, service: str, day_text: str, code: str | None = None) -> Response:
@@ -226,21 +231,33 @@ def _slots(lang: str, service: str, day_text: str, code: str | None = None) -> R
 def _slot_start(day_text: str, slot_text: str) -> datetime:
     ctx = context()
     day = _day_of(day_text)
-    if len(slot_text) != 4 or not slot_text.isdigit():
-        raise errors.NoSuchSlot(name="", slot=f"{day_text} {slot_text[:8]}")
+    if len(slot_text) != 4 or not slot_text.isascii() or not slot_text.isdigit():
+        raise errors.NoSuchSlot(name="", slot=f"{day.isoformat()} ?")
     try:
         return datetime(
             day.year, day.month, day.day, int(slot_text[:2]), int(slot_text[2:]), tzinfo=ctx.tz
         )
     except ValueError:
-        raise errors.NoSuchSlot(name="", slot=f"{day_text} {slot_text[:8]}") from None
+        raise errors.NoSuchSlot(name="", slot=f"{day.isoformat()} {slot_text}") from None
+
+
+def _bookable_start(svc: Any, day_text: str, slot_text: str) -> datetime:
+    """The slot the address names when the matter can be booked then, or NoSuchSlot: no form is
+    offered for a slot that the booking would refuse."""
+    ctx = context()
+    start = _slot_start(day_text, slot_text)
+    if start.date() not in {d.day for d in bookings.days(ctx, svc.code)} or (
+        rule.slot_of(ctx.hall_file or ctx.config, start, ctx.tz) is None
+    ):
+        raise errors.NoSuchSlot(name=svc.name, slot=f"{start:%Y-%m-%d %H:%M}")
+    return start
 
 
 def _person(
     lang: str, service: str, day_text: str, slot_text: str, message: str = "", status: int = 200
 ) -> Response:
     svc = _service(service)
-    start = _slot_start(day_text, slot_text)
+    start = _bookable_start(svc, day_text, slot_text)
     cfg = context().config
     head = _chosen(
         lang,
@@ -502,7 +519,7 @@ def move(code: str) -> Response:
             return _days(lang, found.service, found.code)
         if not slot:
             return _slots(lang, found.service, day, found.code)
-        start = _slot_start(day, slot)
+        start = _bookable_start(_service(found.service), day, slot)
     except (errors.StoreUnavailable, errors.StoreBusy):
         return _message_page(lang, t("booking.busy", lang), 503)
     except errors.HallqError as exc:

@@ -27,6 +27,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -178,9 +179,11 @@ def norm_id_number(raw: str) -> str | None:
 
 
 def norm_name(raw: str) -> str:
+    """The name as staff will read it, or InvalidName: no control or invisible format characters
+    (a zero-width space is no name; a direction override turns the staff list's line round)."""
     name = " ".join((raw or "").split())
     if not 1 <= len(name) <= NAME_MAX or any(
-        ord(c) < 32 or 0xD800 <= ord(c) <= 0xDFFF for c in name
+        unicodedata.category(c) in ("Cc", "Cf", "Cs") for c in name
     ):
         raise errors.InvalidName()
     return name
@@ -274,7 +277,10 @@ def _bookable_slot(ctx: Context, svc: Service, slot: datetime) -> datetime:
     """``slot`` as a slot start of a day ``svc`` can be booked for now (hall-local), or
     NoSuchSlot."""
     cfg = _cfg(ctx)
-    local = slot.astimezone(ctx.tz) if slot.tzinfo else slot.replace(tzinfo=ctx.tz)
+    try:  # a moment at either end of the calendar has no hall-local day (OverflowError)
+        local = slot.astimezone(ctx.tz) if slot.tzinfo else slot.replace(tzinfo=ctx.tz)
+    except OverflowError:
+        raise errors.NoSuchSlot(name=svc.name, slot=f"{slot:%Y-%m-%d %H:%M}") from None
     start = rule.slot_of(cfg, local, ctx.tz)
     if start is None or local.date() not in rule.booking_days(cfg, svc, ctx.business_day()):
         raise errors.NoSuchSlot(name=svc.name, slot=f"{local:%Y-%m-%d %H:%M}")
@@ -322,6 +328,19 @@ def book(
     raise AssertionError("unreachable")
 
 
+def _held(s: Session, person: str, service: str, day: date) -> int:
+    """How many bookings of ``service`` on ``day`` the person holds (a cancelled one is none)."""
+    held = s.scalar(
+        select(func.count()).where(
+            Booking.person_key == person,
+            Booking.service_code == service,
+            Booking.day == day,
+            Booking.status.in_(TAKING),
+        )
+    )
+    return int(held or 0)
+
+
 def _book(
     ctx: Context,
     svc: Service,
@@ -341,15 +360,8 @@ def _book(
         barred = _active_bar(s, person, now)
         if barred is not None:
             raise _barred(ctx, barred)
-        held = s.scalar(
-            select(func.count()).where(
-                Booking.person_key == person,
-                Booking.service_code == svc.code,
-                Booking.day == start.date(),
-                Booking.status.in_(TAKING),
-            )
-        )
-        if rule.over_day_limit(int(held or 0), cfg.booking.same_matter_per_day):
+        held = _held(s, person, svc.code, start.date())
+        if rule.over_day_limit(held, cfg.booking.same_matter_per_day):
             bar = _bar(s, ctx, person, "same_matter", now, by)
             return _barred(ctx, bar)  # committed with the bar
         taken = s.scalar(
@@ -598,7 +610,8 @@ def _counted(s: Session, ctx: Context, code: str, client: str | None) -> Booking
 
 
 def _unknown(code: str) -> errors.UnknownBooking:
-    return errors.UnknownBooking(code=(code or "")[:16])
+    """Said back only when it has a code's shape (not words of the address's choosing)."""
+    return errors.UnknownBooking(code=rule.norm_code(code or "") or "?")
 
 
 def lookup(ctx: Context, code: str, client: str | None = None) -> BookingView:
@@ -656,6 +669,7 @@ def reschedule(
     ``MAX_RESCHEDULES`` times): the same code, the old place given back."""
     now = ctx.now()
     cfg = _cfg(ctx)
+    refusal: errors.HallqError | None = None
     with ctx.db.write() as s:
         found = _counted(s, ctx, code, client)
         if found is None:
@@ -663,13 +677,20 @@ def reschedule(
         else:
             svc = _matter(ctx, found.service_code)
             start = _bookable_slot(ctx, svc, slot)
+            # turns in booking's order (the slot, then the person; then the row): no deadlock
+            _lock(s, ctx.hall, svc.code, start.isoformat())
+            _lock(s, ctx.hall, "person", found.person_key)
             row = s.scalars(select(Booking).where(Booking.id == found.id).with_for_update()).one()
             s.refresh(row)
             _may_change(ctx, row, "reschedule", now)
             if row.reschedules >= rule.MAX_RESCHEDULES:
                 raise errors.TooManyReschedules(code=row.code, count=row.reschedules)
-            if start != row.slot_start.astimezone(ctx.tz):
-                _lock(s, ctx.hall, svc.code, start.isoformat())
+            limit = cfg.booking.same_matter_per_day
+            if start.date() != row.day and rule.over_day_limit(
+                _held(s, row.person_key, svc.code, start.date()), limit
+            ):  # one more of the matter on that day, like a booking: barred
+                refusal = _barred(ctx, _bar(s, ctx, row.person_key, "same_matter", now, by))
+            elif start != row.slot_start.astimezone(ctx.tz):
                 taken = s.scalar(
                     select(func.count()).where(
                         Booking.service_code == svc.code,
@@ -685,6 +706,8 @@ def reschedule(
                 s.flush()
                 _event(s, ctx, "booking_rescheduled", by, now, row, was=was)
             view = _view(ctx, row)
+    if refusal is not None:  # the bar was written; now say why
+        raise refusal
     if view is None:
         raise _unknown(code)
     return view
@@ -730,6 +753,9 @@ def sweep_no_shows(ctx: Context, by: str = "scheduler") -> int:
                 .limit(1000)
             )
         )
+        people = sorted({b.person_key for b in due})
+        for person in people:  # each person's turn before their rows: a cancel takes them so
+            _lock(s, ctx.hall, "person", person)
         for b in due:
             moved = s.execute(
                 update(Booking)
@@ -741,7 +767,6 @@ def sweep_no_shows(ctx: Context, by: str = "scheduler") -> int:
                 continue
             done += 1
             _event(s, ctx, "booking_no_show", by, now, b)
-        for person in dict.fromkeys(b.person_key for b in due):
-            _lock(s, ctx.hall, "person", person)
+        for person in people:
             _bar_if_repeated(s, ctx, person, "no_shows", now, by)
     return done

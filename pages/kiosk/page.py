@@ -24,10 +24,11 @@ from dash import ALL, ClientsideFunction, Input, Output, State, callback, dcc, h
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from pages.kiosk import flow, screens
-from queues import checkin, errors, printjobs, services
+from queues import bookings, checkin, errors, printjobs, services
 from queues.context import Context
 from queues.inputs import CheckInKey, Code
 from queues.read import boards, tickets
+from queues.rules import booking as booking_rule
 from queues.rules.lifecycle import Priority
 from queues.text.i18n import t
 from web import boundary
@@ -271,6 +272,8 @@ def _check_in(ctx: Context, m: flow.Menu, s: flow.State, by: Any) -> flow.State:
     """Check in the booking the field names (:mod:`queues.checkin`): its ticket on screen, or
     why not in the visitor's words (each refusal says what to do)."""
     try:
+        if by.kind == "visitor" and booking_rule.norm_code(s.key) is not None:
+            bookings.lookup(ctx, s.key, by.address)  # not a kiosk: its misses count, as a page's
         done = checkin.check_in(ctx, s.key, by)
     except errors.StoreUnavailable:
         return flow.next_state(m, s, ("not_checked_in", t("kiosk.busy", s.lang)))
