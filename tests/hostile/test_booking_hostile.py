@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from app import create_app
-from queues import bookings, errors
+from queues import bookings, errors, notices
 from queues.context import Context
 from queues.store.models import Booking
 from tests.booking_hall import MONDAY_10, NAME, PHONE, at, booking_context
@@ -277,7 +277,7 @@ def test_the_no_show_sweep_and_a_cancel_at_that_moment_do_not_deadlock(
         try:
             made = bookings.book(ctx, "tax", at(8, 9, 0), NAME, PHONE)
             clock.set(at(8, 9, 30))  # past the grace time: a no-show
-            person = bookings.person_key(ctx, bookings.norm_phone(PHONE))
+            person = bookings.person_key(ctx, notices.mobile(PHONE))
             failed: list[BaseException] = []
 
             def sweep() -> None:
