@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 
 from app import create_app
 from queues import services, webhooks
@@ -44,9 +45,12 @@ def pattern(kind: str, index: int) -> str:
 def wait_text(duo, css: str, words: str, seconds: float = 10) -> None:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        found = duo.driver.find_elements("css selector", css)
-        if found and words in found[0].text:
-            return
+        try:
+            found = duo.driver.find_elements("css selector", css)
+            if found and words in found[0].text:
+                return
+        except StaleElementReferenceException:  # the table was drawn again meanwhile
+            pass
         time.sleep(0.2)
     raise AssertionError(f"{words!r} not in {css}")
 
