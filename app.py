@@ -35,8 +35,14 @@ HERE = Path(__file__).resolve().parent
 
 
 def create_app(
-    network: Network | Context, *, https: bool = False, behind_proxy: bool = False
+    network: Network | Context,
+    *,
+    https: bool = False,
+    behind_proxy: bool = False,
+    streams: int | None = None,
 ) -> Dash:
+    """The Dash app serving ``network``'s halls. ``streams``: how many screens' live streams
+    this process holds at once (:mod:`api.stream`; None: as the server model allows)."""
     if isinstance(network, Context):
         network = Network.of_one(network)
     _forget_earlier_apps()
@@ -62,7 +68,7 @@ def create_app(
     book.register(app.server)
     live.register(app)
     boundary.install(app)
-    api.register(app.server)
+    api.register(app.server, streams=streams)
     # Dash sets itself up at its first request, and not thread-safely (it marks itself ready
     # before it is): a burst of first requests on a fresh gunicorn worker could see it half
     # made and answer 500. Make that first request here, before any thread can race.
@@ -86,6 +92,7 @@ def network_from(settings: Settings) -> Network:
     a bad network or hall file."""
     halls = hall_network.load(settings.config_path)
     db = Database(settings.database_url, read_url=settings.read_database_url)
+    db.feed.enabled = settings.push
     return Network(
         contexts={
             hall.code: Context(
@@ -126,6 +133,7 @@ def __getattr__(name: str) -> Any:
                 network_from(settings),
                 https=settings.https,
                 behind_proxy=settings.behind_proxy,
+                streams=settings.streams if settings.push else 0,
             )
         return _built if name == "app" else _built.server
     raise AttributeError(name)

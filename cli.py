@@ -27,6 +27,9 @@ from queues.store import replication as replication_sql
 from queues.store.db import Database
 from runtime.settings import Settings, SettingsError
 
+SERVE_STREAMS = 32
+"""Live streams `hallq serve` holds at once by default (each waits on a thread of its own)."""
+
 if TYPE_CHECKING:
     from kiosk.worker import PrintWorker
     from queues.network import Network
@@ -94,7 +97,7 @@ def _ctx() -> Iterator[Context]:
     "HALLQ_CONFIG (config/network.toml), HALLQ_HOST and HALLQ_PORT (127.0.0.1:8050), "
     "HALLQ_PRINTER (file:var/tickets), HALLQ_ISSUE_LIMIT (20), HALLQ_OPEN_ALWAYS (0), "
     "HALLQ_HTTPS (0), HALLQ_BEHIND_PROXY (0), HALLQ_READ_DATABASE_URL (none), HALLQ_SITE (0), "
-    "HALLQ_WEBHOOK_LOCAL (0)."
+    "HALLQ_WEBHOOK_LOCAL (0), HALLQ_PUSH (1), HALLQ_STREAMS (per server model)."
 )
 @click.version_option(package_name="hallq")
 def main() -> None:
@@ -176,8 +179,17 @@ def check_config(file: str | None) -> None:
     help="Request threads. One process is bound by Python's GIL: more threads only queue "
     "inside it and lengthen the slowest answers (see docs/benchmarks.md).",
 )
+@click.option(
+    "--streams",
+    default=None,
+    type=click.IntRange(0, 1000),
+    help="Screens' live streams held at once, each on a thread of its own beside the request "
+    "threads (default HALLQ_STREAMS, else 32); screens past it poll.",
+)
 @_friendly
-def serve(host: str | None, port: int | None, no_worker: bool, threads: int) -> None:
+def serve(
+    host: str | None, port: int | None, no_worker: bool, threads: int, streams: int | None
+) -> None:
     """Run hallq: the screens, the API and, in this process, the print worker."""
     import waitress
 
@@ -189,10 +201,15 @@ def serve(host: str | None, port: int | None, no_worker: bool, threads: int) -> 
     _require_migrated(ctx)
     for each in network:
         apply_config(each.db, each.config)
+    if streams is None:
+        streams = settings.streams if settings.streams is not None else SERVE_STREAMS
+    if not settings.push:
+        streams = 0
     app = create_app(
         network,
         https=settings.https,
         behind_proxy=settings.behind_proxy,
+        streams=streams,
     )
     host = host or settings.host
     port = port or settings.port
@@ -218,7 +235,8 @@ def serve(host: str | None, port: int | None, no_worker: bool, threads: int) -> 
             app.server,
             host=host,
             port=port,
-            threads=threads,
+            threads=threads + streams,  # a stream waits on a thread of its own
+            connection_limit=100 + streams,
             ident="hallq",
             clear_untrusted_proxy_headers=not settings.behind_proxy,
         )

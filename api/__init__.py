@@ -11,15 +11,18 @@ from werkzeug.exceptions import HTTPException
 from api import bookings as _bookings  # noqa: F401  (its routes join the API's)
 from api import checkin as _checkin  # noqa: F401  (registers its routes on api)
 from api import notify as _notify  # noqa: F401 (its routes join the API)
+from api import stream
 from api import webhooks as _webhooks  # noqa: F401 (its routes join the API's)
 from api.routes import api
 from api.schemas import Health
 from web.current import context
 
 
-def register(server: Flask) -> None:
-    """Mount the API and ``/healthz`` on ``server``; each request answers for its hall."""
+def register(server: Flask, *, streams: int | None = None) -> None:
+    """Mount the API and ``/healthz`` on ``server``; each request answers for its hall. At most
+    ``streams`` live streams at once (:mod:`api.stream`; None: what the server model allows)."""
     server.register_blueprint(api.blueprint())
+    stream.register(server, streams)
 
     @server.errorhandler(404)
     @server.errorhandler(405)

@@ -1,8 +1,11 @@
-"""Live screens: poll the board version every second, redraw only when it moved.
+"""Live screens: hear the board version move, redraw only when it moved.
 
 A page puts :func:`poller` in its layout and makes its drawing callbacks depend on the version
-store. The poll runs in the browser (``assets/live.js``): a ``fetch`` of
-``/api/v1/display/version``; when it fails (a server restart, a network blip) a small
+store. The browser side (``assets/live.js``, ``assets/stream.js``) keeps the page's live stream
+open (``/api/v1/display/stream``, :mod:`api.stream`): each version it hears pokes the push store,
+and the one callback that sets the version store answers it from what the stream said. While no
+stream carries the versions (refused, cut, silent), each tick of the interval polls
+``/api/v1/display/version`` instead; when the server cannot be reached at all a small
 "reconnecting" mark shows and the screen keeps what it shows until the server answers again.
 What a version looks like is drawn once per process (:func:`drawn_once`), however many screens
 ask for it.
@@ -33,6 +36,7 @@ def poller(page: str, zone: str | None = None, interval_ms: int = POLL_MS) -> li
         dcc.Interval(id={"type": "live-tick", "page": page}, interval=interval_ms),
         dcc.Store(id={"type": "live-zone", "page": page}, data=zone or ""),
         dcc.Store(id=version_id(page), data=None),
+        dcc.Store(id={"type": "live-push", "page": page}, data=0),
         html.Div(
             t("live.reconnecting", "zh") + " · " + t("live.reconnecting", "en"),
             id={"type": "live-mark", "page": page},
@@ -52,6 +56,7 @@ def register(app: Dash) -> None:
         Output({"type": "live-version", "page": MATCH}, "data"),
         Output({"type": "live-mark", "page": MATCH}, "className"),
         Input({"type": "live-tick", "page": MATCH}, "n_intervals"),
+        Input({"type": "live-push", "page": MATCH}, "data"),
         State({"type": "live-zone", "page": MATCH}, "data"),
         State({"type": "live-version", "page": MATCH}, "data"),
         State({"type": "live-mark", "page": MATCH}, "className"),

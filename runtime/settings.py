@@ -41,6 +41,11 @@ class Settings:
     ``file:/folder`` or ``dummy:``; a hall file's ``[notify] channel`` comes first."""
     notify_secret: str | None = field(default=None, repr=False)
     """The key an HTTP channel signs each message with (HMAC-SHA256)."""
+    push: bool = True
+    """Screens hear of changes as they commit (api.stream, queues.store.feed); off: they poll
+    the database as before (a connection pooler in transaction mode, where LISTEN cannot work)."""
+    streams: int | None = None
+    """Live streams a process holds at once; None: as its server model allows (api.stream)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -61,7 +66,15 @@ class Settings:
             behind_proxy=_bool(env, "HALLQ_BEHIND_PROXY", d.behind_proxy),
             notify=_notify(env, d.notify),
             notify_secret=env.get("HALLQ_NOTIFY_SECRET") or None,
+            push=_bool(env, "HALLQ_PUSH", d.push),
+            streams=_streams(env),
         )
+
+
+def _streams(env: Mapping[str, str]) -> int | None:
+    if not env.get("HALLQ_STREAMS", "").strip():
+        return None
+    return _int(env, "HALLQ_STREAMS", 0, 0, 100_000)
 
 
 def _notify(env: Mapping[str, str], default: str) -> str:

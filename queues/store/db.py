@@ -38,6 +38,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from queues.errors import StoreBusy, StoreNotMigrated, StoreUnavailable
 from queues.store import events
+from queues.store.feed import BoardFeed
 from queues.store.scope import HALL, HALL_PARAM
 
 DEFAULT_URL = "sqlite:///var/hallq.db"
@@ -102,6 +103,9 @@ class Database:
             f"hallq_batch_{id(self)}", default=None
         )
         self._views: dict[str, Database] = {}
+        self.feed = BoardFeed(self)
+        """The board versions as this process knows them (:mod:`queues.store.feed`); every
+        hall's view shares it."""
         self.replica = _Replica(read_url, self.dialect, echo=echo) if read_url else None
         """The streaming replica that :meth:`report` reads (``HALLQ_READ_DATABASE_URL``)."""
 
@@ -145,6 +149,7 @@ class Database:
         if self._write_lock is None:
             with _translate_errors(), self._writer() as session, session.begin():
                 yield session
+            self.feed.committed(session.info.get(events.BUMPED, ()))
             return
         if wait is None:
             wait = BLOCKED_WAIT_SECONDS if self._flags["blocked"] else WRITE_WAIT_SECONDS
@@ -164,6 +169,7 @@ class Database:
         finally:
             _write_deadline.reset(token)
             self._write_lock.release()
+        self.feed.committed(session.info.get(events.BUMPED, ()))
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -217,6 +223,16 @@ class Database:
                 del session.info[events.DEFERRED_BUMPS]
             events.bump(session, *touched)
 
+    @property
+    def read_engine(self) -> Engine:
+        """The engine of plain reads (SQLite: a deferred ``BEGIN``, never the writer lock)."""
+        return self._read_engine
+
+    @property
+    def in_batch(self) -> bool:
+        """This thread is inside :meth:`batch` (its writes are not committed yet)."""
+        return self._batch.get() is not None
+
     def scalar(self, statement: Executable, params: dict[str, Any] | None = None) -> Any:
         """One read on a plain connection, no session: for the hottest reads (a screen's poll).
         Inside a batch it reads in the batch's transaction."""
@@ -259,6 +275,7 @@ class Database:
             return False
 
     def dispose(self) -> None:
+        self.feed.stop()
         self.engine.dispose()
         if self.replica is not None:
             self.replica.engine.dispose()

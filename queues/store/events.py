@@ -24,7 +24,11 @@ _BUMP = (
         _versions.c.shard == bindparam("b_shard"),
     )
     .values(version=_versions.c.version + 1)
+    .returning(_versions.c.version)
 )
+BUMPED = "hallq_bumped"
+"""Where a session notes the shards it bumped, with their new versions, for its database's
+feed to hear once the transaction commits (:mod:`queues.store.feed`)."""
 
 
 def record(
@@ -78,12 +82,18 @@ def bump(s: Session, *zones: str | None) -> None:
     Called last in a transaction: on PostgreSQL the version row stays locked until commit, and
     every writer of the zone would queue on it; a random one of the zone's shards is bumped.
     Inside a batch (``Database.batch``) the zones are noted and bumped once when it ends.
+    The new versions are noted in the session for the feed (:data:`BUMPED`): one statement per
+    zone, as before, answering the shard's version.
     """
     deferred = s.info.get(DEFERRED_BUMPS)
     if deferred is not None:
         deferred.update(z for z in zones if z)
         return
     hall = hall_of(s)
+    bumped = s.info.setdefault(BUMPED, [])
     for zone in sorted({z for z in zones if z}):
-        params = {HALL_PARAM.key: hall, "b_zone": zone, "b_shard": random.randrange(BOARD_SHARDS)}
-        s.execute(_BUMP, params)
+        shard = random.randrange(BOARD_SHARDS)
+        params = {HALL_PARAM.key: hall, "b_zone": zone, "b_shard": shard}
+        version = s.execute(_BUMP, params).scalar()
+        if version is not None:  # a zone the hall has (the hall file made its rows)
+            bumped.append((hall, zone, shard, version))

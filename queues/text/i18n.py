@@ -1062,6 +1062,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The request body is not valid JSON: {detail}",
     ),
     "error.invalid_request": ("请求内容有误：{detail}", "The request is not valid: {detail}"),
+    "error.stream_unavailable": (
+        "实时推送暂不可用，请改为轮询 /display/version，稍后再连接。",
+        "The live stream is not available now: poll /display/version and connect again later.",
+    ),
     "error.invalid_callback": (
         "页面发来的请求无效，已拒绝：{detail}。请刷新页面。",
         "The page's request was refused as invalid: {detail}. Reload the page.",
