@@ -224,18 +224,32 @@ def hall_file(folder: Path, hall: Path, **rules: int) -> Path:
 
 @contextmanager
 def gunicorn(
-    url: str, folder: Path, *, hall: Path, workers: int = 4, threads: int = 4, **env: str
+    url: str,
+    folder: Path,
+    *,
+    hall: Path,
+    workers: int = 4,
+    threads: int = 4,
+    green: bool = False,
+    **env: str,
 ) -> Iterator[tuple[str, Path]]:
     """``gunicorn app:server`` with ``workers`` processes on ``url``, as ``docs/deploy.md`` runs
     it (the hall file ``hall`` at all hours, no per-address limit, a printer that prints
-    nowhere; ``env`` overrides). Yields the base URL and the access log (each line starts with
-    the pid of the worker that answered)."""
+    nowhere; ``env`` overrides). ``green``: the stream service's gevent workers instead of
+    threads. Yields the base URL and the access log (each line starts with the pid of the
+    worker that answered)."""
     port = free_port()
     access = folder / f"access-{port}.log"
+    model = (
+        ("--worker-class", "gevent", "--graceful-timeout", "3")
+        if green
+        else ("--threads", str(threads))
+    )
     process = subprocess.Popen(
         [
             *(sys.executable, "-m", "gunicorn", "--workers", str(workers)),
-            *("--threads", str(threads), "--bind", f"127.0.0.1:{port}"),
+            *model,
+            *("--bind", f"127.0.0.1:{port}"),
             *("--access-logfile", str(access), "--access-logformat", "%(p)s %(r)s %(s)s"),
             "app:server",
         ],
