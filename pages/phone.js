@@ -1,6 +1,8 @@
 /* hallq: the phone page (/t/<id>). The page arrives with the ticket already in it; this asks for
-   the ticket again every few seconds, puts the new words in place, changes the tab's title, and
-   when the ticket is called rings (if the visitor tapped to allow it) and vibrates. */
+   the ticket again whenever the board of its zone moves (the zone's live stream, stream.js, which
+   the page inlines before this) or, while no stream is open, every few seconds; puts the new words
+   in place, changes the tab's title, and when the ticket is called rings (if the visitor tapped to
+   allow it) and vibrates. */
 (function () {
   "use strict";
   var page = document.getElementById("phone");
@@ -82,7 +84,31 @@
     if (button) { rate(parseInt(button.getAttribute("data-score"), 10)); }
   });
 
+  /* The zone's stream: a change there may be this ticket's call, or one fewer ahead. Many phones
+     follow one zone, so each asks at most once every GAP_MS, spread over a second. */
+  var GAP_MS = 3000;
+  var followed = null;
+  var followedUrl = "";
+  var askedAt = 0;
+  var soon = null;
+  function follow(url) {
+    if (url === followedUrl || !window.hallqStream) { return; }
+    if (followed) { followed.close(); }
+    followed = null;
+    followedUrl = url;
+    if (!url) { return; }
+    var seen = null;
+    followed = window.hallqStream(url, function (version) {
+      if (seen !== null && version !== seen && !soon) {
+        var wait = Math.max(0, askedAt + GAP_MS - Date.now()) + Math.random() * 1000;
+        soon = window.setTimeout(function () { soon = null; refresh(); }, wait);
+      }
+      seen = version;
+    });
+  }
+
   function refresh() {
+    askedAt = Date.now();
     fetch(base + "/t/" + encodeURIComponent(ticket) + "/now?lang=" + lang, { cache: "no-store" })
       .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
       .then(function (now) {
@@ -98,9 +124,19 @@
           page.setAttribute("data-state", state);
           if (called && !wasCalled) { alertVisitor(); }
         }
+        follow(now.stream || "");
       })
-      .catch(function () { $("phone-offline").hidden = false; })
-      .then(function () { window.setTimeout(refresh, every); });
+      .catch(function () { $("phone-offline").hidden = false; });
   }
-  if (ticket) { window.setTimeout(refresh, every); }
+  function tick() {  /* the poll, while no stream carries the zone's changes */
+    if (!followed || !followed.open) {
+      if (window.hallqLive) { window.hallqLive.polls += 1; }
+      refresh();
+    }
+    window.setTimeout(tick, every);
+  }
+  if (ticket) {
+    follow(page.getAttribute("data-stream") || "");
+    window.setTimeout(tick, every);
+  }
 })();

@@ -30,7 +30,7 @@ from pages.take import _same_origin as same_origin
 from queues import answers, errors, notices
 from queues.inputs import Lang, MobileText
 from queues.read import tickets
-from queues.rules.lifecycle import Outcome, Status
+from queues.rules.lifecycle import OPEN, Outcome, Status
 from queues.text.directions import directions, to_window
 from queues.text.i18n import other_lang, t
 from web.current import api_base, context, lang_of, path
@@ -43,7 +43,12 @@ SCORES = (5, 4, 3, 2, 1)
 STYLE = "".join(
     (HERE / name).read_text(encoding="utf-8") for name in ("phone-base.css", "phone.css")
 )
-SCRIPT = (HERE / "phone.js").read_text(encoding="utf-8")
+SCRIPT = "\n".join(
+    path_.read_text(encoding="utf-8")
+    for path_ in (HERE.parent / "assets" / "stream.js", HERE / "phone.js")
+)
+"""The page's one script: the live stream's client (the screens' own, assets/stream.js) and the
+page's (pages/phone.js)."""
 _SCRIPT_HASH = base64.b64encode(hashlib.sha256(SCRIPT.encode()).digest()).decode()
 POLICY = "; ".join(
     (
@@ -181,6 +186,14 @@ def _state_key(v: answers.TicketView | None) -> str:
     return "unknown" if v is None else f"{v.status}:{v.rating}"
 
 
+def _stream_of(v: answers.TicketView | None) -> str:
+    """The live stream of the ticket's zone while the ticket can still move (waiting, called,
+    served): the page asks for the ticket again when its zone's board moves. "" after."""
+    if v is None or v.status not in OPEN:
+        return ""
+    return f"{api_base()}/display/stream?zone={v.zone}"
+
+
 def _wants_sound(v: answers.TicketView | None) -> bool:
     return v is not None and v.status in (Status.WAITING, Status.CALLED)
 
@@ -234,7 +247,8 @@ def _page(
         "<title>{title}</title><style>{style}</style></head><body>"
         '<main id="phone" class="phone" data-ticket="{ticket}" data-lang="{lang}" '
         'data-base="{base}" data-api="{api}" '
-        'data-state="{state}" data-refresh="{refresh}" data-thanks="{thanks}">'
+        'data-state="{state}" data-refresh="{refresh}" data-stream="{stream}" '
+        'data-thanks="{thanks}">'
         '<div class="phone-top"><span class="phone-hall" id="phone-hall">{hall}</span>'
         '<a class="phone-lang" id="phone-lang-btn" href="{switch}" hreflang="{other}">'
         "{switch_words}</a></div>"
@@ -253,6 +267,7 @@ def _page(
         lang=lang,
         state=_state_key(v),
         refresh=REFRESH_MS if v is not None else 0,
+        stream=_stream_of(v),
         thanks=str(thanks),
         hall=cfg.hall.name(lang),
         switch=switch,
@@ -285,6 +300,7 @@ def now(ticket_id: str) -> Response:
         "body": str(body(v, lang)),
         "rating": str(rating(v, lang)),
         "sound": _wants_sound(v),
+        "stream": _stream_of(v),
     }
     response = Response(json.dumps(answer, ensure_ascii=False), mimetype="application/json")
     response.headers["Cache-Control"] = "no-store"
