@@ -111,6 +111,7 @@ class Database:
             if self.dialect == "sqlite"
             else self.engine
         )
+        self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self._writer = sessionmaker(self.engine, expire_on_commit=False)
         self._write_lock = threading.Lock() if self.dialect == "sqlite" else None
         self._flags = {"blocked": False}
@@ -266,6 +267,21 @@ class Database:
             value = conn.execute(statement, params or {}).scalar()
             conn.rollback()
             return value
+
+    def first(self, statement: Executable, params: dict[str, Any] | None = None) -> Any:
+        """The first row of one read outside any transaction: on PostgreSQL in autocommit, one
+        round trip where a transaction would take three (BEGIN, the read, ROLLBACK); for reads
+        each request makes before its own transaction (a token's holder). Inside a batch it reads
+        in the batch's transaction."""
+        batch = self._batch.get()
+        if batch is not None:
+            return batch.execute(statement, params).first()
+        engine = self._autocommit if self.dialect == "postgresql" else self._read_engine
+        with _translate_errors(), engine.connect() as conn:
+            row = conn.execute(statement, params or {}).first()
+            if self.dialect != "postgresql":
+                conn.rollback()
+            return row
 
     def ping(self) -> bool:
         try:
