@@ -17,7 +17,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import and_, bindparam, exists, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from queues import errors, notices, project_codes
@@ -34,7 +33,6 @@ from queues.line import (
     answer,
     by_number,
     candidate_of,
-    current_row_of,
     cut_short,
     held,
     queue_since,
@@ -81,12 +79,27 @@ class Issued:
 # --- helpers --------------------------------------------------------------------------------
 
 # Built once: the statements every ticket runs (building a statement costs more than running it).
-_INSERT_TICKET = insert(Ticket.__table__).returning(Ticket.__table__.c.id)
+_tk = Ticket.__table__.c
+# A request id names one ticket among its requester's: a second insert with it inserts nothing
+# (its unique key, ``ix_tickets_hall_requester_request``) and answers no id; without one (NULL)
+# there is no conflict.
+_INSERT_TICKET = {
+    dialect: db.insert_for(dialect)(Ticket.__table__)
+    .on_conflict_do_nothing(index_elements=[_tk.hall, _tk.requester, _tk.request_id])
+    .returning(_tk.id)
+    for dialect in db.DIALECTS
+}
 _INSERT_STEP = insert(Step.__table__).returning(Step.__table__.c.id)
-_FIND_REQUEST = select(Ticket.__table__.c.id).where(
-    Ticket.__table__.c.hall == HALL_PARAM,
-    Ticket.__table__.c.requester == bindparam("requester"),
-    Ticket.__table__.c.request_id == bindparam("request_id"),
+# The ticket a request id named, as its current step's row, with what it was asked for.
+_ASKED_BEFORE = (
+    select(*STEP_ROW, _tk.priority.label("asked_priority"))
+    .select_from(STEPS)
+    .where(
+        _tk.hall == HALL_PARAM,
+        _tk.requester == bindparam("requester"),
+        _tk.request_id == bindparam("request_id"),
+        Step.__table__.c.status != Status.TRANSFERRED,
+    )
 )
 _INSERT_PRINT_JOB = insert(PrintJob.__table__)
 
@@ -307,23 +320,29 @@ def issue(
     if klass is None:
         raise errors.InvalidPriority(priority=priority)
     asked = _Asked(service, klass, by, request_id, project_code, place)
-    for attempt in (1, 2):
+    for _attempt in (1, 2):
         try:
             return _issue(ctx, asked, predict)
-        except IntegrityError:
-            # Two requests with one request_id raced past the lookup (PostgreSQL): the loser's
-            # transaction, number included, was rolled back; answer the winner's ticket.
-            if attempt == 2 or request_id is None:
-                raise
-    raise AssertionError("unreachable")
+        except _AskedBefore:
+            # The request id named a ticket already: this transaction, number included, was
+            # rolled back; answer that ticket (read after the rollback, in a snapshot that
+            # sees it). Gone meanwhile (a purge): issue anew.
+            with ctx.db.read() as s:
+                earlier = _asked_before(s, ctx, asked)
+            if earlier is not None:
+                return Issued(earlier, created=False)
+    raise AssertionError("a request id's ticket came and went twice")
+
+
+class _AskedBefore(Exception):
+    """The ticket's request id names an earlier ticket of the same requester."""
 
 
 def _issue(ctx: Context, asked: _Asked, predict: bool) -> Issued:
     now = ctx.now()
     local = ctx.local(now)
     svc, first = _may_issue(ctx, asked, local)
-    with ctx.db.write() as s:
-        return _issue_in(s, ctx, asked, svc, first, now, predict)
+    return ctx.db.transact(lambda s: _issue_in(s, ctx, asked, svc, first, now, predict))
 
 
 def issue_within(
@@ -353,13 +372,18 @@ def _issue_in(
     predict: bool,
 ) -> Issued:
     local = ctx.local(now)
-    earlier = _asked_before(s, ctx, asked)
-    if earlier is not None:
-        return Issued(earlier, created=False)
-    if asked.priority == Priority.GREEN and not asked.by.is_staff:
-        project_codes.check(s, asked.project_code, local.date())
-    requesters.check(s, ctx, asked.by, now)
+    try:
+        if asked.priority == Priority.GREEN and not asked.by.is_staff:
+            project_codes.check(s, asked.project_code, local.date())
+        requesters.check(s, ctx, asked.by, now)
+    except errors.HallqError:
+        # a retry of a ticket already made is answered it, even past the limit
+        if asked.request_id is not None and _asked_before(s, ctx, asked) is not None:
+            raise _AskedBefore() from None
+        raise
     row = _write_ticket(s, asked, svc, first, now, local.date())
+    if row is None:
+        raise _AskedBefore()  # rolls the number back: no gap
     if asked.by.kiosk is not None:
         _queue_slip(s, row["ticket_id"], asked.by.kiosk, now)
     # people ahead and the expected wait, as the ticket's answer gives them to everyone
@@ -415,25 +439,29 @@ def _refused(cfg: HallConfig, refusal: Refusal, code: str) -> errors.HallqError:
 
 
 def _asked_before(s: Session, ctx: Context, asked: _Asked) -> TicketView | None:
-    """The ticket this requester already took with this request id (a double tap, a retry)."""
+    """The ticket this requester already took with this request id (a double tap, a retry);
+    ``RequestIdReused`` if it was for another service or class."""
     if asked.request_id is None:
         return None
-    found = s.scalar(_FIND_REQUEST, {"requester": asked.by.scope, "request_id": asked.request_id})
+    found = s.execute(
+        _ASKED_BEFORE, {"requester": asked.by.scope, "request_id": asked.request_id}
+    ).first()
     if found is None:
         return None
-    row = current_row_of(s, found)
-    ticket = s.execute(
-        select(Ticket.requested_service_code, Ticket.priority).where(Ticket.id == found)
-    ).one()
-    if ticket.requested_service_code != asked.service or ticket.priority != asked.priority:
+    row = dict(found._mapping)
+    if row["requested_service_code"] != asked.service or row.pop("asked_priority") != (
+        asked.priority
+    ):
         raise errors.RequestIdReused()
     return answer(s, ctx, row)
 
 
 def _write_ticket(
     s: Session, asked: _Asked, svc: Service, first: Service, now: datetime, day: date
-) -> dict[str, Any]:
-    """The next number, the ticket, its first step and the event; answers the step's row."""
+) -> dict[str, Any] | None:
+    """The next number, the ticket, its first step and the event; answers the step's row, or
+    None when the request id names an earlier ticket (nothing written but the number, which the
+    caller rolls back)."""
     seq = next_seq(s, day, first.prefix)
     ticket = dict(
         hall=hall_of(s),
@@ -451,7 +479,9 @@ def _write_ticket(
         project_code=asked.project_code if asked.priority == Priority.GREEN else None,
         client=asked.by.address,
     )
-    ticket_id = s.execute(_INSERT_TICKET, ticket).scalar_one()
+    ticket_id = s.execute(_INSERT_TICKET[s.get_bind().dialect.name], ticket).scalar()
+    if ticket_id is None:
+        return None
     step = dict(
         hall=ticket["hall"],
         ticket_id=ticket_id,

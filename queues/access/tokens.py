@@ -17,7 +17,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from queues import errors
 from queues.access import halls
@@ -140,15 +140,17 @@ def revoke_token(ctx: Context, which: str, actor: str = "cli") -> list[TokenInfo
         return [TokenInfo(t.id, t.name, t.role, t.created_at, t.revoked_at, t.hall) for t in found]
 
 
+_HOLDER = select(ApiToken.name, ApiToken.role, ApiToken.windows, ApiToken.hall).where(
+    ApiToken.token_hash == bindparam("b_hash"), ApiToken.revoked_at.is_(None)
+)
+
+
 def authenticate(ctx: Context, token: str) -> Principal | None:
-    """The holder of ``token``, or None for an unknown or revoked one."""
-    with ctx.db.read() as s:
-        row = s.scalar(
-            select(ApiToken).where(
-                ApiToken.token_hash == _hash(token), ApiToken.revoked_at.is_(None)
-            )
-        )
-        if row is None:
-            return None
-        windows = tuple(int(w) for w in row.windows.split(",") if w.strip())
-        return Principal(name=row.name, role=row.role, windows=windows, hall=row.hall)
+    """The holder of ``token``, or None for an unknown or revoked one: one read, outside any
+    transaction, at every request (never kept, so a revoked token is refused at once on every
+    web process)."""
+    row = ctx.db.first(_HOLDER, {"b_hash": _hash(token)})
+    if row is None:
+        return None
+    windows = tuple(int(w) for w in row.windows.split(",") if w.strip())
+    return Principal(name=row.name, role=row.role, windows=windows, hall=row.hall)

@@ -6,6 +6,14 @@ of failing half-way with "database is locked"; reads start with a plain ``BEGIN`
 the writer (in WAL mode a reader never waits for a writer). PostgreSQL runs at READ COMMITTED;
 the code that needs more takes row locks.
 
+A pooled PostgreSQL connection is not pinged at every checkout (a round trip per request, a
+tenth of an issue's): only one that sat idle in the pool longer than IDLE_PING_SECONDS, or whose
+socket has something to read although nothing was asked (a backend that was terminated, or a
+server that restarted, says so before it closes), is pinged first, and replaced if dead. A dead
+connection the check misses fails at its first statement: SQLAlchemy then invalidates the whole
+pool (its "optimistic" disconnect handling), and :meth:`Database.transact` runs the transaction
+once more on a fresh connection, since nothing of it reached the database.
+
 SQLite has one writer lock for the whole file. When another program holds it (a script, a
 backup tool, a stuck migration), a write waits **at most WRITE_WAIT_SECONDS in all** (its turn
 among this process's threads, then SQLite's busy handler, from one deadline) and then gives up
@@ -20,6 +28,7 @@ import copy
 import itertools
 import logging
 import random
+import select
 import sqlite3
 import threading
 import time
@@ -27,11 +36,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
-from sqlalchemy import Engine, create_engine, event, func, make_url
+from sqlalchemy import URL, Engine, create_engine, event, func, make_url
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, ProgrammingError
+from sqlalchemy.exc import (
+    DBAPIError,
+    DisconnectionError,
+    InterfaceError,
+    OperationalError,
+    ProgrammingError,
+)
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.elements import ColumnElement
@@ -54,12 +69,17 @@ REPLICA_RETRY_SECONDS = 15.0
 """After the read replica failed to answer, reports read the primary this long before trying it
 again (a replica that is down does not cost every report a connection timeout)."""
 REPLICA_CONNECT_SECONDS = 3
+IDLE_PING_SECONDS = 10.0
+"""A pooled PostgreSQL connection idle longer than this is pinged before it is used again."""
 Health = Literal["ok", "busy", "unavailable"]
 ReplicaHealth = Literal["none", "ok", "unavailable"]
 
 log = logging.getLogger("hallq.store")
 
 _write_deadline: ContextVar[float | None] = ContextVar("hallq_write_deadline", default=None)
+_statements_run: ContextVar[list[int] | None] = ContextVar("hallq_statements_run", default=None)
+"""How many statements of the current :meth:`Database.transact` try ran (on PostgreSQL)."""
+T = TypeVar("T")
 
 
 class Database:
@@ -82,9 +102,7 @@ class Database:
         elif self.dialect == "postgresql":
             if self.url.drivername == "postgresql":
                 self.url = self.url.set(drivername="postgresql+psycopg")
-            self.engine = create_engine(
-                self.url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20
-            )
+            self.engine = _postgresql_engine(self.url, echo=echo)
         else:
             raise ValueError(
                 f"unsupported database {self.url.drivername!r}: use sqlite:/// or postgresql://"
@@ -94,6 +112,7 @@ class Database:
             if self.dialect == "sqlite"
             else self.engine
         )
+        self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self._writer = sessionmaker(self.engine, expire_on_commit=False)
         self._write_lock = threading.Lock() if self.dialect == "sqlite" else None
         self._flags = {"blocked": False}
@@ -171,6 +190,25 @@ class Database:
             self._write_lock.release()
         self.feed.committed(session.info.get(events.BUMPED, ()))
 
+    def transact(self, work: Callable[[Session], T]) -> T:
+        """``work`` in one writing transaction (:meth:`write`), answered; run once more, on a
+        fresh connection, when the pooled connection of the first try was dead before any
+        statement of it ran (the database restarted since: nothing of the transaction reached
+        it). A second failure, or one after a statement ran, is ``StoreUnavailable`` as ever."""
+        for attempt in (1, 2):
+            ran = [0]
+            token = _statements_run.set(ran)
+            try:
+                with self.write() as session:
+                    return work(session)
+            except StoreUnavailable as exc:
+                if attempt == 2 or ran[0] or not _connection_lost(exc):
+                    raise
+                log.warning("a pooled connection was dead before its transaction: once more")
+            finally:
+                _statements_run.reset(token)
+        raise AssertionError("unreachable")
+
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A read-only snapshot (SQLite: does not wait for the writer)."""
@@ -245,6 +283,21 @@ class Database:
             value = conn.execute(statement, params or {}).scalar()
             conn.rollback()
             return value
+
+    def first(self, statement: Executable, params: dict[str, Any] | None = None) -> Any:
+        """The first row of one read outside any transaction: on PostgreSQL in autocommit, one
+        round trip where a transaction would take three (BEGIN, the read, ROLLBACK); for reads
+        each request makes before its own transaction (a token's holder). Inside a batch it reads
+        in the batch's transaction."""
+        batch = self._batch.get()
+        if batch is not None:
+            return batch.execute(statement, params).first()
+        engine = self._autocommit if self.dialect == "postgresql" else self._read_engine
+        with _translate_errors(), engine.connect() as conn:
+            row = conn.execute(statement, params or {}).first()
+            if self.dialect != "postgresql":
+                conn.rollback()
+            return row
 
     def ping(self) -> bool:
         try:
@@ -375,6 +428,52 @@ def _savepoint(session: Session) -> Iterator[None]:
         conn.exec_driver_sql(f"RELEASE SAVEPOINT {name}")
         raise
     conn.exec_driver_sql(f"RELEASE SAVEPOINT {name}")
+
+
+def _postgresql_engine(url: URL, *, echo: bool) -> Engine:
+    engine = create_engine(url, echo=echo, pool_size=10, max_overflow=20)
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection, record) -> None:  # type: ignore[no-untyped-def]
+        record.info["hallq_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection, record, _proxy) -> None:  # type: ignore[no-untyped-def]
+        since = record.info.get("hallq_idle_since")
+        idle = since is not None and time.monotonic() - since > IDLE_PING_SECONDS
+        if not idle and not _has_news(dbapi_connection):
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # the pool replaces it (up to three tries), as pre-ping would
+            raise DisconnectionError(str(exc).splitlines()[0] if str(exc) else "") from exc
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _on_statement(*_args) -> None:  # type: ignore[no-untyped-def]
+        ran = _statements_run.get()
+        if ran is not None:
+            ran[0] += 1
+
+    return engine
+
+
+def _has_news(dbapi_connection: Any) -> bool:
+    """Whether an idle connection's socket has something to read: a backend says why before it
+    closes (terminated, the server shutting down); a healthy idle connection was told nothing.
+    Answers without a round trip; a socket that cannot be asked counts as news."""
+    try:
+        poller = select.poll()
+        poller.register(dbapi_connection.fileno(), select.POLLIN)
+        return bool(poller.poll(0))
+    except Exception:  # closed, or not a socket: ask the database
+        return True
+
+
+def _connection_lost(exc: StoreUnavailable) -> bool:
+    """Whether ``exc`` came of a connection found dead (SQLAlchemy invalidated it, and the pool's
+    older connections with it)."""
+    cause = exc.__cause__
+    return isinstance(cause, DBAPIError) and bool(cause.connection_invalidated)
 
 
 def _sqlite_engine(url: str, *, echo: bool) -> Engine:
