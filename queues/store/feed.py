@@ -50,6 +50,8 @@ SQLITE_RESYNC_SECONDS = 2.0
 LISTEN_CHECK_SECONDS = 15.0
 """How long the listening connection waits for a notification before it checks it is alive."""
 RETRY_SECONDS = 2.0
+FEED_APPLICATION = "hallq feed"
+"""The feed's own connections' name in ``pg_stat_activity`` (one listening, one announcing)."""
 
 Shard = tuple[str, str, int]
 """(hall, zone, shard)"""
@@ -252,7 +254,9 @@ class BoardFeed:
         dsn = url.render_as_string(hide_password=False)
         while not stopping.is_set():
             try:
-                with psycopg.connect(dsn, autocommit=True, connect_timeout=5) as conn:
+                with psycopg.connect(
+                    dsn, autocommit=True, connect_timeout=5, application_name=FEED_APPLICATION
+                ) as conn:
                     conn.execute(f"LISTEN {channel_of(conn)}")
                     self.resync()  # after LISTEN: nothing committed since is missed
                     self._set_listening(True)
@@ -284,7 +288,9 @@ class BoardFeed:
                 continue
             try:
                 if conn is None or conn.closed:
-                    conn = psycopg.connect(dsn, autocommit=True, connect_timeout=5)
+                    conn = psycopg.connect(
+                        dsn, autocommit=True, connect_timeout=5, application_name=FEED_APPLICATION
+                    )
                     conn.execute("SET synchronous_commit = off")
                     channel = channel_of(conn)
                 conn.execute(
