@@ -28,14 +28,13 @@ window.dash_clientside.hallq = Object.assign(window.dash_clientside.hallq || {},
       const pushId = Object.assign({}, outputs[0].id, { type: "live-push" });
       screen = live.screens[key] = window.hallqStream(
         window.hallqApi() + "/display/stream" + query,
-        function (heard) {  /* answered by this callback, run again through the push store */
-          screen.heard = heard;
+        function () {  /* answered by this callback (screen.version), run again by the push */
           screen.pushes = (screen.pushes || 0) + 1;
           window.dash_clientside.set_props(pushId, { data: screen.pushes });
         });
     }
-    if (screen.open && screen.heard !== undefined) {
-      return [screen.heard === version ? nothing : screen.heard,
+    if (screen.open && screen.version !== undefined) {
+      return [screen.version === version ? nothing : screen.version,
               markClass === hidden ? nothing : hidden];
     }
     live.polls += 1;

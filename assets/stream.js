@@ -12,7 +12,9 @@
   var SILENT_MS = 50000;            /* three heartbeats of 15 s, and some */
 
   window.hallqStream = function (url, onVersion) {
-    var state = { open: false, heard: 0, failures: 0, source: null, closed: false };
+    /* version: the last version heard (the caller's); heardAt: when the stream last spoke */
+    var state = { open: false, version: undefined, heardAt: 0, failures: 0, source: null,
+                  closed: false };
     function later() {
       state.failures += 1;
       var wait = Math.min(live.retryMs * Math.pow(2, state.failures - 1), 60000);
@@ -21,12 +23,13 @@
     function connect() {
       if (state.closed || typeof window.EventSource === "undefined") { return; }
       var source = state.source = new window.EventSource(url);
-      function heard() { state.heard = Date.now(); state.failures = 0; }
+      function heard() { state.heardAt = Date.now(); state.failures = 0; }
       source.addEventListener("board", function (event) {
         var data;
         try { data = JSON.parse(event.data); } catch (e) { return; }
         heard();
         state.open = true;
+        state.version = data.version;
         live.events += 1;
         onVersion(data.version);
       });
@@ -45,12 +48,12 @@
       if (state.source) { state.source.close(); }
     };
     window.setInterval(function () {  /* a stream that went silent is taken for dead */
-      if (state.open && Date.now() - state.heard > SILENT_MS) {
+      if (state.open && Date.now() - state.heardAt > SILENT_MS) {
         state.open = false;
         state.source.close();
         later();
       }
-    }, 10000);
+    }, 1000);
     /* Leaving the page closes its stream at once: a page kept for the back button (the
        browser's back-forward cache) would otherwise hold one of the few connections a browser
        opens to a server, and the next page's requests would queue behind it. */
