@@ -473,11 +473,9 @@ def ms(values: list[float]) -> str:
 
 
 VARIANTS = {
-    "push": "push, as shipped",
-    "patched": "push, stream.js/live.js `heard` clash patched in the page (bench/push_heard.js)",
+    "push": "push (streams)",
     "poll": "HALLQ_PUSH=0 (every screen polls once a second)",
 }
-PATCH = Path(__file__).with_name("push_heard.js")
 MISSED_S = 15.0
 """A number not on the wallboard this long after its call counts as this long, and is named."""
 
@@ -492,10 +490,6 @@ def one_screen_run(
         post(base, f"/api/v1/windows/{WINDOW}/resume", token)
         with screens(door, n, "stream" if push else "poll", folder) as crowd:
             driver = chromium()
-            if variant == "patched":
-                driver.execute_cdp_cmd(
-                    "Page.addScriptToEvaluateOnNewDocument", {"source": PATCH.read_text()}
-                )
             latencies, posts, spans, missed = [], [], [], []
             try:
                 driver.get(base + "/display?mute=1")
@@ -848,7 +842,7 @@ def main() -> None:
     one.add_argument("--screens", type=int, default=300)
     one.add_argument("--pages-workers", type=int, default=2)
     one.add_argument("--each", action="store_true", help="print every call's time")
-    one.add_argument("--variants", default="push,patched,poll", help="of " + ", ".join(VARIANTS))
+    one.add_argument("--variants", default="push,poll", help="of " + ", ".join(VARIANTS))
     two = sub.add_parser("polls", help="polls/s when nothing changed, push on and off")
     two.add_argument("--seconds", type=int, default=10)
     two.add_argument("--connections", type=int, default=50)
