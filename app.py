@@ -28,7 +28,7 @@ from queues.network import Network
 from queues.store.db import Database
 from queues.text.i18n import t
 from runtime.settings import Settings
-from web import auth, boundary, compression, current, halls, security
+from web import auth, boundary, compression, current, halls, polls, security
 from web.document import HallqDash
 
 HERE = Path(__file__).resolve().parent
@@ -61,7 +61,8 @@ def create_app(
     _keep_the_day_profiles(app)
     auth.configure(app.server, network.context())
     security.configure(app, https=https, behind_proxy=behind_proxy)
-    halls.install(app, network)
+    app.server.wsgi_app = polls.LivePolls(app.server.wsgi_app, network, https=https)
+    halls.install(app, network)  # in front: a hall's poll reaches LivePolls without its prefix
     compression.configure(app.server)
     ticket_status.register(app.server)
     take.register(app.server)

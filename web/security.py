@@ -28,6 +28,19 @@ from web.auth import COOKIE
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
+def every_answers_headers(https: bool) -> list[tuple[str, str]]:
+    """The headers every answer carries (an HTML page a Content-Security-Policy besides)."""
+    headers = [
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "same-origin"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"),
+    ]
+    if https:
+        headers.append(("Strict-Transport-Security", "max-age=31536000"))
+    return headers
+
+
 def configure(app: Dash, *, https: bool = False, behind_proxy: bool = False) -> None:
     server = app.server
     if behind_proxy:
@@ -75,12 +88,8 @@ def configure(app: Dash, *, https: bool = False, behind_proxy: bool = False) -> 
     @server.after_request
     def _headers(response: Response) -> Response:
         h = response.headers
-        h.setdefault("X-Content-Type-Options", "nosniff")
-        h.setdefault("X-Frame-Options", "DENY")
-        h.setdefault("Referrer-Policy", "same-origin")
-        h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+        for name, value in every_answers_headers(https):
+            h.setdefault(name, value)
         if response.mimetype == "text/html":
             h.setdefault("Content-Security-Policy", csp())
-        if https:
-            h.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response

@@ -247,3 +247,22 @@ def test_a_stream_ends_when_its_feed_stops_vouching(live_ctx: Context) -> None:
     finally:
         live_ctx.db.feed.enabled = True
         screen.close()
+
+
+def test_a_poll_answered_before_flask_is_the_apis_answer(live_ctx: Context) -> None:
+    client = client_of(live_ctx)
+    path = f"{API}/display/version?zone=general"
+    live_ctx.db.feed.enabled = False
+    through_flask = client.get(path)
+    live_ctx.db.feed.enabled = True
+    assert live_ctx.db.feed.wait_live(5)
+    from_memory = client.get(path)
+    assert from_memory.status_code == through_flask.status_code == 200
+    assert from_memory.data == through_flask.data == b'{"version":0}'
+    assert sorted(from_memory.headers.items()) == sorted(through_flask.headers.items())
+    # every other shape of the question still gets the API's own answer
+    assert client.get(f"{API}/display/version?zone=nowhere").status_code == 404
+    assert client.get(f"{API}/display/version?zone=Bad!").status_code == 422
+    assert client.get(f"{API}/display/version?zone=general&x=1").status_code == 200
+    assert client.get(f"{API}/display/version").get_json() == {"version": 0}
+    assert client.post(f"{API}/display/version").status_code == 405
