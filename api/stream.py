@@ -35,7 +35,7 @@ import threading
 import time
 from collections.abc import Iterator
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from pydantic import ValidationError
 
 from api.http import _describe_validation, error_response
@@ -115,8 +115,6 @@ def _slots(server: Flask) -> Slots:
 
 
 def stream() -> Response:
-    from flask import current_app
-
     lang = norm_lang(request.headers.get("Accept-Language"))
     try:
         query = DisplayQuery.model_validate(request.args.to_dict())

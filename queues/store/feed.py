@@ -151,10 +151,11 @@ class BoardFeed:
         is not live or does not know the zone (the caller asks the database)."""
         if not self.live:
             return None
-        if zone is None:
-            return self._halls.get(hall)
-        shards = self._zones.get((hall, zone))
-        return None if shards is None else sum(shards.values())
+        with self._cond:  # a re-read may be adding a shard meanwhile
+            if zone is None:
+                return self._halls.get(hall)
+            shards = self._zones.get((hall, zone))
+            return None if shards is None else sum(shards.values())
 
     def wait(self, generation: int, timeout: float) -> int:
         """Block until :attr:`generation` moves past ``generation`` or ``timeout`` passes;

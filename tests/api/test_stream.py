@@ -20,8 +20,10 @@ from app import create_app
 from queues import services
 from queues.context import Context
 from queues.store.db import Database
+from tests.support import make_network
 
 API = "/api/v1"
+TOWN = "town"  # tests/halls/town.toml, beside the tests' hall in make_network
 # tests/halls/main.toml: tax is served at window 5 in zone "general"; employment at 8 in "social".
 
 
@@ -266,3 +268,23 @@ def test_a_poll_answered_before_flask_is_the_apis_answer(live_ctx: Context) -> N
     assert client.get(f"{API}/display/version?zone=general&x=1").status_code == 200
     assert client.get(f"{API}/display/version").get_json() == {"version": 0}
     assert client.post(f"{API}/display/version").status_code == 405
+
+
+def test_a_halls_stream_hears_that_hall_only(sqlite_url: str) -> None:
+    network = make_network(sqlite_url, open_always=True)
+    main, town = network.context(), network.context(TOWN)
+    main.db.feed.resync_seconds = 0.2
+    client = create_app(network, streams=4).server.test_client()
+    screen = Listener(client, f"{API}/halls/{TOWN}/display/stream")
+    try:
+        first = screen.next_board()
+        services.issue(main, "tax")  # the district's hall: nothing for the town's screen
+        service = next(s.code for s in town.config.services if s.kiosk)
+        services.issue(town, service)
+        assert screen.next_board()["version"] == first["version"] + 1
+        polled = client.get(f"{API}/halls/{TOWN}/display/version").get_json()["version"]
+        assert polled == first["version"] + 1
+        assert screen.heard.empty()
+    finally:
+        screen.close()
+        main.db.dispose()
