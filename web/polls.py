@@ -5,8 +5,9 @@ of the path) is the hottest request there is: 300 screens once a second, an inte
 as often as it likes. While the process's feed is live (:mod:`queues.store.feed`) the answer is
 in memory, and going through Flask, its hooks and the API's layers would cost far more than the
 answer. :class:`LivePolls` answers it here, with the same body and headers the API gives; any
-other shape of the request (another parameter, a zone the hall lacks, a bad one), or a feed that
-is not live, goes on to Flask and gets the API's answer, errors included.
+other shape of the request (another parameter, a zone the hall lacks, a bad one, a token to
+check: a hall's token is refused in another hall), or a feed that is not live, goes on to Flask
+and gets the API's answer, errors included.
 """
 
 from __future__ import annotations
@@ -43,7 +44,11 @@ class LivePolls:
         ]
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == PATH and environ.get("REQUEST_METHOD") == "GET":
+        if (
+            environ.get("PATH_INFO") == PATH
+            and environ.get("REQUEST_METHOD") == "GET"
+            and "HTTP_AUTHORIZATION" not in environ  # a token is checked by the API, as ever
+        ):
             body = self._answer(environ)
             if body is not None:
                 start_response("200 OK", [*self.headers, ("Content-Length", str(len(body)))])
