@@ -22,8 +22,7 @@ import time
 import urllib.request
 from datetime import UTC, datetime
 
-from common import HALL_FILE, fresh_database, machine, percentile, running_server
-from selenium import webdriver
+from common import HALL_FILE, fresh_database, headless_chrome, machine, percentile, running_server
 
 from app import create_app
 from queues.access import tokens
@@ -57,22 +56,12 @@ def _post(url: str, token: str, body: dict | None = None) -> dict:
 
 
 def bench_call_to_screen(calls: int) -> str:
-    options = webdriver.ChromeOptions()
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--window-size=1920,1080",
-        "--disable-background-networking",
-        "--no-first-run",
-    ):
-        options.add_argument(flag)
     with fresh_database("sqlite") as url, running_server(url) as base:
         ctx = Context(db=Database(url), config=hall_config.load(HALL_FILE), open_always=True)
         token = tokens.create_token(ctx, "clerk", "bench")
         ctx.db.dispose()
         _post(f"{base}/api/v1/windows/20/resume", token)
-        driver = webdriver.Chrome(options=options)
+        driver = headless_chrome(new=False)
         latencies = []
         try:
             driver.get(base + "/display?mute=1")

@@ -48,9 +48,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from common import PG_DEFAULT, ROOT, free_port, machine, percentile, prepare
+from common import (
+    PG_DEFAULT,
+    ROOT,
+    free_port,
+    fresh_database,
+    headless_chrome,
+    machine,
+    percentile,
+)
 
-from tests.support import MAIN_HALL, http, postgres_schema, served_env, wait_healthy
+from tests.support import MAIN_HALL, http, postgres_schema, served_env, stop, wait_healthy
 
 HALL = MAIN_HALL  # window 5 serves tax (T…) in zone general
 WINDOW = 5
@@ -109,16 +117,6 @@ class Service:
         return out
 
 
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
-
-
 @contextmanager
 def gunicorn(
     name: str, url: str, folder: Path, *, green: bool, workers: int, threads: int = 4, **env: str
@@ -148,7 +146,7 @@ def gunicorn(
         wait_healthy(service.base, process=process)
         yield service
     finally:
-        _stop(process)
+        stop(process)
 
 
 NGINX_CONF = """
@@ -215,7 +213,7 @@ def front(pages: Service, stream: Service, folder: Path) -> Iterator[Service]:
         wait_healthy(service.base, process=process)
         yield service
     finally:
-        _stop(process)
+        stop(process)
 
 
 @contextmanager
@@ -447,19 +445,7 @@ def delivery(recs: list[dict], calls: list[tuple[float, float]]) -> list[float]:
 
 
 def chromium():
-    from selenium import webdriver
-
-    options = webdriver.ChromeOptions()
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--window-size=1920,1080",
-        "--disable-background-networking",
-        "--no-first-run",
-    ):
-        options.add_argument(flag)
-    return webdriver.Chrome(options=options)
+    return headless_chrome()
 
 
 def ms(values: list[float]) -> str:
@@ -626,18 +612,6 @@ def wrk(url: str, seconds: int, connections: int, headers: dict[str, str] | None
     }
 
 
-@contextmanager
-def database(kind: str) -> Iterator[str]:
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory() as tmp:
-            url = f"sqlite:///{tmp}/bench.db"
-            prepare(url, HALL)
-            yield url
-        return
-    with postgres_schema(pg_base(), HALL) as url:
-        yield url
-
-
 def bench_polls(args: argparse.Namespace) -> None:
     if shutil.which("wrk") is None:
         print("## polls: wrk is not installed (apt-get install wrk); skipped")
@@ -649,7 +623,7 @@ def bench_polls(args: argparse.Namespace) -> None:
     )
     rows = []
     for kind in ("sqlite", "postgresql"):
-        with tempfile.TemporaryDirectory() as tmp, database(kind) as url:
+        with tempfile.TemporaryDirectory() as tmp, fresh_database(kind, HALL) as url:
             token = admin_token(url)
             for push in (False, True):
                 env = {} if push else {"HALLQ_PUSH": "0"}

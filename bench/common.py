@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -60,16 +61,34 @@ def summary(latencies_s: list[float]) -> str:
 
 
 @contextmanager
-def fresh_database(kind: str) -> Iterator[str]:
-    """A migrated database with the default hall: SQLite in a temp dir, or a PostgreSQL schema."""
+def fresh_database(kind: str, hall: Path = HALL_FILE) -> Iterator[str]:
+    """A migrated database with ``hall`` (the default hall's file): SQLite in a temp dir, or a
+    PostgreSQL schema."""
     if kind == "sqlite":
         with tempfile.TemporaryDirectory() as tmp:
             url = f"sqlite:///{tmp}/bench.db"
-            prepare(url, HALL_FILE)
+            prepare(url, hall)
             yield url
         return
-    with postgres_schema(os.environ.get("HALLQ_BENCH_POSTGRES_URL", PG_DEFAULT), HALL_FILE) as url:
+    with postgres_schema(os.environ.get("HALLQ_BENCH_POSTGRES_URL", PG_DEFAULT), hall) as url:
         yield url
+
+
+def headless_chrome(width: int = 1920, height: int = 1080, *, new: bool = True) -> Any:
+    """Debian's Chromium, headless, at a wallboard's size."""
+    from selenium import webdriver
+
+    options = webdriver.ChromeOptions()
+    for flag in (
+        "--headless=new" if new else "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        f"--window-size={width},{height}",
+        "--disable-background-networking",
+        "--no-first-run",
+    ):
+        options.add_argument(flag)
+    return webdriver.Chrome(options=options)
 
 
 @contextmanager

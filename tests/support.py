@@ -263,12 +263,18 @@ def gunicorn(
         wait_healthy(base, process=process)
         yield base, access
     finally:
+        stop(process)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """End a server started here: asked first, killed if it has not gone in 30 s."""
+    if process.poll() is None:
         process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
 
 
 def http(

@@ -10,7 +10,6 @@ import json
 import queue
 import threading
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,15 +20,6 @@ from queues.access import tokens
 from tests.support import MAIN_HALL, gunicorn, http, make_context, postgres_schema, postgres_url
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-def pg() -> Iterator[str]:
-    base = postgres_url()
-    if base is None:
-        pytest.skip("no PostgreSQL configured (set HALLQ_TEST_POSTGRES_URL)")
-    with postgres_schema(base, MAIN_HALL) as url:
-        yield url
 
 
 class Screen:
@@ -60,15 +50,15 @@ class Screen:
         self.response.close()
 
 
-def test_every_call_reaches_every_screen_on_another_service(pg: str, tmp_path: Path) -> None:
-    ctx = make_context(pg, open_always=True)
+def test_every_call_reaches_every_screen_on_another_service(pg_url: str, tmp_path: Path) -> None:
+    ctx = make_context(pg_url, open_always=True)
     try:
         clerk = tokens.create_token(ctx, "admin", "test-clerk")
     finally:
         ctx.db.dispose()
     with (
-        gunicorn(pg, tmp_path, hall=MAIN_HALL, workers=2) as (pages, _),
-        gunicorn(pg, tmp_path, hall=MAIN_HALL, workers=2, green=True) as (streams, _),
+        gunicorn(pg_url, tmp_path, hall=MAIN_HALL, workers=2) as (pages, _),
+        gunicorn(pg_url, tmp_path, hall=MAIN_HALL, workers=2, green=True) as (streams, _),
     ):
         for _ in range(10):  # today's tickets, by the servers' clock
             status, _ = http(pages, "POST", "/api/v1/tickets", {"service": "tax"}, token=clerk)
@@ -102,9 +92,9 @@ def test_every_call_reaches_every_screen_on_another_service(pg: str, tmp_path: P
                 screen.close()
 
 
-def test_a_feed_hears_another_processs_commit_by_notification(pg: str) -> None:
-    writer = make_context(pg, open_always=True)
-    reader = make_context(pg, open_always=True)
+def test_a_feed_hears_another_processs_commit_by_notification(pg_url: str) -> None:
+    writer = make_context(pg_url, open_always=True)
+    reader = make_context(pg_url, open_always=True)
     reader.db.feed.resync_seconds = 300  # no re-read in this test: only a notification can tell
     try:
         assert reader.db.feed.wait_live(10)
@@ -121,11 +111,11 @@ def test_a_feed_hears_another_processs_commit_by_notification(pg: str) -> None:
         reader.db.dispose()
 
 
-def test_two_schemas_of_one_database_do_not_hear_each_other(pg: str) -> None:
+def test_two_schemas_of_one_database_do_not_hear_each_other(pg_url: str) -> None:
     base = postgres_url()
     assert base is not None
     with postgres_schema(base, MAIN_HALL) as other_url:
-        ours = make_context(pg, open_always=True)
+        ours = make_context(pg_url, open_always=True)
         theirs = make_context(other_url, open_always=True)
         ours.db.feed.resync_seconds = 300
         try:

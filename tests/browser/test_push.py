@@ -30,6 +30,13 @@ def until(duo, check, what: str) -> dict[str, int]:
     raise AssertionError(f"{what}: {live(duo)}")
 
 
+def until_title(duo, title: str) -> None:
+    deadline = time.monotonic() + WAIT
+    while duo.driver.title != title and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert duo.driver.title == title
+
+
 def test_push001_a_call_reaches_the_wallboard_by_its_stream(dash_duo, ctx: Context) -> None:
     services.resume(ctx, 5, "clerk:wang")
     services.issue(ctx, "tax")
@@ -89,16 +96,10 @@ def test_push003_the_phone_hears_its_call_from_its_zones_stream(dash_duo, ctx: C
     assert dash_duo.driver.title == "T002 等候中 · 前面 1 人"
     until(dash_duo, lambda s: s["events"] >= 1, "the phone's stream never opened")
     services.call_next(ctx, 5, "clerk:wang")  # T001: one fewer ahead of T002
-    deadline = time.monotonic() + WAIT
-    while dash_duo.driver.title != "T002 等候中 · 前面 0 人" and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert dash_duo.driver.title == "T002 等候中 · 前面 0 人"
+    until_title(dash_duo, "T002 等候中 · 前面 0 人")
     services.finish(ctx, 5, "clerk:wang")
     services.call_next(ctx, 5, "clerk:wang")
-    deadline = time.monotonic() + WAIT
-    while not dash_duo.driver.title.startswith("【叫号】T002") and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert dash_duo.driver.title == "【叫号】T002 请到 5 号窗口"
+    until_title(dash_duo, "【叫号】T002 请到 5 号窗口")
     assert live(dash_duo)["polls"] == 0  # the stream brought both changes, no poll ran
 
 
